@@ -1,0 +1,3 @@
+from refnotes.cli import main
+
+main()

@@ -1,0 +1,279 @@
+"""refnotes.yaml: one spec of every key, its default, its check and its meaning.
+
+The spec drives three things, so they never disagree: loading with defaults,
+validation with line numbers, and the commented refnotes.yaml that `init`
+writes (see `render_default`).
+"""
+
+from __future__ import annotations
+
+import textwrap
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+
+from refnotes import yamlsrc
+from refnotes.dates import parse_cadence, parse_date
+from refnotes.model import KINDS, TIERS, WARNING, Problem
+
+CONFIG_FILE = "refnotes.yaml"
+WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+GOALS = ("referrals_received", "referrals_given", "asks", "notes_written")
+CARD_SIZES = ("A6", "4x6in", "5x7in")
+
+
+# -- checks: each takes the raw YAML value and returns the clean one or raises ValueError
+
+
+def text(value: Any) -> str:
+    if not isinstance(value, str):
+        raise ValueError(f"must be text, not {_type_name(value)}; put it in quotes")
+    return value
+
+
+def integer(low: int, high: int | None = None) -> Callable[[Any], int]:
+    def check(value: Any) -> int:
+        if isinstance(value, bool) or not isinstance(value, int):
+            raise ValueError(f"must be a whole number, not {_type_name(value)}")
+        if value < low or (high is not None and value > high):
+            span = f"from {low} to {high}" if high is not None else f"{low} or more"
+            raise ValueError(f"must be {span}, not {value}")
+        return value
+
+    return check
+
+
+def choice(options: tuple[str, ...], fold: Callable[[str], str] = str.lower) -> Callable[[Any], str]:
+    def check(value: Any) -> str:
+        if isinstance(value, str) and fold(value.strip()) in options:
+            return fold(value.strip())
+        raise ValueError(f"{value!r} is not one of {' | '.join(options)}")
+
+    return check
+
+
+def choices(options: tuple[str, ...]) -> Callable[[Any], tuple[str, ...]]:
+    one = choice(options)
+
+    def check(value: Any) -> tuple[str, ...]:
+        if not isinstance(value, list):
+            raise ValueError(f"must be a list like [{', '.join(options[:2])}]")
+        return tuple(one(item) for item in value)
+
+    return check
+
+
+def boolean(value: Any) -> bool:
+    if not isinstance(value, bool):
+        raise ValueError(f"must be true or false, not {value!r}")
+    return value
+
+
+def cadence(value: Any) -> str:
+    return parse_cadence(value)
+
+
+def goal(value: Any) -> dict[str, Any]:
+    if not isinstance(value, dict):
+        raise ValueError("must be a mapping like {per: week, target: 5}")
+    unknown = set(value) - {"per", "target"}
+    if unknown:
+        raise ValueError(f"unknown key {sorted(map(str, unknown))[0]!r}; a goal has only per and target")
+    per = choice(("week", "month"))(value.get("per", "week"))
+    target = integer(0)(value.get("target", 0))
+    return {"per": per, "target": target}
+
+
+def dates(value: Any) -> tuple[str, ...]:
+    if not isinstance(value, list):
+        raise ValueError("must be a list of dates like [2027-03-17]")
+    return tuple(parse_date(item).isoformat() for item in value)
+
+
+def _type_name(value: Any) -> str:
+    if value is None:
+        return "empty"
+    return {bool: "true/false", int: "a number", float: "a number", list: "a list", dict: "a mapping"}.get(
+        type(value), type(value).__name__
+    )
+
+
+@dataclass(frozen=True)
+class Setting:
+    key: str  # dotted: "rules.ask_every_days"
+    default: Any
+    check: Callable[[Any], Any]
+    doc: str
+
+
+@dataclass(frozen=True)
+class Section:
+    key: str
+    doc: str
+    open: bool = False  # keys beyond the listed ones are allowed (none are, yet)
+
+
+SECTIONS = (
+    Section("owner", "You: used to sign notes and in the talking points."),
+    Section("tiers", "Your four kinds of clients, described. A contact's `tier:` is one of these letters."),
+    Section("cadence", "How often to keep in touch, by tier (for clients) or by kind. A contact's own "
+            "`cadence:` wins. Values: weekly | biweekly | monthly | quarterly | semiannual | annual | never | \"<N>d\"."),
+    Section("goals", "Targets, each per week or per month. Weeks start on Monday."),
+    Section("rules", "Timings of the agenda rules, in days (and scores on the 0-10 scale)."),
+    Section("referral_month", "The yearly referral month: everyone hears from you once."),
+    Section("notes", "Handwritten notes."),
+    Section("git", "Git, the audit trail."),
+)
+
+SPEC: tuple[Setting, ...] = (
+    Setting("owner.name", "", text, "Your name, as you sign notes."),
+    Setting("owner.business", "", text, "Your business's name."),
+    Setting("owner.phone", "", text, "The phone number you give out."),
+    Setting("owner.email", "", text, "The email address you give out."),
+    Setting("ideal_client", "people like you", text,
+            "Who you serve best, in a phrase that fits 'others like yourself who might benefit from ...'."),
+    Setting("tiers.A", "Your best clients: regular work, delighted, refer often", text, "Tier A."),
+    Setting("tiers.B", "Good clients you want more of", text, "Tier B."),
+    Setting("tiers.C", "Occasional clients", text, "Tier C."),
+    Setting("tiers.D", "One-off or hard-to-serve clients", text, "Tier D."),
+    Setting("cadence.partner", "monthly", cadence, "Referral partners."),
+    Setting("cadence.A", "monthly", cadence, "Tier A clients."),
+    Setting("cadence.B", "quarterly", cadence, "Tier B clients."),
+    Setting("cadence.C", "semiannual", cadence, "Tier C clients."),
+    Setting("cadence.D", "annual", cadence, "Tier D clients."),
+    Setting("cadence.client", "quarterly", cadence, "Clients without a tier."),
+    Setting("cadence.sphere", "quarterly", cadence, "Your sphere of influence: friends, family, neighbours."),
+    Setting("cadence.prospect", "monthly", cadence, "Prospects (leads) still in the pipeline."),
+    Setting("goals.referrals_received", {"per": "month", "target": 4}, goal, "Referrals people send you."),
+    Setting("goals.referrals_given", {"per": "week", "target": 2}, goal, "Introductions you make (#gave)."),
+    Setting("goals.asks", {"per": "week", "target": 5}, goal, "Times you ask for referrals (#ask)."),
+    Setting("goals.notes_written", {"per": "week", "target": 5}, goal, "Handwritten notes and cards sent."),
+    Setting("rules.lead_followup_days", 1, integer(0), "Follow up a new lead within this many days."),
+    Setting("rules.thank_within_days", 2, integer(0), "Thank a referrer within this many days."),
+    Setting("rules.update_within_days", 7, integer(0), "Tell a referrer what happened within this many days."),
+    Setting("rules.ask_min_score", 9, integer(0, 10), "Ask clients for referrals from this score up."),
+    Setting("rules.ask_every_days", 90, integer(1), "Ask the same client again after this many days."),
+    Setting("rules.recovery_max_score", 6, integer(0, 10), "Clients at or below this score need service recovery first."),
+    Setting("rules.note_lead_days", 10, integer(0), "Write birthday and anniversary cards this many days ahead."),
+    Setting("referral_month.month", 3, integer(1, 12), "The month of the year (1-12)."),
+    Setting("referral_month.kinds", ("client", "partner", "sphere"), choices(KINDS), "Which kinds of contacts to reach."),
+    Setting("referral_month.per_day", 8, integer(1), "Most contacts to reach in one day."),
+    Setting("referral_month.workdays", ("mon", "tue", "wed", "thu", "fri"), choices(WEEKDAYS), "Days you make calls."),
+    Setting("referral_month.skip", (), dates, "Holidays and days off in the month, as dates."),
+    Setting("notes.card_size", "A6", choice(CARD_SIZES, fold=lambda s: s if s == "A6" else s.lower()),
+            "The printed card: A6 | 4x6in | 5x7in."),
+    Setting("git.autocommit", False, boolean, "Commit each file refnotes writes (new, log, plan, import)."),
+)
+
+_BY_KEY = {setting.key: setting for setting in SPEC}
+_SECTION_KEYS = {section.key for section in SECTIONS}
+
+
+class Config(Mapping[str, Any]):
+    """Settings by dotted key (`config["rules.ask_min_score"]`), defaults filled in."""
+
+    def __init__(self, values: Mapping[str, Any] | None = None):
+        self._values = {setting.key: setting.default for setting in SPEC}
+        self._values.update(values or {})
+
+    def __getitem__(self, key: str) -> Any:
+        return self._values[key]
+
+    def __iter__(self):
+        return iter(self._values)
+
+    def __len__(self) -> int:
+        return len(self._values)
+
+    def section(self, name: str) -> dict[str, Any]:
+        """The keys under one section, without the prefix: `config.section("rules")["ask_every_days"]`."""
+        prefix = name + "."
+        return {key[len(prefix):]: value for key, value in self._values.items() if key.startswith(prefix)}
+
+
+def load_config(root: Path) -> tuple[Config, list[Problem]]:
+    """Read `<root>/refnotes.yaml`; a missing file means every default."""
+    path = root / CONFIG_FILE
+    try:
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        return Config(), []
+    except OSError as exc:
+        return Config(), [Problem(CONFIG_FILE, 1, f"cannot read: {exc.strerror}")]
+    try:
+        source = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = raw.count(b"\n", 0, exc.start) + 1
+        return Config(), [Problem(CONFIG_FILE, line, "not UTF-8 text; save it as UTF-8")]
+    return parse_config(source)
+
+
+def parse_config(source: str) -> tuple[Config, list[Problem]]:
+    try:
+        data, lines = yamlsrc.load(source.replace("\r\n", "\n"))
+    except yamlsrc.YamlError as exc:
+        return Config(), [Problem(CONFIG_FILE, exc.line, f"{exc}; defaults used until it is fixed")]
+    if data is None:
+        return Config(), []
+    if not isinstance(data, dict):
+        return Config(), [Problem(CONFIG_FILE, 1, "must be a mapping of settings like `owner: {name: ...}`")]
+
+    values: dict[str, Any] = {}
+    problems: list[Problem] = []
+
+    def problem(path: tuple[str, ...], message: str, severity: str = "error") -> None:
+        problems.append(Problem(CONFIG_FILE, lines.get(path, 1), message, severity))
+
+    for key, value in data.items():
+        key = str(key)
+        if key in _BY_KEY:
+            _apply(_BY_KEY[key], value, (key,), values, problem)
+        elif key in _SECTION_KEYS:
+            if value is None:
+                continue
+            if not isinstance(value, dict):
+                problem((key,), f"{key}: must be a mapping of settings")
+                continue
+            for sub, subvalue in value.items():
+                setting = _BY_KEY.get(f"{key}.{sub}")
+                if setting is None:
+                    known = ", ".join(s.key.split(".", 1)[1] for s in SPEC if s.key.startswith(key + "."))
+                    problem((key, sub), f"{key}.{sub}: unknown setting (known: {known})", WARNING)
+                else:
+                    _apply(setting, subvalue, (key, sub), values, problem)
+        else:
+            problem((key,), f"{key}: unknown setting; it is ignored", WARNING)
+    return Config(values), problems
+
+
+def _apply(setting: Setting, value: Any, path: tuple[str, ...], values: dict[str, Any], problem) -> None:
+    try:
+        values[setting.key] = setting.check(value)
+    except ValueError as exc:
+        problem(path, f"{setting.key}: {exc} (default {yamlsrc.dump_scalar(setting.default)} used)")
+
+
+def render_default() -> str:
+    """The commented refnotes.yaml that `init` writes: every key, its default, its meaning."""
+    out = [
+        "# refnotes.yaml: the settings of this vault. Every key is optional; the values",
+        "# below are the defaults. Lines starting with # are comments.",
+    ]
+    section = None
+    for setting in SPEC:
+        head, _, sub = setting.key.partition(".")
+        if not sub:
+            out += ["", *_comment(setting.doc, ""), f"{head}: {yamlsrc.dump_scalar(setting.default)}"]
+            continue
+        if head != section:
+            section = head
+            doc = next(s.doc for s in SECTIONS if s.key == head)
+            out += ["", *_comment(doc, ""), f"{head}:"]
+        out += [*_comment(setting.doc, "  "), f"  {sub}: {yamlsrc.dump_scalar(setting.default)}"]
+    return "\n".join(out) + "\n"
+
+
+def _comment(doc: str, indent: str) -> list[str]:
+    return textwrap.wrap(doc, 96, initial_indent=indent + "# ", subsequent_indent=indent + "# ")

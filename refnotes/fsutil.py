@@ -1,0 +1,45 @@
+"""Writing files without ever damaging what is there.
+
+Create-only writes go to a temporary file in the target's folder, are flushed
+to disk, then linked into place: the target either does not exist or holds
+the whole text, and an existing file is never replaced.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from pathlib import Path
+
+
+def create_file(path: Path, text: str) -> None:
+    """Write a new file atomically; FileExistsError if `path` exists already."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
+            handle.write(text)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.chmod(tmp, 0o666 & ~_umask())
+        try:
+            os.link(tmp, path)  # fails if path exists: never overwrites
+        except OSError as exc:
+            if isinstance(exc, FileExistsError):
+                raise
+            _create_exclusive(path, text)  # a file system without hard links
+    finally:
+        os.unlink(tmp)
+
+
+def _create_exclusive(path: Path, text: str) -> None:
+    with open(path, "x", encoding="utf-8", newline="") as handle:
+        handle.write(text)
+        handle.flush()
+        os.fsync(handle.fileno())
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask

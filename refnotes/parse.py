@@ -1,0 +1,295 @@
+"""One contact file to a Contact and its problems.
+
+Pure: takes the file's bytes and its path relative to the vault, reads no
+clock and touches no disk. Cross-file checks (unknown links, duplicate slugs,
+referral cycles) live in vault.py.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from refnotes import yamlsrc
+from refnotes.dates import parse_birthday, parse_cadence, parse_date
+from refnotes.model import (
+    CHANNELS,
+    ERROR,
+    KINDS,
+    MEDIA,
+    STATUSES,
+    TIERS,
+    WARNING,
+    Contact,
+    Entry,
+    Problem,
+)
+
+LINK = re.compile(r"\[\[([^\[\]|#\n]+)(?:#[^\[\]|\n]*)?(?:\|[^\[\]\n]*)?\]\]")
+HASHTAG = re.compile(r"(?<![\w&/#])#([A-Za-z][\w-]*)")
+ENTRY = re.compile(r"[-*+][ \t]+(\d{4}-\d{2}-\d{2})[ \t]+([A-Za-z]+)[ \t]*:[ \t]*(.*?)\s*")
+LOOKS_LIKE_ENTRY = re.compile(r"[-*+][ \t]+\d")
+HEADING = re.compile(r"(#{1,6})[ \t]+(.*?)[ \t#]*")
+CODE_SPAN = re.compile(r"`+[^`]*`+")
+FENCE = re.compile(r"(`{3,}|~{3,})")
+
+# Front-matter keys refnotes understands; everything else is kept in `extra`.
+KNOWN_KEYS = (
+    "name", "kind", "tier", "company", "email", "phone", "address", "birthday", "anniversary",
+    "cadence", "channel", "score", "referred_by", "referred_on", "status", "offers", "needs",
+    "tags", "value", "snooze_until", "do_not_contact",
+)  # fmt: skip
+
+
+def link_slug(target: str) -> str:
+    """The slug a link points at: `[[People/Bob Martinez.md|Bob]]` -> `bob martinez`... lower-cased, basename."""
+    target = target.strip()
+    if target.startswith("[[") and target.endswith("]]"):
+        target = target[2:-2]
+    target = target.split("|", 1)[0].split("#", 1)[0].strip()
+    target = target.rsplit("/", 1)[-1]
+    if target.lower().endswith(".md"):
+        target = target[:-3]
+    return target.strip().lower()
+
+
+def parse_contact(raw: bytes, path: str, slug: str) -> tuple[Contact | None, list[Problem]]:
+    """Parse one file. Returns (None, problems) when the file cannot be used at all."""
+    try:
+        source = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = raw.count(b"\n", 0, exc.start) + 1
+        return None, [Problem(path, line, "not UTF-8 text: skipped; save the file as UTF-8")]
+    if "\x00" in source:
+        return None, [Problem(path, source.count("\n", 0, source.index("\x00")) + 1,
+                              "a NUL byte: this is not a text file; skipped")]
+    lines = source.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    problems: list[Problem] = []
+
+    def problem(line: int, message: str, severity: str = ERROR) -> None:
+        problems.append(Problem(path, line, message, severity))
+
+    if not lines[0].rstrip() == "---":
+        problem(1, "no front matter: a contact file starts with a line '---', then 'name: ...', then '---'")
+        return None, problems
+    end = next((i for i in range(1, len(lines)) if lines[i].rstrip() in ("---", "...")), None)
+    if end is None:
+        problem(1, "the front matter opened here is never closed: add a line '---' after it")
+        return None, problems
+    try:
+        meta, key_lines = yamlsrc.load("\n".join(lines[1:end]))
+    except yamlsrc.YamlError as exc:
+        problem(exc.line + 1, f"{exc}; fix it, the contact is skipped until then")
+        return None, problems
+    if meta is None:
+        meta = {}
+    if not isinstance(meta, dict):
+        problem(2, "the front matter must be keys and values like 'name: Alice Nguyen'")
+        return None, problems
+    meta = {str(key): value for key, value in meta.items()}
+    at = {str(path_[0]): line + 1 for path_, line in key_lines.items() if len(path_) == 1}
+
+    fields = _fields(meta, at, problem)
+    if fields is None:
+        return None, problems
+    body_start = end + 1
+    body = "\n".join(lines[body_start:])
+    entries, body_links = _log(lines, body_start, slug, problem)
+    contact = Contact(
+        slug=slug,
+        path=path,
+        meta=meta,
+        lines=at,
+        body=body,
+        body_line=body_start + 1,
+        entries=tuple(entries),
+        body_links=tuple(body_links),
+        extra={key: value for key, value in meta.items() if key not in KNOWN_KEYS},
+        **fields,
+    )
+    return contact, problems
+
+
+def _fields(meta: dict[str, Any], at: dict[str, int], problem) -> dict[str, Any] | None:
+    """Check and convert the known keys. None when the contact has no usable name."""
+    out: dict[str, Any] = {}
+
+    def get(key: str, convert) -> None:
+        value = meta.get(key)
+        if value is None or value == "" or value == []:
+            return
+        try:
+            out[key] = convert(value)
+        except ValueError as exc:
+            problem(at.get(key, 1), f"{key}: {exc}")
+
+    name = meta.get("name")
+    if isinstance(name, (int, float)) and not isinstance(name, bool):
+        name = str(name)
+    if not isinstance(name, str) or not name.strip():
+        line = at.get("name", 1)
+        if "name" in meta and name not in (None, ""):
+            problem(line, f"name: must be text, not {name!r}; put it in quotes")
+        else:
+            problem(line, "name: missing or empty; every contact needs `name: Full Name`")
+        return None
+    out["name"] = " ".join(name.split())
+
+    get("kind", _choice("kind", KINDS))
+    get("tier", _choice("tier", TIERS, str.upper))
+    get("status", _choice("status", STATUSES))
+    get("channel", _choice("channel", CHANNELS))
+    get("cadence", parse_cadence)
+    get("company", _text)
+    get("address", _text)
+    get("email", _strings)
+    get("phone", _strings)
+    get("offers", _tags)
+    get("needs", _tags)
+    get("tags", _tags)
+    get("birthday", parse_birthday)
+    get("anniversary", parse_date)
+    get("referred_on", parse_date)
+    get("snooze_until", parse_date)
+    get("score", _score)
+    get("value", _value)
+    get("do_not_contact", _bool)
+    get("referred_by", _link)
+
+    out["emails"] = out.pop("email", ())
+    out["phones"] = out.pop("phone", ())
+    if out.get("referred_by") and "referred_on" not in out and "referred_on" not in meta:
+        problem(at.get("referred_by", 1), "referred_by needs referred_on: add `referred_on: YYYY-MM-DD`, "
+                "the day the referral came in")
+    return out
+
+
+def _choice(key: str, options: tuple[str, ...], fold=str.lower):
+    def check(value: Any) -> str:
+        if isinstance(value, str) and fold(value.strip()) in options:
+            return fold(value.strip())
+        raise ValueError(f"{value!r} is not one of {' | '.join(options)}")
+
+    return check
+
+
+def _text(value: Any) -> str:
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return str(value)
+    if not isinstance(value, str):
+        raise ValueError("must be text")
+    return value.strip()
+
+
+def _strings(value: Any) -> tuple[str, ...]:
+    items = value if isinstance(value, list) else [value]
+    if not all(isinstance(item, str) for item in items):
+        raise ValueError("must be text or a list of text; put numbers in quotes, like \"+1 555 0100\"")
+    return tuple(item.strip() for item in items if item.strip())
+
+
+def _tags(value: Any) -> tuple[str, ...]:
+    items = value if isinstance(value, list) else [value]
+    if not all(isinstance(item, (str, int, float)) and not isinstance(item, bool) for item in items):
+        raise ValueError("must be a word or a list of words like [bookkeeping, payroll]")
+    return tuple(str(item).strip() for item in items if str(item).strip())
+
+
+def _score(value: Any) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= 10:
+        raise ValueError(f"must be a whole number from 0 to 10, not {value!r}")
+    return value
+
+
+def _value(value: Any) -> float:
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or value < 0:
+        raise ValueError(f"must be an amount like 2400, not {value!r} (no currency signs or commas)")
+    return value
+
+
+def _bool(value: Any) -> bool:
+    if not isinstance(value, bool):
+        raise ValueError(f"must be true or false, not {value!r}")
+    return value
+
+
+def _link(value: Any) -> str:
+    if not isinstance(value, str) or not link_slug(value):
+        raise ValueError("must be a contact's slug like bob-martinez or \"[[bob-martinez]]\"")
+    return link_slug(value)
+
+
+def _log(lines: list[str], start: int, slug: str, problem) -> tuple[list[Entry], list[tuple[str, int]]]:
+    """Entries under `## Log`, and every [[link]] in the body with its line."""
+    entries: list[Entry] = []
+    links: list[tuple[str, int]] = []
+    in_log = False
+    fence = None
+    previous_was_entry = False
+    for index in range(start, len(lines)):
+        line = lines[index]
+        number = index + 1
+        stripped = line.strip()
+        fence_match = FENCE.match(stripped)
+        if fence_match:
+            marker = fence_match.group(1)
+            if fence is None:
+                fence = marker[0] * 3
+            elif marker.startswith(fence):
+                fence = None
+            continue
+        if fence is not None:
+            continue
+        heading = HEADING.fullmatch(line)
+        if heading and len(heading.group(1)) <= 2:
+            in_log = len(heading.group(1)) == 2 and heading.group(2).strip().lower() == "log"
+            previous_was_entry = False
+            continue
+        if "[[" in line:
+            for match in LINK.finditer(CODE_SPAN.sub(" ", line)):
+                links.append((link_slug(match.group(1)), number))
+        if not in_log or not stripped or stripped.startswith("<!--"):
+            continue
+        entry = ENTRY.fullmatch(line)
+        if entry is None:
+            if previous_was_entry and line[:1] in (" ", "\t"):
+                continue  # an indented continuation of the entry above
+            if LOOKS_LIKE_ENTRY.match(stripped):
+                problem(number, "not a log entry: write it as '- YYYY-MM-DD MEDIUM: text' "
+                        f"(MEDIUM one of {', '.join(MEDIA)})")
+            elif not heading:
+                problem(number, "not a log entry, so the agenda ignores it; entries look like "
+                        "'- 2026-11-20 call: text'", WARNING)
+            previous_was_entry = False
+            continue
+        when, medium, text = entry.groups()
+        medium = medium.lower()
+        try:
+            day = parse_date(when)
+        except ValueError as exc:
+            problem(number, f"log date: {exc}")
+            previous_was_entry = False
+            continue
+        if medium not in MEDIA:
+            problem(number, f"log medium {medium!r} is not one of {', '.join(MEDIA)}")
+            previous_was_entry = False
+            continue
+        entries.append(
+            Entry(
+                contact=slug,
+                date=day,
+                medium=medium,
+                text=text,
+                line=number,
+                hashtags=tuple(dict.fromkeys(tag.lower() for tag in HASHTAG.findall(_without_links(text)))),
+                links=tuple(dict.fromkeys(link_slug(m.group(1)) for m in LINK.finditer(text))),
+            )
+        )
+        previous_was_entry = True
+    return entries, links
+
+
+def _without_links(text: str) -> str:
+    return LINK.sub(" ", text) if "[[" in text else text
+
+

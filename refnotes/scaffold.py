@@ -1,0 +1,113 @@
+"""Creating things: a new vault (`init`) and a new contact file (`new`).
+
+Both only ever create files, atomically, and never overwrite one.
+"""
+
+from __future__ import annotations
+
+import difflib
+from datetime import date
+from pathlib import Path
+
+from refnotes import config, fsutil, render
+from refnotes.slug import candidates, slugify
+from refnotes.vault import CONTACTS_DIR, contact_files
+
+EXAMPLE = "jamie-example"
+GITIGNORE_LINES = ("_site/", ".refnotes/")
+
+
+class ScaffoldError(Exception):
+    """Something the user asked for that cannot be done as asked."""
+
+
+def init_vault(path: Path, today: date) -> list[str]:
+    """Write a new vault into `path` (created if missing). Returns what it wrote, relative to `path`."""
+    if path.exists() and not path.is_dir():
+        raise ScaffoldError(f"{path} is a file, not a folder")
+    if (path / config.CONFIG_FILE).exists():
+        raise ScaffoldError(f"{path} is already a vault (it has {config.CONFIG_FILE}); nothing was changed")
+    env = render.environment()
+    example = env.get_template("vault/example.md").render(
+        today=today.isoformat(), anniversary=today.replace(year=today.year - 1, day=min(today.day, 28)).isoformat()
+    )
+    ignore = env.get_template("vault/gitignore").render()
+    path.mkdir(parents=True, exist_ok=True)
+    fsutil.create_file(path / config.CONFIG_FILE, config.render_default())
+    written = [config.CONFIG_FILE]
+    (path / CONTACTS_DIR).mkdir(exist_ok=True)
+    if not contact_files(path):
+        fsutil.create_file(path / CONTACTS_DIR / f"{EXAMPLE}.md", example)
+        written.append(f"{CONTACTS_DIR}/{EXAMPLE}.md")
+    if _extend_gitignore(path / ".gitignore", ignore):
+        written.append(".gitignore")
+    return written
+
+
+def _extend_gitignore(path: Path, text: str) -> bool:
+    """Create .gitignore, or append the lines it lacks. True if it wrote anything."""
+    if not path.exists():
+        fsutil.create_file(path, text)
+        return True
+    have = {line.strip() for line in path.read_text(encoding="utf-8", errors="replace").splitlines()}
+    missing = [line for line in GITIGNORE_LINES if line not in have]
+    if not missing:
+        return False
+    existing = path.read_bytes()
+    with open(path, "a", encoding="utf-8") as handle:
+        if existing and not existing.endswith(b"\n"):
+            handle.write("\n")
+        handle.write("# refnotes\n" + "".join(f"{line}\n" for line in missing))
+    return True
+
+
+def new_contact(
+    root: Path,
+    name: str,
+    today: date,
+    *,
+    kind: str | None = None,
+    tier: str | None = None,
+    company: str | None = None,
+    email: tuple[str, ...] = (),
+    phone: tuple[str, ...] = (),
+    channel: str | None = None,
+    referred_by: str | None = None,
+) -> Path:
+    """Create `contacts/<slug>.md` for `name`; returns its path."""
+    for label, value in (("name", name), ("company", company), *(("email", e) for e in email), *(("phone", p) for p in phone)):
+        if value is not None and any(ord(ch) < 32 or ord(ch) == 127 for ch in value):
+            raise ScaffoldError(f"{label} {value!r} contains a line break or control character")
+    name = " ".join(name.split())
+    if not name:
+        raise ScaffoldError("the name is empty: give the contact's full name, like \"Alice Nguyen\"")
+    taken = {file.name[:-3].lower() for file in contact_files(root)}
+    if referred_by is not None:
+        referred_by = referred_by.strip().removeprefix("[[").removesuffix("]]").lower()
+        if referred_by not in taken:
+            close = difflib.get_close_matches(referred_by, sorted(taken), n=3)
+            hint = f"; did you mean {' or '.join(close)}?" if close else "; create that contact first"
+            raise ScaffoldError(f"--referred-by {referred_by}: no such contact{hint}")
+    text = render.environment(root).get_template("contact.md").render(
+        name=name,
+        kind=kind or ("prospect" if referred_by else "sphere"),
+        tier=tier.upper() if tier else None,
+        company=company,
+        emails=list(email),
+        phones=list(phone),
+        channel=channel,
+        referred_by=referred_by,
+        today=today.isoformat(),
+    )
+    folder = root / CONTACTS_DIR
+    for slug in candidates(slugify(name)):
+        if slug in taken:
+            continue
+        target = folder / f"{slug}.md"
+        try:
+            fsutil.create_file(target, text)
+        except FileExistsError:  # created meanwhile, or differs only in case on this file system
+            taken.add(slug)
+            continue
+        return target
+    raise AssertionError("unreachable")  # pragma: no cover

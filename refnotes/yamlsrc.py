@@ -1,0 +1,124 @@
+"""Safe YAML loading that remembers where every mapping key stood.
+
+Everything goes through PyYAML's safe loader (libyaml's CSafeLoader when it is
+installed). Two things differ from a plain `yaml.safe_load`:
+
+* dates stay strings: refnotes parses them itself, so that `2026-02-30` is a
+  problem on its line instead of an exception that loses the whole file;
+* the composed node tree is kept long enough to record the line of each
+  mapping key, and to refuse alias bombs before anything expands them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import yaml
+
+try:
+    _Base = yaml.CSafeLoader
+except AttributeError:  # PyYAML built without libyaml
+    _Base = yaml.SafeLoader
+
+MAX_NODES = 20_000
+
+
+class _Loader(_Base):  # type: ignore[misc, valid-type]
+    """The safe loader without the implicit timestamp type."""
+
+
+_Loader.yaml_implicit_resolvers = {
+    first: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:timestamp"]
+    for first, resolvers in _Base.yaml_implicit_resolvers.items()
+}
+
+
+@dataclass
+class YamlError(Exception):
+    """A YAML document that cannot be used; line and column count from 1."""
+
+    line: int
+    column: int
+    message: str
+
+    def __str__(self) -> str:
+        return self.message
+
+
+def load(text: str) -> tuple[Any, dict[tuple[Any, ...], int]]:
+    """Parse one YAML document: its data and the 1-based line of each key path.
+
+    A key path is the tuple of mapping keys from the top (`("rules", "ask_every_days")`).
+    Raises YamlError for malformed YAML, several documents, alias bombs and
+    documents nested too deeply to read.
+    """
+    loader = _Loader(text)
+    try:
+        node = loader.get_single_node()
+        if node is None:
+            return None, {}
+        if _expanded_size(node, {}) > MAX_NODES:
+            raise YamlError(
+                node.start_mark.line + 1, 1, f"more than {MAX_NODES} values once aliases are expanded; "
+                "remove the &anchors and *aliases"
+            )
+        data = loader.construct_document(node)
+        lines: dict[tuple[Any, ...], int] = {}
+        _key_lines(node, (), lines)
+        return data, lines
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line, column = (mark.line + 1, mark.column + 1) if mark else (1, 1)
+        what = exc.problem or "cannot be read"
+        if exc.context:
+            what += f" ({exc.context})"
+        raise YamlError(line, column, f"invalid YAML at column {column}: {what}") from None
+    except yaml.YAMLError as exc:
+        raise YamlError(1, 1, f"invalid YAML: {exc}") from None
+    except RecursionError:
+        raise YamlError(1, 1, "YAML nested too deeply to read; flatten it") from None
+    except (TypeError, ValueError) as exc:  # e.g. an unhashable key: `? [a]: b`
+        raise YamlError(1, 1, f"unusable YAML value: {exc}") from None
+    finally:
+        loader.dispose()
+
+
+def _expanded_size(node: yaml.Node, memo: dict[int, int]) -> int:
+    """How many nodes the document has with every alias expanded (memoised, so linear)."""
+    known = memo.get(id(node))
+    if known is not None:
+        return known
+    memo[id(node)] = 1  # a recursive alias counts once, and stops the walk
+    size = 1
+    if isinstance(node, yaml.MappingNode):
+        for key, value in node.value:
+            size += _expanded_size(key, memo) + _expanded_size(value, memo)
+            if size > MAX_NODES:
+                break
+    elif isinstance(node, yaml.SequenceNode):
+        for item in node.value:
+            size += _expanded_size(item, memo)
+            if size > MAX_NODES:
+                break
+    memo[id(node)] = size
+    return size
+
+
+def _key_lines(node: yaml.Node, prefix: tuple[Any, ...], out: dict[tuple[Any, ...], int]) -> None:
+    if not isinstance(node, yaml.MappingNode):
+        return
+    for key, value in node.value:
+        if isinstance(key, yaml.ScalarNode):
+            path = prefix + (key.value,)
+            if path not in out:
+                out[path] = key.start_mark.line + 1
+                _key_lines(value, path, out)
+
+
+def dump_scalar(value: Any) -> str:
+    """A value as YAML on one line, quoted only where it must be: `Alice`, `'+1 555 0100'`."""
+    if isinstance(value, tuple):
+        value = list(value)
+    dumped = yaml.safe_dump(value, default_flow_style=True, allow_unicode=True, width=1 << 16)
+    return dumped.removesuffix("\n...\n").strip()
