@@ -128,7 +128,7 @@ def _fields(meta: dict[str, Any], at: dict[str, int], problem) -> dict[str, Any]
         name = str(name)
     if not isinstance(name, str) or not name.strip():
         line = at.get("name", 1)
-        if "name" in meta and name not in (None, ""):
+        if name is not None and not isinstance(name, str):
             problem(line, f"name: must be text, not {name!r}; put it in quotes")
         else:
             problem(line, "name: missing or empty; every contact needs `name: Full Name`")

@@ -71,6 +71,8 @@ def load(text: str) -> tuple[Any, dict[tuple[Any, ...], int]]:
         mark = exc.problem_mark or exc.context_mark
         line, column = (mark.line + 1, mark.column + 1) if mark else (1, 1)
         what = exc.problem or "cannot be read"
+        if mark and _char_at(text, mark.line, mark.column) == "\t":
+            what = "a tab here: YAML indents with spaces only"
         if exc.context:
             what += f" ({exc.context})"
         raise YamlError(line, column, f"invalid YAML at column {column}: {what}") from None
@@ -82,6 +84,11 @@ def load(text: str) -> tuple[Any, dict[tuple[Any, ...], int]]:
         raise YamlError(1, 1, f"unusable YAML value: {exc}") from None
     finally:
         loader.dispose()
+
+
+def _char_at(text: str, line: int, column: int) -> str:
+    rows = text.split("\n", line + 1)
+    return rows[line][column : column + 1] if line < len(rows) else ""
 
 
 def _expanded_size(node: yaml.Node, memo: dict[int, int]) -> int:

@@ -1,0 +1,58 @@
+"""Shared fixtures: vaults written from dedented strings into tmp_path."""
+
+from __future__ import annotations
+
+import textwrap
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from refnotes.cli import main
+
+REPO = Path(__file__).resolve().parent.parent
+
+
+class VaultFactory:
+    """`vault.write("contacts/a.md", '''...''')` writes dedented text; `vault.load()` reads it back."""
+
+    def __init__(self, root: Path):
+        self.root = root
+        (root / "contacts").mkdir(parents=True, exist_ok=True)
+
+    def write(self, rel: str, text: str | bytes, *, dedent: bool = True) -> Path:
+        path = self.root / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if isinstance(text, bytes):
+            path.write_bytes(text)
+        else:
+            path.write_bytes((textwrap.dedent(text).lstrip("\n") if dedent else text).encode("utf-8"))
+        return path
+
+    def contact(self, slug: str, front: str, body: str = "") -> Path:
+        front = textwrap.dedent(front).strip("\n")
+        return self.write(f"contacts/{slug}.md", f"---\n{front}\n---\n{textwrap.dedent(body).lstrip(chr(10))}",
+                          dedent=False)
+
+    def load(self):
+        from refnotes.vault import load_vault
+
+        return load_vault(self.root)
+
+
+@pytest.fixture
+def vault(tmp_path: Path) -> VaultFactory:
+    return VaultFactory(tmp_path / "vault")
+
+
+@pytest.fixture
+def run(monkeypatch, tmp_path):
+    """Run the CLI in-process: run("--vault", path, "check") -> Result."""
+    monkeypatch.delenv("REFNOTES_VAULT", raising=False)
+    monkeypatch.delenv("NO_COLOR", raising=False)
+    monkeypatch.chdir(tmp_path)
+
+    def invoke(*args: object, input: str | None = None, env: dict[str, str] | None = None):
+        return CliRunner().invoke(main, [str(a) for a in args], input=input, env=env, catch_exceptions=False)
+
+    return invoke

@@ -1,0 +1,229 @@
+"""The command line: check, init, new, help, exit codes, JSON and colour."""
+
+import json
+import os
+import subprocess
+
+import click
+import pytest
+
+from refnotes.cli import main
+
+
+def test_every_command_has_help_with_an_example(run):
+    commands = main.commands
+    assert {"check", "init", "new"} <= set(commands)
+    for name in commands:
+        result = run(name, "--help")
+        assert result.exit_code == 0, name
+        assert "Example" in result.output, f"{name} --help has no example"
+    top = run("-h")
+    assert top.exit_code == 0 and "Examples:" in top.output
+
+
+def test_version(run):
+    assert run("--version").output.startswith("refnotes, version ")
+
+
+# -- check
+
+
+def test_check_clean_vault_exits_0(run, vault):
+    vault.contact("alice", "name: Alice")
+    result = run("--vault", vault.root, "check")
+    assert result.exit_code == 0
+    assert result.output == "✓ 1 contacts in 1 files: 0 errors, 0 warnings\n"
+
+
+def test_check_prints_path_line_message_and_exits_1(run, vault):
+    vault.contact("alice", "name: Alice\nscore: 12")
+    vault.contact("bob", "name: Bob\nemail: x@y.z")
+    vault.contact("bo", "name: Bo\nemail: X@y.z")
+    result = run("--vault", vault.root, "check")
+    assert result.exit_code == 1
+    out = result.output.splitlines()
+    assert out[0] == "contacts/alice.md:3: error: score: must be a whole number from 0 to 10, not 12"
+    assert out[1].startswith("contacts/bob.md:3: warning: email x@y.z is also on contacts/bo.md")
+    assert out[-1] == "3 contacts in 3 files: 1 error, 1 warning"
+
+
+def test_warnings_alone_pass_unless_strict(run, vault):
+    vault.contact("alice", "name: Alice", "## Log\nnot an entry\n")
+    assert run("--vault", vault.root, "check").exit_code == 0
+    assert run("--vault", vault.root, "check", "--strict").exit_code == 1
+
+
+def test_check_json_shape(run, vault):
+    vault.contact("alice", "name: Alice\nkind: friend")
+    result = run("--vault", vault.root, "check", "--json")
+    assert result.exit_code == 1
+    assert json.loads(result.output) == {
+        "problems": [{"path": "contacts/alice.md", "line": 3, "severity": "error",
+                      "message": "kind: 'friend' is not one of client | prospect | partner | sphere"}]
+    }
+
+
+def test_colour_only_on_a_terminal_and_never_with_no_color(run, vault, monkeypatch):
+    vault.contact("alice", "name: Alice\nscore: 12")
+    plain = run("--vault", vault.root, "check")
+    assert "\x1b[" not in plain.output
+    monkeypatch.setattr("refnotes.cli.color_enabled", lambda stream=None: True)
+    assert "\x1b[31m" in run("--vault", vault.root, "check").output
+
+
+def test_color_enabled_honours_no_color(monkeypatch):
+    from refnotes import cli
+
+    class Tty:
+        def isatty(self):
+            return True
+
+    monkeypatch.delenv("NO_COLOR", raising=False)
+    assert cli.color_enabled(Tty())
+    monkeypatch.setenv("NO_COLOR", "1")
+    assert not cli.color_enabled(Tty())
+
+
+def test_vault_from_environment_and_from_parent_folder(run, vault, tmp_path):
+    vault.contact("alice", "name: Alice\nscore: 12")
+    assert run("check", env={"REFNOTES_VAULT": str(vault.root)}).exit_code == 1
+    vault.write("refnotes.yaml", "")
+    os.chdir(vault.root / "contacts")
+    assert run("check").exit_code == 1
+
+
+def test_no_vault_is_a_usage_error(run):
+    result = run("check")
+    assert result.exit_code == 2
+    assert "refnotes init PATH" in result.output
+    assert "Traceback" not in result.output
+    assert run("--vault", "missing", "check").exit_code == 2
+
+
+def test_bad_today_is_a_usage_error(run, vault):
+    result = run("--vault", vault.root, "new", "X", "--today", "2026-02-30")
+    assert result.exit_code == 2 and "does not exist" in result.output
+
+
+# -- init
+
+
+def test_init_writes_a_clean_vault_under_git(run, tmp_path):
+    target = tmp_path / "my vault"
+    result = run("init", target, "--today", "2026-11-25")
+    assert result.exit_code == 0, result.output
+    assert (target / "refnotes.yaml").read_text().startswith("# refnotes.yaml")
+    assert "_site/" in (target / ".gitignore").read_text()
+    example = (target / "contacts" / "jamie-example.md").read_text()
+    assert "- 2026-11-25 meeting:" in example and "anniversary: 2025-11-25" in example
+    assert (target / ".git").is_dir()
+    check = run("--vault", target, "check", "--strict")
+    assert check.exit_code == 0, check.output
+
+
+def test_init_refuses_an_existing_vault_and_changes_nothing(run, tmp_path):
+    run("init", tmp_path / "v")
+    config = tmp_path / "v" / "refnotes.yaml"
+    config.write_text("owner: {name: Me}\n")
+    result = run("init", tmp_path / "v")
+    assert result.exit_code == 1 and "already a vault" in result.output
+    assert config.read_text() == "owner: {name: Me}\n"
+
+
+def test_init_in_a_folder_with_files_keeps_them_and_appends_to_gitignore(run, tmp_path):
+    target = tmp_path / "notes"
+    target.mkdir()
+    (target / ".gitignore").write_text("*.pdf")
+    (target / "contacts").mkdir()
+    (target / "contacts" / "mine.md").write_text("---\nname: Mine\n---\n")
+    assert run("init", target).exit_code == 0
+    assert (target / ".gitignore").read_text() == "*.pdf\n# refnotes\n_site/\n.refnotes/\n"
+    assert not (target / "contacts" / "jamie-example.md").exists()
+    assert (target / "contacts" / "mine.md").read_text() == "---\nname: Mine\n---\n"
+
+
+def test_init_without_git_says_so(run, tmp_path, monkeypatch):
+    monkeypatch.setenv("PATH", str(tmp_path / "empty-bin"))
+    result = run("init", tmp_path / "v")
+    assert result.exit_code == 0
+    assert "git is not installed" in result.output
+    assert not (tmp_path / "v" / ".git").exists()
+
+
+def test_init_inside_a_git_repo_does_not_nest_one(run, tmp_path):
+    subprocess.run(["git", "init", "-q", str(tmp_path / "repo")], check=True)
+    result = run("init", tmp_path / "repo" / "vault")
+    assert "already inside a git repository" in result.output
+    assert not (tmp_path / "repo" / "vault" / ".git").exists()
+
+
+def test_init_on_a_file_is_refused(run, tmp_path):
+    (tmp_path / "f").write_text("x")
+    assert run("init", tmp_path / "f").exit_code != 0
+
+
+# -- new
+
+
+def test_new_creates_a_checked_contact_and_prints_its_path(run, vault):
+    vault.write("refnotes.yaml", "")
+    result = run("--vault", vault.root, "new", "José Álvarez", "--kind", "client", "--tier", "a",
+                 "--email", "jose@example.com", "--phone", "+15550100", "--phone", "+1 555 0101",
+                 "--company", "Tile: & Stone", "--channel", "call")
+    assert result.exit_code == 0, result.output
+    path = vault.root / "contacts" / "jose-alvarez.md"
+    assert result.output.strip() == str(path)
+    contact = vault.load().contacts["jose-alvarez"]
+    assert (contact.name, contact.kind, contact.tier, contact.company) == ("José Álvarez", "client", "A", "Tile: & Stone")
+    assert contact.phones == ("+15550100", "+1 555 0101") and contact.emails == ("jose@example.com",)
+    assert vault.load().problems == []
+
+
+def test_new_never_overwrites_it_counts_up(run, vault):
+    vault.contact("bob", "name: Bob Original")
+    vault.write("contacts/old/Bob-2.md", "---\nname: Other\n---\n")
+    result = run("--vault", vault.root, "new", "Bob")
+    assert result.output.strip().endswith("bob-3.md")
+    assert "Bob Original" in (vault.root / "contacts" / "bob.md").read_text()
+
+
+def test_new_with_a_path_like_name_stays_in_contacts(run, vault):
+    result = run("--vault", vault.root, "new", "../../escape")
+    assert result.exit_code == 0
+    assert (vault.root / "contacts" / "escape.md").exists()
+    assert not (vault.root.parent / "escape.md").exists()
+    assert run("--vault", vault.root, "new", "   ").exit_code == 2
+    assert run("--vault", vault.root, "new", "Two\nLines").exit_code == 2
+
+
+def test_new_with_referrer_sets_the_referral_fields(run, vault):
+    vault.contact("alice-nguyen", "name: Alice")
+    result = run("--vault", vault.root, "new", "Carol Diaz", "--referred-by", "alice-nguyen", "--today", "2026-11-18")
+    assert result.exit_code == 0
+    carol = vault.load().contacts["carol-diaz"]
+    assert (carol.referred_by, str(carol.referred_on), carol.status, carol.kind) == (
+        "alice-nguyen", "2026-11-18", "new", "prospect")
+
+
+def test_new_with_unknown_referrer_suggests_and_writes_nothing(run, vault):
+    vault.contact("alice-nguyen", "name: Alice")
+    result = run("--vault", vault.root, "new", "Carol", "--referred-by", "alice-ngyuen")
+    assert result.exit_code == 2
+    assert "did you mean alice-nguyen?" in result.output
+    assert not (vault.root / "contacts" / "carol.md").exists()
+
+
+def test_new_edit_opens_the_editor(run, vault, tmp_path):
+    log = tmp_path / "edited"
+    editor = tmp_path / "editor.sh"
+    editor.write_text(f"#!/bin/sh\necho \"$1\" > {log}\n")
+    editor.chmod(0o755)
+    result = run("--vault", vault.root, "new", "Ed", "--edit", env={"VISUAL": str(editor), "EDITOR": str(editor)})
+    assert result.exit_code == 0
+    assert log.read_text().strip().endswith("contacts/ed.md")
+
+
+def test_vault_templates_override_the_packaged_ones(run, vault):
+    vault.write("templates/contact.md", "---\nname: {{ name | yaml }}\nkind: {{ kind }}\nsource: custom\n---\n")
+    run("--vault", vault.root, "new", "Custom Person")
+    assert vault.load().contacts["custom-person"].extra == {"source": "custom"}
