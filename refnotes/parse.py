@@ -8,6 +8,7 @@ referral cycles) live in vault.py.
 from __future__ import annotations
 
 import re
+from datetime import date
 from typing import Any
 
 from refnotes import yamlsrc
@@ -77,7 +78,7 @@ def parse_contact(raw: bytes, path: str, slug: str) -> tuple[Contact | None, lis
         problem(1, "the front matter opened here is never closed: add a line '---' after it")
         return None, problems
     try:
-        meta, key_lines = yamlsrc.load("\n".join(lines[1:end]))
+        meta, key_lines = yamlsrc.load("\n".join(lines[1:end]), depth=1)
     except yamlsrc.YamlError as exc:
         problem(exc.line + 1, f"{exc}; fix it, the contact is skipped until then")
         return None, problems
@@ -230,21 +231,24 @@ def _log(lines: list[str], start: int, slug: str, problem) -> tuple[list[Entry],
         line = lines[index]
         number = index + 1
         stripped = line.strip()
-        fence_match = FENCE.match(stripped)
-        if fence_match:
-            marker = fence_match.group(1)
-            if fence is None:
-                fence = marker[0] * 3
-            elif marker.startswith(fence):
-                fence = None
-            continue
+        first = stripped[:1]
+        if first in ("`", "~"):
+            fence_match = FENCE.match(stripped)
+            if fence_match:
+                marker = fence_match.group(1)
+                if fence is None:
+                    fence = marker[0] * 3
+                elif marker.startswith(fence):
+                    fence = None
+                continue
         if fence is not None:
             continue
-        heading = HEADING.fullmatch(line)
-        if heading and len(heading.group(1)) <= 2:
-            in_log = len(heading.group(1)) == 2 and heading.group(2).strip().lower() == "log"
-            previous_was_entry = False
-            continue
+        if first == "#" and line[:1] == "#":
+            heading = HEADING.fullmatch(line)
+            if heading and len(heading.group(1)) <= 2:
+                in_log = len(heading.group(1)) == 2 and heading.group(2).strip().lower() == "log"
+                previous_was_entry = False
+                continue
         if "[[" in line:
             for match in LINK.finditer(CODE_SPAN.sub(" ", line)):
                 links.append((link_slug(match.group(1)), number))
@@ -257,7 +261,7 @@ def _log(lines: list[str], start: int, slug: str, problem) -> tuple[list[Entry],
             if LOOKS_LIKE_ENTRY.match(stripped):
                 problem(number, "not a log entry: write it as '- YYYY-MM-DD MEDIUM: text' "
                         f"(MEDIUM one of {', '.join(MEDIA)})")
-            elif not heading:
+            elif first != "#":
                 problem(number, "not a log entry, so the agenda ignores it; entries look like "
                         "'- 2026-11-20 call: text'", WARNING)
             previous_was_entry = False
@@ -265,26 +269,22 @@ def _log(lines: list[str], start: int, slug: str, problem) -> tuple[list[Entry],
         when, medium, text = entry.groups()
         medium = medium.lower()
         try:
-            day = parse_date(when)
-        except ValueError as exc:
-            problem(number, f"log date: {exc}")
+            day = date.fromisoformat(when)  # the pattern guarantees YYYY-MM-DD
+        except ValueError:
+            problem(number, f"log date: {when} does not exist in the calendar")
             previous_was_entry = False
             continue
         if medium not in MEDIA:
             problem(number, f"log medium {medium!r} is not one of {', '.join(MEDIA)}")
             previous_was_entry = False
             continue
-        entries.append(
-            Entry(
-                contact=slug,
-                date=day,
-                medium=medium,
-                text=text,
-                line=number,
-                hashtags=tuple(dict.fromkeys(tag.lower() for tag in HASHTAG.findall(_without_links(text)))),
-                links=tuple(dict.fromkeys(link_slug(m.group(1)) for m in LINK.finditer(text))),
-            )
-        )
+        hashtags: tuple[str, ...] = ()
+        entry_links: tuple[str, ...] = ()
+        if "[[" in text:
+            entry_links = tuple(dict.fromkeys(link_slug(m.group(1)) for m in LINK.finditer(text)))
+        if "#" in text:
+            hashtags = tuple(dict.fromkeys(tag.lower() for tag in HASHTAG.findall(_without_links(text))))
+        entries.append(Entry(slug, day, medium, text, number, hashtags, entry_links))
         previous_was_entry = True
     return entries, links
 

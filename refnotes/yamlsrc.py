@@ -46,10 +46,11 @@ class YamlError(Exception):
         return self.message
 
 
-def load(text: str) -> tuple[Any, dict[tuple[Any, ...], int]]:
+def load(text: str, depth: int = 2) -> tuple[Any, dict[tuple[Any, ...], int]]:
     """Parse one YAML document: its data and the 1-based line of each key path.
 
-    A key path is the tuple of mapping keys from the top (`("rules", "ask_every_days")`).
+    A key path is the tuple of mapping keys from the top (`("rules", "ask_every_days")`),
+    recorded down to `depth` levels.
     Raises YamlError for malformed YAML, several documents, alias bombs and
     documents nested too deeply to read.
     """
@@ -58,14 +59,14 @@ def load(text: str) -> tuple[Any, dict[tuple[Any, ...], int]]:
         node = loader.get_single_node()
         if node is None:
             return None, {}
-        if _expanded_size(node, {}) > MAX_NODES:
+        if "*" in text and _expanded_size(node, {}) > MAX_NODES:  # no `*`, no aliases
             raise YamlError(
                 node.start_mark.line + 1, 1, f"more than {MAX_NODES} values once aliases are expanded; "
                 "remove the &anchors and *aliases"
             )
         data = loader.construct_document(node)
         lines: dict[tuple[Any, ...], int] = {}
-        _key_lines(node, (), lines)
+        _key_lines(node, (), lines, depth)
         return data, lines
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
@@ -112,15 +113,15 @@ def _expanded_size(node: yaml.Node, memo: dict[int, int]) -> int:
     return size
 
 
-def _key_lines(node: yaml.Node, prefix: tuple[Any, ...], out: dict[tuple[Any, ...], int]) -> None:
-    if not isinstance(node, yaml.MappingNode):
+def _key_lines(node: yaml.Node, prefix: tuple[Any, ...], out: dict[tuple[Any, ...], int], depth: int) -> None:
+    if depth <= 0 or not isinstance(node, yaml.MappingNode):
         return
     for key, value in node.value:
         if isinstance(key, yaml.ScalarNode):
             path = prefix + (key.value,)
             if path not in out:
                 out[path] = key.start_mark.line + 1
-                _key_lines(value, path, out)
+                _key_lines(value, path, out, depth - 1)
 
 
 def dump_scalar(value: Any) -> str:
