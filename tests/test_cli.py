@@ -227,3 +227,16 @@ def test_vault_templates_override_the_packaged_ones(run, vault):
     vault.write("templates/contact.md", "---\nname: {{ name | yaml }}\nkind: {{ kind }}\nsource: custom\n---\n")
     run("--vault", vault.root, "new", "Custom Person")
     assert vault.load().contacts["custom-person"].extra == {"source": "custom"}
+
+
+def test_check_on_a_corpus_of_broken_files_reports_each_without_a_traceback(run, vault):
+    from test_vault import _corpus
+
+    for name, raw in _corpus().items():
+        vault.write(f"contacts/{name}.md", raw)
+    vault.write("refnotes.yaml", b"rules: [\n")
+    result = run("--vault", vault.root, "check", "--json")
+    assert result.exit_code == 1
+    problems = json.loads(result.output)["problems"]
+    assert {p["path"] for p in problems} >= {"refnotes.yaml", "contacts/random-bytes.md", "contacts/alias-bomb.md"}
+    assert all(p["line"] >= 1 and p["severity"] in ("error", "warning") for p in problems)
