@@ -17,7 +17,7 @@ from pathlib import Path
 
 import click
 
-from refnotes import __version__, scaffold
+from refnotes import __version__, agenda, scaffold
 from refnotes.dates import parse_date
 from refnotes.model import CHANNELS, KINDS, TIERS, WARNING
 from refnotes.vault import Vault, VaultNotFound, find_vault, load_vault
@@ -150,6 +150,86 @@ def check(ctx: Context, as_json: bool, strict: bool) -> None:
 
 def _count(number: int, noun: str) -> str:
     return f"{number} {noun}{'' if number == 1 else 's'}"
+
+
+# -- todo
+
+
+@main.command()
+@click.option("--days", type=click.IntRange(0, 3660), default=7, show_default=True,
+              help="Show items due within this many days (overdue ones always).")
+@click.option("--why", "show_why", is_flag=True, help="Say why each item is on the list.")
+@today_option
+@json_option
+@pass_context
+def todo(ctx: Context, days: int, show_why: bool, today: date | None, as_json: bool) -> None:
+    """The agenda: whom to follow up, thank, update, ask and keep in touch with.
+
+    Items due within --days (default 7) and every overdue one, grouped by rule,
+    overdue first; then goal progress and introductions you could make.
+
+    \b
+    Examples:
+      refnotes todo
+      refnotes todo --days 14 --why
+      refnotes todo --today 2026-11-25 --json | jq '.items[] | select(.overdue)'
+    """
+    today = today or date.today()
+    vault = ctx.load()
+    index = agenda.Index(vault)
+    items = agenda.due_within(agenda.compute(vault, today, index), today, days)
+    progress = agenda.goals(vault, today)
+    intros = agenda.introductions(vault, index)
+    if as_json:
+        echo_json({
+            "today": today.isoformat(),
+            "items": [item.as_json() for item in items],
+            "goals": [goal.as_json() for goal in progress],
+            "introductions": [intro.as_json() for intro in intros],
+            "problems": [problem.as_json() for problem in vault.problems],
+        })
+        return
+    color = color_enabled()
+    out = lambda text="": click.echo(text, color=color)  # noqa: E731
+    overdue = sum(item.overdue for item in items)
+    out(click.style(f"{today:%A, %B} {today.day}, {today.year}", bold=True)
+        + f": {_count(len(items), 'item')} due within {days} days" + (f", {overdue} overdue" if overdue else ""))
+    for rule in agenda.RULES:
+        group = [item for item in items if item.rule == rule]
+        if not group:
+            continue
+        out()
+        out(click.style(agenda.RULE_LABELS[rule], bold=True, underline=True))
+        for item in sorted(group, key=lambda i: not i.overdue):
+            contact = vault.contacts[item.contact]
+            reach = (contact.phones or contact.emails or ("",))[0]
+            mark = click.style("!", fg="red", bold=True) if item.overdue else " "
+            due = click.style(f"{agenda.short(item.due):<6}", fg="red" if item.overdue else None)
+            out(f"  {mark} {due}  {item.title}" + (click.style(f"  {reach}", dim=True) if reach else ""))
+            if show_why:
+                out(click.style(f"            {item.why}", dim=True))
+    if not items:
+        out("\nNothing due. A good week to ask how you can help someone.")
+    out()
+    out(click.style("Goals", bold=True, underline=True))
+    for goal in progress:
+        label = goal.goal.replace("_", " ")
+        out(f"  {label:<20} {_bar(goal.done, goal.target)} {goal.done}/{goal.target} this {goal.per}")
+    if intros:
+        out()
+        out(click.style("Introductions you could make", bold=True, underline=True))
+        for intro in intros[:5]:
+            a, b = vault.contacts[intro.a], vault.contacts[intro.b]
+            out(f"  {a.name} needs {intro.topic}: {b.name}")
+        if len(intros) > 5:
+            out(click.style(f"  ... and {len(intros) - 5} more (refnotes todo --json)", dim=True))
+    if vault.problems:
+        click.echo(f"\n{_count(len(vault.problems), 'problem')} in the vault: run `refnotes check`.", err=True)
+
+
+def _bar(done: int, target: int, width: int = 12) -> str:
+    filled = width if target == 0 else min(width, round(width * done / target))
+    return "█" * filled + "░" * (width - filled)
 
 
 # -- init
