@@ -232,6 +232,46 @@ def _bar(done: int, target: int, width: int = 12) -> str:
     return "█" * filled + "░" * (width - filled)
 
 
+# -- build
+
+
+@main.command()
+@click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="Where to write the site (default: <vault>/_site).")
+@today_option
+@pass_context
+def build(ctx: Context, out: Path | None, today: date | None) -> None:
+    """Build the static site: the weekly plan, contact pages, the referral network.
+
+    The pages are plain HTML files: open index.html from disk, put the folder
+    on any web server, print them. They need no network and no JavaScript.
+    The build replaces only a folder it made itself. Exit status 1 when the
+    vault has problems (the pages are still built and list them).
+
+    \b
+    Examples:
+      refnotes build && open vault/_site/index.html
+      refnotes build --out ~/Sites/referrals --today 2026-11-25
+    """
+    from refnotes import site
+
+    today = today or date.today()
+    vault = ctx.load()
+    target = out if out is not None else vault.root / "_site"
+    try:
+        result = site.build(vault, today, target)
+    except site.OutputRefused as exc:
+        raise UsageFailure(str(exc)) from None
+    click.echo(f"Built {result.pages} pages in {result.out}")
+    click.echo(f"Open {result.out / 'index.html'}")
+    if vault.problems:
+        errors = len(vault.errors)
+        click.echo(f"{_count(errors, 'error')}, {_count(len(vault.problems) - errors, 'warning')} in the vault: "
+                   "run `refnotes check`", err=True)
+        if errors:
+            sys.exit(1)
+
+
 # -- init
 
 

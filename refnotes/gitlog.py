@@ -1,0 +1,174 @@
+"""Reading git history as the vault's audit trail.
+
+Runs `git log` with a fixed, parseable format and turns each commit's diff of
+contact files into plain records: contacts added or deleted, front-matter
+fields changed (`status: meeting → won`), log entries added or removed. The
+site's "what changed this week" and contact histories read the same records.
+Never writes to the repository; no git, or no repository, means no history.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import subprocess
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from pathlib import Path
+
+from refnotes.parse import ENTRY
+
+_RS, _US = "\x1e", "\x1f"
+_FORMAT = f"{_RS}%H{_US}%aI{_US}%an{_US}%s"
+_FIELD = re.compile(r"([a-z_][a-z0-9_]*):(?:[ \t]+(.*?))?(?:[ \t]+#.*)?[ \t]*")
+TIMEOUT = 60
+
+
+@dataclass(frozen=True)
+class FileChange:
+    path: str  # relative to the vault
+    added: bool = False  # the file is new in this commit
+    deleted: bool = False
+    renamed_from: str | None = None
+    fields: tuple[tuple[str, str | None, str | None], ...] = ()  # (key, old, new)
+    entries_added: tuple[str, ...] = ()
+    entries_removed: tuple[str, ...] = ()
+
+    @property
+    def slug(self) -> str:
+        return Path(self.path).stem.lower()
+
+
+@dataclass(frozen=True)
+class Commit:
+    hash: str
+    when: datetime
+    author: str
+    subject: str
+    files: tuple[FileChange, ...] = field(default_factory=tuple)
+
+    @property
+    def short(self) -> str:
+        return self.hash[:7]
+
+
+def _git(root: Path, *args: str) -> str | None:
+    if shutil.which("git") is None:
+        return None
+    env = {**os.environ, "GIT_TERMINAL_PROMPT": "0", "GIT_PAGER": "cat", "LC_ALL": "C"}
+    try:
+        done = subprocess.run(
+            ["git", "-c", "core.quotepath=off", "--no-pager", *args],
+            cwd=root, capture_output=True, env=env, timeout=TIMEOUT,
+        )
+    except (OSError, subprocess.TimeoutExpired):
+        return None
+    if done.returncode != 0:
+        return None
+    return done.stdout.decode("utf-8", errors="replace")
+
+
+def repository_prefix(root: Path) -> str | None:
+    """The vault's path inside its git work tree ('' at the top), or None when it is not in one."""
+    out = _git(root, "rev-parse", "--show-prefix")
+    return None if out is None else out.strip()
+
+
+def is_repository(root: Path) -> bool:
+    return repository_prefix(root) is not None
+
+
+def log(root: Path, *, since: date | None = None, path: str | None = None, limit: int | None = None) -> list[Commit]:
+    """Commits touching contact files (or one file, following renames), newest first."""
+    prefix = repository_prefix(root)
+    if prefix is None:
+        return []
+    args = ["log", f"--format={_FORMAT}", "-p", "--unified=0", "--no-color", "--no-ext-diff", "-M"]
+    if since is not None:
+        args.append(f"--since={since.isoformat()}T00:00:00")
+    if limit is not None:
+        args.append(f"-n{limit}")
+    if path is not None:
+        args += ["--follow", "--", path]
+    else:
+        args += ["--", "contacts"]
+    out = _git(root, *args)
+    if out is None:
+        return []
+    return [commit for chunk in out.split(_RS)[1:] if (commit := _commit(chunk, prefix))]
+
+
+def _commit(chunk: str, prefix: str) -> Commit | None:
+    head, _, diff = chunk.partition("\n")
+    parts = head.split(_US)
+    if len(parts) != 4:
+        return None
+    sha, when, author, subject = parts
+    try:
+        moment = datetime.fromisoformat(when)
+    except ValueError:
+        return None
+    files = tuple(_file(block, prefix) for block in re.split(r"^diff --git ", diff, flags=re.M)[1:])
+    return Commit(sha, moment, author, subject, tuple(f for f in files if f is not None))
+
+
+def _file(block: str, prefix: str) -> FileChange | None:
+    lines = block.split("\n")
+    path = old_path = None
+    added = deleted = False
+    body_start = len(lines)
+    for i, line in enumerate(lines):
+        if line.startswith("+++ "):
+            if line != "+++ /dev/null":
+                path = line[6:] if line.startswith("+++ b/") else line[4:]
+        elif line.startswith("--- "):
+            if line != "--- /dev/null":
+                old_path = line[6:] if line.startswith("--- a/") else line[4:]
+        elif line.startswith("new file mode"):
+            added = True
+        elif line.startswith("deleted file mode"):
+            deleted = True
+        elif line.startswith("rename from "):
+            old_path = line[len("rename from "):]
+        elif line.startswith("rename to "):
+            path = line[len("rename to "):]
+        elif line.startswith("@@"):
+            body_start = i
+            break
+    if path is None:
+        path = old_path
+    if path is None:
+        first = lines[0].split(" b/", 1)
+        path = first[1] if len(first) == 2 else lines[0]
+    renamed_from = old_path if old_path and old_path != path and not added else None
+    removed_fields: dict[str, str | None] = {}
+    added_fields: dict[str, str | None] = {}
+    entries_added: list[str] = []
+    entries_removed: list[str] = []
+    in_front = False
+    for line in lines[body_start:]:
+        if line.startswith("@@"):
+            match = re.match(r"@@ -(\d+)(?:,\d+)? \+(\d+)", line)
+            in_front = bool(match) and (int(match.group(1)) < 40 or int(match.group(2)) < 40)
+            continue
+        sign, text = line[:1], line[1:]
+        if sign not in "+-" or not line:
+            continue
+        if ENTRY.fullmatch(text):
+            (entries_added if sign == "+" else entries_removed).append(text.lstrip("-*+ \t"))
+            continue
+        field_match = _FIELD.fullmatch(text) if in_front and text[:1] not in (" ", "\t", "-", "#") else None
+        if field_match and text.strip() != "---":
+            key, value = field_match.group(1), field_match.group(2)
+            (added_fields if sign == "+" else removed_fields)[key] = value
+    fields = tuple(
+        (key, removed_fields.get(key), added_fields.get(key))
+        for key in dict.fromkeys([*removed_fields, *added_fields])
+        if removed_fields.get(key) != added_fields.get(key)
+    )
+    if added or deleted:
+        fields = ()
+    rel = path[len(prefix):] if prefix and path.startswith(prefix) else path
+    old_rel = renamed_from[len(prefix):] if renamed_from and prefix and renamed_from.startswith(prefix) else renamed_from
+    return FileChange(rel, added, deleted, old_rel, fields, tuple(entries_added), tuple(entries_removed))

@@ -1,0 +1,309 @@
+"""The static site: the weekly plan, a page per contact, the referral network.
+
+`build(vault, today, out)` renders every page into a fresh temporary folder
+beside `out`, then swaps it in. It refuses to replace a non-empty folder that
+it did not create (the marker file says it did) and any folder that holds the
+vault. Pages are plain files: they work from file://, offline, without
+JavaScript; everything from the vault is escaped by Jinja's autoescape, and
+notes are rendered by markdown-it with raw HTML off.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import tempfile
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import date, timedelta
+from pathlib import Path
+from urllib.parse import quote
+
+from markdown_it import MarkdownIt
+from markupsafe import Markup
+
+from refnotes import __version__, agenda, gitlog, render
+from refnotes.model import Contact, Entry
+from refnotes.parse import LINK, link_slug
+from refnotes.vault import Vault
+
+MARKER = ".refnotes-site"
+LOG_HEADING = re.compile(r"^##[ \t]+log[ \t#]*$", re.I | re.M)
+NEXT_HEADING = re.compile(r"^#{1,2}[ \t]", re.M)
+KIND_LABELS = {"client": "Client", "prospect": "Prospect", "partner": "Referral partner", "sphere": "Sphere"}
+
+
+class OutputRefused(Exception):
+    """The output folder is not one refnotes may write."""
+
+
+@dataclass
+class BuildResult:
+    out: Path
+    pages: int
+
+
+def check_output(out: Path, vault_root: Path) -> None:
+    out, root = out.resolve(), vault_root.resolve()
+    if out == root or root.is_relative_to(out):
+        raise OutputRefused(f"{out} holds the vault itself: choose an output folder inside or beside it, "
+                            "like <vault>/_site")
+    if out.exists():
+        if not out.is_dir():
+            raise OutputRefused(f"{out} is a file, not a folder")
+        if any(out.iterdir()) and not (out / MARKER).is_file():
+            raise OutputRefused(f"{out} is not empty and was not made by refnotes build; "
+                                "refusing to replace it. Choose another --out, or empty it yourself")
+
+
+def build(vault: Vault, today: date, out: Path) -> BuildResult:
+    check_output(out, vault.root)
+    out = out.resolve()
+    out.parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=f".{out.name}.new-", dir=out.parent))
+    try:
+        pages = Renderer(vault, today).write(staging)
+        (staging / MARKER).write_text(f"built by refnotes {__version__}\n", encoding="utf-8")
+        _swap(staging, out)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    return BuildResult(out, pages)
+
+
+def _swap(staging: Path, out: Path) -> None:
+    """Put the new site in place; the old one (ours, by the marker) goes after."""
+    old = None
+    if out.exists():
+        old = Path(tempfile.mkdtemp(prefix=f".{out.name}.old-", dir=out.parent))
+        os.rename(out, old / "site")
+    os.rename(staging, out)
+    os.chmod(out, 0o755)
+    if old is not None:
+        shutil.rmtree(old, ignore_errors=True)
+
+
+def page_name(slug: str) -> str:
+    """The file of a contact's page, URL-quoted for links (slugs may hold any character)."""
+    return quote(f"{slug}.html")
+
+
+class Renderer:
+    def __init__(self, vault: Vault, today: date):
+        self.vault = vault
+        self.today = today
+        self.env = render.environment(vault.root)
+        self.env.filters["short"] = agenda.short
+        self.env.filters["longdate"] = lambda d: f"{d:%A, %B} {d.day}, {d.year}"
+        self.index = agenda.Index(vault)
+        self.items = agenda.compute(vault, today, self.index)
+        self.markdown = MarkdownIt("commonmark", {"html": False, "linkify": False, "typographer": False})
+        self.is_repo = gitlog.is_repository(vault.root)
+
+    # -- text helpers, used by templates
+
+    def _wiki_to_markdown(self, text: str, prefix: str) -> str:
+        def link(match: re.Match) -> str:
+            slug = link_slug(match.group(1))
+            whole = match.group(0)[2:-2]
+            label = whole.split("|", 1)[1] if "|" in whole else None
+            contact = self.vault.contacts.get(slug)
+            shown = (label or (contact.name if contact else match.group(1))).strip()
+            shown = re.sub(r"([\\`*_{}\[\]()#+\-.!<>])", r"\\\1", shown)
+            if contact is None:
+                return shown
+            return f"[{shown}]({prefix}{page_name(slug)})"
+
+        return LINK.sub(link, text)
+
+    def notes_html(self, contact: Contact, prefix: str) -> Markup:
+        """The body without its ## Log section, rendered (raw HTML off)."""
+        body = contact.body
+        match = LOG_HEADING.search(body)
+        if match:
+            rest = body[match.end():]
+            after = NEXT_HEADING.search(rest)
+            body = body[:match.start()] + (rest[after.start():] if after else "")
+        if not body.strip():
+            return Markup("")
+        return Markup(self.markdown.render(self._wiki_to_markdown(body, prefix)))
+
+    def inline(self, text: str, prefix: str) -> Markup:
+        html = self.markdown.renderInline(self._wiki_to_markdown(text, prefix))
+        html = re.sub(r"(?<![\w&/#])#([A-Za-z][\w-]*)", r'<span class="tag">#\1</span>', html)
+        return Markup(html)
+
+    # -- pages
+
+    def write(self, folder: Path) -> int:
+        (folder / "contacts").mkdir()
+        common = self._common()
+        pages = 0
+        self._page(folder / "index.html", "index.html", prefix="", **common, **self._index())
+        self._page(folder / "network.html", "network.html", prefix="", **common, **self._network())
+        self._page(folder / "contacts" / "index.html", "contacts.html", prefix="../", **common,
+                   rows=self._contact_rows())
+        pages += 3
+        items_for = defaultdict(list)
+        for item in self.items:
+            items_for[item.contact].append(item)
+            if item.about and item.about != item.contact:
+                items_for[item.about].append(item)
+        histories = self._histories()
+        for contact in self.vault.contacts.values():
+            self._page(folder / "contacts" / f"{contact.slug}.html", "contact.html", prefix="../", **common,
+                       contact=contact, fields=self._fields(contact),
+                       notes=self.notes_html(contact, ""), log=self._log(contact, ""),
+                       referrer=self.vault.contacts.get(contact.referred_by) if contact.referred_by else None,
+                       referred=self.index.referrals.get(contact.slug, []),
+                       items=sorted(items_for.get(contact.slug, []), key=lambda i: (not i.overdue, i.due)),
+                       history=histories.get(contact.path, []))
+            pages += 1
+        (folder / "style.css").write_text(self.env.get_template("site/style.css").render(), encoding="utf-8")
+        return pages
+
+    def _page(self, path: Path, template: str, **context) -> None:
+        html = self.env.get_template(f"site/{template}").render(**context)
+        path.write_text(html, encoding="utf-8")
+
+    def _common(self) -> dict:
+        start = agenda.week_start(self.today)
+        return {
+            "vault": self.vault, "config": self.vault.config, "today": self.today,
+            "week_start": start, "week_end": start + timedelta(days=6),
+            "owner": self.vault.config.section("owner"), "page_name": page_name,
+            "kind_labels": KIND_LABELS, "rule_labels": agenda.RULE_LABELS, "version": __version__,
+            "problems": self.vault.problems, "inline": self.inline, "contacts": self.vault.contacts,
+        }
+
+    def _index(self) -> dict:
+        week_end = agenda.week_start(self.today) + timedelta(days=6)
+        items = agenda.due_within(self.items, self.today, (week_end - self.today).days)
+        groups = [(rule, [i for i in items if i.rule == rule]) for rule in agenda.RULES]
+        notes = [i for i in items if i.rule in ("birthday-note", "anniversary-note")
+                 or (i.rule == "thank-referrer" and self.vault.contacts[i.contact].channel == "note")]
+        weeks = agenda.weekly_referrals(self.vault, self.today)
+        return {
+            "groups": [(rule, group) for rule, group in groups if group],
+            "item_count": len(items), "overdue": sum(i.overdue for i in items),
+            "goals": agenda.goals(self.vault, self.today),
+            "introductions": agenda.introductions(self.vault, self.index)[:12],
+            "notes_due": notes,
+            "changes": self._changes(),
+            "is_repo": self.is_repo,
+            "chart": _chart(weeks),
+        }
+
+    def _changes(self) -> dict | None:
+        if not self.is_repo:
+            return None
+        added, entries, fields = [], [], []
+        for commit in gitlog.log(self.vault.root, since=agenda.week_start(self.today)):
+            for change in commit.files:
+                slug = change.slug
+                if change.added:
+                    added.append((commit, slug))
+                elif not change.deleted:
+                    fields += [(commit, slug, key, old, new) for key, old, new in change.fields]
+                entries += [(commit, slug, text) for text in change.entries_added]
+        return {"added": added, "entries": entries, "fields": fields}
+
+    def _histories(self) -> dict[str, list[gitlog.Commit]]:
+        """Recent commits per contact file, from one `git log` over the whole folder."""
+        if not self.is_repo:
+            return {}
+        out: dict[str, list[gitlog.Commit]] = defaultdict(list)
+        for commit in gitlog.log(self.vault.root, limit=500):
+            for change in commit.files:
+                if len(out[change.path]) < 10:
+                    out[change.path].append(commit)
+        return out
+
+    def _fields(self, contact: Contact) -> list[tuple[str, object]]:
+        shown = {"name", "body"}
+        rows = []
+        for key, value in contact.meta.items():
+            if key in shown or value in (None, "", []):
+                continue
+            if isinstance(value, list):
+                value = ", ".join(str(v) for v in value)
+            elif isinstance(value, dict):
+                value = ", ".join(f"{k}: {v}" for k, v in value.items())
+            rows.append((key.replace("_", " "), value))
+        return rows
+
+    def _log(self, contact: Contact, prefix: str) -> list[tuple[Entry, Markup]]:
+        return [(e, self.inline(e.text, prefix)) for e in sorted(contact.entries, key=lambda e: (e.date, e.line),
+                                                                reverse=True)]
+
+    def _contact_rows(self) -> list[dict]:
+        next_item: dict[str, agenda.Item] = {}
+        for item in self.items:
+            current = next_item.get(item.contact)
+            if current is None or item.due < current.due:
+                next_item[item.contact] = item
+        rows = []
+        for c in sorted(self.vault.contacts.values(), key=lambda c: (c.name.casefold(), c.slug)):
+            last = max((e.date for e in c.entries), default=None)
+            rows.append({"contact": c, "last": last, "next": next_item.get(c.slug)})
+        return rows
+
+    def _network(self) -> dict:
+        contacts = self.vault.contacts
+        referrals = self.index.referrals
+        roots = sorted((s for s in referrals if not contacts[s].referred_by or contacts[s].referred_by not in contacts),
+                       key=lambda s: contacts[s].name.casefold())
+
+        def tree(slug: str, seen: frozenset[str]) -> dict:
+            children = [tree(r.slug, seen | {slug}) for r in sorted(referrals.get(slug, []), key=lambda r: r.name)
+                        if r.slug not in seen and len(seen) < 50]
+            return {"contact": contacts[slug], "children": children}
+
+        sources = []
+        for slug, sent in referrals.items():
+            won = [r for r in sent if r.status == "won"]
+            value = sum(r.value or 0 for r in sent)
+            sources.append({"contact": contacts[slug], "count": len(sent), "won": len(won), "value": value})
+        sources.sort(key=lambda s: (-s["count"], -s["won"], -s["value"], s["contact"].name.casefold()))
+
+        gave = agenda._dedupe(e for c in contacts.values() for e in c.entries if "gave" in e.hashtags)
+        given: dict[str, int] = defaultdict(int)
+        for entry in gave:
+            for slug in {entry.contact, *entry.links}:
+                if slug in contacts:
+                    given[slug] += 1
+        ledger = []
+        for slug in set(referrals) | set(given):
+            received = len(referrals.get(slug, []))
+            ledger.append({"contact": contacts[slug], "received": received, "given": given.get(slug, 0),
+                           "balance": received - given.get(slug, 0)})
+        ledger.sort(key=lambda row: (-row["balance"], -row["received"], row["contact"].name.casefold()))
+        return {"roots": [tree(slug, frozenset()) for slug in roots], "sources": sources, "ledger": ledger,
+                "total_referrals": sum(s["count"] for s in sources)}
+
+
+def _chart(weeks: list[tuple[date, int, int]]) -> dict:
+    """Geometry for the inline SVG bar chart: two bars per week, received and given."""
+    width, height, pad_left, pad_bottom, pad_top = 640, 200, 28, 34, 12
+    top = max([1, *(max(r, g) for _, r, g in weeks)])
+    plot_h = height - pad_bottom - pad_top
+    slot = (width - pad_left) / len(weeks)
+    bar = slot * 0.34
+    bars = []
+    for i, (start, received, given) in enumerate(weeks):
+        x = pad_left + i * slot + slot * 0.14
+        for j, (value, kind) in enumerate(((received, "received"), (given, "given"))):
+            h = plot_h * value / top
+            bars.append({"x": round(x + j * bar, 1), "y": round(pad_top + plot_h - h, 1), "w": round(bar - 1, 1),
+                         "h": round(h, 1), "kind": kind, "value": value, "week": start})
+    ticks = sorted({0, top, top // 2} if top > 1 else {0, 1})
+    return {
+        "width": width, "height": height, "bars": bars, "weeks": weeks, "slot": slot, "pad_left": pad_left,
+        "baseline": pad_top + plot_h,
+        "ticks": [{"value": t, "y": round(pad_top + plot_h - plot_h * t / top, 1)} for t in ticks],
+        "labels": [{"x": round(pad_left + i * slot + slot / 2, 1), "text": agenda.short(w[0])}
+                   for i, w in enumerate(weeks) if i % 2 == 0],
+        "received": sum(r for _, r, _ in weeks), "given": sum(g for _, _, g in weeks),
+    }
+

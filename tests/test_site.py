@@ -1,0 +1,214 @@
+"""`refnotes build`: valid, linked, escaped pages, written safely."""
+
+import os
+import re
+import subprocess
+from pathlib import Path
+from urllib.parse import unquote
+
+import html5lib
+import pytest
+
+from conftest import REPO
+
+TODAY = "2026-11-25"
+
+
+def parse(path: Path):
+    """Strict HTML5 parse: raises on any parse error. Returns an ElementTree without namespaces."""
+    parser = html5lib.HTMLParser(strict=True, namespaceHTMLElements=False)
+    return parser.parse(path.read_bytes())
+
+
+def pages(site: Path) -> list[Path]:
+    return sorted(site.rglob("*.html"))
+
+
+@pytest.fixture(scope="module")
+def demo_site(tmp_path_factory):
+    from click.testing import CliRunner
+
+    from refnotes.cli import main
+
+    out = tmp_path_factory.mktemp("demo") / "site"
+    result = CliRunner().invoke(main, ["--vault", str(REPO / "vault"), "build", "--out", str(out), "--today", TODAY],
+                                catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    return out
+
+
+def test_demo_site_has_every_page(demo_site):
+    assert (demo_site / "index.html").is_file() and (demo_site / "network.html").is_file()
+    assert (demo_site / "style.css").is_file() and (demo_site / "contacts" / "index.html").is_file()
+    assert len(list((demo_site / "contacts").glob("*.html"))) == 48 + 1
+
+
+def test_every_page_is_valid_html5_with_structure(demo_site):
+    for page in pages(demo_site):
+        tree = parse(page)
+        assert tree.get("lang") == "en", page
+        assert tree.find("head/meta[@name='viewport']") is not None
+        assert tree.find("head/title").text.strip(), page
+        assert len(tree.findall(".//h1")) == 1, page
+        assert tree.find(".//main") is not None and tree.find(".//nav") is not None
+        assert not tree.findall(".//script"), page
+
+
+def test_links_are_relative_and_resolve(demo_site):
+    for page in pages(demo_site):
+        tree = parse(page)
+        for element in tree.iter():
+            target = element.get("href") or element.get("src")
+            if not target or target.startswith("#"):
+                continue
+            assert not re.match(r"^[a-z]+:", target) and not target.startswith("/"), (page, target)
+            resolved = (page.parent / unquote(target.split("#")[0])).resolve()
+            assert resolved.is_file(), (page, target)
+
+
+def test_index_shows_the_week_grouped_by_rule_with_goals_chart_and_introductions(demo_site):
+    tree = parse(demo_site / "index.html")
+    text = " ".join(tree.itertext())
+    assert "Week of Nov 23 – Nov 29, 2026" in text
+    headings = [" ".join(h.itertext()).split()[0:3] for h in tree.findall(".//h3")]
+    assert ["Follow", "up", "new"] == headings[0]
+    overdue = tree.findall(".//li[@class='overdue']")
+    assert overdue and all("overdue" in " ".join(li.itertext()) for li in overdue)
+    assert "Thank Carol Díaz for referring Erin Walsh" in text
+    progress = tree.findall(".//progress")
+    assert len(progress) == 4 and all(tree.find(f".//label[@for='{p.get('id')}']") is not None for p in progress)
+    svg = tree.find(".//{http://www.w3.org/2000/svg}svg")
+    assert svg.get("role") == "img" and svg.find("{http://www.w3.org/2000/svg}title") is not None
+    assert len(tree.findall(".//details//tbody/tr")) == 12
+    assert "Aaron Price needs web design: introduce Dan Lee" in " ".join("".join(tree.itertext()).split())
+
+
+def test_contact_page_has_fields_notes_log_referrals_and_items(demo_site):
+    tree = parse(demo_site / "contacts" / "alice-nguyen.html")
+    text = " ".join(" ".join(tree.itertext()).split())
+    assert "Nguyen Bakery" in text and "score 9/10" in text
+    assert "Allergic to lilies" in text  # notes rendered from markdown
+    assert tree.find(".//div[@class='notes']/ul") is not None
+    log = tree.findall(".//ol[@class='log']/li")
+    assert len(log) == 5 and "Nov 21, 2026" in " ".join(log[0].itertext())
+    assert tree.find(".//ol[@class='log']//a[@href='carol-diaz.html']") is not None
+    assert "Referred by Bob Martinez on Feb 12, 2024" in text
+    assert "Update Bob Martinez on Alice Nguyen" in text
+
+
+def test_network_ranks_sources_and_shows_the_tree_and_ledger(demo_site):
+    tree = parse(demo_site / "network.html")
+    rows = tree.findall(".//table")[0].findall("tbody/tr")
+    assert rows, "no referral sources"
+    counts = [int(r.findall("td")[2].text) for r in rows]
+    assert counts == sorted(counts, reverse=True)
+    nested = tree.find(".//ul[@class='tree']/li/ul/li/ul")  # three generations: Bob → Alice → Carol → ...
+    assert nested is not None
+    assert "Reciprocity ledger" in " ".join(tree.itertext())
+
+
+HOSTILE = '<script>alert(1)</script>"><img src=x onerror=alert(2)>{{ 7*7 }}'
+
+
+def test_everything_from_the_vault_is_escaped(run, vault, tmp_path):
+    vault.contact("evil", f"name: '{HOSTILE.replace(chr(39), chr(39) * 2)}'\nkind: client\nscore: 9\n"
+                  f"favourite: '{HOSTILE.replace(chr(39), chr(39) * 2)}'\nneeds: ['{HOSTILE}']",
+                  f"Note {HOSTILE} [link](javascript:alert(3))\n\n## Log\n- 2026-11-20 call: {HOSTILE} #ask\n")
+    vault.contact("helper", "name: Helper\noffers: ['" + HOSTILE + "']")
+    out = tmp_path / "site"
+    assert run("--vault", vault.root, "build", "--out", out, "--today", TODAY).exit_code == 0
+    for page in pages(out):
+        tree = parse(page)
+        assert not tree.findall(".//script"), page
+        assert not tree.findall(".//img"), page
+        assert not [a for a in tree.iter("a") if (a.get("href") or "").startswith("javascript")], page
+        raw = page.read_text(encoding="utf-8")
+        assert ">49<" not in raw and " 49 " not in raw
+    contact = " ".join((out / "contacts" / "evil.html").read_text(encoding="utf-8").split())
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in contact and "{{ 7*7 }}" in contact
+
+
+def test_problems_are_listed_and_the_exit_code_is_1(run, vault, tmp_path):
+    vault.contact("good", "name: Good")
+    vault.write("contacts/bad.md", "---\nname: [unclosed\n---\n")
+    out = tmp_path / "site"
+    result = run("--vault", vault.root, "build", "--out", out, "--today", TODAY)
+    assert result.exit_code == 1
+    assert (out / "contacts" / "good.html").is_file()
+    text = " ".join(parse(out / "index.html").itertext())
+    assert "contacts/bad.md:3" in text
+
+
+def test_default_output_is_the_vaults_site_folder_and_rebuilds_replace_it(run, vault):
+    vault.contact("a", "name: A")
+    assert run("--vault", vault.root, "build", "--today", TODAY).exit_code == 0
+    assert (vault.root / "_site" / "contacts" / "a.html").is_file()
+    (vault.root / "contacts" / "a.md").rename(vault.root / "contacts" / "b.md")
+    assert run("--vault", vault.root, "build", "--today", TODAY).exit_code == 0
+    assert not (vault.root / "_site" / "contacts" / "a.html").exists()
+    assert (vault.root / "_site" / "contacts" / "b.html").is_file()
+    assert sorted(p.name for p in vault.root.iterdir()) == ["_site", "contacts"]  # no temp folders left
+
+
+def test_refuses_a_folder_it_did_not_create(run, vault, tmp_path):
+    vault.contact("a", "name: A")
+    mine = tmp_path / "documents"
+    mine.mkdir()
+    (mine / "taxes.pdf").write_text("precious")
+    result = run("--vault", vault.root, "build", "--out", mine, "--today", TODAY)
+    assert result.exit_code == 2 and "not made by refnotes build" in result.output
+    assert (mine / "taxes.pdf").read_text() == "precious" and len(list(mine.iterdir())) == 1
+
+
+def test_refuses_the_vault_or_a_folder_holding_it(run, vault):
+    vault.contact("a", "name: A")
+    for target in (vault.root, vault.root.parent):
+        result = run("--vault", vault.root, "build", "--out", target, "--today", TODAY)
+        assert result.exit_code == 2 and "holds the vault" in result.output
+    assert (vault.root / "contacts" / "a.md").is_file()
+
+
+def test_an_empty_existing_folder_is_fine(run, vault, tmp_path):
+    vault.contact("a", "name: A")
+    (tmp_path / "empty").mkdir()
+    assert run("--vault", vault.root, "build", "--out", tmp_path / "empty", "--today", TODAY).exit_code == 0
+
+
+def test_vault_templates_override_pages(run, vault, tmp_path):
+    vault.contact("a", "name: A")
+    vault.write("templates/site/network.html",
+                '{% extends "site/base.html" %}{% block title %}Mine{% endblock %}{% block main %}<h1>My network</h1>{% endblock %}')
+    run("--vault", vault.root, "build", "--out", tmp_path / "s", "--today", TODAY)
+    assert parse(tmp_path / "s" / "network.html").find(".//h1").text == "My network"
+
+
+def test_not_a_git_repository_gets_a_calm_note(run, vault, tmp_path):
+    vault.contact("a", "name: A")
+    run("--vault", vault.root, "build", "--out", tmp_path / "s", "--today", TODAY)
+    assert "not a git repository yet" in (tmp_path / "s" / "index.html").read_text()
+
+
+def git(root, *args, when="2026-11-24T10:00:00"):
+    env = {**os.environ, "GIT_AUTHOR_DATE": when, "GIT_COMMITTER_DATE": when, "GIT_AUTHOR_NAME": "Sam",
+           "GIT_AUTHOR_EMAIL": "sam@example.com", "GIT_COMMITTER_NAME": "Sam", "GIT_COMMITTER_EMAIL": "sam@example.com"}
+    subprocess.run(["git", *args], cwd=root, env=env, check=True, capture_output=True)
+
+
+def test_what_changed_this_week_and_contact_history_come_from_git(run, vault, tmp_path):
+    vault.contact("old", "name: Old Friend\nstatus: meeting", "## Log\n- 2026-11-01 call: hello\n")
+    git(vault.root, "init", "-q")
+    git(vault.root, "add", "-A")
+    git(vault.root, "commit", "-qm", "start", when="2026-11-01T10:00:00")
+    vault.contact("old", "name: Old Friend\nstatus: won", "## Log\n- 2026-11-01 call: hello\n- 2026-11-24 meeting: signed\n")
+    vault.contact("new", "name: New Person")
+    git(vault.root, "add", "-A")
+    git(vault.root, "commit", "-qm", "won Old Friend; added New Person")
+    out = tmp_path / "s"
+    run("--vault", vault.root, "build", "--out", out, "--today", TODAY)
+    text = " ".join("".join(parse(out / "index.html").itertext()).split())
+    assert "New contact New Person" in text
+    assert "Old Friend: status meeting → won" in text
+    assert "Old Friend: 2026-11-24 meeting: signed" in text
+    assert "2026-11-01 call: hello" not in text  # last week's
+    history = " ".join(" ".join(parse(out / "contacts" / "old.html").itertext()).split())
+    assert "won Old Friend; added New Person" in history and "start" in history
