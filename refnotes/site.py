@@ -84,6 +84,15 @@ def _swap(staging: Path, out: Path) -> None:
         shutil.rmtree(old, ignore_errors=True)
 
 
+def tel(phone: str) -> str:
+    """A tel: URL for a phone number as people write it: `+1 555 0100` -> `tel:+15550100`."""
+    return "tel:" + re.sub(r"[^0-9+*#]", "", phone)
+
+
+def mailto(email: str) -> str:
+    return "mailto:" + quote(email, safe="@+._-")
+
+
 def page_name(slug: str) -> str:
     """The file of a contact's page, URL-quoted for links (slugs may hold any character)."""
     return quote(f"{slug}.html")
@@ -172,7 +181,7 @@ class Renderer:
         return {
             "vault": self.vault, "config": self.vault.config, "today": self.today,
             "week_start": start, "week_end": start + timedelta(days=6),
-            "owner": self.vault.config.section("owner"), "page_name": page_name,
+            "owner": self.vault.config.section("owner"), "page_name": page_name, "tel": tel, "mailto": mailto,
             "kind_labels": KIND_LABELS, "rule_labels": agenda.RULE_LABELS, "version": __version__,
             "problems": self.vault.problems, "inline": self.inline, "contacts": self.vault.contacts,
         }
@@ -221,7 +230,7 @@ class Renderer:
         return out
 
     def _fields(self, contact: Contact) -> list[tuple[str, object]]:
-        shown = {"name", "body"}
+        shown = {"name", "body", "email", "phone"}  # email and phone are shown as links
         rows = []
         for key, value in contact.meta.items():
             if key in shown or value in (None, "", []):

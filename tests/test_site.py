@@ -59,7 +59,7 @@ def test_links_are_relative_and_resolve(demo_site):
         tree = parse(page)
         for element in tree.iter():
             target = element.get("href") or element.get("src")
-            if not target or target.startswith("#"):
+            if not target or target.startswith(("#", "tel:", "mailto:")):
                 continue
             assert not re.match(r"^[a-z]+:", target) and not target.startswith("/"), (page, target)
             resolved = (page.parent / unquote(target.split("#")[0])).resolve()
@@ -94,6 +94,8 @@ def test_contact_page_has_fields_notes_log_referrals_and_items(demo_site):
     assert tree.find(".//ol[@class='log']//a[@href='carol-diaz.html']") is not None
     assert "Referred by Bob Martinez on Feb 12, 2024" in text
     assert "Update Bob Martinez on Alice Nguyen" in text
+    assert tree.find(".//a[@href='tel:+15550100']").text == "+1 555 0100"
+    assert tree.find(".//a[@href='mailto:alice@nguyenbakery.example']") is not None
 
 
 def test_network_ranks_sources_and_shows_the_tree_and_ledger(demo_site):
