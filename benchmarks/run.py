@@ -2,6 +2,7 @@
 
     python benchmarks/run.py                       # 1k and 10k, 3 runs each
     python benchmarks/run.py --sizes 1000 10000 50000 --runs 5
+    python benchmarks/run.py --commands check build     # only these
 
 Each command runs as its own process (what a user waits for), cold: no cache
 of refnotes' own, the OS page cache warm after one unmeasured run. Prints the
@@ -39,6 +40,8 @@ def commands(vault: Path) -> dict[str, list[str]]:
     return {
         "floor (read every file)": [sys.executable, "-c", FLOOR, str(vault)],
         "check": [*refnotes(), "--vault", str(vault), "check"],
+        "todo --json": [*refnotes(), "--vault", str(vault), "todo", "--json", "--today", "2026-11-25"],
+        "build": [*refnotes(), "--vault", str(vault), "build", "--today", "2026-11-25"],
     }
 
 
@@ -56,6 +59,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--sizes", type=int, nargs="+", default=[1000, 10000])
     parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--commands", nargs="+", help="which commands to time (default: all)")
     parser.add_argument("--workdir", type=Path, help="where to keep the vaults (default: a temporary folder)")
     args = parser.parse_args()
 
@@ -68,6 +72,8 @@ def main() -> None:
             generate(size, vault)
         floor = None
         for label, argv in commands(vault).items():
+            if args.commands and label.split()[0] not in args.commands and not label.startswith("floor"):
+                continue
             measure(argv)  # warm the page cache
             results = [measure(argv) for _ in range(args.runs)]
             wall = statistics.median(r[0] for r in results)

@@ -21,7 +21,7 @@ from pathlib import Path
 from urllib.parse import quote
 
 from markdown_it import MarkdownIt
-from markupsafe import Markup
+from markupsafe import Markup, escape
 
 from refnotes import __version__, agenda, gitlog, render
 from refnotes.model import Contact, Entry
@@ -31,6 +31,8 @@ from refnotes.vault import Vault
 MARKER = ".refnotes-site"
 LOG_HEADING = re.compile(r"^##[ \t]+log[ \t#]*$", re.I | re.M)
 NEXT_HEADING = re.compile(r"^#{1,2}[ \t]", re.M)
+_PLAIN = re.compile(r"[*_`\\<>!~]|\[|\]|https?:|www\.")  # anything markdown-it would treat specially
+_TAG = re.compile(r"(?<![\w&/#])#([A-Za-z][\w-]*)")
 KIND_LABELS = {"client": "Client", "prospect": "Prospect", "partner": "Referral partner", "sphere": "Sphere"}
 
 
@@ -139,9 +141,20 @@ class Renderer:
         return Markup(self.markdown.render(self._wiki_to_markdown(body, prefix)))
 
     def inline(self, text: str, prefix: str) -> Markup:
-        html = self.markdown.renderInline(self._wiki_to_markdown(text, prefix))
-        html = re.sub(r"(?<![\w&/#])#([A-Za-z][\w-]*)", r'<span class="tag">#\1</span>', html)
-        return Markup(html)
+        """One log line as inline HTML: [[links]] to pages, #tags marked, markdown where it is used."""
+        if _PLAIN.search(LINK.sub("", text)) is None:  # the common case: no markdown, render it directly
+            html = LINK.sub(lambda m: self._link_html(m, prefix), str(escape(text)).replace("&#39;", "'"))
+        else:
+            html = self.markdown.renderInline(self._wiki_to_markdown(text, prefix))
+        return Markup(_TAG.sub(r'<span class="tag">#\1</span>', html))
+
+    def _link_html(self, match: re.Match, prefix: str) -> str:
+        whole = match.group(0)[2:-2]
+        contact = self.vault.contacts.get(link_slug(match.group(1)))
+        shown = whole.split("|", 1)[1].strip() if "|" in whole else (contact.name if contact else whole.strip())
+        if contact is None:
+            return str(escape(shown))
+        return f'<a href="{prefix}{page_name(contact.slug)}">{escape(shown)}</a>'
 
     # -- pages
 
