@@ -13,62 +13,15 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-
 from refnotes import yamlsrc
+from refnotes.checks import boolean, choice, choices, integer, text
 from refnotes.dates import parse_cadence, parse_date
-from refnotes.model import KINDS, TIERS, WARNING, Problem
+from refnotes.model import KINDS, WARNING, Problem
 
 CONFIG_FILE = "refnotes.yaml"
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 GOALS = ("referrals_received", "referrals_given", "asks", "notes_written")
 CARD_SIZES = ("A6", "4x6in", "5x7in")
-
-
-# -- checks: each takes the raw YAML value and returns the clean one or raises ValueError
-
-
-def text(value: Any) -> str:
-    if not isinstance(value, str):
-        raise ValueError(f"must be text, not {_type_name(value)}; put it in quotes")
-    return value
-
-
-def integer(low: int, high: int | None = None) -> Callable[[Any], int]:
-    def check(value: Any) -> int:
-        if isinstance(value, bool) or not isinstance(value, int):
-            raise ValueError(f"must be a whole number, not {_type_name(value)}")
-        if value < low or (high is not None and value > high):
-            span = f"from {low} to {high}" if high is not None else f"{low} or more"
-            raise ValueError(f"must be {span}, not {value}")
-        return value
-
-    return check
-
-
-def choice(options: tuple[str, ...], fold: Callable[[str], str] = str.lower) -> Callable[[Any], str]:
-    def check(value: Any) -> str:
-        if isinstance(value, str) and fold(value.strip()) in options:
-            return fold(value.strip())
-        raise ValueError(f"{value!r} is not one of {' | '.join(options)}")
-
-    return check
-
-
-def choices(options: tuple[str, ...]) -> Callable[[Any], tuple[str, ...]]:
-    one = choice(options)
-
-    def check(value: Any) -> tuple[str, ...]:
-        if not isinstance(value, list):
-            raise ValueError(f"must be a list like [{', '.join(options[:2])}]")
-        return tuple(one(item) for item in value)
-
-    return check
-
-
-def boolean(value: Any) -> bool:
-    if not isinstance(value, bool):
-        raise ValueError(f"must be true or false, not {value!r}")
-    return value
 
 
 def cadence(value: Any) -> str:
@@ -90,14 +43,6 @@ def dates(value: Any) -> tuple[str, ...]:
     if not isinstance(value, list):
         raise ValueError("must be a list of dates like [2027-03-17]")
     return tuple(parse_date(item).isoformat() for item in value)
-
-
-def _type_name(value: Any) -> str:
-    if value is None:
-        return "empty"
-    return {bool: "true/false", int: "a number", float: "a number", list: "a list", dict: "a mapping"}.get(
-        type(value), type(value).__name__
-    )
 
 
 @dataclass(frozen=True)

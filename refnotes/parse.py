@@ -12,6 +12,7 @@ from datetime import date
 from typing import Any
 
 from refnotes import yamlsrc
+from refnotes.checks import boolean, choice
 from refnotes.dates import parse_birthday, parse_cadence, parse_date
 from refnotes.model import (
     CHANNELS,
@@ -136,10 +137,10 @@ def _fields(meta: dict[str, Any], at: dict[str, int], problem) -> dict[str, Any]
         return None
     out["name"] = " ".join(name.split())
 
-    get("kind", _choice("kind", KINDS))
-    get("tier", _choice("tier", TIERS, str.upper))
-    get("status", _choice("status", STATUSES))
-    get("channel", _choice("channel", CHANNELS))
+    get("kind", choice(KINDS))
+    get("tier", choice(TIERS, str.upper))
+    get("status", choice(STATUSES))
+    get("channel", choice(CHANNELS))
     get("cadence", parse_cadence)
     get("company", _text)
     get("address", _text)
@@ -154,7 +155,7 @@ def _fields(meta: dict[str, Any], at: dict[str, int], problem) -> dict[str, Any]
     get("snooze_until", parse_date)
     get("score", _score)
     get("value", _value)
-    get("do_not_contact", _bool)
+    get("do_not_contact", boolean)
     get("referred_by", _link)
 
     out["emails"] = out.pop("email", ())
@@ -163,15 +164,6 @@ def _fields(meta: dict[str, Any], at: dict[str, int], problem) -> dict[str, Any]
         problem(at.get("referred_by", 1), "referred_by needs referred_on: add `referred_on: YYYY-MM-DD`, "
                 "the day the referral came in")
     return out
-
-
-def _choice(key: str, options: tuple[str, ...], fold=str.lower):
-    def check(value: Any) -> str:
-        if isinstance(value, str) and fold(value.strip()) in options:
-            return fold(value.strip())
-        raise ValueError(f"{value!r} is not one of {' | '.join(options)}")
-
-    return check
 
 
 def _text(value: Any) -> str:
@@ -205,12 +197,6 @@ def _score(value: Any) -> int:
 def _value(value: Any) -> float:
     if isinstance(value, bool) or not isinstance(value, (int, float)) or value < 0:
         raise ValueError(f"must be an amount like 2400, not {value!r} (no currency signs or commas)")
-    return value
-
-
-def _bool(value: Any) -> bool:
-    if not isinstance(value, bool):
-        raise ValueError(f"must be true or false, not {value!r}")
     return value
 
 

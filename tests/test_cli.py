@@ -4,9 +4,6 @@ import json
 import os
 import subprocess
 
-import click
-import pytest
-
 from refnotes.cli import main
 
 

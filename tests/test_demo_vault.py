@@ -3,6 +3,7 @@
 from collections import Counter
 
 from conftest import REPO
+
 from refnotes.model import KINDS, MEDIA, REFERRAL_TAGS, TIERS
 from refnotes.vault import load_vault
 

@@ -8,7 +8,6 @@ from urllib.parse import unquote
 
 import html5lib
 import pytest
-
 from conftest import REPO
 
 TODAY = "2026-11-25"

@@ -2,11 +2,10 @@
 
 import os
 import random
-from pathlib import Path
 
 import pytest
 
-from refnotes.vault import VaultNotFound, find_vault, load_vault
+from refnotes.vault import VaultNotFound, find_vault
 
 
 def lines(vault):
