@@ -19,8 +19,8 @@ import click
 
 from refnotes import __version__, agenda, scaffold
 from refnotes.dates import parse_date
-from refnotes.model import CHANNELS, KINDS, TIERS, WARNING
-from refnotes.vault import Vault, VaultNotFound, find_vault, load_vault
+from refnotes.model import CHANNELS, KINDS, MEDIA, REFERRAL_TAGS, TIERS, WARNING
+from refnotes.vault import Vault, VaultNotFound, find_contact_file, find_vault, load_vault
 
 
 class UsageFailure(click.ClickException):
@@ -118,8 +118,10 @@ def main(ctx: click.Context, vault: str | None) -> None:
 @main.command()
 @json_option
 @click.option("--strict", is_flag=True, help="Fail (exit 1) on warnings too, not only on errors.")
+@click.option("--staged", is_flag=True, help="Check the files as staged in git, and report only problems the "
+              "commit would add (for a pre-commit hook).")
 @pass_context
-def check(ctx: Context, as_json: bool, strict: bool) -> None:
+def check(ctx: Context, as_json: bool, strict: bool, staged: bool) -> None:
     """Validate every file in the vault.
 
     Prints one `path:line: severity: message` line per problem (paths relative
@@ -130,8 +132,9 @@ def check(ctx: Context, as_json: bool, strict: bool) -> None:
     Examples:
       refnotes check
       refnotes check --strict --json | jq '.problems[].message'
+      refnotes check --staged            # what a pre-commit hook runs
     """
-    vault = ctx.load()
+    vault = _staged_vault(ctx.vault_root()) if staged else ctx.load()
     errors = len(vault.errors)
     warnings = len(vault.problems) - errors
     if as_json:
@@ -146,6 +149,27 @@ def check(ctx: Context, as_json: bool, strict: bool) -> None:
         click.echo(("✓ " if not vault.problems else "") + summary)
     if errors or (strict and warnings):
         sys.exit(1)
+
+
+def _staged_vault(root: Path) -> Vault:
+    """The vault as staged, with only the problems that HEAD does not already have."""
+    import tempfile
+
+    from refnotes import gitlog
+
+    if not gitlog.is_repository(root):
+        raise UsageFailure(f"--staged needs a git repository, and {root} is not in one")
+    with tempfile.TemporaryDirectory(prefix="refnotes-staged-") as tmp:
+        staged_root = gitlog.export_tree(root, Path(tmp) / "staged", head=False)
+        if staged_root is None:
+            raise click.ClickException("could not read the staged files from git")
+        staged = load_vault(staged_root) if staged_root.is_dir() else Vault(root, load_vault(root).config)
+        head_root = gitlog.export_tree(root, Path(tmp) / "head", head=True)
+        before = load_vault(head_root) if head_root is not None and head_root.is_dir() else None
+    known = {(p.path, p.severity, p.message) for p in before.problems} if before else set()
+    staged.problems = [p for p in staged.problems if (p.path, p.severity, p.message) not in known]
+    staged.root = root
+    return staged
 
 
 def _count(number: int, noun: str) -> str:
@@ -272,6 +296,336 @@ def build(ctx: Context, out: Path | None, today: date | None) -> None:
             sys.exit(1)
 
 
+# -- writing entries: log and the referral-loop shortcuts
+
+
+def _contact_file(root: Path, slug: str) -> Path:
+    path, close = find_contact_file(root, slug)
+    if path is None:
+        hint = f"; did you mean {' or '.join(close)}?" if close else "; `refnotes new` creates a contact"
+        raise UsageFailure(f"no contact {slug!r}{hint}")
+    return path
+
+
+def _append(root: Path, writes: list[tuple[str, str]], message: str) -> None:
+    """Append each (slug, entry line); print what was written; autocommit if configured."""
+    from refnotes import writer
+
+    paths = [(_contact_file(root, slug), line) for slug, line in writes]  # all checked before any write
+    written = []
+    for path, line in paths:
+        try:
+            done = writer.append_entry(root, path, line)
+        except writer.WriteRefused as exc:
+            raise click.ClickException(f"{path.relative_to(root).as_posix()}: {exc}") from None
+        written.append(done.path)
+        click.echo(f"{done.path.relative_to(root).as_posix()}:{done.line}: {done.text}")
+    _autocommit(root, written, message)
+
+
+def _autocommit(root: Path, files: list[Path], message: str) -> None:
+    from refnotes import autocommit
+    from refnotes.config import load_config
+
+    config, _ = load_config(root)
+    if not config["git.autocommit"]:
+        return
+    try:
+        head = autocommit.commit(root, files, message)
+    except autocommit.CommitFailed as exc:
+        click.echo(f"warning: {exc}", err=True)
+        return
+    click.echo(f"committed {head}: {message}")
+
+
+def _entry(day: date, medium: str, text: str) -> str:
+    from refnotes import writer
+
+    try:
+        return writer.entry_line(day, medium, text)
+    except writer.WriteRefused as exc:
+        raise UsageFailure(str(exc)) from None
+
+
+def date_option(func):
+    return click.option("--date", "day", type=DATE, default=None,
+                        help="The day it happened (default: today).")(func)
+
+
+def medium_option(default: str):
+    return click.option("--medium", type=click.Choice(MEDIA, case_sensitive=False), default=default,
+                        show_default=True, help="How it happened.")
+
+
+def _tags_of(text: str) -> str:
+    from refnotes.parse import HASHTAG
+
+    tags = sorted({f"#{t.lower()}" for t in HASHTAG.findall(text)} & {f"#{t}" for t in REFERRAL_TAGS})
+    return f" ({' '.join(tags)})" if tags else ""
+
+
+@main.command("log")
+@click.argument("slug")
+@click.argument("medium", type=click.Choice(MEDIA, case_sensitive=False), metavar="MEDIUM")
+@click.argument("text")
+@date_option
+@pass_context
+def log_command(ctx: Context, slug: str, medium: str, text: str, day: date | None) -> None:
+    """Append one entry to SLUG's log: `- DATE MEDIUM: TEXT`.
+
+    MEDIUM is one of call, meeting, email, text, visit, note, card, gift,
+    event, other. Hashtags in TEXT mark referral actions: #ask #thanks
+    #update #gave #help. The entry goes last under `## Log` (the section is
+    added when missing); no other byte of the file changes.
+
+    \b
+    Examples:
+      refnotes log alice-nguyen meeting "Quarterly review, rated us 9 #ask"
+      refnotes log bob-martinez note "Thank-you card for sending [[alice-nguyen]] #thanks" --date 2026-11-20
+    """
+    root = ctx.vault_root()
+    line = _entry(day or date.today(), medium, text)
+    _append(root, [(slug, line)], f"log: {medium.lower()} with {slug.lower()}{_tags_of(text)}")
+
+
+@main.command()
+@click.argument("referrer")
+@click.option("--for", "referral", required=True, metavar="SLUG", help="The person they referred.")
+@click.option("--text", default=None, help="What you did, in a few words.")
+@medium_option("note")
+@date_option
+@pass_context
+def thank(ctx: Context, referrer: str, referral: str, text: str | None, medium: str, day: date | None) -> None:
+    """Log that you thanked REFERRER for referring someone (#thanks).
+
+    \b
+    Example:
+      refnotes thank bob-martinez --for alice-nguyen --medium note --text "card and coffee beans"
+    """
+    root = ctx.vault_root()
+    _contact_file(root, referral)
+    what = "Thank-you note" if medium.lower() in ("note", "card") else "Thanked them"
+    detail = f": {text}" if text else ""
+    line = _entry(day or date.today(), medium, f"{what} for referring [[{referral.lower()}]]{detail} #thanks")
+    _append(root, [(referrer, line)], f"thank: {referrer.lower()} for referring {referral.lower()}")
+
+
+@main.command()
+@click.argument("referrer")
+@click.option("--for", "referral", required=True, metavar="SLUG", help="The person they referred.")
+@click.option("--text", default=None, help="What you told them.")
+@medium_option("call")
+@date_option
+@pass_context
+def update(ctx: Context, referrer: str, referral: str, text: str | None, medium: str, day: date | None) -> None:
+    """Log that you told REFERRER what happened with their referral (#update).
+
+    \b
+    Example:
+      refnotes update bob-martinez --for alice-nguyen --text "she signed for monthly books"
+    """
+    root = ctx.vault_root()
+    _contact_file(root, referral)
+    detail = f": {text}" if text else ""
+    line = _entry(day or date.today(), medium, f"Told them how it is going with [[{referral.lower()}]]{detail} #update")
+    _append(root, [(referrer, line)], f"update: {referrer.lower()} on {referral.lower()}")
+
+
+@main.command()
+@click.argument("slug")
+@click.option("--text", default=None, help="How you asked, or what they said.")
+@medium_option("call")
+@date_option
+@pass_context
+def ask(ctx: Context, slug: str, text: str | None, medium: str, day: date | None) -> None:
+    """Log that you asked SLUG for referrals (#ask).
+
+    \b
+    Example:
+      refnotes ask frank-osei --medium meeting --text "quarterly review; he'll think of two names"
+    """
+    root = ctx.vault_root()
+    line = _entry(day or date.today(), medium, f"{text or 'Asked for referrals'} #ask")
+    _append(root, [(slug, line)], f"ask: {slug.lower()}")
+
+
+@main.command()
+@click.argument("a")
+@click.argument("b")
+@click.option("--for", "topic", required=True, metavar="TOPIC", help="What the introduction is for.")
+@medium_option("email")
+@date_option
+@pass_context
+def intro(ctx: Context, a: str, b: str, topic: str, medium: str, day: date | None) -> None:
+    """Log an introduction you made between A and B (#gave), in both files.
+
+    Goals count it once.
+
+    \b
+    Example:
+      refnotes intro lena-fischer mike-ross --for "web design"
+    """
+    root = ctx.vault_root()
+    if a.lower() == b.lower():
+        raise UsageFailure("an introduction needs two different people")
+    when = day or date.today()
+    writes = [(a, _entry(when, medium, f"Introduced to [[{b.lower()}]] for {topic} #gave")),
+              (b, _entry(when, medium, f"Introduced to [[{a.lower()}]] for {topic} #gave"))]
+    _append(root, writes, f"intro: {a.lower()} and {b.lower()} for {topic}")
+
+
+@main.command()
+@click.argument("name")
+@click.option("--by", "referrer", required=True, metavar="SLUG", help="Who referred them.")
+@click.option("--email", multiple=True, help="An email address (repeat for more).")
+@click.option("--phone", multiple=True, help="A phone number (repeat for more).")
+@click.option("--company", help="Their company.")
+@today_option
+@pass_context
+def refer(ctx: Context, name: str, referrer: str, email, phone, company, today: date | None) -> None:
+    """A new lead NAME, referred by an existing contact: status new, referred today.
+
+    \b
+    Example:
+      refnotes refer "Erin Walsh" --by carol-diaz --phone "+1 555 0163"
+    """
+    root = ctx.vault_root()
+    try:
+        path = scaffold.new_contact(root, name, today or date.today(), kind="prospect", referred_by=referrer,
+                                    email=email, phone=phone, company=company)
+    except scaffold.ScaffoldError as exc:
+        raise UsageFailure(str(exc)) from None
+    click.echo(str(path))
+    _autocommit(root, [path], f"refer: {path.stem} referred by {referrer.lower()}")
+
+
+# -- history
+
+
+@main.command()
+@click.argument("slug")
+@click.option("--limit", type=click.IntRange(1), default=None, help="Show at most this many commits.")
+@json_option
+@pass_context
+def history(ctx: Context, slug: str, limit: int | None, as_json: bool) -> None:
+    """SLUG's audit trail from git: who changed what, and when.
+
+    Per commit: the date, author and message, front-matter fields changed
+    (status: meeting → won) and log entries added or removed. Removing a log
+    line is flagged: the log is meant to be append-only. Follows renames;
+    uncommitted changes are shown first.
+
+    \b
+    Examples:
+      refnotes history alice-nguyen
+      refnotes history alice-nguyen --json | jq '.commits[0]'
+    """
+    from refnotes import gitlog
+
+    root = ctx.vault_root()
+    path = _contact_file(root, slug)
+    rel = path.relative_to(root).as_posix()
+    if not gitlog.is_repository(root):
+        raise click.ClickException(f"{root} is not in a git repository, so there is no history. Run `git init` "
+                                   "there and commit: from then on every change is recorded")
+    pending = gitlog.uncommitted(root, rel)
+    commits = gitlog.log(root, path=rel, limit=limit)
+    if as_json:
+        echo_json({"path": rel, "uncommitted": _change_json(pending) if pending else None,
+                   "commits": [{"hash": c.hash, "date": c.when.isoformat(), "author": c.author,
+                                "message": c.subject, "changes": [_change_json(f) for f in c.files]}
+                               for c in commits]})
+        return
+    color = color_enabled()
+    out = lambda text="": click.echo(text, color=color)  # noqa: E731
+    out(click.style(rel, bold=True))
+    if pending:
+        out()
+        out(click.style("Uncommitted changes", fg="yellow", bold=True))
+        _print_change(out, pending)
+    for commit in commits:
+        out()
+        out(click.style(f"{commit.when:%Y-%m-%d %H:%M}  {commit.short}  {commit.author}", bold=True)
+            + f"  {commit.subject}")
+        for change in commit.files:
+            _print_change(out, change)
+    if not commits and not pending:
+        out("No commits yet: commit the file to start its history.")
+
+
+def _change_json(change) -> dict:
+    return {"path": change.path, "added": change.added, "deleted": change.deleted,
+            "renamed_from": change.renamed_from,
+            "fields": [{"key": k, "old": old, "new": new} for k, old, new in change.fields],
+            "entries_added": list(change.entries_added), "entries_removed": list(change.entries_removed)}
+
+
+def _print_change(out, change) -> None:
+    if change.added:
+        out("  created")
+    if change.deleted:
+        out("  deleted")
+    if change.renamed_from:
+        out(f"  renamed from {change.renamed_from}")
+    for key, old, new in change.fields:
+        out(f"  {key}: {old if old is not None else '∅'} → {new if new is not None else '∅'}")
+    for entry in change.entries_added:
+        out(click.style(f"  + {entry}", fg="green"))
+    for entry in change.entries_removed:
+        out(click.style(f"  - {entry}", fg="red") + click.style("  (a log line was removed)", fg="red", bold=True))
+
+
+# -- hook
+
+
+@main.group()
+def hook() -> None:
+    """Git hooks for the vault.
+
+    \b
+    Example:
+      refnotes hook install
+    """
+
+
+HOOK_MARK = "# installed by refnotes hook install"
+
+
+@hook.command("install")
+@pass_context
+def hook_install(ctx: Context) -> None:
+    """Install a pre-commit hook that runs `refnotes check --staged`.
+
+    A commit that would add problems to the vault is refused, with the
+    problems listed. An existing pre-commit hook that refnotes did not write
+    is left alone. (With the pre-commit framework, use the `refnotes-check`
+    hook from this project's .pre-commit-hooks.yaml instead.)
+
+    \b
+    Example:
+      refnotes hook install && git commit   # the commit is checked first
+    """
+    import shlex
+
+    from refnotes import gitlog
+
+    root = ctx.vault_root()
+    hooks = gitlog._git(root, "rev-parse", "--git-path", "hooks")
+    if hooks is None:
+        raise UsageFailure(f"{root} is not in a git repository: run `git init` there first")
+    folder = (root / hooks.strip()).resolve()
+    target = folder / "pre-commit"
+    if target.exists() and HOOK_MARK not in target.read_text(encoding="utf-8", errors="replace"):
+        raise click.ClickException(f"{target} exists and was not written by refnotes; add this line to it "
+                                   f"yourself: refnotes --vault {shlex.quote(str(root))} check --staged")
+    folder.mkdir(parents=True, exist_ok=True)
+    command = f"{shlex.quote(sys.executable)} -m refnotes --vault {shlex.quote(str(root))} check --staged"
+    target.write_text(f"#!/bin/sh\n{HOOK_MARK}: checks the vault before each commit\nexec {command}\n",
+                      encoding="utf-8")
+    target.chmod(0o755)
+    click.echo(f"installed {target}")
+
+
 # -- init
 
 
@@ -350,6 +704,7 @@ def new(ctx: Context, name: str, edit: bool, today: date | None, **fields) -> No
     click.echo(str(path))
     if edit:
         click.edit(filename=str(path))
+    _autocommit(root, [path], f"new: contact {path.stem}")
 
 
 if __name__ == "__main__":  # pragma: no cover

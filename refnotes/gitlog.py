@@ -172,3 +172,56 @@ def _file(block: str, prefix: str) -> FileChange | None:
     rel = path[len(prefix):] if prefix and path.startswith(prefix) else path
     old_rel = renamed_from[len(prefix):] if renamed_from and prefix and renamed_from.startswith(prefix) else renamed_from
     return FileChange(rel, added, deleted, old_rel, fields, tuple(entries_added), tuple(entries_removed))
+
+
+def uncommitted(root: Path, path: str) -> FileChange | None:
+    """The file's changes since the last commit (staged or not), or None when it has none."""
+    prefix = repository_prefix(root)
+    if prefix is None:
+        return None
+    tracked = _git(root, "ls-files", "--error-unmatch", "--", path)
+    if tracked is None:
+        return FileChange(path, added=True)  # not committed yet
+    out = _git(root, "diff", "HEAD", "--unified=0", "--no-color", "--no-ext-diff", "--", path)
+    if not out:
+        return None
+    blocks = re.split(r"^diff --git ", out, flags=re.M)[1:]
+    return _file(blocks[0], prefix) if blocks else None
+
+
+def export_tree(root: Path, target: Path, *, head: bool) -> Path | None:
+    """Write the vault as staged (or as in HEAD) into `target`; returns the vault's folder in it.
+
+    Uses a throwaway index for HEAD, so the user's staging area is never touched.
+    None when there is nothing to export (no repository, or no HEAD commit yet).
+    """
+    prefix = repository_prefix(root)
+    if prefix is None:
+        return None
+    top = _git(root, "rev-parse", "--show-toplevel")
+    if top is None:
+        return None
+    top_path = Path(top.strip())
+    dest = str(target.resolve()) + os.sep
+    if head:
+        if _git(root, "rev-parse", "--verify", "--quiet", "HEAD") is None:
+            return None
+        index = target.parent / f".{target.name}.index"
+        env_index = {"GIT_INDEX_FILE": str(index)}
+        if _git_env(top_path, env_index, "read-tree", "HEAD") is None:
+            return None
+        if _git_env(top_path, env_index, "checkout-index", "-a", f"--prefix={dest}") is None:
+            return None
+        index.unlink(missing_ok=True)
+    elif _git(top_path, "checkout-index", "-a", f"--prefix={dest}") is None:
+        return None
+    return target / prefix
+
+
+def _git_env(root: Path, extra: dict[str, str], *args: str) -> str | None:
+    env = {**os.environ, "GIT_TERMINAL_PROMPT": "0", "LC_ALL": "C", **extra}
+    try:
+        done = subprocess.run(["git", *args], cwd=root, capture_output=True, env=env, timeout=TIMEOUT)
+    except (OSError, subprocess.TimeoutExpired):
+        return None
+    return done.stdout.decode("utf-8", errors="replace") if done.returncode == 0 else None

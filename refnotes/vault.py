@@ -163,3 +163,20 @@ def _cycles(contacts: dict[str, Contact]) -> list[Problem]:
         for member in path:
             state[member] = 2
     return problems
+
+
+def slugs_on_disk(root: Path) -> dict[str, Path]:
+    """Every contact file by lower-case slug, without parsing any (the first of duplicates wins)."""
+    found: dict[str, Path] = {}
+    for file in contact_files(root):
+        found.setdefault(file.name[:-3].lower(), file)
+    return found
+
+
+def find_contact_file(root: Path, slug: str) -> tuple[Path | None, list[str]]:
+    """The file for `slug` (or a `[[slug]]` link), else None and close matches to suggest."""
+    files = slugs_on_disk(root)
+    key = slug.strip().removeprefix("[[").removesuffix("]]").split("|", 1)[0].strip().lower()
+    if key in files:
+        return files[key], []
+    return None, difflib.get_close_matches(key, list(files), n=3, cutoff=0.6)

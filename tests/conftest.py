@@ -56,3 +56,22 @@ def run(monkeypatch, tmp_path):
         return CliRunner().invoke(main, [str(a) for a in args], input=input, env=env, catch_exceptions=False)
 
     return invoke
+
+
+def git(root, *args: str, when: str = "2026-11-24T10:00:00", check: bool = True):
+    """Run git in `root` with a fixed identity and date; returns stdout."""
+    import os
+    import subprocess
+
+    env = {**os.environ, "GIT_AUTHOR_DATE": when, "GIT_COMMITTER_DATE": when, "GIT_AUTHOR_NAME": "Sam",
+           "GIT_AUTHOR_EMAIL": "sam@example.com", "GIT_COMMITTER_NAME": "Sam", "GIT_COMMITTER_EMAIL": "sam@example.com"}
+    done = subprocess.run(["git", *args], cwd=root, env=env, check=check, capture_output=True, text=True)
+    return done.stdout
+
+
+@pytest.fixture
+def git_identity(monkeypatch):
+    """Commits made by refnotes itself (autocommit) need an identity: a fixed one, never the user's."""
+    for key, value in {"GIT_AUTHOR_NAME": "Sam", "GIT_AUTHOR_EMAIL": "sam@example.com",
+                       "GIT_COMMITTER_NAME": "Sam", "GIT_COMMITTER_EMAIL": "sam@example.com"}.items():
+        monkeypatch.setenv(key, value)

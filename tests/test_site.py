@@ -1,14 +1,12 @@
 """`refnotes build`: valid, linked, escaped pages, written safely."""
 
-import os
 import re
-import subprocess
 from pathlib import Path
 from urllib.parse import unquote
 
 import html5lib
 import pytest
-from conftest import REPO
+from conftest import REPO, git
 
 TODAY = "2026-11-25"
 
@@ -187,12 +185,6 @@ def test_not_a_git_repository_gets_a_calm_note(run, vault, tmp_path):
     vault.contact("a", "name: A")
     run("--vault", vault.root, "build", "--out", tmp_path / "s", "--today", TODAY)
     assert "not a git repository yet" in (tmp_path / "s" / "index.html").read_text()
-
-
-def git(root, *args, when="2026-11-24T10:00:00"):
-    env = {**os.environ, "GIT_AUTHOR_DATE": when, "GIT_COMMITTER_DATE": when, "GIT_AUTHOR_NAME": "Sam",
-           "GIT_AUTHOR_EMAIL": "sam@example.com", "GIT_COMMITTER_NAME": "Sam", "GIT_COMMITTER_EMAIL": "sam@example.com"}
-    subprocess.run(["git", *args], cwd=root, env=env, check=True, capture_output=True)
 
 
 def test_what_changed_this_week_and_contact_history_come_from_git(run, vault, tmp_path):

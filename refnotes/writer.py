@@ -1,0 +1,186 @@
+"""Appending log entries to contact files without changing any other byte.
+
+The file is read once, the new line is placed after the last entry of its
+`## Log` section (the section is created at the end when missing), and the
+result is checked to be the old bytes with only the new ones inserted. The
+write is atomic (temp file in the same folder, fsync, rename, permissions
+kept), serialised across processes by a lock in `<vault>/.refnotes/`, and
+refused if the file changed on disk while we worked.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import os
+import tempfile
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+
+from refnotes.model import MEDIA
+from refnotes.parse import FENCE, HEADING
+
+LOCK_DIR = ".refnotes"
+
+
+class WriteRefused(Exception):
+    """The write would lose or damage something: nothing was written."""
+
+
+@dataclass(frozen=True)
+class Appended:
+    path: Path
+    line: int  # the new entry's line, counted from 1
+    text: str  # the entry as written, without the newline
+
+
+def entry_line(day: date, medium: str, text: str) -> str:
+    """`- 2026-11-25 call: text`, after checking medium and text."""
+    medium = medium.strip().lower()
+    if medium not in MEDIA:
+        raise WriteRefused(f"medium {medium!r} is not one of {', '.join(MEDIA)}")
+    if any(ch in text for ch in "\r\n\x0b\x0c\x85\u2028\u2029"):
+        raise WriteRefused("the text has a line break: a log entry is one line; write it on one line")
+    text = " ".join(text.split())
+    if not text:
+        raise WriteRefused("the text is empty: say what happened, like \"talked about the new shop\"")
+    return f"- {day.isoformat()} {medium}: {text}"
+
+
+@contextlib.contextmanager
+def vault_lock(root: Path):
+    """An exclusive lock for writers in this vault (blocks until free)."""
+    folder = root / LOCK_DIR
+    folder.mkdir(exist_ok=True)
+    with open(folder / "write.lock", "a+b") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def append_entry(root: Path, path: Path, line: str) -> Appended:
+    """Append `line` (from entry_line) under the file's `## Log` heading."""
+    with vault_lock(root):
+        try:
+            before = path.read_bytes()
+        except OSError as exc:
+            raise WriteRefused(f"cannot read {path}: {exc.strerror}") from None
+        after, position, number = insert_entry(before, line)
+        _check_only_inserted(before, after, position)
+        _replace(path, after, before)
+    return Appended(path, number, line)
+
+
+def insert_entry(raw: bytes, line: str) -> tuple[bytes, int, int]:
+    """The new bytes, the byte offset where the insertion starts, and the new entry's line number."""
+    bom = b"\xef\xbb\xbf" if raw.startswith(b"\xef\xbb\xbf") else b""
+    try:
+        text = raw[len(bom):].decode("utf-8")
+    except UnicodeDecodeError:
+        raise WriteRefused("the file is not UTF-8 text; save it as UTF-8 first") from None
+    newline = "\r\n" if "\r\n" in text else ("\r" if "\r" in text and "\n" not in text else "\n")
+    lines = text.split(newline)
+    # lines[i] is line i+1; a final newline leaves an empty last item
+    ends_with_newline = text.endswith(newline)
+    log_at, insert_after = _log_position(lines)
+    if log_at is None:
+        # no ## Log: add the section at the end, a blank line before it
+        prefix = "" if ends_with_newline or not text else newline
+        gap = "" if not text.strip() else (newline if not _last_is_blank(lines, ends_with_newline) else "")
+        added = f"{prefix}{gap}## Log{newline}{line}{newline}"
+        position = len(bom) + len(text.encode("utf-8"))
+        number = text.count(newline) + (0 if ends_with_newline or not text else 1) + (2 if gap else 1) + 1
+        return raw + added.encode("utf-8"), position, number
+    # after the last non-blank line of the section (or the heading itself)
+    offset = sum(len(lines[i]) + len(newline) for i in range(insert_after + 1))
+    if insert_after == len(lines) - 1:  # the section's last line is the file's last, with no final newline
+        added = f"{newline}{line}"
+        position = len(bom) + len(text.encode("utf-8"))
+        return raw + added.encode("utf-8"), position, insert_after + 2
+    position = len(bom) + len(text[:offset].encode("utf-8"))
+    added = f"{line}{newline}".encode()
+    return raw[:position] + added + raw[position:], position, insert_after + 2
+
+
+def _last_is_blank(lines: list[str], ends_with_newline: bool) -> bool:
+    body = lines[:-1] if ends_with_newline else lines
+    return bool(body) and not body[-1].strip()
+
+
+def _log_position(lines: list[str]) -> tuple[int | None, int]:
+    """(index of the ## Log heading, index of the line to insert after), skipping front matter and code."""
+    start = 0
+    if lines and lines[0].rstrip() == "---":
+        end = next((i for i in range(1, len(lines)) if lines[i].rstrip() in ("---", "...")), None)
+        start = (end + 1) if end is not None else len(lines)
+    log_at = None
+    last = 0
+    fence = None
+    for i in range(start, len(lines)):
+        line = lines[i]
+        stripped = line.strip()
+        match = FENCE.match(stripped)
+        if match:
+            marker = match.group(1)
+            if fence is None:
+                fence = marker[0] * 3
+            elif marker.startswith(fence):
+                fence = None
+            if log_at is not None:
+                last = i
+            continue
+        if fence is not None:
+            if log_at is not None:
+                last = i
+            continue
+        heading = HEADING.fullmatch(line)
+        if heading and len(heading.group(1)) <= 2:
+            if log_at is not None:
+                break  # the section ended; the last Log section wins only if there is no other
+            if len(heading.group(1)) == 2 and heading.group(2).strip().lower() == "log":
+                log_at = last = i
+            continue
+        if log_at is not None and stripped:
+            last = i
+    return log_at, last
+
+
+def _check_only_inserted(before: bytes, after: bytes, position: int) -> None:
+    extra = len(after) - len(before)
+    if extra <= 0 or after[:position] != before[:position] or after[position + extra:] != before[position:]:
+        raise WriteRefused("internal check failed: the write would change existing bytes; nothing was written")
+
+
+def _replace(path: Path, data: bytes, expected: bytes) -> None:
+    mode = path.stat().st_mode & 0o7777
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.chmod(tmp, mode)
+        if path.read_bytes() != expected:
+            raise WriteRefused(f"{path.name} changed on disk while refnotes was writing it; nothing was written. "
+                               "Save it in your editor, then run the command again")
+        os.replace(tmp, path)
+        tmp = None
+        _fsync_dir(path.parent)
+    finally:
+        if tmp is not None:
+            with contextlib.suppress(FileNotFoundError):
+                os.unlink(tmp)
+
+
+def _fsync_dir(folder: Path) -> None:
+    with contextlib.suppress(OSError):
+        fd = os.open(folder, os.O_RDONLY)
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+
+
