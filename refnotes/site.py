@@ -231,15 +231,15 @@ class Renderer:
                 entries += [(commit, slug, text) for text in change.entries_added]
         return {"added": added, "entries": entries, "fields": fields}
 
-    def _histories(self) -> dict[str, list[gitlog.Commit]]:
-        """Recent commits per contact file, from one `git log` over the whole folder."""
+    def _histories(self) -> dict[str, list[tuple[gitlog.Commit, gitlog.FileChange]]]:
+        """Recent (commit, change) pairs per contact file, from one `git log` over the whole folder."""
         if not self.is_repo:
             return {}
-        out: dict[str, list[gitlog.Commit]] = defaultdict(list)
+        out: dict[str, list[tuple[gitlog.Commit, gitlog.FileChange]]] = defaultdict(list)
         for commit in gitlog.log(self.vault.root, limit=500):
             for change in commit.files:
                 if len(out[change.path]) < 10:
-                    out[change.path].append(commit)
+                    out[change.path].append((commit, change))
         return out
 
     def _fields(self, contact: Contact) -> list[tuple[str, object]]:

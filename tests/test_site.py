@@ -205,3 +205,4 @@ def test_what_changed_this_week_and_contact_history_come_from_git(run, vault, tm
     assert "2026-11-01 call: hello" not in text  # last week's
     history = " ".join(" ".join(parse(out / "contacts" / "old.html").itertext()).split())
     assert "won Old Friend; added New Person" in history and "start" in history
+    assert "status: meeting → won" in history and "1 log entry added" in history
