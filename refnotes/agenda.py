@@ -22,6 +22,7 @@ RULES = (
     "service-recovery",
     "thank-referrer",
     "update-referrer",
+    "referral-month",
     "birthday-note",
     "anniversary-note",
     "ask-referral",
@@ -33,6 +34,7 @@ RULE_LABELS = {
     "service-recovery": "Fix unhappy clients first",
     "thank-referrer": "Thank referrers",
     "update-referrer": "Update referrers",
+    "referral-month": "Referral month calls",
     "birthday-note": "Birthday cards",
     "anniversary-note": "Client-anniversary cards",
     "ask-referral": "Ask for referrals",
@@ -156,6 +158,8 @@ def compute(vault: Vault, today: date, index: Index | None = None) -> list[Item]
     def item(rule: str, contact: Contact, about: Contact | None, due: date, title: str, why: str) -> None:
         add(Item(rule, contact.slug, about.slug if about else None, due, title, why, due < today))
 
+    month_calls = _referral_month_items(vault, today, item)
+
     for c in vault.contacts.values():
         own = c.entries
         lead_open = False
@@ -213,7 +217,7 @@ def compute(vault: Vault, today: date, index: Index | None = None) -> list[Item]
 
         cadence = contact_cadence(c, vault.config)
         days = cadence_days(cadence)
-        if days is not None and not lost and not snoozed and not lead_open:
+        if days is not None and not lost and not snoozed and not lead_open and c.slug not in month_calls:
             if own:
                 last = max(e.date for e in own)
                 due, why = last + timedelta(days=days), f"last touch {short(last)}, {last.year} ({cadence})"
@@ -249,6 +253,25 @@ def _referrer_items(p: Contact, r: Contact, index: Index, rules, today: date, it
         item("update-referrer", p, r, first.date + timedelta(days=rules["update_within_days"]),
              f"Update {p.name} on {r.name}",
              f"news since you last told {p.first_name}: {first.medium} on {short(first.date)}")
+
+
+def _referral_month_items(vault: Vault, today: date, item) -> set[str]:
+    """Today's and overdue calls of this month's frozen plan that are not reached yet."""
+    plan = vault.plans.get(f"{today.year:04d}-{today.month:02d}")
+    if plan is None:
+        return set()
+    open_calls = set()
+    for day, slugs in plan.days.items():
+        if day > today:
+            break
+        for slug in slugs:
+            contact = vault.contacts.get(slug)
+            if contact is None or contact.do_not_contact or any(plan.contains(e.date) for e in contact.entries):
+                continue
+            open_calls.add(slug)
+            item("referral-month", contact, None, day, f"Referral month: reach {contact.name}",
+                 f"planned for {short(day)}: ask how you can help them, then who else you could help")
+    return open_calls
 
 
 def _card_sent(entries: Iterable[Entry], day: date) -> bool:

@@ -499,6 +499,100 @@ def refer(ctx: Context, name: str, referrer: str, email, phone, company, today: 
     _autocommit(root, [path], f"refer: {path.stem} referred by {referrer.lower()}")
 
 
+# -- plan
+
+
+@main.command("plan")
+@click.option("--month", "month_text", metavar="YYYY-MM", default=None,
+              help="The month to plan (default: referral_month.month, this year's if not over, else next year's).")
+@today_option
+@json_option
+@pass_context
+def plan_command(ctx: Context, month_text: str | None, today: date | None, as_json: bool) -> None:
+    """Freeze the referral-month plan into plans/referral-month-YYYY-MM.yaml.
+
+    Every eligible contact (referral_month.kinds, not do_not_contact, not
+    lost) gets one workday of the month, at most per_day a day; partners,
+    `influencer`-tagged and tier A contacts first, in the first half. Rerun it
+    any time: existing assignments (also ones you moved by hand) are kept,
+    new contacts go on days from today on that have room, contacts deleted
+    or no longer eligible are dropped, and it says exactly what changed.
+
+    \b
+    Examples:
+      refnotes plan                      # the configured month
+      refnotes plan --month 2027-03 --json
+    """
+    from refnotes import fsutil
+    from refnotes import plan as planning
+
+    today = today or date.today()
+    vault = ctx.load()
+    try:
+        year, month = planning.parse_month(month_text) if month_text else planning.default_month(vault.config, today)
+    except ValueError as exc:
+        raise UsageFailure(str(exc)) from None
+    rel = f"{planning.PLANS_DIR}/{planning.file_name(year, month)}"
+    path = vault.root / rel
+    errors = [p for p in vault.errors if p.path == rel]
+    if errors:
+        for problem in errors:
+            click.echo(str(problem), err=True)
+        raise click.ClickException(f"{rel} has mistakes; fix them first, the plan is not touched until then")
+    frozen = vault.plans.get(f"{year:04d}-{month:02d}")
+    if path.exists() and frozen is None:
+        raise click.ClickException(f"{rel} cannot be read; fix it first")
+    if frozen is None:
+        result = planning.make_plan(vault.contacts, vault.config, year, month)
+        changes = planning.Changes(tuple((s, result.day_of(s)) for s in result.scheduled())
+                                   + tuple((s, None) for s in result.unscheduled))
+    else:
+        result, changes = planning.replan(frozen, vault.contacts, vault.config, today)
+    text = planning.render(result)
+    wrote = False
+    if frozen is None or (changes and path.read_text(encoding="utf-8") != text):
+        fsutil.write_file(path, text)
+        wrote = True
+    if as_json:
+        echo_json({
+            "month": result.key, "file": rel, "written": wrote,
+            "days": {d.isoformat(): s for d, s in result.days.items()},
+            "unscheduled": result.unscheduled,
+            "changes": {"added": [{"contact": s, "day": d.isoformat() if d else None} for s, d in changes.added],
+                        "dropped": [{"contact": s, "why": why} for s, why in changes.dropped]},
+        })
+    else:
+        _print_plan(result, changes, frozen is None, rel, wrote, vault)
+    if wrote:
+        verb = "plan" if frozen is None else "replan"
+        _autocommit(vault.root, [path], f"plan: {verb} referral month {result.key}")
+
+
+def _print_plan(result, changes, fresh: bool, rel: str, wrote: bool, vault: Vault) -> None:
+    people = len(result.scheduled())
+    days = [d for d in result.days]
+    busy = [len(s) for s in result.days.values()]
+    head = f"{'Planned' if fresh else 'Updated'} {result.name}: {people} people on {len(days)} workdays"
+    click.echo(head + (f", {min(busy)}-{max(busy)} a day" if busy else ""))
+    for day, slugs in result.days.items():
+        names = ", ".join(vault.contacts[s].name if s in vault.contacts else s for s in slugs)
+        click.echo(f"  {day:%a %b} {day.day:<2}  {len(slugs)}  {names}")
+    if not fresh:
+        for slug, day in changes.added:
+            click.echo(f"+ {slug}: " + (f"added on {day:%a %b} {day.day}" if day else "added, but no day has room"))
+        for slug, why in changes.dropped:
+            click.echo(f"- {slug}: dropped ({why})")
+        if not changes:
+            click.echo("No changes: everyone eligible is already planned.")
+    if result.unscheduled:
+        per_day = vault.config["referral_month.per_day"]
+        need = -(-(people + len(result.unscheduled)) // max(1, len(days))) if days else None
+        advice = f"raise referral_month.per_day to {need}" if need else "add workdays"
+        click.echo(f"warning: {len(result.unscheduled)} did not fit at {per_day} a day ({advice}, "
+                   f"or add days): {', '.join(result.unscheduled)}", err=True)
+    click.echo(f"{'wrote' if wrote else 'unchanged'} {rel}")
+
+
 # -- history
 
 

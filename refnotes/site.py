@@ -23,7 +23,7 @@ from urllib.parse import quote
 from markdown_it import MarkdownIt
 from markupsafe import Markup, escape
 
-from refnotes import __version__, agenda, gitlog, render
+from refnotes import __version__, agenda, gitlog, plan, render
 from refnotes.model import Contact, Entry
 from refnotes.parse import LINK, link_slug
 from refnotes.vault import Vault
@@ -167,6 +167,10 @@ class Renderer:
         self._page(folder / "contacts" / "index.html", "contacts.html", prefix="../", **common,
                    rows=self._contact_rows())
         pages += 3
+        for month_plan in self._plans():
+            self._page(folder / f"referral-month-{month_plan.key}.html", "referral-month.html", prefix="", **common,
+                       **self._month(month_plan))
+            pages += 1
         items_for = defaultdict(list)
         for item in self.items:
             items_for[item.contact].append(item)
@@ -189,9 +193,35 @@ class Renderer:
         html = self.env.get_template(f"site/{template}").render(**context)
         path.write_text(html, encoding="utf-8")
 
+    def _plans(self) -> list[plan.Plan]:
+        """Every frozen plan, and a preview of the coming referral month when it is not frozen yet."""
+        year, month = plan.default_month(self.vault.config, self.today)
+        plans = dict(self.vault.plans)
+        key = f"{year:04d}-{month:02d}"
+        if key not in plans:
+            plans[key] = plan.make_plan(self.vault.contacts, self.vault.config, year, month)
+        return [plans[k] for k in sorted(plans)]
+
+    def _month(self, month_plan: plan.Plan) -> dict:
+        contacts = self.vault.contacts
+        status = plan.reached(month_plan, contacts)
+        last_touch = {s: max((e.date for e in contacts[s].entries if e.date < date(month_plan.year, month_plan.month, 1)),
+                             default=None) for s in status if s in contacts}
+        days = [(day, [contacts[s] for s in slugs if s in contacts]) for day, slugs in month_plan.days.items()]
+        total = len(status)
+        done = sum(1 for v in status.values() if v["reached"])
+        return {"plan": month_plan, "days": days, "status": status, "last_touch": last_touch,
+                "unscheduled": [contacts[s] for s in month_plan.unscheduled if s in contacts],
+                "total": total, "done": done,
+                "helped": sum(1 for v in status.values() if v["help"]),
+                "asked": sum(1 for v in status.values() if v["ask"]),
+                "ideal_client": self.vault.config["ideal_client"]}
+
     def _common(self) -> dict:
         start = agenda.week_start(self.today)
+        year, month = plan.default_month(self.vault.config, self.today)
         return {
+            "month_page": f"referral-month-{year:04d}-{month:02d}.html",
             "vault": self.vault, "config": self.vault.config, "today": self.today,
             "week_start": start, "week_end": start + timedelta(days=6),
             "owner": self.vault.config.section("owner"), "page_name": page_name, "tel": tel, "mailto": mailto,

@@ -34,6 +34,7 @@ class Vault:
     contacts: dict[str, Contact] = field(default_factory=dict)  # by slug, sorted
     problems: list[Problem] = field(default_factory=list)  # sorted by path and line
     files: int = 0  # contact files read, usable or not
+    plans: dict = field(default_factory=dict)  # frozen referral-month plans by "YYYY-MM" (plan.Plan)
 
     def get(self, slug: str) -> Contact | None:
         return self.contacts.get(slug.lower())
@@ -106,6 +107,10 @@ def load_vault(root: Path, on_file: Callable[[], None] | None = None) -> Vault:
             vault.contacts[key] = contact
     vault.contacts = dict(sorted(vault.contacts.items()))
     vault.problems.extend(_cross_checks(vault))
+    from refnotes.plan import load_plans
+
+    vault.plans, plan_problems = load_plans(root, vault.contacts, config)
+    vault.problems.extend(plan_problems)
     vault.problems.sort(key=lambda p: (p.path, p.line, p.message))
     return vault
 

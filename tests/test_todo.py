@@ -74,4 +74,4 @@ def test_demo_vault_todo_has_every_core_rule_within_a_year(run):
     rules = {i["rule"] for i in json.loads(result.output)["items"]}
     from refnotes.agenda import RULES
 
-    assert rules == set(RULES)
+    assert rules == set(RULES) - {"referral-month"}  # only during a frozen referral month

@@ -1,0 +1,305 @@
+"""The referral month: once a year, everyone hears from you, a few people a day.
+
+`make_plan` places every eligible contact on one workday of the month, at most
+`per_day` a day, partners / `influencer`-tagged / tier A first, in the first
+half of the month where capacity allows. `replan` updates a frozen plan
+without reshuffling it. Plans live in `plans/referral-month-YYYY-MM.yaml`,
+plain YAML a person can edit; `load_plans` reads and checks them.
+Pure apart from `load_plans` reading files; no clock reads.
+"""
+
+from __future__ import annotations
+
+import calendar
+import difflib
+import math
+import re
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+
+from refnotes import yamlsrc
+from refnotes.config import WEEKDAYS
+from refnotes.model import WARNING, Contact, Problem
+
+PLANS_DIR = "plans"
+FILE = re.compile(r"referral-month-(\d{4})-(\d{2})\.yaml")
+
+
+@dataclass
+class Plan:
+    year: int
+    month: int
+    days: dict[date, list[str]] = field(default_factory=dict)  # every workday, in order, even empty ones
+    unscheduled: list[str] = field(default_factory=list)
+    frozen: bool = False  # read from a file, not a preview
+    path: str | None = None  # relative to the vault, when frozen
+
+    @property
+    def key(self) -> str:
+        return f"{self.year:04d}-{self.month:02d}"
+
+    @property
+    def name(self) -> str:
+        return f"{calendar.month_name[self.month]} {self.year}"
+
+    def day_of(self, slug: str) -> date | None:
+        for day, slugs in self.days.items():
+            if slug in slugs:
+                return day
+        return None
+
+    def scheduled(self) -> list[str]:
+        return [slug for slugs in self.days.values() for slug in slugs]
+
+    def contains(self, day: date) -> bool:
+        return (day.year, day.month) == (self.year, self.month)
+
+
+@dataclass(frozen=True)
+class Changes:
+    added: tuple[tuple[str, date | None], ...] = ()  # (slug, day or None when unscheduled)
+    dropped: tuple[tuple[str, str], ...] = ()  # (slug, why)
+
+    def __bool__(self) -> bool:
+        return bool(self.added or self.dropped)
+
+
+def file_name(year: int, month: int) -> str:
+    return f"referral-month-{year:04d}-{month:02d}.yaml"
+
+
+def parse_month(text: str) -> tuple[int, int]:
+    match = re.fullmatch(r"(\d{4})-(\d{1,2})", text.strip())
+    if not match or not 1 <= int(match.group(2)) <= 12:
+        raise ValueError(f"{text!r} is not a month; write it as YYYY-MM, like 2027-03")
+    return int(match.group(1)), int(match.group(2))
+
+
+def default_month(config, today: date) -> tuple[int, int]:
+    """The configured month this year if it has not ended, else next year's."""
+    month = config["referral_month.month"]
+    year = today.year if (today.year, today.month) <= (today.year, month) else today.year + 1
+    return year, month
+
+
+def workdays(year: int, month: int, config) -> list[date]:
+    names = set(config["referral_month.workdays"])
+    skip = {date.fromisoformat(d) for d in config["referral_month.skip"]}
+    last = calendar.monthrange(year, month)[1]
+    days = [date(year, month, d) for d in range(1, last + 1)]
+    return [d for d in days if WEEKDAYS[d.weekday()] in names and d not in skip]
+
+
+def eligible(contacts: dict[str, Contact], config) -> list[Contact]:
+    kinds = set(config["referral_month.kinds"])
+    return [c for c in contacts.values() if c.kind in kinds and not c.do_not_contact and c.status != "lost"]
+
+
+def is_priority(contact: Contact) -> bool:
+    return contact.kind == "partner" or contact.tier == "A" or "influencer" in {t.lower() for t in contact.tags}
+
+
+def _order(contacts: list[Contact]) -> list[Contact]:
+    return sorted(contacts, key=lambda c: (not is_priority(c), c.name.casefold(), c.slug))
+
+
+def make_plan(contacts: dict[str, Contact], config, year: int, month: int) -> Plan:
+    """A fresh plan: even daily load, priority contacts first in the first half of the month."""
+    days = workdays(year, month, config)
+    plan = Plan(year, month, {d: [] for d in days})
+    people = _order(eligible(contacts, config))
+    _place(plan, people, days, config["referral_month.per_day"])
+    return plan
+
+
+def _place(plan: Plan, people: list[Contact], days: list[date], per_day: int) -> list[tuple[str, date | None]]:
+    """Put `people` (in order) on `days`; returns where each went (None: unscheduled)."""
+    placed: list[tuple[str, date | None]] = []
+    if not people:
+        return placed
+    if not days:
+        plan.unscheduled.extend(c.slug for c in people)
+        return [(c.slug, None) for c in people]
+    load = max(1, min(per_day, math.ceil((len(people) + sum(len(plan.days[d]) for d in days)) / len(days))))
+    half = [d for d in days if d.day <= 15] or days
+    priority = [c for c in people if is_priority(c)]
+    others = [c for c in people if not is_priority(c)]
+
+    def put(person: Contact, candidates: list[date], cap: int) -> bool:
+        for day in candidates:
+            if len(plan.days[day]) < cap:
+                plan.days[day].append(person.slug)
+                placed.append((person.slug, day))
+                return True
+        return False
+
+    for person in priority:  # the first half at the even load, then the first half at full capacity, then anywhere
+        if not (put(person, half, load) or put(person, half, per_day) or put(person, days, load)
+                or put(person, days, per_day)):
+            plan.unscheduled.append(person.slug)
+            placed.append((person.slug, None))
+    for person in others:
+        if not (put(person, days, load) or put(person, days, per_day)):
+            plan.unscheduled.append(person.slug)
+            placed.append((person.slug, None))
+    return placed
+
+
+def replan(frozen: Plan, contacts: dict[str, Contact], config, today: date) -> tuple[Plan, Changes]:
+    """Update a frozen plan: keep every assignment, drop the gone, place the new on days >= today."""
+    wanted = {c.slug: c for c in eligible(contacts, config)}
+    plan = Plan(frozen.year, frozen.month, {d: list(s) for d, s in frozen.days.items()}, [], True, frozen.path)
+    for day in workdays(frozen.year, frozen.month, config):
+        plan.days.setdefault(day, [])
+    plan.days = dict(sorted(plan.days.items()))
+    dropped: list[tuple[str, str]] = []
+    for day, slugs in plan.days.items():
+        for slug in list(slugs):
+            if slug not in wanted:
+                slugs.remove(slug)
+                dropped.append((slug, _why_gone(slug, contacts)))
+    for slug in frozen.unscheduled:
+        if slug not in wanted:
+            dropped.append((slug, _why_gone(slug, contacts)))
+    known = set(plan.scheduled())
+    waiting = [wanted[s] for s in frozen.unscheduled if s in wanted and s not in known]
+    new = _order([c for s, c in wanted.items() if s not in known and s not in frozen.unscheduled])
+    open_days = [d for d in plan.days if d >= today]
+    per_day = config["referral_month.per_day"]
+    added: list[tuple[str, date | None]] = []
+    for person in [*waiting, *new]:
+        day = next((d for d in open_days if len(plan.days[d]) < per_day), None)
+        if day is None:
+            plan.unscheduled.append(person.slug)
+            if person in new:
+                added.append((person.slug, None))
+        else:
+            plan.days[day].append(person.slug)
+            added.append((person.slug, day))
+    return plan, Changes(tuple(added), tuple(dropped))
+
+
+def _why_gone(slug: str, contacts: dict[str, Contact]) -> str:
+    contact = contacts.get(slug)
+    if contact is None:
+        return "no such contact any more"
+    if contact.do_not_contact:
+        return "do_not_contact"
+    if contact.status == "lost":
+        return "status lost"
+    return f"kind {contact.kind} is not in referral_month.kinds"
+
+
+def render(plan: Plan) -> str:
+    """The plan file: plain YAML, one line a day, the same plan always the same bytes."""
+    lines = [
+        f"# Referral month {plan.name}: who to reach on which day. Written by `refnotes plan`;",
+        "# move people between days by hand if you like. A rerun keeps every assignment.",
+        f"month: {plan.key}",
+        "days:",
+    ]
+    for day, slugs in plan.days.items():
+        lines.append(f"  {day.isoformat()}: [{', '.join(slugs)}]")
+    lines.append(f"unscheduled: [{', '.join(plan.unscheduled)}]")
+    return "\n".join(lines) + "\n"
+
+
+def load_plans(root: Path, contacts: dict[str, Contact], config) -> tuple[dict[str, Plan], list[Problem]]:
+    """Every `plans/referral-month-*.yaml`, checked. A plan with errors is still returned."""
+    folder = root / PLANS_DIR
+    plans: dict[str, Plan] = {}
+    problems: list[Problem] = []
+    if not folder.is_dir():
+        return plans, problems
+    for path in sorted(folder.glob("referral-month-*.yaml")):
+        rel = path.relative_to(root).as_posix()
+        match = FILE.fullmatch(path.name)
+        if not match or not 1 <= int(match.group(2)) <= 12:
+            problems.append(Problem(rel, 1, "a plan file is named referral-month-YYYY-MM.yaml", WARNING))
+            continue
+        plan, found = parse_plan(path.read_bytes(), rel, int(match.group(1)), int(match.group(2)), contacts, config)
+        problems.extend(found)
+        if plan is not None:
+            plans[plan.key] = plan
+    return plans, problems
+
+
+def parse_plan(raw: bytes, rel: str, year: int, month: int, contacts: dict[str, Contact], config
+               ) -> tuple[Plan | None, list[Problem]]:
+    problems: list[Problem] = []
+
+    def problem(line: int, message: str, severity: str = "error") -> None:
+        problems.append(Problem(rel, line, message, severity))
+
+    try:
+        data, lines = yamlsrc.load(raw.decode("utf-8-sig").replace("\r\n", "\n"))
+    except UnicodeDecodeError:
+        return None, [Problem(rel, 1, "not UTF-8 text; save it as UTF-8")]
+    except yamlsrc.YamlError as exc:
+        return None, [Problem(rel, exc.line, f"{exc}; `refnotes plan` will not touch this file until it is fixed")]
+    if not isinstance(data, dict):
+        return None, [Problem(rel, 1, "a plan is a mapping with month:, days: and unscheduled:")]
+    plan = Plan(year, month, frozen=True, path=rel)
+    if str(data.get("month", "")).strip() not in (plan.key, f"{year}-{month}"):
+        problem(lines.get(("month",), 1), f"month: should be {plan.key}, as in the file name")
+    days = data.get("days") or {}
+    if not isinstance(days, dict):
+        problem(lines.get(("days",), 1), "days: must map dates to lists of contacts, like 2027-03-01: [a, b]")
+        days = {}
+    allowed = set(workdays(year, month, config))
+    per_day = config["referral_month.per_day"]
+    seen: dict[str, str] = {}
+
+    def slugs_of(value, line: int, where: str) -> list[str]:
+        if value is None:
+            return []
+        items = value if isinstance(value, list) else [value]
+        out = []
+        for item in items:
+            slug = str(item).strip().removeprefix("[[").removesuffix("]]").lower()
+            if slug not in contacts:  # deleted (a rerun drops it) or mistyped: a warning either way
+                close = difflib.get_close_matches(slug, list(contacts), n=1)
+                hint = f"a typo for {close[0]}? " if close else ""
+                problem(line, f"{slug} is no contact; {hint}`refnotes plan` drops it", WARNING)
+            if slug in seen:
+                problem(line, f"{slug} is planned twice (also on {seen[slug]}); keep one")
+                continue
+            seen[slug] = where
+            out.append(slug)
+        return out
+
+    for key, value in days.items():
+        line = lines.get(("days", key), 1)
+        try:
+            day = date.fromisoformat(str(key).strip())
+        except ValueError:
+            problem(line, f"{key!r} is not a date; write YYYY-MM-DD")
+            continue
+        if (day.year, day.month) != (year, month):
+            problem(line, f"{day} is outside {plan.name}")
+            continue
+        if day not in allowed:
+            what = "a skipped day" if WEEKDAYS[day.weekday()] in config["referral_month.workdays"] else \
+                f"a {day:%A}, not one of the workdays"
+            problem(line, f"{day} is {what}; move these people to a workday")
+        slugs = slugs_of(value, line, day.isoformat())
+        if len(slugs) > per_day:
+            problem(line, f"{len(slugs)} people on {day}, more than per_day ({per_day})", WARNING)
+        plan.days[day] = slugs
+    for day in allowed:
+        plan.days.setdefault(day, [])
+    plan.days = dict(sorted(plan.days.items()))
+    plan.unscheduled = slugs_of(data.get("unscheduled"), lines.get(("unscheduled",), 1), "unscheduled")
+    return plan, problems
+
+
+def reached(plan: Plan, contacts: dict[str, Contact]) -> dict[str, dict[str, bool]]:
+    """Per contact in the plan: reached (an entry in their file in the month), and #help / #ask seen."""
+    out = {}
+    for slug in [*plan.scheduled(), *plan.unscheduled]:
+        contact = contacts.get(slug)
+        entries = [e for e in contact.entries if plan.contains(e.date)] if contact else []
+        out[slug] = {"reached": bool(entries), "help": any("help" in e.hashtags for e in entries),
+                     "ask": any("ask" in e.hashtags for e in entries)}
+    return out

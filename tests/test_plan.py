@@ -1,0 +1,227 @@
+"""The referral month: placing, freezing, re-planning, hand edits, progress and its page."""
+
+import json
+from collections import Counter
+from datetime import date
+
+import pytest
+
+from refnotes import agenda, plan
+from refnotes.config import Config
+
+MARCH = (2027, 3)  # 23 weekdays; with the 17th skipped, 22
+
+
+def config(**overrides):
+    values = {"referral_month.skip": (), **{f"referral_month.{k}": v for k, v in overrides.items()}}
+    return Config(values)
+
+
+def people(vault, count, **front):
+    extra = "".join(f"\n{k}: {v}" for k, v in front.items())
+    for i in range(count):
+        vault.contact(f"p{i:04d}", f"name: Person {i:04d}\nkind: client{extra}")
+
+
+def test_every_eligible_contact_once_within_capacity_and_workdays(vault):
+    people(vault, 100)
+    vault.contact("dnc", "name: Dnc\nkind: client\ndo_not_contact: true")
+    vault.contact("lost", "name: Lost\nkind: client\nstatus: lost")
+    vault.contact("lead", "name: Lead\nkind: prospect")
+    loaded = vault.load()
+    result = plan.make_plan(loaded.contacts, config(per_day=8), *MARCH)
+    scheduled = result.scheduled()
+    assert Counter(scheduled) == Counter(f"p{i:04d}" for i in range(100))
+    assert result.unscheduled == []
+    assert all(len(s) <= 8 for s in result.days.values())
+    assert all(day.weekday() < 5 and day.month == 3 for day in result.days)
+    assert max(map(len, result.days.values())) - min(map(len, result.days.values())) <= 5  # spread out
+
+
+def test_priority_contacts_go_first_in_the_first_half(vault):
+    people(vault, 30)
+    vault.contact("zz-partner", "name: Zz Partner\nkind: partner")
+    vault.contact("zz-influencer", "name: Zz Influencer\nkind: sphere\ntags: [Influencer]")
+    vault.contact("zz-tier-a", "name: Zz Tier A\nkind: client\ntier: A")
+    result = plan.make_plan(vault.load().contacts, config(per_day=8), *MARCH)
+    for slug in ("zz-partner", "zz-influencer", "zz-tier-a"):
+        assert result.day_of(slug) <= date(2027, 3, 15)
+    assert result.days[date(2027, 3, 1)][:2] == ["zz-influencer", "zz-partner"]
+
+
+def test_priority_fills_the_first_half_up_to_capacity_before_spilling(vault):
+    people(vault, 100, tier="A")
+    result = plan.make_plan(vault.load().contacts, config(per_day=8), *MARCH)
+    first_half = [d for d in result.days if d.day <= 15]
+    assert all(len(result.days[d]) == 8 for d in first_half)
+    assert len(result.scheduled()) == 100
+
+
+def test_workdays_and_skip_are_honoured(vault):
+    people(vault, 10)
+    result = plan.make_plan(vault.load().contacts, config(workdays=("tue", "thu"), skip=("2027-03-02",)), *MARCH)
+    assert list(result.days) == [date(2027, 3, d) for d in (4, 9, 11, 16, 18, 23, 25, 30)]
+
+
+def test_too_many_people_are_unscheduled(vault):
+    people(vault, 2000)
+    result = plan.make_plan(vault.load().contacts, config(per_day=8), *MARCH)
+    assert len(result.scheduled()) == 23 * 8
+    assert len(result.unscheduled) == 2000 - 23 * 8
+    assert set(result.scheduled()).isdisjoint(result.unscheduled)
+
+
+def test_zero_eligible_contacts(vault):
+    vault.contact("lead", "name: Lead\nkind: prospect")
+    result = plan.make_plan(vault.load().contacts, config(), *MARCH)
+    assert result.scheduled() == [] and result.unscheduled == [] and len(result.days) == 23
+
+
+def test_the_same_vault_gives_the_same_bytes(vault):
+    people(vault, 50)
+    loaded = vault.load()
+    first = plan.render(plan.make_plan(loaded.contacts, config(), *MARCH))
+    assert first == plan.render(plan.make_plan(vault.load().contacts, config(), *MARCH))
+    assert first.splitlines()[2:4] == ["month: 2027-03", "days:"]
+
+
+def test_default_month_is_this_years_until_it_ends():
+    assert plan.default_month(Config(), date(2027, 3, 31)) == (2027, 3)
+    assert plan.default_month(Config(), date(2027, 4, 1)) == (2028, 3)
+    assert plan.default_month(Config(), date(2026, 11, 25)) == (2027, 3)
+
+
+# -- the command and re-planning
+
+
+def plan_json(run, vault, *args):
+    result = run("--vault", vault.root, "plan", "--month", "2027-03", "--json", *args)
+    assert result.exit_code == 0, result.output
+    return json.loads(result.output)
+
+
+def test_plan_writes_the_file_and_a_rerun_changes_nothing(run, vault):
+    people(vault, 5)
+    first = plan_json(run, vault, "--today", "2027-02-01")
+    path = vault.root / "plans" / "referral-month-2027-03.yaml"
+    text = path.read_text()
+    assert first["written"] and first["file"] == "plans/referral-month-2027-03.yaml"
+    again = plan_json(run, vault, "--today", "2027-02-01")
+    assert not again["written"] and again["changes"] == {"added": [], "dropped": []}
+    assert path.read_text() == text
+
+
+def test_rerun_keeps_hand_moves_places_new_from_today_and_drops_the_gone(run, vault):
+    people(vault, 4)
+    plan_json(run, vault, "--today", "2027-02-01")
+    path = vault.root / "plans" / "referral-month-2027-03.yaml"
+    text = path.read_text()
+    assert "2027-03-01: [p0000]" in text
+    text = text.replace("2027-03-01: [p0000]", "2027-03-01: []").replace("2027-03-31: []", "2027-03-31: [p0000]")
+    path.write_text(text)
+    (vault.root / "contacts" / "p0001.md").unlink()
+    vault.contact("p0002", "name: Person 0002\nkind: client\ndo_not_contact: true")
+    vault.contact("newbie", "name: Newbie\nkind: client")
+    data = plan_json(run, vault, "--today", "2027-03-10")
+    assert data["days"]["2027-03-31"] == ["p0000"]  # the hand move stands
+    assert data["changes"]["added"] == [{"contact": "newbie", "day": "2027-03-10"}]
+    assert sorted(d["contact"] for d in data["changes"]["dropped"]) == ["p0001", "p0002"]
+    assert {d["why"] for d in data["changes"]["dropped"]} == {"no such contact any more", "do_not_contact"}
+    assert data["days"]["2027-03-04"] == ["p0003"]  # untouched
+
+
+def test_rerun_with_no_room_left_lists_the_new_as_unscheduled(run, vault):
+    vault.write("refnotes.yaml", "referral_month: {per_day: 1}\n")
+    people(vault, 3)
+    plan_json(run, vault, "--today", "2027-02-01")
+    vault.contact("late", "name: Late\nkind: client")
+    data = plan_json(run, vault, "--today", "2027-03-31")
+    assert data["days"]["2027-03-31"] == ["late"]
+    vault.contact("later", "name: Later\nkind: client")
+    data = plan_json(run, vault, "--today", "2027-03-31")
+    assert data["unscheduled"] == ["later"]
+    assert data["changes"]["added"] == [{"contact": "later", "day": None}]
+
+
+def test_hand_edit_mistakes_are_problems_and_block_the_plan(run, vault):
+    people(vault, 3)
+    vault.write("plans/referral-month-2027-03.yaml", """\
+        month: 2027-03
+        days:
+          2027-03-01: [p0000, nobody]
+          2027-03-06: [p0001]
+          2027-04-01: [p0002]
+          2027-03-02: [p0000]
+          2027-03-17: []
+        unscheduled: []
+        """)
+    vault.write("refnotes.yaml", "referral_month: {skip: [2027-03-17]}\n")
+    check = run("--vault", vault.root, "check", "--json")
+    problems = [(p["line"], p["message"].split(";")[0]) for p in json.loads(check.output)["problems"]]
+    assert problems == [
+        (3, "nobody is no contact"),  # a warning: deleted contacts are dropped by a rerun
+        (4, "2027-03-06 is a Saturday, not one of the workdays"),
+        (5, "2027-04-01 is outside March 2027"),
+        (6, "p0000 is planned twice (also on 2027-03-01)"),
+        (7, "2027-03-17 is a skipped day"),
+    ]
+    before = (vault.root / "plans" / "referral-month-2027-03.yaml").read_text()
+    result = run("--vault", vault.root, "plan", "--month", "2027-03")
+    assert result.exit_code == 1 and "fix them first" in result.output
+    assert (vault.root / "plans" / "referral-month-2027-03.yaml").read_text() == before
+
+
+def test_broken_plan_yaml_is_reported_and_left_alone(run, vault):
+    people(vault, 1)
+    vault.write("plans/referral-month-2027-03.yaml", "month: 2027-03\ndays:\n  2027-03-01: [p0000\n")
+    check = json.loads(run("--vault", vault.root, "check", "--json").output)
+    assert check["problems"][0]["path"] == "plans/referral-month-2027-03.yaml"
+    assert run("--vault", vault.root, "plan", "--month", "2027-03").exit_code == 1
+
+
+def test_over_capacity_day_is_a_warning(run, vault):
+    people(vault, 3)
+    vault.write("refnotes.yaml", "referral_month: {per_day: 2}\n")
+    vault.write("plans/referral-month-2027-03.yaml", "month: 2027-03\ndays:\n  2027-03-01: [p0000, p0001, p0002]\n")
+    check = json.loads(run("--vault", vault.root, "check", "--json").output)
+    assert [(p["line"], p["severity"]) for p in check["problems"]] == [(3, "warning")]
+
+
+def test_bad_month_is_a_usage_error(run, vault):
+    assert run("--vault", vault.root, "plan", "--month", "2027-13").exit_code == 2
+
+
+# -- during the month
+
+
+def test_todo_shows_todays_and_overdue_calls_not_yet_reached(run, vault):
+    vault.contact("a", "name: A\nkind: client\nscore: 8")
+    vault.contact("b", "name: B\nkind: client\nscore: 8", "## Log\n- 2027-03-02 call: how can I help? #help\n")
+    vault.contact("c", "name: C\nkind: client\nscore: 8")
+    vault.write("plans/referral-month-2027-03.yaml",
+                "month: 2027-03\ndays:\n  2027-03-01: [a, b]\n  2027-03-03: [c]\n  2027-03-04: []\n")
+    loaded = vault.load()
+    found = agenda.compute(loaded, date(2027, 3, 3))
+    items = [(i.rule, i.contact, i.due.isoformat(), i.overdue) for i in found if i.rule == "referral-month"]
+    assert items == [("referral-month", "a", "2027-03-01", True), ("referral-month", "c", "2027-03-03", False)]
+    # one call covers both: no keep-in-touch item beside an open referral-month call
+    assert [i.contact for i in found if i.rule == "keep-in-touch"] == ["b"]
+    status = plan.reached(loaded.plans["2027-03"], loaded.contacts)
+    assert status["b"] == {"reached": True, "help": True, "ask": False} and not status["a"]["reached"]
+
+
+def test_month_page_preview_and_frozen(run, vault, tmp_path):
+    from test_site import parse
+
+    vault.contact("a", "name: A\nkind: partner\nphone: '+1 555 0101'")
+    out = tmp_path / "site"
+    run("--vault", vault.root, "build", "--out", out, "--today", "2026-11-25")
+    page = out / "referral-month-2027-03.html"
+    text = " ".join("".join(parse(page).itertext()).split())
+    assert "This is a preview" in text and "refnotes plan --month 2027-03" in text
+    assert "Monday, March 1, 2027" in text and "Reached 0 of 1" in text
+    run("--vault", vault.root, "plan", "--month", "2027-03")
+    run("--vault", vault.root, "build", "--out", out, "--today", "2026-11-25")
+    text = " ".join("".join(parse(page).itertext()).split())
+    assert "This is a preview" not in text
+    assert parse(out / "index.html").find(".//nav//a[@href='referral-month-2027-03.html']") is not None
