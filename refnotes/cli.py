@@ -256,6 +256,55 @@ def _bar(done: int, target: int, width: int = 12) -> str:
     return "█" * filled + "░" * (width - filled)
 
 
+# -- notes
+
+
+@main.command("notes")
+@click.option("--days", type=click.IntRange(0, 3660), default=7, show_default=True,
+              help="Notes due within this many days (overdue ones always).")
+@today_option
+@json_option
+@pass_context
+def notes_command(ctx: Context, days: int, today: date | None, as_json: bool) -> None:
+    """Handwritten notes due: who, for what, a suggested wording.
+
+    Birthday and client-anniversary cards, thank-you notes for referrals, and
+    keep-in-touch notes for contacts whose channel is `note`. Each comes with
+    the `refnotes` line to run once it is written; logging it makes the note
+    disappear. `refnotes build` makes notes.html, the cards to print.
+
+    \b
+    Examples:
+      refnotes notes
+      refnotes notes --days 14 --json
+    """
+    from refnotes import notes as prompts
+
+    today = today or date.today()
+    vault = ctx.load()
+    due = prompts.due_notes(vault, today, days)
+    if as_json:
+        echo_json({"today": today.isoformat(), "notes": [note.as_json() for note in due]})
+        return
+    color = color_enabled()
+    out = lambda text="": click.echo(text, color=color)  # noqa: E731
+    if not due:
+        out(f"No handwritten notes due within {days} days.")
+        return
+    out(click.style(f"{_count(len(due), 'note')} to write", bold=True) + f" (due within {days} days)")
+    for note in due:
+        out()
+        late = click.style(" overdue", fg="red", bold=True) if note.item.overdue else ""
+        out(click.style(f"{prompts.OCCASION_LABELS[note.occasion]}: {note.contact.name}", bold=True)
+            + (f"  ({agenda.short(note.day)}; write by {agenda.short(note.item.due)})" if note.day != note.item.due
+               else f"  (write by {agenda.short(note.item.due)})") + late)
+        address = note.contact.address.strip().replace("\n", ", ") if note.contact.address else None
+        out("  " + (address or click.style("address missing: add address: to their file", fg="yellow")))
+        for line in note.text.splitlines():
+            out(click.style(f"  │ {line}".rstrip(), dim=False))
+        out(click.style(f"  then: {note.log_command}", dim=True))
+
+
 # -- build
 
 

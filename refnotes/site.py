@@ -23,7 +23,7 @@ from urllib.parse import quote
 from markdown_it import MarkdownIt
 from markupsafe import Markup, escape
 
-from refnotes import __version__, agenda, gitlog, plan, render
+from refnotes import __version__, agenda, gitlog, notes, plan, render
 from refnotes.model import Contact, Entry
 from refnotes.parse import LINK, link_slug
 from refnotes.vault import Vault
@@ -33,6 +33,12 @@ LOG_HEADING = re.compile(r"^##[ \t]+log[ \t#]*$", re.I | re.M)
 NEXT_HEADING = re.compile(r"^#{1,2}[ \t]", re.M)
 _PLAIN = re.compile(r"[*_`\\<>!~]|\[|\]|https?:|www\.")  # anything markdown-it would treat specially
 _TAG = re.compile(r"(?<![\w&/#])#([A-Za-z][\w-]*)")
+NOTES_DAYS = 14  # notes.html shows the cards due within two weeks
+CARD_SIZES = {  # printed page sizes for notes.card_size, and envelope addresses per page
+    "A6": {"label": "A6", "width": "105mm", "height": "148mm", "margin": "8mm", "per_sheet": 3},
+    "4x6in": {"label": "4×6 in", "width": "4in", "height": "6in", "margin": "0.3in", "per_sheet": 3},
+    "5x7in": {"label": "5×7 in", "width": "5in", "height": "7in", "margin": "0.35in", "per_sheet": 4},
+}
 KIND_LABELS = {"client": "Client", "prospect": "Prospect", "partner": "Referral partner", "sphere": "Sphere"}
 
 
@@ -167,6 +173,8 @@ class Renderer:
         self._page(folder / "contacts" / "index.html", "contacts.html", prefix="../", **common,
                    rows=self._contact_rows())
         pages += 3
+        self._page(folder / "notes.html", "notes.html", prefix="", **common, **self._notes())
+        pages += 1
         for month_plan in self._plans():
             self._page(folder / f"referral-month-{month_plan.key}.html", "referral-month.html", prefix="", **common,
                        **self._month(month_plan))
@@ -192,6 +200,20 @@ class Renderer:
     def _page(self, path: Path, template: str, **context) -> None:
         html = self.env.get_template(f"site/{template}").render(**context)
         path.write_text(html, encoding="utf-8")
+
+    def _notes(self) -> dict:
+        horizon_days = NOTES_DAYS
+        due = notes.due_notes(self.vault, self.today, horizon_days, self.items)
+        addressed = [n.contact for n in due if n.contact.address]
+        unique = list({c.slug: c for c in addressed}.values())
+        size = CARD_SIZES[self.vault.config["notes.card_size"]]
+        per_sheet = size["per_sheet"]
+        return {
+            "notes": due, "horizon": self.today + timedelta(days=horizon_days), "card": size,
+            "per_sheet": per_sheet, "occasion_labels": notes.OCCASION_LABELS,
+            "missing": list({n.contact.slug: n.contact for n in due if not n.contact.address}.values()),
+            "envelopes": [unique[i:i + per_sheet] for i in range(0, len(unique), per_sheet)],
+        }
 
     def _plans(self) -> list[plan.Plan]:
         """Every frozen plan, and a preview of the coming referral month when it is not frozen yet."""

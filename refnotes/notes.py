@@ -1,0 +1,133 @@
+"""Handwritten-note prompts: who gets a card, for what, and a suggested wording.
+
+The due notes come from the agenda, so they share its due dates and its
+"satisfied by" rules: birthday and anniversary cards, thank-you notes for
+referrals, and keep-in-touch notes for contacts whose channel is `note`.
+The wording comes from one text template per occasion (`templates/notes/`,
+overridable from the vault); variants in a template are separated by lines
+holding only `%%`, and one is picked per contact and year, deterministically.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from datetime import date
+
+from refnotes import agenda, render
+from refnotes.model import Contact, Entry
+from refnotes.vault import Vault
+
+OCCASIONS = {
+    "birthday-note": "birthday",
+    "anniversary-note": "anniversary",
+    "thank-referrer": "thanks",
+    "keep-in-touch": "keep-in-touch",
+}
+OCCASION_LABELS = {"birthday": "Birthday", "anniversary": "Client anniversary", "thanks": "Thank you",
+                   "keep-in-touch": "Keeping in touch"}
+SEPARATOR = "%%"
+
+
+@dataclass(frozen=True)
+class Note:
+    occasion: str
+    contact: Contact
+    item: agenda.Item
+    about: Contact | None  # the referral, for thanks
+    day: date  # the occasion's date (birthday, anniversary) or the due date
+    text: str
+    ask: bool  # the ask line is offered
+    context: tuple[Entry, ...]  # the last few log entries
+    log_command: str
+
+    def as_json(self) -> dict[str, object]:
+        return {
+            "occasion": self.occasion, "contact": self.contact.slug, "name": self.contact.name,
+            "about": self.about.slug if self.about else None, "due": self.item.due.isoformat(),
+            "overdue": self.item.overdue, "date": self.day.isoformat(), "address": self.contact.address,
+            "text": self.text, "ask": self.ask, "log": self.log_command,
+        }
+
+
+def may_ask(contact: Contact, config) -> bool:
+    """Eligible for the ask line: delighted (score >= ask_min_score), or unscored partner/sphere;
+    never do_not_contact, never a client in service recovery."""
+    rules = config.section("rules")
+    if contact.do_not_contact or contact.status == "lost":
+        return False
+    if contact.kind == "client" and contact.score is not None and contact.score <= rules["recovery_max_score"]:
+        return False
+    if contact.score is not None:
+        return contact.score >= rules["ask_min_score"]
+    return contact.kind in ("partner", "sphere")
+
+
+def variant(texts: list[str], slug: str, year: int, occasion: str) -> str:
+    digest = hashlib.sha256(f"{slug}|{year}|{occasion}".encode()).digest()
+    return texts[int.from_bytes(digest[:8], "big") % len(texts)]
+
+
+def _variants(rendered: str) -> list[str]:
+    parts, current = [], []
+    for line in rendered.split("\n"):
+        if line.strip() == SEPARATOR:
+            parts.append("\n".join(current))
+            current = []
+        else:
+            current.append(line)
+    parts.append("\n".join(current))
+    return [part.strip("\n") for part in parts if part.strip()]
+
+
+def due_notes(vault: Vault, today: date, days: int, items: list[agenda.Item] | None = None) -> list[Note]:
+    """The notes due within `days` (overdue included), in agenda order."""
+    items = items if items is not None else agenda.compute(vault, today)
+    env = render.environment(vault.root)
+    owner = vault.config.section("owner")
+    base = {
+        "owner_name": owner["name"], "owner_first_name": (owner["name"].split() or [""])[0],
+        "business": owner["business"], "ideal_client": vault.config["ideal_client"], "today": today,
+    }
+    notes = []
+    for item in agenda.due_within(items, today, days):
+        occasion = OCCASIONS.get(item.rule)
+        contact = vault.contacts[item.contact]
+        if occasion is None or (occasion == "keep-in-touch" and contact.channel != "note"):
+            continue
+        about = vault.contacts.get(item.about) if item.about else None
+        day = _occasion_day(occasion, contact, item, today)
+        entries = sorted(contact.entries, key=lambda e: (e.date, e.line))
+        meetings = [e for e in entries if e.medium == "meeting"]
+        ask = may_ask(contact, vault.config)
+        context = {
+            **base, "name": contact.name, "first_name": contact.first_name, "company": contact.company or "",
+            "occasion": occasion, "date": day, "years": day.year - contact.anniversary.year if contact.anniversary else 0,
+            "referral_name": about.name if about else "", "referral_first_name": about.first_name if about else "",
+            "last_entry": entries[-1].text if entries else "", "last_meeting": meetings[-1].text if meetings else "",
+            "last_meeting_date": meetings[-1].date if meetings else None,
+        }
+        ask_line = ""
+        if ask:
+            ask_line = variant(_variants(env.get_template("notes/ask.txt").render(**context)), contact.slug, day.year, "ask")
+        texts = _variants(env.get_template(f"notes/{occasion}.txt").render(**context, ask_line=ask_line))
+        text = variant(texts, contact.slug, day.year, occasion) if texts else ""
+        notes.append(Note(occasion, contact, item, about, day, text, ask, tuple(entries[-3:][::-1]),
+                          _log_command(occasion, contact, about)))
+    return notes
+
+
+def _occasion_day(occasion: str, contact: Contact, item: agenda.Item, today: date) -> date:
+    if occasion == "birthday" and contact.birthday:
+        return agenda.next_yearly(contact.birthday.month, contact.birthday.day, today)
+    if occasion == "anniversary" and contact.anniversary:
+        return agenda.next_yearly(contact.anniversary.month, contact.anniversary.day, today,
+                                  first_year=contact.anniversary.year)
+    return item.due
+
+
+def _log_command(occasion: str, contact: Contact, about: Contact | None) -> str:
+    if occasion == "thanks" and about is not None:
+        return f"refnotes thank {contact.slug} --for {about.slug} --medium note"
+    what = {"birthday": "Birthday card", "anniversary": "Anniversary card", "keep-in-touch": "Handwritten note"}
+    return f'refnotes log {contact.slug} card "{what.get(occasion, "Card")}"'

@@ -1,0 +1,166 @@
+"""Handwritten-note prompts: occasions, wording, the ask line, overrides, and notes.html in print."""
+
+import json
+import shutil
+import subprocess
+from datetime import date
+
+import pytest
+
+from refnotes import notes
+
+TODAY = date(2026, 11, 25)
+
+
+@pytest.fixture
+def card_vault(vault):
+    vault.write("refnotes.yaml", """\
+        owner: {name: Sam Rivera, business: Rivera Bookkeeping}
+        ideal_client: "small-business owners who want their books done right"
+        """)
+    vault.contact("bday", "name: Zoë Kim\nbirthday: 1985-11-30\ncadence: never\naddress: |\n  1 Elm St\n  Springfield")
+    vault.contact("anniv", "name: Kate Sullivan\nkind: client\nscore: 9\nanniversary: 2020-12-01\ncadence: never")
+    vault.contact("bob", "name: Bob Martinez\nkind: partner\ncadence: never\naddress: 400 Main St")
+    vault.contact("lead", "name: Aaron Price\nkind: prospect\nreferred_by: bob\nreferred_on: 2026-11-23")
+    vault.contact("writer", "name: Rosa Lindqvist\nkind: sphere\nchannel: note\ncadence: monthly",
+                  "## Log\n- 2026-10-20 meeting: Kiln opening night\n")
+    vault.contact("caller", "name: Carl Caller\nkind: sphere\nchannel: call\ncadence: monthly",
+                  "## Log\n- 2026-10-20 call: hi\n")
+    return vault
+
+
+def due(vault, days=7, today=TODAY):
+    return {(n.occasion, n.contact.slug): n for n in notes.due_notes(vault.load(), today, days)}
+
+
+def test_each_occasion_comes_from_the_agenda(card_vault):
+    found = due(card_vault)
+    assert set(found) == {("birthday", "bday"), ("anniversary", "anniv"), ("thanks", "bob"),
+                          ("keep-in-touch", "writer")}
+    assert found[("birthday", "bday")].day == date(2026, 11, 30)
+    assert found[("anniversary", "anniv")].day == date(2026, 12, 1)
+    assert "6 years" in found[("anniversary", "anniv")].text
+    assert "Aaron" in found[("thanks", "bob")].text
+    assert found[("thanks", "bob")].log_command == "refnotes thank bob --for lead --medium note"
+    assert found[("birthday", "bday")].log_command == 'refnotes log bday card "Birthday card"'
+
+
+def test_logging_the_card_makes_the_note_disappear(card_vault, run):
+    run("--vault", card_vault.root, "log", "bday", "card", "Birthday card", "--date", "2026-11-25")
+    run("--vault", card_vault.root, "thank", "bob", "--for", "lead", "--date", "2026-11-25")
+    run("--vault", card_vault.root, "log", "writer", "note", "Hello card", "--date", "2026-11-25")
+    assert set(due(card_vault)) == {("anniversary", "anniv")}
+
+
+@pytest.mark.parametrize("front, eligible", [
+    ("kind: client\nscore: 9", True),
+    ("kind: client\nscore: 8", False),
+    ("kind: client\nscore: 3", False),  # service recovery
+    ("kind: client", False),  # a client with no score: ask how we're doing first
+    ("kind: partner", True),
+    ("kind: sphere", True),
+    ("kind: prospect", False),
+    ("kind: partner\ndo_not_contact: true", False),
+    ("kind: partner\nscore: 10\nstatus: lost", False),
+])
+def test_ask_line_eligibility(vault, front, eligible):
+    vault.contact("x", f"name: X\n{front}")
+    assert notes.may_ask(vault.load().contacts["x"], vault.load().config) is eligible
+
+
+def test_the_ask_line_appears_only_for_the_eligible(card_vault):
+    card_vault.contact("meh", "name: Meh Client\nkind: client\nscore: 7\nanniversary: 2020-12-02\ncadence: never")
+    found = due(card_vault)
+    assert "others like yourself" in found[("anniversary", "anniv")].text or \
+        "small-business owners" in found[("anniversary", "anniv")].text
+    text = found[("anniversary", "meh")].text
+    assert "others like yourself" not in text and "small-business owners" not in text
+
+
+def test_variants_are_deterministic_per_contact_and_year_and_vary_across_people(vault):
+    for i in range(12):
+        vault.contact(f"p{i}", f"name: Person {i}\nbirthday: --11-30\ncadence: never")
+    first = {n.contact.slug: n.text.split("\n")[2] for n in notes.due_notes(vault.load(), TODAY, 7)}
+    again = {n.contact.slug: n.text.split("\n")[2] for n in notes.due_notes(vault.load(), TODAY, 7)}
+    assert first == again
+    assert len(set(first.values())) >= 2  # two people at the same table get different cards
+    next_year = {n.contact.slug: n.text.split("\n")[2]
+                 for n in notes.due_notes(vault.load(), date(2027, 11, 25), 7)}
+    assert next_year != first
+
+
+def test_vault_templates_override_the_wording(card_vault):
+    card_vault.write("templates/notes/birthday.txt", "Happy birthday, {{ first_name }}! — {{ owner_first_name }}\n"
+                     "%%\nMany happy returns, {{ first_name }}! — {{ owner_first_name }}\n")
+    text = due(card_vault)[("birthday", "bday")].text
+    assert text in ("Happy birthday, Zoë! — Sam", "Many happy returns, Zoë! — Sam")
+
+
+def test_notes_command_terminal_and_json(card_vault, run):
+    result = run("--vault", card_vault.root, "notes", "--today", "2026-11-25")
+    assert result.exit_code == 0
+    assert "Birthday: Zoë Kim  (Nov 30; write by Nov 20) overdue" in result.output
+    assert "address missing" in result.output
+    assert "then: refnotes thank bob --for lead --medium note" in result.output
+    data = json.loads(run("--vault", card_vault.root, "notes", "--today", "2026-11-25", "--json").output)
+    first = {n["occasion"]: n for n in data["notes"]}
+    assert first["birthday"]["address"] == "1 Elm St\nSpringfield"
+    assert first["thanks"]["about"] == "lead"
+
+
+def test_notes_page_lists_cards_and_missing_addresses(card_vault, run, tmp_path):
+    from test_site import parse
+
+    out = tmp_path / "site"
+    run("--vault", card_vault.root, "build", "--out", out, "--today", "2026-11-25")
+    tree = parse(out / "notes.html")
+    cards = tree.findall(".//article")
+    assert len(cards) == 4
+    text = " ".join("".join(tree.itertext()).split())
+    assert "Address missing for" in text and "Kate Sullivan" in text
+    assert len(tree.findall(".//section[@class='envelope-sheet']")) == 1  # 2 addresses, 3 to a page
+
+
+def chromium() -> str:
+    path = shutil.which("chromium") or shutil.which("chromium-browser") or shutil.which("google-chrome")
+    if path is None:
+        pytest.skip("no chromium on PATH: .ci/run installs Debian's chromium; install it to run the print test")
+    return path
+
+
+def print_to_pdf(html, pdf, tmp_path):
+    done = subprocess.run(
+        [chromium(), "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+         "--disable-background-networking", "--disable-component-update", "--disable-sync",
+         f"--user-data-dir={tmp_path / 'profile'}", "--no-pdf-header-footer", f"--print-to-pdf={pdf}",
+         html.as_uri()],
+        capture_output=True, text=True, timeout=120,
+    )
+    if not pdf.exists():
+        pytest.skip(f"chromium could not print a PDF here (exit {done.returncode}): {done.stderr[-300:]}")
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("size, points", [("A6", (297.6, 419.5)), ("4x6in", (288, 432)), ("5x7in", (360, 504))])
+def test_printed_notes_have_one_card_per_page_at_the_card_size(vault, run, tmp_path, size, points):
+    from pypdf import PdfReader
+
+    vault.write("refnotes.yaml", f"owner: {{name: Sam Rivera}}\nnotes: {{card_size: {size}}}\n")
+    for i in range(5):
+        address = "address: |\n  12 Elm St\n  Springfield" if i != 2 else ""
+        vault.contact(f"p{i}", f"name: Person Ñoño {i}\nbirthday: --{'11-30' if i % 2 else '12-01'}\ncadence: never\n{address}",
+                      "## Log\n" + "".join(f"- 2026-10-{d:02d} call: a long conversation about everything " * 1 + "\n"
+                                           for d in range(1, 9)))
+    out = tmp_path / "site"
+    run("--vault", vault.root, "build", "--out", out, "--today", "2026-11-25")
+    pdf = tmp_path / "notes.pdf"
+    print_to_pdf(out / "notes.html", pdf, tmp_path)
+    pages = PdfReader(pdf).pages
+    cards, envelope_sheets = 5, 2 if size != "5x7in" else 1  # 4 addresses: 3 (or 4) to a page
+    assert len(pages) == cards + envelope_sheets
+    for page in pages:
+        width, height = float(page.mediabox.width), float(page.mediabox.height)
+        assert abs(width - points[0]) < 2 and abs(height - points[1]) < 2, (width, height)
+    texts = [page.extract_text() for page in pages]
+    assert sorted(t.split("\n")[1] for t in texts[:cards]) == [f"Person Ñoño {i}" for i in range(5)]
+    assert "Address missing" in texts[[i for i, t in enumerate(texts) if "Person Ñoño 2" in t][0]]
