@@ -135,13 +135,14 @@ def next_yearly(month: int, day: int, today: date, first_year: int | None = None
     """
     year = today.year if first_year is None else max(today.year, first_year + 1)
     while True:
-        candidate = _on(year, month, day)
+        candidate = day_in(year, month, day)
         if candidate >= today:
             return candidate
         year += 1
 
 
-def _on(year: int, month: int, day: int) -> date:
+def day_in(year: int, month: int, day: int) -> date:
+    """The date, with Feb 29 falling on Feb 28 outside leap years."""
     try:
         return date(year, month, day)
     except ValueError:  # Feb 29 outside a leap year

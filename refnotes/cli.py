@@ -642,6 +642,165 @@ def _print_plan(result, changes, fresh: bool, rel: str, wrote: bool, vault: Vaul
     click.echo(f"{'wrote' if wrote else 'unchanged'} {rel}")
 
 
+# -- import
+
+
+@main.command("import")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--kind", type=click.Choice(KINDS), default="sphere", show_default=True,
+              help="The kind of every imported contact.")
+@click.option("--tag", "tags", multiple=True, help="A tag for every imported contact (repeat for more).")
+@click.option("--map", "mapping", multiple=True, metavar="COLUMN=FIELD",
+              help="CSV: read COLUMN as FIELD (name, first, last, email, phone, company, title, address, "
+              "birthday, anniversary, notes, tags, ...).")
+@click.option("--encoding", default=None, help="The file's encoding, when it is not detected (e.g. cp1252, utf-16).")
+@click.option("--dry-run", is_flag=True, help="Show what would happen; write nothing.")
+@today_option
+@json_option
+@pass_context
+def import_command(ctx: Context, file: Path, kind: str, tags: tuple[str, ...], mapping: tuple[str, ...],
+                   encoding: str | None, dry_run: bool, today: date | None, as_json: bool) -> None:
+    """Import contacts from a vCard (.vcf) or CSV export (Google, Outlook, LinkedIn, other).
+
+    Creates new contact files only, never overwriting one. A contact whose
+    email (or name and phone) is already in the vault, or earlier in the
+    file, is skipped and reported with the file that has it. Broken records
+    are reported with their line; the rest still import. Each new file
+    records `source:` and `imported:`. Exit status 1 if a record failed.
+
+    \b
+    Examples:
+      refnotes import ~/Downloads/contacts.vcf --kind sphere --dry-run
+      refnotes import connections.csv --tag linkedin
+      refnotes import export.csv --map "Mobil=phone" --map "Firma=company" --encoding cp1252
+    """
+    from refnotes import importers
+
+    today = today or date.today()
+    pairs = {}
+    for item in mapping:
+        column, sep, field = item.partition("=")
+        if not sep or not column.strip() or not field.strip():
+            raise UsageFailure(f"--map {item!r}: write it as COLUMN=FIELD, like \"Mobile=phone\"")
+        pairs[column.strip()] = field.strip().lower()
+    vault = ctx.load()
+    try:
+        fmt, found, failed = importers.read_file(file, encoding=encoding, mapping=pairs)
+    except importers.ImportError_ as exc:
+        raise UsageFailure(str(exc)) from None
+    outcomes = importers.plan_import(vault, found)
+    extra_tags = [t.strip() for t in tags if t.strip()]
+    written: list[Path] = []
+    creating = [o for o in outcomes if o.action == "create"]
+    if not dry_run and creating:
+        show = sys.stderr.isatty() and len(creating) > 100 and not as_json
+        with click.progressbar(creating, label="Importing", file=sys.stderr) if show else _nullbar(creating) as bar:
+            for outcome in bar:
+                text = importers.render_contact(vault, outcome.candidate, kind=kind, tags=extra_tags,
+                                                source=file.name, today=today)
+                path = importers.write_import(vault, outcome, text)
+                outcome.path = path.relative_to(vault.root).as_posix()
+                written.append(path)
+    duplicates = [o for o in outcomes if o.action == "duplicate"]
+    if as_json:
+        echo_json({
+            "format": fmt, "dry_run": dry_run,
+            "created": [{"name": o.candidate.name, "path": o.path, "line": o.candidate.line} for o in creating],
+            "duplicates": [{"name": o.candidate.name, "existing": o.path, "why": o.why, "line": o.candidate.line}
+                           for o in duplicates],
+            "failed": [{"line": f.line, "reason": f.reason} for f in failed],
+        })
+    else:
+        verb = "would create" if dry_run else "created"
+        for o in creating:
+            click.echo(f"{verb} {o.path}  {o.candidate.name}")
+        for o in duplicates:
+            click.echo(f"skipped {o.candidate.name} ({file.name}:{o.candidate.line}): {o.why} as {o.path}")
+        for f in failed:
+            click.echo(f"failed {file.name}:{f.line}: {f.reason}", err=True)
+        click.echo(f"{fmt}: {len(creating)} {verb}, {len(duplicates)} skipped as duplicates, {len(failed)} failed"
+                   + (" (dry run: nothing written)" if dry_run else ""))
+    if written:
+        _autocommit(vault.root, written, f"import: {_count(len(written), 'contact')} from {file.name}")
+    if failed:
+        sys.exit(1)
+
+
+class _nullbar:
+    def __init__(self, items):
+        self.items = items
+
+    def __enter__(self):
+        return self.items
+
+    def __exit__(self, *exc):
+        return False
+
+
+# -- export
+
+
+@main.group()
+def export() -> None:
+    """Export the vault: a calendar (ics) or contact cards (vcf).
+
+    \b
+    Examples:
+      refnotes export ics --out ~/referrals.ics
+      refnotes export vcf > contacts.vcf
+    """
+
+
+def _write_output(out: Path | None, data: bytes) -> None:
+    if out is None:
+        click.get_binary_stream("stdout").write(data)
+        return
+    from refnotes import fsutil
+
+    fsutil.write_bytes(out, data)
+    click.echo(f"wrote {out}", err=True)
+
+
+@export.command("ics")
+@click.option("--out", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="Write to this file (default: standard output).")
+@click.option("--days", type=click.IntRange(0, 3660), default=14, show_default=True,
+              help="Include agenda items due within this many days.")
+@today_option
+@pass_context
+def export_ics(ctx: Context, out: Path | None, days: int, today: date | None) -> None:
+    """A calendar: birthdays and client anniversaries (yearly), due agenda items, referral-month days.
+
+    Event UIDs are stable, so importing the file again, or subscribing to it,
+    updates events instead of duplicating them.
+
+    \b
+    Example:
+      refnotes export ics --days 30 --out ~/Calendars/referrals.ics
+    """
+    from refnotes import export as exporting
+
+    vault = ctx.load()
+    _write_output(out, exporting.calendar(vault, today or date.today(), days))
+
+
+@export.command("vcf")
+@click.option("--out", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="Write to this file (default: standard output).")
+@pass_context
+def export_vcf(ctx: Context, out: Path | None) -> None:
+    """Every contact as a vCard 4.0: names, emails, phones, company, address, birthday, anniversary.
+
+    \b
+    Example:
+      refnotes export vcf --out contacts.vcf
+    """
+    from refnotes import export as exporting
+
+    vault = ctx.load()
+    _write_output(out, exporting.vcards(vault).encode("utf-8"))
+
+
 # -- history
 
 

@@ -48,12 +48,17 @@ def _umask() -> int:
 
 def write_file(path: Path, text: str) -> None:
     """Create or replace a file refnotes owns (a plan), atomically: temp file, fsync, rename."""
+    write_bytes(path, text.encode("utf-8"))
+
+
+def write_bytes(path: Path, data: bytes) -> None:
+    """Create or replace a file refnotes owns (a plan, an export), atomically."""
     path.parent.mkdir(parents=True, exist_ok=True)
     mode = (path.stat().st_mode & 0o7777) if path.exists() else (0o666 & ~_umask())
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
-            handle.write(text)
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
             handle.flush()
             os.fsync(handle.fileno())
         os.chmod(tmp, mode)

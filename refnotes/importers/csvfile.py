@@ -1,0 +1,163 @@
+"""CSV exports: Google Contacts (both formats), Outlook (English and German), LinkedIn Connections,
+and any CSV with recognisable column names; `--map column=field` covers the rest."""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+
+from refnotes.importers import Candidate, Failure, ImportError_
+
+FIELDS = ("name", "first", "middle", "last", "email", "phone", "company", "title", "address", "street", "city",
+          "region", "postcode", "country", "birthday", "anniversary", "notes", "tags", "url")
+
+# Exact header names (lower case) per field; email and phone columns are also found by pattern.
+HEADERS = {
+    "name": {"name", "full name", "display name", "anzeigename", "contact name"},
+    "first": {"first name", "given name", "vorname", "firstname"},
+    "middle": {"middle name", "additional name", "weitere vornamen"},
+    "last": {"last name", "family name", "surname", "nachname", "lastname"},
+    "company": {"company", "organization", "organization name", "organization 1 - name", "firma", "organisation"},
+    "title": {"job title", "organization title", "organization 1 - title", "position", "role"},
+    "address": {"address", "address 1 - formatted", "mailing address"},
+    "street": {"business street", "home street", "straße geschäftlich", "straße privat", "street",
+               "straße (geschäftlich)", "straße (privat)", "address 1 - street"},
+    "city": {"business city", "home city", "ort geschäftlich", "ort privat", "city", "ort (geschäftlich)",
+             "ort (privat)", "address 1 - city"},
+    "region": {"business state", "home state", "region geschäftlich", "region privat", "state",
+               "bundesland (geschäftlich)", "bundesland (privat)", "address 1 - region"},
+    "postcode": {"business postal code", "home postal code", "postleitzahl geschäftlich", "postleitzahl privat",
+                 "zip", "postal code", "postleitzahl (geschäftlich)", "postleitzahl (privat)", "address 1 - postal code"},
+    "country": {"business country/region", "home country/region", "land/region geschäftlich", "land/region privat",
+                "country", "land/region (geschäftlich)", "land/region (privat)", "address 1 - country"},
+    "birthday": {"birthday", "geburtstag", "date of birth", "birth date"},
+    "anniversary": {"anniversary", "jahrestag"},
+    "notes": {"notes", "note", "notizen"},
+    "tags": {"categories", "kategorien", "labels", "group membership", "tags", "groups"},
+    "url": {"url", "profile url", "linkedin"},
+}
+_EMAIL = re.compile(r"^(e-?mail)( ?\d+)?( - value| address| adresse|-adresse)?$|^e-?mail \d+ - value$|^email address$")
+_PHONE = re.compile(r"(phone|telefon|mobile|mobiltelefon|handy|cell)(?!.*(label|type|fax))")
+_NOT_PHONE = re.compile(r"fax|label|type")
+
+
+def detect_format(headers: list[str]) -> str:
+    lower = {h.strip().lower() for h in headers}
+    if "connected on" in lower:
+        return "LinkedIn Connections"
+    if any(h.startswith("e-mail 1 - value") for h in lower):
+        return "Google Contacts"
+    if "e-mail address" in lower or "vorname" in lower or "e-mail-adresse" in lower:
+        return "Outlook"
+    return "CSV"
+
+
+def _columns(headers: list[str], mapping: dict[str, str]) -> dict[str, list[int]]:
+    cols: dict[str, list[int]] = {field: [] for field in FIELDS}
+    mapped = {column.strip().lower(): field for column, field in mapping.items()}
+    for index, header in enumerate(headers):
+        key = header.strip().lower().lstrip("\ufeff")
+        if key in mapped:
+            cols[mapped[key]].append(index)
+            continue
+        field = next((f for f, names in HEADERS.items() if key in names), None)
+        if field:
+            cols[field].append(index)
+        elif _EMAIL.search(key) and "type" not in key and "display" not in key:
+            cols["email"].append(index)
+        elif _PHONE.search(key) and not _NOT_PHONE.search(key):
+            cols["phone"].append(index)
+    return cols
+
+
+def read(text: str, mapping: dict[str, str]) -> tuple[str, list[Candidate], list[Failure]]:
+    for column, field in mapping.items():
+        if field not in FIELDS:
+            raise ImportError_(f"--map {column}={field}: {field} is not one of {', '.join(FIELDS)}")
+    lines = text.splitlines(keepends=True)
+    header_at = _header_line(lines, mapping)
+    if header_at is None:
+        raise ImportError_("no header row with known columns (name, email, phone, ...): "
+                           "use --map COLUMN=FIELD to say which column is which")
+    sample = lines[header_at]
+    delimiter = max((",", ";", "\t"), key=sample.count)
+    reader = csv.reader(io.StringIO("".join(lines[header_at:])), delimiter=delimiter)
+    headers = next(reader)
+    cols = _columns(headers, mapping)
+    found: list[Candidate] = []
+    failed: list[Failure] = []
+    for row in reader:
+        line = header_at + reader.line_num
+        if not any(cell.strip() for cell in row):
+            continue
+
+        def get(field: str) -> list[str]:
+            return [row[i].strip() for i in cols[field] if i < len(row) and row[i].strip()]
+
+        def first(field: str) -> str:
+            values = get(field)
+            return values[0] if values else ""
+
+        name = first("name") or " ".join(x for x in (first("first"), first("middle"), first("last")) if x)
+        emails = [e for value in get("email") for e in re.split(r"\s*:::\s*|\s*;\s*", value) if "@" in e]
+        phones = [p for value in get("phone") for p in re.split(r"\s*:::\s*", value) if re.search(r"\d", p)]
+        company = first("company")
+        if not name:
+            name = company or (emails[0].split("@")[0] if emails else "")
+        if not name:
+            failed.append(Failure(line, "a row with no name, company or email"))
+            continue
+        address = first("address") or "\n".join(
+            x for x in (first("street"), " ".join(y for y in (first("postcode"), first("city")) if y),
+                        first("region"), first("country")) if x)
+        tags = [t for value in get("tags") for t in re.split(r"\s*(?::::|;|,)\s*", value)]
+        candidate = Candidate(
+            name=" ".join(name.split()), line=line, emails=list(dict.fromkeys(emails)),
+            phones=list(dict.fromkeys(phones)), company=company, title=first("title"), address=address,
+            birthday=_date(first("birthday"), yearless=True), anniversary=_date(first("anniversary"), yearless=False),
+            notes=first("notes"),
+            tags=[t for t in (_tag(x) for x in tags) if t and t not in ("my-contacts", "mycontacts", "starred")],
+        )
+        if first("url"):
+            candidate.extra["url"] = first("url")
+        found.append(candidate)
+    return detect_format(headers), found, failed
+
+
+def _header_line(lines: list[str], mapping: dict[str, str]) -> int | None:
+    """The first row naming at least two known columns (LinkedIn puts notes above its header)."""
+    for index, line in enumerate(lines[:50]):
+        delimiter = max((",", ";", "\t"), key=line.count)
+        try:
+            row = next(csv.reader([line], delimiter=delimiter))
+        except (csv.Error, StopIteration):
+            continue
+        cols = _columns(row, mapping)
+        if sum(1 for field in cols if cols[field]) >= 2:
+            return index
+    return None
+
+
+def _date(text: str, yearless: bool) -> str:
+    text = text.strip()
+    if not text or re.fullmatch(r"0+\.0+\.0+", text):
+        return ""
+    match = re.fullmatch(r"--(\d{2})-?(\d{2})", text)
+    if match:
+        return f"--{match.group(1)}-{match.group(2)}" if yearless else ""
+    patterns = (
+        (r"(\d{4})-(\d{1,2})-(\d{1,2})(?:[T ].*)?", (0, 1, 2)),
+        (r"(\d{1,2})/(\d{1,2})/(\d{4})", (2, 0, 1)),  # Outlook (US): month/day/year
+        (r"(\d{1,2})\.(\d{1,2})\.(\d{4})", (2, 1, 0)),  # German: day.month.year
+    )
+    for pattern, (y, m, d) in patterns:
+        match = re.fullmatch(pattern, text)
+        if match:
+            parts = match.groups()
+            return f"{int(parts[y]):04d}-{int(parts[m]):02d}-{int(parts[d]):02d}"
+    return ""
+
+
+def _tag(text: str) -> str:
+    return re.sub(r"[^\w-]+", "-", text.strip().lstrip("*").strip().lower()).strip("-")

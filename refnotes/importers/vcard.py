@@ -1,0 +1,191 @@
+"""vCard 2.1, 3.0 and 4.0, read with vobject after a little cleaning of what real exports contain.
+
+Each `BEGIN:VCARD ... END:VCARD` block is parsed on its own, so a broken card
+is reported with its line and the others still import. Before vobject sees a
+card: photos, logos and sounds are dropped (they are ignored anyway), as are
+stray lines that are neither properties nor folded continuations (unindented
+base64); quoted-printable values are joined across soft line breaks and
+decoded (with their CHARSET, else UTF-8, else cp1252), since exporters often
+omit the charset that vobject would need.
+"""
+
+from __future__ import annotations
+
+import logging
+import quopri
+import re
+
+import vobject
+
+from refnotes.importers import Candidate, Failure
+
+logging.getLogger("vobject").setLevel(logging.CRITICAL)  # we report broken cards ourselves
+
+_PROPERTY = re.compile(r"([A-Za-z0-9-]+\.)?([A-Za-z0-9-]+)((?:;[^:]*)?):(.*)", re.S)
+_DROPPED = {"PHOTO", "LOGO", "SOUND", "KEY", "PROFILE", "AGENT"}
+_YEARLESS = re.compile(r"--(\d{2})-?(\d{2})")
+_DATE = re.compile(r"(\d{4})-?(\d{2})-?(\d{2})")
+
+
+def read(text: str) -> tuple[list[Candidate], list[Failure]]:
+    found, failed = [], []
+    for start, lines in _cards(text):
+        try:
+            card = vobject.readOne("\r\n".join(_clean(lines)) + "\r\n", ignoreUnreadable=True)
+        except Exception as exc:  # vobject raises many kinds; each is one broken card
+            failed.append(Failure(start, f"broken vCard: {str(exc).splitlines()[0][:120] or type(exc).__name__}"))
+            continue
+        candidate = _candidate(card, start)
+        if candidate is None:
+            failed.append(Failure(start, "a vCard with no name, email or phone"))
+        else:
+            found.append(candidate)
+    return found, failed
+
+
+def _cards(text: str) -> list[tuple[int, list[str]]]:
+    lines = re.split(r"\r\n|\r|\n", text)
+    cards, current, start, depth = [], None, 0, 0
+    for number, line in enumerate(lines, 1):
+        upper = line.strip().upper()
+        if upper == "BEGIN:VCARD":
+            if current is None:
+                current, start, depth = [], number, 1
+                continue
+            depth += 1  # a nested card (AGENT): kept inside, dropped by _clean
+        elif upper == "END:VCARD" and current is not None:
+            depth -= 1
+            if depth == 0:
+                cards.append((start, ["BEGIN:VCARD", *current, "END:VCARD"]))
+                current = None
+                continue
+        if current is not None:
+            current.append(line)
+    if current is not None:
+        cards.append((start, ["BEGIN:VCARD", *current]))  # no END: vobject reports it
+    return cards
+
+
+def _clean(lines: list[str]) -> list[str]:
+    out: list[str] = []
+    dropping = False
+    i = 0
+    nested = 0
+    while i < len(lines):
+        line = lines[i]
+        i += 1
+        if line[:1] in (" ", "\t"):
+            if not dropping and out:
+                out.append(line)
+            continue
+        match = _PROPERTY.fullmatch(line)
+        if match is None or nested:
+            if line.strip().upper() == "END:VCARD" and nested:
+                nested -= 1
+            continue  # stray base64, or the inside of a nested card
+        name, params, value = match.group(2).upper(), match.group(3), match.group(4)
+        if name == "BEGIN" and out:
+            nested += 1
+            continue
+        dropping = name in _DROPPED
+        if dropping:
+            continue
+        if "QUOTED-PRINTABLE" in params.upper():
+            while value.endswith("=") and i < len(lines):  # soft line breaks
+                value = value[:-1] + lines[i].lstrip(" \t") if lines[i][:1] in (" ", "\t") else value[:-1] + lines[i]
+                i += 1
+            charset = re.search(r"CHARSET=([^;:]+)", params, re.I)
+            value = _decode_qp(value, charset.group(1) if charset else None)
+            params = re.sub(r";(ENCODING=)?QUOTED-PRINTABLE|;CHARSET=[^;:]+", "", params, flags=re.I)
+            line = f"{match.group(1) or ''}{match.group(2)}{params}:{value}"
+        out.append(line)
+    return out
+
+
+def _decode_qp(value: str, charset: str | None) -> str:
+    raw = quopri.decodestring(value.encode("latin-1", errors="replace"))
+    for codec in (charset, "utf-8", "cp1252"):
+        if not codec:
+            continue
+        try:
+            text = raw.decode(codec)
+            break
+        except (LookupError, UnicodeDecodeError):
+            continue
+    else:
+        text = raw.decode("latin-1")
+    return text.replace("\r\n", "\n").replace("\r", "\n").replace("\n", "\\n")
+
+
+def _values(card, name: str) -> list:
+    return card.contents.get(name, [])
+
+
+def _text(value) -> str:
+    if isinstance(value, (list, tuple)):
+        value = " ".join(str(v) for v in value if v)
+    return " ".join(str(value or "").split())
+
+
+def _candidate(card, line: int) -> Candidate | None:
+    name = ""
+    if _values(card, "fn"):
+        name = _text(_values(card, "fn")[0].value)
+    if not name and _values(card, "n"):
+        n = _values(card, "n")[0].value
+        parts = [getattr(n, key, "") for key in ("prefix", "given", "additional", "family", "suffix")]
+        name = _text([_text(p) for p in parts])
+    emails = [e for e in (_text(v.value) for v in _values(card, "email")) if "@" in e]
+    phones = [p for p in (_text(v.value).removeprefix("tel:") for v in _values(card, "tel")) if p]
+    org = _values(card, "org")
+    company = _text([x for x in org[0].value if x][:1]) if org and isinstance(org[0].value, list) else (
+        _text(org[0].value) if org else "")
+    if not name:
+        name = company or (emails[0].split("@")[0] if emails else "")
+    if not name and not phones:
+        return None
+    candidate = Candidate(name=name or phones[0], line=line, emails=list(dict.fromkeys(emails)),
+                          phones=list(dict.fromkeys(phones)), company=company)
+    if _values(card, "title"):
+        candidate.title = _text(_values(card, "title")[0].value)
+    if _values(card, "adr"):
+        candidate.address = _address(_values(card, "adr")[0].value)
+    if _values(card, "bday"):
+        candidate.birthday = _date(_values(card, "bday")[0].value, allow_yearless=True)
+    for key in ("anniversary", "x-anniversary", "x-ms-anniversary", "x-evolution-anniversary"):
+        if _values(card, key) and not candidate.anniversary:
+            candidate.anniversary = _date(_values(card, key)[0].value, allow_yearless=False)
+    notes = [str(v.value).strip() for v in _values(card, "note") if str(v.value).strip()]
+    candidate.notes = "\n\n".join(notes)
+    for value in _values(card, "categories"):
+        items = value.value if isinstance(value.value, list) else re.split(r"[,;]", str(value.value))
+        items = [part for item in items for part in re.split(r"[,;]", str(item))]
+        candidate.tags.extend(t for t in (_tag(i) for i in items) if t)
+    return candidate
+
+
+def _address(adr) -> str:
+    if isinstance(adr, str):
+        return adr.strip()
+    street = _text([adr.box, adr.extended, adr.street]) if hasattr(adr, "street") else ""
+    region = " ".join(x for x in (_text(adr.region), _text(adr.code)) if x)
+    place = ", ".join(x for x in (_text(adr.city), region) if x)
+    return "\n".join(x for x in (street, place, _text(adr.country)) if x)
+
+
+def _date(value, allow_yearless: bool) -> str:
+    text = str(value).strip()
+    match = _YEARLESS.match(text)
+    if match:
+        return f"--{match.group(1)}-{match.group(2)}" if allow_yearless else ""
+    match = _DATE.match(text)
+    if not match:
+        return ""
+    year, month, day = match.groups()
+    if year in ("1604", "0000") and allow_yearless:  # Apple's and others' "no year"
+        return f"--{month}-{day}"
+    return f"{year}-{month}-{day}"
+
+
+def _tag(text: str) -> str:
+    return re.sub(r"[^\w-]+", "-", text.strip().lower()).strip("-")
