@@ -693,10 +693,11 @@ def import_command(ctx: Context, file: Path, kind: str, tags: tuple[str, ...], m
     written: list[Path] = []
     creating = [o for o in outcomes if o.action == "create"]
     if not dry_run and creating:
+        template = importers.contact_template(vault)
         show = sys.stderr.isatty() and len(creating) > 100 and not as_json
         with click.progressbar(creating, label="Importing", file=sys.stderr) if show else _nullbar(creating) as bar:
             for outcome in bar:
-                text = importers.render_contact(vault, outcome.candidate, kind=kind, tags=extra_tags,
+                text = importers.render_contact(template, outcome.candidate, kind=kind, tags=extra_tags,
                                                 source=file.name, today=today)
                 path = importers.write_import(vault, outcome, text)
                 outcome.path = path.relative_to(vault.root).as_posix()

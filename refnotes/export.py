@@ -49,7 +49,7 @@ def calendar(vault: Vault, today: date, days: int) -> bytes:
     cal.add("prodid", PRODID)
     cal.add("version", "2.0")
     cal.add("calscale", "GREGORIAN")
-    cal.add("x-wr-calname", f"refnotes: {vault.config['owner.business'] or 'referrals'}")
+    cal.add("x-wr-calname", icalendar.vText(f"refnotes: {vault.config['owner.business'] or 'referrals'}"))
     stamp = datetime(today.year, today.month, today.day, tzinfo=timezone.utc)
     for contact in vault.contacts.values():
         if contact.do_not_contact:

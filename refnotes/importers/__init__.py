@@ -101,7 +101,7 @@ def normal_name(name: str) -> str:
 
 def normal_phone(phone: str) -> str:
     digits = re.sub(r"\D", "", phone)
-    return digits[-9:]  # the subscriber part: +1 555 0100 and (555) 0100 match
+    return digits[-7:]  # the local part: +1 555 0100 and 555 0100 match (with the same name)
 
 
 def plan_import(vault: Vault, found: list[Candidate]) -> list[Outcome]:
@@ -113,11 +113,15 @@ def plan_import(vault: Vault, found: list[Candidate]) -> list[Outcome]:
             emails.setdefault(email.lower(), contact.path)
         for phone in contact.phones:
             name_phone.setdefault((normal_name(contact.name), normal_phone(phone)), contact.path)
+    names = {normal_name(c.name): c.path for c in vault.contacts.values()}
     taken = {slug.lower() for slug in vault.contacts} | _slugs_on_disk(vault.root)
     outcomes = []
     for candidate in found:
         existing = next((emails[e.lower()] for e in candidate.emails if e.lower() in emails), None)
         why = "same email"
+        if existing is None and not candidate.emails and not candidate.phones:
+            existing = names.get(normal_name(candidate.name))
+            why = "same name, and no email or phone to tell them apart"
         if existing is None:
             existing = next((name_phone[(normal_name(candidate.name), normal_phone(p))] for p in candidate.phones
                              if (normal_name(candidate.name), normal_phone(p)) in name_phone), None)
@@ -128,6 +132,7 @@ def plan_import(vault: Vault, found: list[Candidate]) -> list[Outcome]:
         slug = next(s for s in candidates(slugify(candidate.name)) if s not in taken)
         taken.add(slug)
         path = f"{CONTACTS_DIR}/{slug}.md"
+        names.setdefault(normal_name(candidate.name), f"{path} (earlier in this import)")
         for email in candidate.emails:
             emails.setdefault(email.lower(), f"{path} (earlier in this import)")
         for phone in candidate.phones:
@@ -156,10 +161,14 @@ def _check_dates(candidate: Candidate) -> None:
                 setattr(candidate, key, "")
 
 
-def render_contact(vault: Vault, candidate: Candidate, *, kind: str, tags: list[str], source: str, today: date) -> str:
+def contact_template(vault: Vault):
+    """The (vault-overridable) template new contact files are written from, compiled once per import."""
+    return render.environment(vault.root).get_template("import-contact.md")
+
+
+def render_contact(template, candidate: Candidate, *, kind: str, tags: list[str], source: str, today: date) -> str:
     _check_dates(candidate)
-    env = render.environment(vault.root)
-    return env.get_template("import-contact.md").render(
+    return template.render(
         c=candidate, kind=kind, tags=list(dict.fromkeys([*candidate.tags, *tags])), source=source,
         today=today.isoformat(),
     )

@@ -167,7 +167,10 @@ def _candidate(card, line: int) -> Candidate | None:
 def _address(adr) -> str:
     if isinstance(adr, str):
         return adr.strip()
-    street = _text([adr.box, adr.extended, adr.street]) if hasattr(adr, "street") else ""
+    parts = [adr.box, adr.extended, adr.street] if hasattr(adr, "street") else []
+    lines = [" ".join(line.split()) for part in parts for item in (part if isinstance(part, list) else [part])
+             for line in str(item or "").splitlines()]
+    street = "\n".join(line for line in lines if line)
     region = " ".join(x for x in (_text(adr.region), _text(adr.code)) if x)
     place = ", ".join(x for x in (_text(adr.city), region) if x)
     return "\n".join(x for x in (street, place, _text(adr.country)) if x)
