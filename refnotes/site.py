@@ -33,6 +33,9 @@ LOG_HEADING = re.compile(r"^##[ \t]+log[ \t#]*$", re.I | re.M)
 NEXT_HEADING = re.compile(r"^#{1,2}[ \t]", re.M)
 _PLAIN = re.compile(r"[*_`\\<>!~]|\[|\]|https?:|www\.")  # anything markdown-it would treat specially
 _TAG = re.compile(r"(?<![\w&/#])#([A-Za-z][\w-]*)")
+ITEMS_PER_RULE = 30  # the weekly plan shows this many items a rule; `refnotes todo` lists them all
+CONTACTS_PER_PAGE = 500
+NETWORK_ROWS = 100  # referral sources and ledger rows on network.html
 NOTES_DAYS = 14  # notes.html shows the cards due within two weeks
 CARD_SIZES = {  # printed page sizes for notes.card_size, and envelope addresses per page
     "A6": {"label": "A6", "width": "105mm", "height": "148mm", "margin": "8mm", "per_sheet": 3},
@@ -99,6 +102,10 @@ def tel(phone: str) -> str:
 
 def mailto(email: str) -> str:
     return "mailto:" + quote(email, safe="@+._-")
+
+
+def contacts_page(number: int) -> str:
+    return "index.html" if number == 1 else f"page-{number}.html"
 
 
 def page_name(slug: str) -> str:
@@ -170,9 +177,13 @@ class Renderer:
         pages = 0
         self._page(folder / "index.html", "index.html", prefix="", **common, **self._index())
         self._page(folder / "network.html", "network.html", prefix="", **common, **self._network())
-        self._page(folder / "contacts" / "index.html", "contacts.html", prefix="../", **common,
-                   rows=self._contact_rows())
-        pages += 3
+        rows = self._contact_rows()
+        chunks = [rows[i:i + CONTACTS_PER_PAGE] for i in range(0, len(rows), CONTACTS_PER_PAGE)] or [[]]
+        names = [contacts_page(n) for n in range(1, len(chunks) + 1)]
+        for number, chunk in enumerate(chunks, 1):
+            self._page(folder / "contacts" / names[number - 1], "contacts.html", prefix="../", **common,
+                       rows=chunk, page_number=number, page_names=names, first_row=(number - 1) * CONTACTS_PER_PAGE + 1)
+        pages += 2 + len(chunks)
         self._page(folder / "notes.html", "notes.html", prefix="", **common, **self._notes())
         pages += 1
         for month_plan in self._plans():
@@ -259,7 +270,7 @@ class Renderer:
                  or (i.rule == "thank-referrer" and self.vault.contacts[i.contact].channel == "note")]
         weeks = agenda.weekly_referrals(self.vault, self.today)
         return {
-            "groups": [(rule, group) for rule, group in groups if group],
+            "groups": [(rule, group[:ITEMS_PER_RULE], len(group) - ITEMS_PER_RULE) for rule, group in groups if group],
             "item_count": len(items), "overdue": sum(i.overdue for i in items),
             "goals": agenda.goals(self.vault, self.today),
             "introductions": agenda.introductions(self.vault, self.index)[:12],
@@ -329,9 +340,14 @@ class Renderer:
         roots = sorted((s for s in referrals if not contacts[s].referred_by or contacts[s].referred_by not in contacts),
                        key=lambda s: contacts[s].name.casefold())
 
+        budget = [NETWORK_ROWS * 4]  # nodes in the tree, so a big vault's page stays readable
+
         def tree(slug: str, seen: frozenset[str]) -> dict:
-            children = [tree(r.slug, seen | {slug}) for r in sorted(referrals.get(slug, []), key=lambda r: r.name)
-                        if r.slug not in seen and len(seen) < 50]
+            budget[0] -= 1
+            children = []
+            for r in sorted(referrals.get(slug, []), key=lambda r: r.name):
+                if r.slug not in seen and len(seen) < 50 and budget[0] > 0:
+                    children.append(tree(r.slug, seen | {slug}))
             return {"contact": contacts[slug], "children": children}
 
         sources = []
@@ -353,7 +369,15 @@ class Renderer:
             ledger.append({"contact": contacts[slug], "received": received, "given": given.get(slug, 0),
                            "balance": received - given.get(slug, 0)})
         ledger.sort(key=lambda row: (-row["balance"], -row["received"], row["contact"].name.casefold()))
-        return {"roots": [tree(slug, frozenset()) for slug in roots], "sources": sources, "ledger": ledger,
+        roots = sorted(roots, key=lambda s: (-len(referrals[s]), contacts[s].name.casefold()))
+        trees = []
+        for slug in roots:
+            if budget[0] <= 0:
+                break
+            trees.append(tree(slug, frozenset()))
+        return {"roots": trees, "more_roots": len(roots) - len(trees), "sources": sources[:NETWORK_ROWS],
+                "more_sources": max(0, len(sources) - NETWORK_ROWS), "ledger": ledger[:NETWORK_ROWS],
+                "more_ledger": max(0, len(ledger) - NETWORK_ROWS), "source_count": len(sources),
                 "total_referrals": sum(s["count"] for s in sources)}
 
 

@@ -206,3 +206,21 @@ def test_what_changed_this_week_and_contact_history_come_from_git(run, vault, tm
     history = " ".join(" ".join(parse(out / "contacts" / "old.html").itertext()).split())
     assert "won Old Friend; added New Person" in history and "start" in history
     assert "status: meeting → won" in history and "1 log entry added" in history
+
+
+def test_big_vaults_are_summarised_and_paginated(run, vault, tmp_path, monkeypatch):
+    from refnotes import site
+
+    monkeypatch.setattr(site, "CONTACTS_PER_PAGE", 4)
+    monkeypatch.setattr(site, "ITEMS_PER_RULE", 3)
+    for i in range(10):
+        vault.contact(f"p{i}", f"name: Person {i}\nkind: client")
+    out = tmp_path / "s"
+    run("--vault", vault.root, "build", "--out", out, "--today", TODAY)
+    names = sorted(p.name for p in (out / "contacts").glob("*.html") if not p.name.startswith("p") or "-" in p.name)
+    assert names == ["index.html", "page-2.html", "page-3.html"]
+    last = parse(out / "contacts" / "page-3.html")
+    assert [a.text for a in last.findall(".//tbody//a")] == ["Person 8", "Person 9"]
+    assert last.find(".//nav[@class='pages']//a[@aria-current='page']").text == "3"
+    text = " ".join("".join(parse(out / "index.html").itertext()).split())
+    assert "… and 7 more: refnotes todo lists them all." in text
