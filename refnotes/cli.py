@@ -65,8 +65,9 @@ def echo_json(data: object) -> None:
 
 
 class Context:
-    def __init__(self, vault_option: str | None):
+    def __init__(self, vault_option: str | None, use_cache: bool = True):
         self.vault_option = vault_option
+        self.use_cache = use_cache
 
     def vault_root(self) -> Path:
         try:
@@ -80,8 +81,8 @@ class Context:
             total = len(list((root / "contacts").rglob("*.md"))) if (root / "contacts").is_dir() else 0
             if total > 2000:
                 with click.progressbar(length=total, label="Reading contacts", file=sys.stderr) as bar:
-                    return load_vault(root, on_file=lambda: bar.update(1))
-        return load_vault(root)
+                    return load_vault(root, on_file=lambda: bar.update(1), use_cache=self.use_cache)
+        return load_vault(root, use_cache=self.use_cache)
 
 
 pass_context = click.make_pass_decorator(Context)
@@ -94,9 +95,10 @@ pass_context = click.make_pass_decorator(Context)
     help="The vault folder. Default: $REFNOTES_VAULT, else the nearest folder at or above "
     "this one with refnotes.yaml, else ./vault.",
 )
+@click.option("--no-cache", is_flag=True, help="Read every file afresh; do not use or write the index cache.")
 @click.version_option(__version__, prog_name="refnotes")
 @click.pass_context
-def main(ctx: click.Context, vault: str | None) -> None:
+def main(ctx: click.Context, vault: str | None, no_cache: bool) -> None:
     """refnotes: your contacts as plain-text files, turned into a weekly referral plan.
 
     Each contact is a markdown file with YAML front matter in the vault's contacts/
@@ -109,7 +111,7 @@ def main(ctx: click.Context, vault: str | None) -> None:
       refnotes --vault ~/referrals check # is every file readable?
       refnotes new "José Álvarez" --kind client --tier A
     """
-    ctx.obj = Context(vault)
+    ctx.obj = Context(vault, use_cache=not no_cache)
 
 
 # -- check

@@ -79,13 +79,21 @@ def contact_files(root: Path) -> list[Path]:
     return sorted(found)
 
 
-def load_vault(root: Path, on_file: Callable[[], None] | None = None) -> Vault:
-    """Read the whole vault; `on_file` is called after each contact file (for progress bars)."""
+def load_vault(root: Path, on_file: Callable[[], None] | None = None, use_cache: bool = True) -> Vault:
+    """Read the whole vault; `on_file` is called after each contact file (for progress bars).
+
+    With `use_cache`, files unchanged since the last run come from the index cache (cache.py).
+    """
+    from refnotes import cache as index_cache
+
     config, problems = load_config(root)
     vault = Vault(root=root, config=config, problems=problems)
+    cache = index_cache.load(root) if use_cache else None
     seen: dict[str, str] = {}  # lower-case slug -> path of the first file with it
+    present: set[str] = set()
     for file in contact_files(root):
         rel = file.relative_to(root).as_posix()
+        present.add(rel)
         vault.files += 1
         slug = file.name[:-3]
         key = slug.lower()
@@ -94,17 +102,28 @@ def load_vault(root: Path, on_file: Callable[[], None] | None = None) -> Vault:
                                           "(slugs are unique, whatever the case): rename one file; this one is skipped"))
             continue
         try:
-            raw = file.read_bytes()
+            stat = file.stat()
+            record = cache.lookup(rel, stat, file.read_bytes) if cache is not None else None
+            if record is not None:
+                contact, found = record.contact, record.problems
+            else:
+                raw = file.read_bytes()
+                contact, found = parse_contact(raw, rel, key)
+                if cache is not None:
+                    cache.store(rel, stat, raw, contact, found)
         except OSError as exc:
             vault.problems.append(Problem(rel, 1, f"cannot read: {exc.strerror}"))
             continue
-        contact, found = parse_contact(raw, rel, key)
         if on_file is not None:
             on_file()
         vault.problems.extend(found)
         if contact is not None:
             seen[key] = rel
             vault.contacts[key] = contact
+    if cache is not None:
+        cache.forget_missing(present)
+        if cache.changed:
+            index_cache.save(root, cache)
     vault.contacts = dict(sorted(vault.contacts.items()))
     vault.problems.extend(_cross_checks(vault))
     from refnotes.plan import load_plans

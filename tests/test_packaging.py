@@ -34,6 +34,10 @@ def test_the_wheel_carries_the_templates(wheel):
     assert "refnotes/templates/contact.md" in names
     assert "refnotes/templates/vault/example.md" in names
     assert "refnotes/templates/vault/gitignore" in names
+    assert {"refnotes/templates/site/index.html", "refnotes/templates/site/style.css",
+            "refnotes/templates/notes/birthday.txt", "refnotes/importers/vcard.py"} <= names
+    source = {p.relative_to(REPO).as_posix() for p in (REPO / "refnotes").rglob("*.py")}
+    assert source <= names, source - names  # every module of the package is in the wheel
     assert not any(name.startswith(("tests/", "vault/", "benchmarks/")) for name in names)
 
 
@@ -60,3 +64,10 @@ def test_installed_wheel_renders_from_another_folder(wheel, tmp_path):
     assert (elsewhere / "v" / "contacts" / "zoe-kim.md").read_text(encoding="utf-8").startswith("---\nname: Zoë Kim\n")
     check = refnotes("--vault", "v", "check", "--strict")
     assert check.returncode == 0, check.stdout + check.stderr
+    build = refnotes("--vault", "v", "build", "--today", "2026-11-25")
+    assert build.returncode == 0, build.stderr
+    assert (elsewhere / "v" / "_site" / "notes.html").is_file()
+    vcf = elsewhere / "one.vcf"
+    vcf.write_text("BEGIN:VCARD\nVERSION:3.0\nFN:Imported Person\nEND:VCARD\n")
+    assert refnotes("--vault", "v", "import", "one.vcf").returncode == 0
+    assert refnotes("--vault", "v", "notes", "--today", "2026-11-25").returncode == 0

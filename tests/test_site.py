@@ -146,7 +146,7 @@ def test_default_output_is_the_vaults_site_folder_and_rebuilds_replace_it(run, v
     assert run("--vault", vault.root, "build", "--today", TODAY).exit_code == 0
     assert not (vault.root / "_site" / "contacts" / "a.html").exists()
     assert (vault.root / "_site" / "contacts" / "b.html").is_file()
-    assert sorted(p.name for p in vault.root.iterdir()) == ["_site", "contacts"]  # no temp folders left
+    assert sorted(p.name for p in vault.root.iterdir()) == [".refnotes", "_site", "contacts"]  # no temp folders
 
 
 def test_refuses_a_folder_it_did_not_create(run, vault, tmp_path):

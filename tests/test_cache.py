@@ -1,0 +1,112 @@
+"""The index cache: a warm run equals a cold one, whatever happened to the files or the cache."""
+
+import multiprocessing
+import os
+import pickle
+
+import pytest
+
+from refnotes import cache
+from refnotes.vault import load_vault
+
+
+def snapshot(vault):
+    return ([(c.slug, c.name, c.path, c.entries, c.meta, c.birthday) for c in vault.contacts.values()],
+            [str(p) for p in vault.problems])
+
+
+def cold(root):
+    return snapshot(load_vault(root, use_cache=False))
+
+
+def age(path, seconds=10):
+    """Push a file's mtime into the past, as if edited a while ago (no hash needed)."""
+    stat = path.stat()
+    os.utime(path, ns=(stat.st_atime_ns, stat.st_mtime_ns - seconds * 1_000_000_000))
+
+
+@pytest.fixture
+def cached(vault):
+    vault.contact("alice", "name: Alice\nbirthday: --04-12", "## Log\n- 2026-11-20 call: hi #ask\n")
+    vault.contact("bob", "name: Bob\nscore: 42")
+    for path in (vault.root / "contacts").iterdir():
+        age(path)
+    load_vault(vault.root)  # writes the cache
+    assert (vault.root / ".refnotes" / "cache").is_file()
+    return vault
+
+
+def test_warm_equals_cold(cached):
+    assert snapshot(load_vault(cached.root)) == cold(cached.root)
+
+
+def test_a_warm_run_reads_no_unchanged_file(cached, monkeypatch):
+    from refnotes import vault as vault_module
+
+    monkeypatch.setattr(vault_module, "parse_contact", lambda *a: pytest.fail("parsed an unchanged file"))
+    assert len(load_vault(cached.root).contacts) == 2
+
+
+def test_edit_delete_rename_and_add_are_seen(cached):
+    cached.contact("alice", "name: Alice Renamed\nbirthday: --04-12")
+    (cached.root / "contacts" / "bob.md").rename(cached.root / "contacts" / "robert.md")
+    cached.contact("carol", "name: Carol")
+    warm = load_vault(cached.root)
+    assert snapshot(warm) == cold(cached.root)
+    assert sorted(warm.contacts) == ["alice", "carol", "robert"] and warm.contacts["alice"].name == "Alice Renamed"
+    (cached.root / "contacts" / "carol.md").unlink()
+    assert "carol" not in load_vault(cached.root).contacts
+
+
+def test_same_size_edit_within_the_same_second_is_caught_by_the_hash(vault):
+    path = vault.contact("a", "name: Anna")
+    load_vault(vault.root)
+    stat = path.stat()
+    path.write_text("---\nname: Emma\n---\n")  # same size
+    os.utime(path, ns=(stat.st_atime_ns, stat.st_mtime_ns))  # and the same mtime
+    assert load_vault(vault.root).contacts["a"].name == "Emma"
+
+
+def test_touch_without_change_keeps_the_record(cached):
+    path = cached.root / "contacts" / "alice.md"
+    os.utime(path)
+    assert snapshot(load_vault(cached.root)) == cold(cached.root)
+
+
+@pytest.mark.parametrize("content", [b"", b"garbage", pickle.dumps({"not": "ours"}),
+                                     pickle.dumps((("refnotes-cache", "0.0.0", 1), 0, {}))])
+def test_corrupt_foreign_or_old_caches_are_ignored(cached, content):
+    (cached.root / ".refnotes" / "cache").write_bytes(content)
+    assert snapshot(load_vault(cached.root)) == cold(cached.root)
+
+
+def test_a_cache_that_would_run_code_is_refused(cached):
+    class Evil:
+        def __reduce__(self):
+            return (os.system, ("touch pwned",))
+
+    (cached.root / ".refnotes" / "cache").write_bytes(pickle.dumps(Evil()))
+    load_vault(cached.root)
+    assert not (cached.root / "pwned").exists() and not os.path.exists("pwned")
+
+
+def test_no_cache_option(run, cached):
+    (cached.root / ".refnotes" / "cache").unlink()
+    assert run("--vault", cached.root, "--no-cache", "check").exit_code == 1
+    assert not (cached.root / ".refnotes" / "cache").exists()
+
+
+def _load(root):
+    from pathlib import Path
+
+    for _ in range(5):
+        load_vault(Path(root))
+    return len(load_vault(Path(root)).contacts)
+
+
+def test_two_processes_at_once_never_corrupt_it(vault):
+    for i in range(200):
+        vault.contact(f"p{i}", f"name: Person {i}")
+    with multiprocessing.get_context("spawn").Pool(2) as pool:
+        assert pool.map(_load, [str(vault.root)] * 4) == [200] * 4
+    assert cache.load(vault.root).records  # still a readable cache
