@@ -33,7 +33,7 @@ _ENTRIES = _CONTACT_FIELDS.index("entries")
 _BIRTHDAY = _CONTACT_FIELDS.index("birthday")
 
 
-def _lean(contact: Contact | None) -> tuple | None:
+def lean(contact: Contact | None) -> tuple | None:
     """A Contact as plain tuples, which unpickle several times faster than dataclasses."""
     if contact is None:
         return None
@@ -44,7 +44,7 @@ def _lean(contact: Contact | None) -> tuple | None:
     return tuple(row)
 
 
-def _contact(row: tuple | None) -> Contact | None:
+def unlean(row: tuple | None) -> Contact | None:
     if row is None:
         return None
     row = list(row)
@@ -85,8 +85,7 @@ class Cache:
         return record
 
     def store(self, rel: str, stat: os.stat_result, raw: bytes, contact, problems) -> None:
-        ambiguous = abs(self.now_ns() - stat.st_mtime_ns) < 2_000_000_000  # edited within the clock's blur
-        self.records[rel] = Record(stat.st_size, stat.st_mtime_ns, digest(raw) if ambiguous else None,
+        self.records[rel] = Record(stat.st_size, stat.st_mtime_ns, digest_if_ambiguous(stat, raw),
                                    contact, list(problems))
         self.changed = True
 
@@ -107,6 +106,11 @@ def _now_ns() -> int:
     return time.time_ns()
 
 
+def digest_if_ambiguous(stat: os.stat_result, raw: bytes) -> str | None:
+    """A content hash when the mtime is too recent to tell a later same-size edit apart."""
+    return digest(raw) if abs(_now_ns() - stat.st_mtime_ns) < 2_000_000_000 else None
+
+
 def digest(raw: bytes) -> str:
     return hashlib.blake2b(raw, digest_size=16).hexdigest()
 
@@ -123,7 +127,7 @@ def load(root: Path) -> Cache:
         header, written_ns, rows = data
         if header != _header():
             return Cache()
-        records = {rel: Record(size, mtime, dig, _contact(contact), [Problem(*p) for p in problems])
+        records = {rel: Record(size, mtime, dig, unlean(contact), [Problem(*p) for p in problems])
                    for rel, (size, mtime, dig, contact, problems) in rows.items()}
         return Cache(records, written_ns)
     except Exception:  # missing, corrupt, foreign, another version: start afresh
@@ -135,7 +139,7 @@ def save(root: Path, cache: Cache) -> None:
     folder = root / FOLDER
     try:
         folder.mkdir(exist_ok=True)
-        rows = {rel: (r.size, r.mtime_ns, r.digest, _lean(r.contact),
+        rows = {rel: (r.size, r.mtime_ns, r.digest, lean(r.contact),
                       [(p.path, p.line, p.message, p.severity) for p in r.problems])
                 for rel, r in cache.records.items()}
         fd, tmp = tempfile.mkstemp(prefix=".cache.", dir=folder)

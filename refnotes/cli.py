@@ -337,7 +337,8 @@ def build(ctx: Context, out: Path | None, today: date | None) -> None:
         result = site.build(vault, today, target)
     except site.OutputRefused as exc:
         raise UsageFailure(str(exc)) from None
-    click.echo(f"Built {result.pages} pages in {result.out}")
+    reused = f" ({result.reused} contact pages unchanged since the last build)" if result.reused else ""
+    click.echo(f"Built {result.pages} pages in {result.out}{reused}")
     click.echo(f"Open {result.out / 'index.html'}")
     if vault.problems:
         errors = len(vault.errors)

@@ -10,6 +10,8 @@ notes are rendered by markdown-it with raw HTML off.
 
 from __future__ import annotations
 
+import hashlib
+import json
 import os
 import re
 import shutil
@@ -24,6 +26,7 @@ from markdown_it import MarkdownIt
 from markupsafe import Markup, escape
 
 from refnotes import __version__, agenda, gitlog, notes, plan, render
+from refnotes.cache import lean
 from refnotes.model import Contact, Entry
 from refnotes.parse import LINK, link_slug
 from refnotes.vault import Vault
@@ -53,6 +56,7 @@ class OutputRefused(Exception):
 class BuildResult:
     out: Path
     pages: int
+    reused: int = 0  # contact pages whose inputs did not change, carried over from the last build
 
 
 def check_output(out: Path, vault_root: Path) -> None:
@@ -74,13 +78,15 @@ def build(vault: Vault, today: date, out: Path) -> BuildResult:
     out.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{out.name}.new-", dir=out.parent))
     try:
-        pages = Renderer(vault, today).write(staging)
-        (staging / MARKER).write_text(f"built by refnotes {__version__}\n", encoding="utf-8")
+        renderer = Renderer(vault, today, previous=out if (out / MARKER).is_file() else None)
+        pages = renderer.write(staging)
+        manifest = {"built_by": f"refnotes {__version__}", "pages": renderer.fingerprints}
+        (staging / MARKER).write_text(json.dumps(manifest, sort_keys=True) + "\n", encoding="utf-8")
         _swap(staging, out)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
-    return BuildResult(out, pages)
+    return BuildResult(out, pages, renderer.reused)
 
 
 def _swap(staging: Path, out: Path) -> None:
@@ -113,10 +119,25 @@ def page_name(slug: str) -> str:
     return quote(f"{slug}.html")
 
 
+def _old_fingerprints(previous: Path | None) -> dict[str, str]:
+    if previous is None:
+        return {}
+    try:
+        data = json.loads((previous / MARKER).read_text(encoding="utf-8"))
+        pages = data.get("pages", {})
+        return {str(k): str(v) for k, v in pages.items()} if isinstance(pages, dict) else {}
+    except (OSError, ValueError, AttributeError):
+        return {}  # an older marker, or damaged: render everything
+
+
 class Renderer:
-    def __init__(self, vault: Vault, today: date):
+    def __init__(self, vault: Vault, today: date, previous: Path | None = None):
         self.vault = vault
         self.today = today
+        self.previous = previous
+        self.old_fingerprints = _old_fingerprints(previous)
+        self.fingerprints: dict[str, str] = {}
+        self.reused = 0
         self.env = render.environment(vault.root)
         self.env.filters["short"] = agenda.short
         self.env.filters["longdate"] = lambda d: f"{d:%A, %B} {d.day}, {d.year}"
@@ -196,17 +217,60 @@ class Renderer:
             if item.about and item.about != item.contact:
                 items_for[item.about].append(item)
         histories = self._histories()
+        shared = self._shared_inputs(common["month_page"])
         for contact in self.vault.contacts.values():
-            self._page(folder / "contacts" / f"{contact.slug}.html", "contact.html", prefix="../", **common,
+            target = folder / "contacts" / f"{contact.slug}.html"
+            referrer = self.vault.contacts.get(contact.referred_by) if contact.referred_by else None
+            referred = self.index.referrals.get(contact.slug, [])
+            items = sorted(items_for.get(contact.slug, []), key=lambda i: (not i.overdue, i.due))
+            history = histories.get(contact.path, [])
+            fingerprint = self._fingerprint(shared, contact, referrer, referred, items, history)
+            self.fingerprints[contact.slug] = fingerprint
+            pages += 1
+            if self.old_fingerprints.get(contact.slug) == fingerprint and self._reuse(contact.slug, target):
+                continue
+            self._page(target, "contact.html", prefix="../", **common,
                        contact=contact, fields=self._fields(contact),
                        notes=self.notes_html(contact, ""), log=self._log(contact, ""),
-                       referrer=self.vault.contacts.get(contact.referred_by) if contact.referred_by else None,
-                       referred=self.index.referrals.get(contact.slug, []),
-                       items=sorted(items_for.get(contact.slug, []), key=lambda i: (not i.overdue, i.due)),
-                       history=histories.get(contact.path, []))
-            pages += 1
+                       referrer=referrer, referred=referred, items=items, history=history)
         (folder / "style.css").write_text(self.env.get_template("site/style.css").render(), encoding="utf-8")
         return pages
+
+    # -- incremental builds: a contact page is rendered again only when its inputs changed
+
+    def _shared_inputs(self, month_page: str) -> str:
+        """Everything every contact page depends on besides the contact: version, day, templates, owner, nav."""
+        sources = []
+        for name in ("site/base.html", "site/contact.html"):
+            source, filename, _ = self.env.loader.get_source(self.env, name)
+            sources.append((filename, source))
+        return repr((__version__, self.today.isoformat(), month_page, sorted(self.vault.config.section("owner").items()),
+                     sources))
+
+    def _fingerprint(self, shared: str, contact: Contact, referrer, referred, items, history) -> str:
+        linked = sorted({slug for slug, _ in contact.body_links} | {l for e in contact.entries for l in e.links})
+        names = [(slug, self.vault.contacts[slug].name if slug in self.vault.contacts else None) for slug in linked]
+        inputs = repr((
+            shared, lean(contact), names,
+            (referrer.slug, referrer.name) if referrer else None,
+            [(r.slug, r.name, r.status, r.referred_on) for r in referred],
+            [(i.rule, i.contact, i.about, i.due, i.title, i.why, i.overdue) for i in items],
+            [(c.hash, ch.path, ch.added, ch.renamed_from, ch.fields, len(ch.entries_added), len(ch.entries_removed))
+             for c, ch in history],
+        ))
+        return hashlib.blake2b(inputs.encode("utf-8", "surrogatepass"), digest_size=16).hexdigest()
+
+    def _reuse(self, slug: str, target: Path) -> bool:
+        old = self.previous / "contacts" / f"{slug}.html"
+        try:
+            os.link(old, target)
+        except OSError:
+            try:
+                shutil.copyfile(old, target)
+            except OSError:
+                return False
+        self.reused += 1
+        return True
 
     def _page(self, path: Path, template: str, **context) -> None:
         html = self.env.get_template(f"site/{template}").render(**context)

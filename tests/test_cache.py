@@ -110,3 +110,21 @@ def test_two_processes_at_once_never_corrupt_it(vault):
     with multiprocessing.get_context("spawn").Pool(2) as pool:
         assert pool.map(_load, [str(vault.root)] * 4) == [200] * 4
     assert cache.load(vault.root).records  # still a readable cache
+
+
+def test_parallel_parse_equals_serial(vault, monkeypatch):
+    from refnotes import vault as vault_module
+
+    for i in range(60):
+        vault.contact(f"p{i}", f"name: Person {i}\nscore: {i % 12}\nbirthday: --0{1 + i % 9}-1{i % 10}",
+                      f"## Log\n- 2026-11-{10 + i % 10} call: hello [[p{(i + 1) % 60}]] #ask\nstray line\n")
+    vault.write("contacts/broken.md", b"\xff\xfe not utf-8")
+    monkeypatch.setattr(vault_module, "PARALLEL_FROM", 10)
+    parallel = load_vault(vault.root, use_cache=False)
+    monkeypatch.setattr(vault_module, "PARALLEL_FROM", 10**9)
+    serial = load_vault(vault.root, use_cache=False)
+    assert snapshot(parallel) == snapshot(serial)
+    monkeypatch.setattr(vault_module, "PARALLEL_FROM", 10)
+    (vault.root / ".refnotes").mkdir(exist_ok=True)
+    assert snapshot(load_vault(vault.root)) == snapshot(serial)  # parallel, filling the cache
+    assert snapshot(load_vault(vault.root)) == snapshot(serial)  # warm

@@ -224,3 +224,34 @@ def test_big_vaults_are_summarised_and_paginated(run, vault, tmp_path, monkeypat
     assert last.find(".//nav[@class='pages']//a[@aria-current='page']").text == "3"
     text = " ".join("".join(parse(out / "index.html").itertext()).split())
     assert "… and 7 more: refnotes todo lists them all." in text
+
+
+def tree_bytes(site: Path) -> dict[str, bytes]:
+    return {p.relative_to(site).as_posix(): p.read_bytes() for p in sorted(site.rglob("*"))
+            if p.is_file() and p.name != ".refnotes-site"}
+
+
+def test_incremental_build_equals_a_full_build(run, vault, tmp_path):
+    vault.contact("bob", "name: Bob\nkind: partner")
+    vault.contact("alice", "name: Alice\nreferred_by: bob\nreferred_on: 2026-11-18\nstatus: won",
+                  "## Log\n- 2026-11-19 call: hi [[carol]]\n")
+    vault.contact("carol", "name: Carol")
+    for i in range(5):
+        vault.contact(f"p{i}", f"name: Person {i}")
+    site = tmp_path / "site"
+    first = run("--vault", vault.root, "build", "--out", site, "--today", TODAY)
+    assert "unchanged" not in first.output
+    again = run("--vault", vault.root, "build", "--out", site, "--today", TODAY)
+    assert "(8 contact pages unchanged since the last build)" in again.output
+    # carol's new name shows on alice's page (a link), alice's status on bob's (a referral)
+    vault.contact("carol", "name: Carol Changed")
+    vault.contact("alice", "name: Alice\nreferred_by: bob\nreferred_on: 2026-11-18\nstatus: lost",
+                  "## Log\n- 2026-11-19 call: hi [[carol]]\n")
+    third = run("--vault", vault.root, "build", "--out", site, "--today", TODAY)
+    assert "(5 contact pages unchanged since the last build)" in third.output
+    full = tmp_path / "full"
+    run("--vault", vault.root, "build", "--out", full, "--today", TODAY)
+    assert tree_bytes(site) == tree_bytes(full)
+    fourth = run("--vault", vault.root, "build", "--out", site, "--today", "2026-11-26")  # a new day: all again
+    assert "unchanged" not in fourth.output
+    assert tree_bytes(site) != tree_bytes(full)
