@@ -4,10 +4,11 @@
     python benchmarks/run.py --sizes 1000 10000 50000 --runs 5
     python benchmarks/run.py --commands check build     # only these
 
-Each command runs as its own process (what a user waits for), cold: no cache
-of refnotes' own, the OS page cache warm after one unmeasured run. Prints the
-median wall time, the peak resident memory, and the ratio to the floor: a
-Python process that only reads every file's bytes.
+Each command runs as its own process (what a user waits for), "cold" without
+refnotes' index cache and "warm" with it, the OS page cache warm after one
+unmeasured run; "build, one file changed" rebuilds after appending one log
+line. Prints the median wall time, the peak resident memory, and the ratio to
+the floor: a Python process that only reads every file's bytes.
 """
 
 from __future__ import annotations
@@ -36,12 +37,39 @@ def refnotes() -> list[str]:
     return [script] if script else [sys.executable, "-m", "refnotes"]
 
 
-def commands(vault: Path) -> dict[str, list[str]]:
+def commands(vault: Path) -> dict[str, tuple[list[str], object]]:
+    """label -> (argv, prepare) where prepare() runs before each timed run, untimed."""
+    rn = [*refnotes(), "--vault", str(vault)]
+    cache = vault / ".refnotes" / "cache"
+    site = vault / "_site"
+    one = next((vault / "contacts").rglob("*.md"))
+
+    def no_cache():
+        cache.unlink(missing_ok=True)
+
+    def fresh_site():
+        shutil.rmtree(site, ignore_errors=True)
+        cache.unlink(missing_ok=True)
+
+    def warm():
+        if not cache.exists():
+            subprocess.run([*rn, "check"], capture_output=True)
+
+    def touch_one():
+        warm()
+        if not (site / "index.html").exists():
+            subprocess.run([*rn, "build", "--today", "2026-11-25"], capture_output=True)
+        with open(one, "a", encoding="utf-8") as handle:
+            handle.write("- 2026-11-24 call: benchmark edit\n")
+
     return {
-        "floor (read every file)": [sys.executable, "-c", FLOOR, str(vault)],
-        "check": [*refnotes(), "--vault", str(vault), "check"],
-        "todo --json": [*refnotes(), "--vault", str(vault), "todo", "--json", "--today", "2026-11-25"],
-        "build": [*refnotes(), "--vault", str(vault), "build", "--today", "2026-11-25"],
+        "floor (read every file)": ([sys.executable, "-c", FLOOR, str(vault)], None),
+        "check cold": ([*rn, "check"], no_cache),
+        "check warm": ([*rn, "check"], warm),
+        "todo --json cold": ([*rn, "todo", "--json", "--today", "2026-11-25"], no_cache),
+        "todo --json warm": ([*rn, "todo", "--json", "--today", "2026-11-25"], warm),
+        "build cold": ([*rn, "build", "--today", "2026-11-25"], fresh_site),
+        "build, one file changed": ([*rn, "build", "--today", "2026-11-25"], touch_one),
     }
 
 
@@ -71,11 +99,15 @@ def main() -> None:
         if not (vault / "contacts").is_dir():
             generate(size, vault)
         floor = None
-        for label, argv in commands(vault).items():
+        for label, (argv, prepare) in commands(vault).items():
             if args.commands and label.split()[0] not in args.commands and not label.startswith("floor"):
                 continue
-            measure(argv)  # warm the page cache
-            results = [measure(argv) for _ in range(args.runs)]
+            results = []
+            for _ in range(args.runs + 1):  # the first run warms the OS page cache and is not counted
+                if prepare:
+                    prepare()
+                results.append(measure(argv))
+            results = results[1:]
             wall = statistics.median(r[0] for r in results)
             peak = max(r[1] for r in results)
             if any(r[2] not in (0, 1) for r in results):

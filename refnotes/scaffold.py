@@ -6,7 +6,7 @@ Both only ever create files, atomically, and never overwrite one.
 from __future__ import annotations
 
 import difflib
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 
 from refnotes import config, fsutil, render
@@ -29,7 +29,9 @@ def init_vault(path: Path, today: date) -> list[str]:
         raise ScaffoldError(f"{path} is already a vault (it has {config.CONFIG_FILE}); nothing was changed")
     env = render.environment()
     example = env.get_template("vault/example.md").render(
-        today=today.isoformat(), anniversary=today.replace(year=today.year - 1, day=min(today.day, 28)).isoformat()
+        today=today.isoformat(),
+        # a client for a year and a quarter: no anniversary card due on the first day
+        anniversary=(today.replace(year=today.year - 1, day=min(today.day, 28)) - timedelta(days=91)).isoformat(),
     )
     ignore = env.get_template("vault/gitignore").render()
     path.mkdir(parents=True, exist_ok=True)

@@ -112,7 +112,9 @@ def test_init_writes_a_clean_vault_under_git(run, tmp_path):
     assert (target / "refnotes.yaml").read_text().startswith("# refnotes.yaml")
     assert "_site/" in (target / ".gitignore").read_text()
     example = (target / "contacts" / "jamie-example.md").read_text()
-    assert "- 2026-11-25 meeting:" in example and "anniversary: 2025-11-25" in example
+    assert "- 2026-11-25 meeting:" in example and "anniversary: 2025-08-26" in example
+    todo = run("--vault", target, "todo", "--today", "2026-11-25", "--json")
+    assert json.loads(todo.output)["items"] == []  # a new vault starts with nothing overdue
     assert (target / ".git").is_dir()
     check = run("--vault", target, "check", "--strict")
     assert check.exit_code == 0, check.output
