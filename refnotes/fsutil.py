@@ -10,6 +10,7 @@ from __future__ import annotations
 import contextlib
 import os
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
 
 
@@ -51,8 +52,11 @@ def write_file(path: Path, text: str) -> None:
     write_bytes(path, text.encode("utf-8"))
 
 
-def write_bytes(path: Path, data: bytes) -> None:
-    """Create or replace a file refnotes owns (a plan, an export), atomically."""
+def write_bytes(path: Path, data: bytes, verify: Callable[[], None] | None = None) -> None:
+    """Write a file atomically (temp file in the same folder, fsync, rename), keeping its permissions.
+
+    `verify()` runs just before the rename; raising there leaves the file as it was.
+    """
     path.parent.mkdir(parents=True, exist_ok=True)
     mode = (path.stat().st_mode & 0o7777) if path.exists() else (0o666 & ~_umask())
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
@@ -62,6 +66,8 @@ def write_bytes(path: Path, data: bytes) -> None:
             handle.flush()
             os.fsync(handle.fileno())
         os.chmod(tmp, mode)
+        if verify is not None:
+            verify()
         os.replace(tmp, path)
     except BaseException:
         with contextlib.suppress(FileNotFoundError):

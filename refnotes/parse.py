@@ -43,6 +43,17 @@ KNOWN_KEYS = (
 )  # fmt: skip
 
 
+def fence_toggle(stripped: str, fence: str | None) -> tuple[bool, str | None]:
+    """(is this line a code fence, the fence open after it): code blocks hide headings, entries and links."""
+    match = FENCE.match(stripped)
+    if not match:
+        return False, fence
+    marker = match.group(1)
+    if fence is None:
+        return True, marker[0] * 3
+    return True, None if marker.startswith(fence) else fence
+
+
 def link_slug(target: str) -> str:
     """The slug a link points at: `[[People/Bob Martinez.md|Bob]]` -> `bob martinez`... lower-cased, basename."""
     target = target.strip()
@@ -219,13 +230,8 @@ def _log(lines: list[str], start: int, slug: str, problem) -> tuple[list[Entry],
         stripped = line.strip()
         first = stripped[:1]
         if first in ("`", "~"):
-            fence_match = FENCE.match(stripped)
-            if fence_match:
-                marker = fence_match.group(1)
-                if fence is None:
-                    fence = marker[0] * 3
-                elif marker.startswith(fence):
-                    fence = None
+            is_fence, fence = fence_toggle(stripped, fence)
+            if is_fence:
                 continue
         if fence is not None:
             continue

@@ -154,7 +154,7 @@ def replan(frozen: Plan, contacts: dict[str, Contact], config, today: date) -> t
         plan.days.setdefault(day, [])
     plan.days = dict(sorted(plan.days.items()))
     dropped: list[tuple[str, str]] = []
-    for day, slugs in plan.days.items():
+    for slugs in plan.days.values():
         for slug in list(slugs):
             if slug not in wanted:
                 slugs.remove(slug)

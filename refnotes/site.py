@@ -248,7 +248,7 @@ class Renderer:
                      sources))
 
     def _fingerprint(self, shared: str, contact: Contact, referrer, referred, items, history) -> str:
-        linked = sorted({slug for slug, _ in contact.body_links} | {l for e in contact.entries for l in e.links})
+        linked = sorted({slug for slug, _ in contact.body_links} | {link for e in contact.entries for link in e.links})
         names = [(slug, self.vault.contacts[slug].name if slug in self.vault.contacts else None) for slug in linked]
         inputs = repr((
             shared, lean(contact), names,

@@ -14,9 +14,9 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from refnotes.cache import unlean
 from refnotes.config import CONFIG_FILE, Config, load_config
 from refnotes.model import WARNING, Contact, Problem
-from refnotes.cache import unlean
 from refnotes.parse import parse_contact
 
 CONTACTS_DIR = "contacts"

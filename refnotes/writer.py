@@ -13,13 +13,13 @@ from __future__ import annotations
 import contextlib
 import fcntl
 import os
-import tempfile
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
+from refnotes import fsutil
 from refnotes.model import MEDIA
-from refnotes.parse import FENCE, HEADING
+from refnotes.parse import HEADING, fence_toggle
 
 LOCK_DIR = ".refnotes"
 
@@ -122,13 +122,8 @@ def _log_position(lines: list[str]) -> tuple[int | None, int]:
     for i in range(start, len(lines)):
         line = lines[i]
         stripped = line.strip()
-        match = FENCE.match(stripped)
-        if match:
-            marker = match.group(1)
-            if fence is None:
-                fence = marker[0] * 3
-            elif marker.startswith(fence):
-                fence = None
+        is_fence, fence = fence_toggle(stripped, fence)
+        if is_fence:
             if log_at is not None:
                 last = i
             continue
@@ -155,24 +150,13 @@ def _check_only_inserted(before: bytes, after: bytes, position: int) -> None:
 
 
 def _replace(path: Path, data: bytes, expected: bytes) -> None:
-    mode = path.stat().st_mode & 0o7777
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.chmod(tmp, mode)
+    def unchanged() -> None:
         if path.read_bytes() != expected:
             raise WriteRefused(f"{path.name} changed on disk while refnotes was writing it; nothing was written. "
                                "Save it in your editor, then run the command again")
-        os.replace(tmp, path)
-        tmp = None
-        _fsync_dir(path.parent)
-    finally:
-        if tmp is not None:
-            with contextlib.suppress(FileNotFoundError):
-                os.unlink(tmp)
+
+    fsutil.write_bytes(path, data, verify=unchanged)
+    _fsync_dir(path.parent)
 
 
 def _fsync_dir(folder: Path) -> None:

@@ -8,7 +8,6 @@ import textwrap
 from pathlib import Path
 
 import pytest
-
 from conftest import REPO
 
 pytestmark = pytest.mark.slow
@@ -159,7 +158,6 @@ def test_nu_html_checker_finds_no_errors(demo_site, hostile_site, empty_site):
 
 def test_print_notes_one_card_per_page_and_whole_days(browser, demo_site, tmp_path):
     from pypdf import PdfReader
-
     from test_site import parse
 
     notes_pdf = PdfReader(browser.pdf(demo_site / "notes.html", tmp_path / "notes.pdf"))

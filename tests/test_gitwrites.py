@@ -4,7 +4,6 @@ import json
 import stat
 
 import pytest
-
 from conftest import git
 
 

@@ -7,9 +7,9 @@ from pathlib import Path
 
 import icalendar
 import pytest
+from conftest import REPO
 from dateutil.rrule import rrulestr
 
-from conftest import REPO
 from refnotes import export
 from refnotes.importers import csvfile, decode, vcard
 

@@ -4,8 +4,6 @@ import json
 from collections import Counter
 from datetime import date
 
-import pytest
-
 from refnotes import agenda, plan
 from refnotes.config import Config
 
