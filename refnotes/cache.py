@@ -136,9 +136,10 @@ def load(root: Path) -> Cache:
 
 def save(root: Path, cache: Cache) -> None:
     """Write the cache atomically; a vault we cannot write to simply goes without one."""
-    folder = root / FOLDER
+    from refnotes.fsutil import private_dir
+
     try:
-        folder.mkdir(exist_ok=True)
+        folder = private_dir(root)
         rows = {rel: (r.size, r.mtime_ns, r.digest, lean(r.contact),
                       [(p.path, p.line, p.message, p.severity) for p in r.problems])
                 for rel, r in cache.records.items()}

@@ -73,3 +73,15 @@ def write_bytes(path: Path, data: bytes, verify: Callable[[], None] | None = Non
         with contextlib.suppress(FileNotFoundError):
             os.unlink(tmp)
         raise
+
+
+def private_dir(root: Path) -> Path:
+    """`<vault>/.refnotes`, refnotes' own folder (cache, lock), created with a .gitignore of its own
+    so that git ignores it even in a vault that `refnotes init` did not make."""
+    folder = root / ".refnotes"
+    folder.mkdir(exist_ok=True)
+    ignore = folder / ".gitignore"
+    if not ignore.exists():
+        with contextlib.suppress(OSError):
+            ignore.write_text("# refnotes' cache and locks: not part of the vault\n*\n", encoding="utf-8")
+    return folder

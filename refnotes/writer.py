@@ -21,8 +21,6 @@ from refnotes import fsutil
 from refnotes.model import MEDIA
 from refnotes.parse import HEADING, fence_toggle
 
-LOCK_DIR = ".refnotes"
-
 
 class WriteRefused(Exception):
     """The write would lose or damage something: nothing was written."""
@@ -51,9 +49,7 @@ def entry_line(day: date, medium: str, text: str) -> str:
 @contextlib.contextmanager
 def vault_lock(root: Path):
     """An exclusive lock for writers in this vault (blocks until free)."""
-    folder = root / LOCK_DIR
-    folder.mkdir(exist_ok=True)
-    with open(folder / "write.lock", "a+b") as handle:
+    with open(fsutil.private_dir(root) / "write.lock", "a+b") as handle:
         fcntl.flock(handle, fcntl.LOCK_EX)
         try:
             yield

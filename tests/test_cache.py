@@ -128,3 +128,14 @@ def test_parallel_parse_equals_serial(vault, monkeypatch):
     (vault.root / ".refnotes").mkdir(exist_ok=True)
     assert snapshot(load_vault(vault.root)) == snapshot(serial)  # parallel, filling the cache
     assert snapshot(load_vault(vault.root)) == snapshot(serial)  # warm
+
+
+def test_the_cache_folder_ignores_itself_in_git(vault):
+    import subprocess
+
+    vault.contact("a", "name: A")
+    subprocess.run(["git", "init", "-q"], cwd=vault.root, check=True)
+    load_vault(vault.root)
+    status = subprocess.run(["git", "status", "--porcelain", "--untracked-files=all"], cwd=vault.root,
+                            capture_output=True, text=True).stdout
+    assert ".refnotes" not in status and "contacts/a.md" in status
