@@ -440,6 +440,16 @@ def log_command(ctx: Context, slug: str, medium: str, text: str, day: date | Non
     _append(root, [(slug, line)], f"log: {medium.lower()} with {slug.lower()}{_tags_of(text)}")
 
 
+def _referral_entry(ctx: Context, referrer: str, referral: str, medium: str, day: date | None, lead: str,
+                    text: str | None, tag: str, message: str) -> None:
+    """One entry in the referrer's file: `<lead> [[referral]][: text] #tag` (thank and update)."""
+    root = ctx.vault_root()
+    _contact_file(root, referral)
+    detail = f": {text}" if text else ""
+    line = _entry(day or date.today(), medium, f"{lead} [[{referral.lower()}]]{detail} #{tag}")
+    _append(root, [(referrer, line)], message)
+
+
 @main.command()
 @click.argument("referrer")
 @click.option("--for", "referral", required=True, metavar="SLUG", help="The person they referred.")
@@ -454,12 +464,9 @@ def thank(ctx: Context, referrer: str, referral: str, text: str | None, medium: 
     Example:
       refnotes thank bob-martinez --for alice-nguyen --medium note --text "card and coffee beans"
     """
-    root = ctx.vault_root()
-    _contact_file(root, referral)
     what = "Thank-you note" if medium.lower() in ("note", "card") else "Thanked them"
-    detail = f": {text}" if text else ""
-    line = _entry(day or date.today(), medium, f"{what} for referring [[{referral.lower()}]]{detail} #thanks")
-    _append(root, [(referrer, line)], f"thank: {referrer.lower()} for referring {referral.lower()}")
+    _referral_entry(ctx, referrer, referral, medium, day, f"{what} for referring", text, "thanks",
+                    f"thank: {referrer.lower()} for referring {referral.lower()}")
 
 
 @main.command()
@@ -476,11 +483,8 @@ def update(ctx: Context, referrer: str, referral: str, text: str | None, medium:
     Example:
       refnotes update bob-martinez --for alice-nguyen --text "she signed for monthly books"
     """
-    root = ctx.vault_root()
-    _contact_file(root, referral)
-    detail = f": {text}" if text else ""
-    line = _entry(day or date.today(), medium, f"Told them how it is going with [[{referral.lower()}]]{detail} #update")
-    _append(root, [(referrer, line)], f"update: {referrer.lower()} on {referral.lower()}")
+    _referral_entry(ctx, referrer, referral, medium, day, "Told them how it is going with", text, "update",
+                    f"update: {referrer.lower()} on {referral.lower()}")
 
 
 @main.command()
