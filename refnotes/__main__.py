@@ -1,3 +1,3 @@
-from refnotes.cli import main
+from refnotes.cli import run
 
-main()
+run()

@@ -10,9 +10,10 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable
-from dataclasses import dataclass
 from datetime import date, timedelta
+from typing import NamedTuple
 
+from refnotes.config import GOALS
 from refnotes.dates import cadence_days
 from refnotes.model import Contact, Entry
 from refnotes.vault import Vault
@@ -45,8 +46,7 @@ NOTE_WINDOW_DAYS = 30  # a card/note/gift this close before the day counts
 NOTE_MEDIA = frozenset({"note", "card", "gift"})
 
 
-@dataclass(frozen=True, slots=True)
-class Item:
+class Item(NamedTuple):
     rule: str
     contact: str
     about: str | None
@@ -60,8 +60,7 @@ class Item:
                 "overdue": self.overdue, "title": self.title, "why": self.why}
 
 
-@dataclass(frozen=True, slots=True)
-class GoalProgress:
+class GoalProgress(NamedTuple):
     goal: str
     per: str
     target: int
@@ -74,8 +73,7 @@ class GoalProgress:
                 "period_start": self.period_start.isoformat(), "period_end": self.period_end.isoformat()}
 
 
-@dataclass(frozen=True, slots=True)
-class Introduction:
+class Introduction(NamedTuple):
     a: str  # needs
     b: str  # offers
     topic: str
@@ -84,8 +82,21 @@ class Introduction:
         return {"a": self.a, "b": self.b, "topic": self.topic}
 
 
+MONTHS = ("", "January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
+          "November", "December")
+WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+_SHORT_MONTHS = tuple(month[:3] for month in MONTHS)
+_REFERRAL_TAGS = frozenset({"ask", "thanks", "update", "gave"})  # the tags the rules look for across files
+
+
 def short(day: date) -> str:
-    return f"{day:%b} {day.day}"
+    """`Nov 5`: English month names whatever the locale (strftime's %b follows it, and is slow)."""
+    return f"{_SHORT_MONTHS[day.month]} {day.day}"
+
+
+def weekday_month(day: date) -> str:
+    """`Thursday, November`."""
+    return f"{WEEKDAYS[day.weekday()]}, {MONTHS[day.month]}"
 
 
 def week_start(day: date) -> date:
@@ -93,26 +104,33 @@ def week_start(day: date) -> date:
 
 
 class Index:
-    """Entries by the contacts they involve, and referrals by referrer, built once per vault."""
+    """Referral-tagged entries by the contacts they involve, and referrals by referrer, built once per vault.
+
+    Only entries tagged #ask, #thanks, #update or #gave are indexed across files: no rule
+    looks for any other entry outside its own file.
+    """
 
     def __init__(self, vault: Vault):
         self.vault = vault
-        self.involving: dict[str, list[Entry]] = defaultdict(list)
+        self.tagged: dict[str, list[Entry]] = defaultdict(list)
         self.referrals: dict[str, list[Contact]] = defaultdict(list)
-        for contact in vault.contacts.values():
+        contacts = vault.contacts
+        tagged, wanted = self.tagged, _REFERRAL_TAGS
+        for contact in contacts.values():
+            slug = contact.slug
             for entry in contact.entries:
-                self.involving[contact.slug].append(entry)
-                for link in entry.links:
-                    if link != contact.slug and link in vault.contacts:
-                        self.involving[link].append(entry)
-            if contact.referred_by and contact.referred_by in vault.contacts and contact.referred_by != contact.slug:
-                self.referrals[contact.referred_by].append(contact)
-        for entries in self.involving.values():
-            entries.sort(key=lambda e: (e.date, e.contact, e.line))
+                if entry.hashtags and not wanted.isdisjoint(entry.hashtags):
+                    tagged[slug].append(entry)
+                    for link in entry.links:
+                        if link != slug and link in contacts:
+                            tagged[link].append(entry)
+            referrer = contact.referred_by
+            if referrer and referrer != slug and referrer in contacts:
+                self.referrals[referrer].append(contact)
 
     def both(self, a: str, b: str) -> list[Entry]:
-        """Entries that involve both contacts, oldest first."""
-        return [e for e in self.involving.get(a, ()) if e.involves(b)]
+        """Referral-tagged entries that involve both contacts."""
+        return [e for e in self.tagged.get(a, ()) if b == e.contact or b in e.links]
 
     def name(self, slug: str) -> str:
         contact = self.vault.contacts.get(slug)
@@ -155,84 +173,118 @@ def compute(vault: Vault, today: date, index: Index | None = None) -> list[Item]
     rules = vault.config.section("rules")
     items: list[Item] = []
     add = items.append
+    contacts = vault.contacts
+    referrals = index.referrals
+    tagged = index.tagged
+    lead_after = timedelta(days=rules["lead_followup_days"])
+    note_ahead = timedelta(days=rules["note_lead_days"])
+    ask_every = timedelta(days=rules["ask_every_days"])
+    recovery_max, ask_min = rules["recovery_max_score"], rules["ask_min_score"]
+    cadences = _cadences(vault.config)
+    window = timedelta(days=NOTE_WINDOW_DAYS)
 
     def item(rule: str, contact: Contact, about: Contact | None, due: date, title: str, why: str) -> None:
         add(Item(rule, contact.slug, about.slug if about else None, due, title, why, due < today))
 
+    def card_sent(own: tuple[Entry, ...], day: date) -> bool:
+        start = day - window
+        for e in own:
+            if e.medium in NOTE_MEDIA and start <= e.date <= day:
+                return True
+        return False
+
     month_calls = _referral_month_items(vault, today, item)
 
-    for c in vault.contacts.values():
+    for c in contacts.values():
         own = c.entries
+        slug = c.slug
         lead_open = False
         # follow-up-lead: the lead gets followed up even if their referrer is do_not_contact
-        referrer = vault.contacts.get(c.referred_by) if c.referred_by else None
-        is_lead = (c.referred_by is not None and c.status not in ("won", "lost")) or (
-            c.kind == "prospect" and c.status == "new")
+        status = c.status
+        is_lead = (c.referred_by is not None and status != "won" and status != "lost") or (
+            c.kind == "prospect" and status == "new")
         if is_lead and not c.do_not_contact:
             since = c.referred_on
-            if not any(since is None or e.date >= since for e in own):
+            if not own or (since is not None and all(e.date < since for e in own)):
                 lead_open = True
-                due = since + timedelta(days=rules["lead_followup_days"]) if since else today
+                referrer = contacts.get(c.referred_by) if c.referred_by else None
+                due = since + lead_after if since else today
                 if referrer is not None and since:
                     why = f"{referrer.name} referred them on {short(since)}; nothing logged with them since"
                     title = f"Follow up with {c.name} (referred by {referrer.name})"
                 else:
                     why = "a new lead with nothing logged yet"
                     title = f"Follow up with {c.name}"
-                item("follow-up-lead", c, None, due, title, why)
+                add(Item("follow-up-lead", slug, None, due, title, why, due < today))
         if c.do_not_contact:
             continue
-        lost = c.status == "lost"
+        lost = status == "lost"
         snoozed = c.snooze_until is not None and today < c.snooze_until
+        client = c.kind == "client"
+        score = c.score
 
-        if c.kind == "client" and c.score is not None and c.score <= rules["recovery_max_score"]:
-            item("service-recovery", c, None, today, f"Fix things with {c.name} (score {c.score})",
-                 f"their latest score is {c.score}/10: fix the service before asking for anything")
+        if client and score is not None and score <= recovery_max:
+            add(Item("service-recovery", slug, None, today, f"Fix things with {c.name} (score {score})",
+                     f"their latest score is {score}/10: fix the service before asking for anything", False))
 
-        for r in index.referrals.get(c.slug, ()):
-            _referrer_items(c, r, index, rules, today, item)
+        sent = referrals.get(slug)
+        if sent:
+            for r in sent:
+                _referrer_items(c, r, index, rules, today, item)
 
         if c.birthday is not None:
             bday = next_yearly(c.birthday.month, c.birthday.day, today)
-            if not _card_sent(own, bday):
-                item("birthday-note", c, None, bday - timedelta(days=rules["note_lead_days"]),
-                     f"Birthday card for {c.name} ({short(bday)})", f"their birthday is on {bday:%A, %B} {bday.day}")
+            if not card_sent(own, bday):
+                due = bday - note_ahead
+                add(Item("birthday-note", slug, None, due, f"Birthday card for {c.name} ({short(bday)})",
+                         f"their birthday is on {weekday_month(bday)} {bday.day}", due < today))
 
-        if c.kind == "client" and c.anniversary is not None:
+        if client and c.anniversary is not None:
             anniversary = next_yearly(c.anniversary.month, c.anniversary.day, today, first_year=c.anniversary.year)
             years = anniversary.year - c.anniversary.year
-            if not _card_sent(own, anniversary):
-                item("anniversary-note", c, None, anniversary - timedelta(days=rules["note_lead_days"]),
-                     f"Anniversary card for {c.name} ({years} year{'s' if years != 1 else ''} on {short(anniversary)})",
-                     f"a client since {short(c.anniversary)}, {c.anniversary.year}")
+            if not card_sent(own, anniversary):
+                due = anniversary - note_ahead
+                add(Item("anniversary-note", slug, None, due,
+                         f"Anniversary card for {c.name} ({years} year{'s' if years != 1 else ''} on {short(anniversary)})",
+                         f"a client since {short(c.anniversary)}, {c.anniversary.year}", due < today))
 
-        if c.kind == "client" and c.score is not None and c.score >= rules["ask_min_score"] and not lost and not snoozed:
-            asks = [e for e in index.involving.get(c.slug, ()) if "ask" in e.hashtags]
-            if asks:
-                last = asks[-1].date
-                due, why = last + timedelta(days=rules["ask_every_days"]), f"last asked on {short(last)}, {last.year}"
+        if client and score is not None and score >= ask_min and not lost and not snoozed:
+            asked = [e.date for e in tagged.get(slug, ()) if "ask" in e.hashtags]
+            if asked:
+                last = max(asked)
+                due, why = last + ask_every, f"last asked on {short(last)}, {last.year}"
             else:
                 due, why = today, "never asked"
-            item("ask-referral", c, None, due, f"Ask {c.name} for referrals",
-                 f"delighted (score {c.score}/10); {why}")
+            add(Item("ask-referral", slug, None, due, f"Ask {c.name} for referrals",
+                     f"delighted (score {score}/10); {why}", due < today))
 
-        cadence = contact_cadence(c, vault.config)
+        cadence = c.cadence or cadences.get((c.kind, c.tier if client else None)) or cadences.get((c.kind, None))
         days = cadence_days(cadence)
-        if days is not None and not lost and not snoozed and not lead_open and c.slug not in month_calls:
+        if days is not None and not lost and not snoozed and not lead_open and slug not in month_calls:
             if own:
-                last = max(e.date for e in own)
+                last = max([e.date for e in own])
                 due, why = last + timedelta(days=days), f"last touch {short(last)}, {last.year} ({cadence})"
             else:
                 due, why = today, f"nothing logged yet ({cadence})"
-            item("keep-in-touch", c, None, due, f"Keep in touch with {c.name}", why)
+            add(Item("keep-in-touch", slug, None, due, f"Keep in touch with {c.name}", why, due < today))
 
-        if c.kind == "client" and c.score is None and not lost:
-            item("service-check", c, None, today, f"Ask {c.name} how we're doing",
-                 "no score yet: ask how delighted they are, 0-10")
+        if client and score is None and not lost:
+            add(Item("service-check", slug, None, today, f"Ask {c.name} how we're doing",
+                     "no score yet: ask how delighted they are, 0-10", False))
 
     order = {rule: i for i, rule in enumerate(RULES)}
     items.sort(key=lambda i: (not i.overdue, order.get(i.rule, len(order)), i.due, i.contact, i.about or ""))
     return items
+
+
+def _cadences(config) -> dict[tuple[str, str | None], str | None]:
+    """(kind, tier) -> the configured cadence: the tier's for clients with one, else the kind's."""
+    out: dict[tuple[str, str | None], str | None] = {}
+    for kind in ("client", "prospect", "partner", "sphere"):
+        out[(kind, None)] = config.get(f"cadence.{kind}")
+    for tier in ("A", "B", "C", "D"):
+        out[("client", tier)] = config.get(f"cadence.{tier}")
+    return out
 
 
 def _referrer_items(p: Contact, r: Contact, index: Index, rules, today: date, item) -> None:
@@ -247,10 +299,13 @@ def _referrer_items(p: Contact, r: Contact, index: Index, rules, today: date, it
              f"{came}; no thanks logged to {p.first_name} since")
     told = [e.date for e in shared if "thanks" in e.hashtags or "update" in e.hashtags]
     baseline = max(told) if told else since
-    news = [e for e in r.entries if baseline is None or e.date > baseline]
-    news = [e for e in news if not (e.involves(p.slug) and ("thanks" in e.hashtags or "update" in e.hashtags))]
-    if news:
-        first = news[0]
+    first = None
+    for e in r.entries:
+        if (baseline is None or e.date > baseline) and not (
+                e.involves(p.slug) and ("thanks" in e.hashtags or "update" in e.hashtags)):
+            first = e
+            break
+    if first is not None:
         item("update-referrer", p, r, first.date + timedelta(days=rules["update_within_days"]),
              f"Update {p.name} on {r.name}",
              f"news since you last told {p.first_name}: {first.medium} on {short(first.date)}")
@@ -311,19 +366,29 @@ def period(per: str, today: date) -> tuple[date, date]:
 
 
 def goals(vault: Vault, today: date) -> list[GoalProgress]:
-    entries = [e for c in vault.contacts.values() for e in c.entries]
-    counters = {
-        "referrals_received": lambda s, e: sum(
-            1 for c in vault.contacts.values() if c.referred_by and c.referred_on and s <= c.referred_on <= e),
-        "referrals_given": lambda s, e: len(_dedupe(x for x in entries if "gave" in x.hashtags and s <= x.date <= e)),
-        "asks": lambda s, e: len(_dedupe(x for x in entries if "ask" in x.hashtags and s <= x.date <= e)),
-        "notes_written": lambda s, e: len(_dedupe(x for x in entries if x.handwritten and s <= x.date <= e)),
-    }
+    periods = {name: period(vault.config[f"goals.{name}"]["per"], today) for name in GOALS}
+    first = min(start for start, _ in periods.values())
+    last = max(end for _, end in periods.values())
+    # one pass over the vault: only entries inside some goal's period are looked at again
+    recent = [e for c in vault.contacts.values() for e in c.entries if first <= e.date <= last]
+    received = [c.referred_on for c in vault.contacts.values() if c.referred_by and c.referred_on]
+
+    def count(name: str, start: date, end: date) -> int:
+        if name == "referrals_received":
+            return sum(1 for day in received if start <= day <= end)
+        if name == "referrals_given":
+            wanted = (x for x in recent if "gave" in x.hashtags and start <= x.date <= end)
+        elif name == "asks":
+            wanted = (x for x in recent if "ask" in x.hashtags and start <= x.date <= end)
+        else:
+            wanted = (x for x in recent if x.handwritten and start <= x.date <= end)
+        return len(_dedupe(wanted))
+
     out = []
-    for name, count in counters.items():
+    for name in GOALS:
         spec = vault.config[f"goals.{name}"]
-        start, end = period(spec["per"], today)
-        out.append(GoalProgress(name, spec["per"], spec["target"], count(start, end), start, end))
+        start, end = periods[name]
+        out.append(GoalProgress(name, spec["per"], spec["target"], count(name, start, end), start, end))
     return out
 
 
@@ -353,17 +418,17 @@ def introductions(vault: Vault, index: Index | None = None, per_need: int = 3) -
     index = index or Index(vault)
     offers: dict[str, list[Contact]] = defaultdict(list)
     for c in vault.contacts.values():
-        if not c.do_not_contact and c.status != "lost":
+        if c.offers and not c.do_not_contact and c.status != "lost":
             for topic in c.offers:
                 offers[topic.casefold()].append(c)
     for offerers in offers.values():
         offerers.sort(key=lambda c: (c.kind != "partner", -(c.score or 0), c.name.casefold(), c.slug))
     out = []
+    tagged = index.tagged
     for a in vault.contacts.values():
-        if a.do_not_contact or a.status == "lost" or not a.needs:
+        if not a.needs or a.do_not_contact or a.status == "lost":
             continue
-        introduced = {link for e in index.involving.get(a.slug, ()) if "gave" in e.hashtags
-                      for link in (e.contact, *e.links)}
+        introduced = {link for e in tagged.get(a.slug, ()) if "gave" in e.hashtags for link in (e.contact, *e.links)}
         for need in a.needs:
             picked = 0
             for b in offers.get(need.casefold(), ()):

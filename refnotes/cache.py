@@ -1,56 +1,79 @@
 """The index cache: parsed contacts kept between runs, so a warm run only stats files.
 
 `<vault>/.refnotes/cache` holds, per contact file, its size and mtime_ns and
-the Contact and problems parsed from it. A run stats every file and re-parses
+what parsing it gave: the contact as a lean row of plain tuples and its
+problems; the same for refnotes.yaml. A run stats every file and re-parses
 only those whose size or mtime changed (or whose mtime is too close to the
 cache's own write time to tell edits apart: those are compared by content
 hash). The file is versioned by refnotes' version and a schema number; one
 that is unreadable, corrupt, foreign or from another version is ignored and
 rewritten, never a crash. It is written atomically, so two processes at once
-cannot corrupt it. Unpickling only ever builds refnotes' own record types.
+cannot corrupt it. Unpickling only ever builds tuples, dates and plain values.
+
+Speed: a row is a tuple in Contact's field order, its entries plain tuples,
+which unpickle several times faster than objects. The rest of the file (front
+matter as loaded, key lines, body), which only a contact's own page shows,
+stays packed as bytes until someone asks (`Contact.details`).
 """
 
 from __future__ import annotations
 
-import hashlib
+import gc
 import io
 import os
 import pickle
-import tempfile
-from dataclasses import dataclass, field, fields
+import zlib
 from pathlib import Path
 
 from refnotes import __version__
-from refnotes.model import Birthday, Contact, Entry, Problem
+from refnotes.model import Contact, Doc, Problem
 
-SCHEMA = 1
+SCHEMA = 4
 FILE = "cache"
 FOLDER = ".refnotes"
-_ALLOWED = {("datetime", "date")}  # records are plain tuples; dates are the one class they hold
+_ALLOWED = {
+    ("datetime", "date"), ("datetime", "datetime"), ("datetime", "timezone"), ("datetime", "timedelta"),
+    ("refnotes.model", "Contact"), ("refnotes.model", "Entry"), ("refnotes.model", "Birthday"),
+    ("refnotes.model", "Doc"),
+}  # records are tuple subclasses built by tuple's own constructor: nothing here runs code
 
-_CONTACT_FIELDS = tuple(f.name for f in fields(Contact))
-_ENTRIES = _CONTACT_FIELDS.index("entries")
-_BIRTHDAY = _CONTACT_FIELDS.index("birthday")
+_new = tuple.__new__
+_DOC = Contact._fields.index("doc")
 
-
-def lean(contact: Contact | None) -> tuple | None:
-    """A Contact as plain tuples, which unpickle several times faster than dataclasses."""
-    if contact is None:
-        return None
-    row = [getattr(contact, name) for name in _CONTACT_FIELDS]
-    row[_ENTRIES] = tuple((e.contact, e.date, e.medium, e.text, e.line, e.hashtags, e.links) for e in contact.entries)
-    b = contact.birthday
-    row[_BIRTHDAY] = (b.month, b.day, b.year) if b is not None else None
-    return tuple(row)
+# A row: (size, mtime_ns, digest or None, Contact (its doc packed) or None, problems as tuples)
+Row = tuple
 
 
-def unlean(row: tuple | None) -> Contact | None:
-    if row is None:
-        return None
-    row = list(row)
-    row[_ENTRIES] = tuple(Entry(*e) for e in row[_ENTRIES])
-    row[_BIRTHDAY] = Birthday(*row[_BIRTHDAY]) if row[_BIRTHDAY] is not None else None
-    return Contact(*row)
+def lean(contact: Contact | None) -> Contact | None:
+    """The contact as the cache keeps it: its Doc packed as bytes, unpacked when asked for."""
+    if contact is None or type(contact.doc) is not Doc:
+        return contact
+    blob = pickle.dumps(contact.doc, protocol=pickle.HIGHEST_PROTOCOL)
+    return _new(Contact, (*contact[:_DOC], blob, *contact[_DOC + 1:]))
+
+
+def unlean(row: Contact | None) -> Contact | None:
+    return row
+
+
+def unpack_doc(blob: bytes) -> Doc:
+    """The Doc a lean row packed; a stand-in that says so if the bytes cannot be read."""
+    try:
+        doc = _SafeUnpickler(io.BytesIO(blob)).load()
+        if type(doc) is not Doc:
+            raise TypeError("not a Doc")
+        return doc
+    except Exception:  # noqa: BLE001 - a damaged cache never crashes a run
+        return Doc({}, {}, "(These notes could not be read from refnotes' index cache: run refnotes with "
+                   "--no-cache once.)", 1)
+
+
+def problems_of(rows: list[tuple]) -> list[Problem]:
+    return [Problem(*p) for p in rows]
+
+
+def problem_rows(problems: list[Problem]) -> list[tuple]:
+    return [(p.path, p.line, p.message, p.severity) for p in problems]
 
 
 class _SafeUnpickler(pickle.Unpickler):
@@ -60,44 +83,71 @@ class _SafeUnpickler(pickle.Unpickler):
         return super().find_class(module, name)
 
 
-@dataclass
-class Record:
-    size: int
-    mtime_ns: int
-    digest: str | None  # content hash, kept when the mtime alone cannot be trusted
-    contact: object  # Contact | None
-    problems: list
+BUCKETS = 64
 
 
-@dataclass
+def bucket_of(rel: str) -> int:
+    """Which of the cache's buckets holds a file's row: stable, whatever else is in the vault."""
+    return zlib.crc32(rel.encode("utf-8", "surrogateescape")) % BUCKETS
+
+
 class Cache:
-    records: dict[str, Record] = field(default_factory=dict)
-    written_ns: int = 0
-    changed: bool = False
+    """The rows of the last run, in buckets by path, and the rows this run will save.
 
-    def lookup(self, rel: str, stat: os.stat_result, read) -> Record | None:
-        """The cached record if the file is unchanged. `read()` gives the bytes when a hash must decide."""
-        record = self.records.get(rel)
-        if record is None or record.size != stat.st_size or record.mtime_ns != stat.st_mtime_ns:
-            return None
-        if record.digest is not None:
-            return record if record.digest == digest(read()) else None
-        return record
+    Each bucket is pickled on its own: a run that changed one file re-pickles
+    one bucket and writes the others back as the bytes it read.
+    """
 
-    def store(self, rel: str, stat: os.stat_result, raw: bytes, contact, problems) -> None:
-        self.records[rel] = Record(stat.st_size, stat.st_mtime_ns, digest_if_ambiguous(stat, raw),
-                                   contact, list(problems))
+    def __init__(self, blobs: list[bytes | None] | None = None, config: Row | None = None):
+        self.blobs: list[bytes | None] = blobs if blobs is not None else [None] * BUCKETS
+        self.buckets: list[dict[str, Row]] = [{} for _ in range(BUCKETS)]
+        self.config = config  # (size, mtime_ns, digest, values, problems) of refnotes.yaml
+        self.changed = False
+        for number, blob in enumerate(self.blobs):
+            if blob is not None:
+                self.buckets[number] = _unpickle(blob)
+
+    def get(self, rel: str) -> Row | None:
+        return self.buckets[bucket_of(rel)].get(rel)
+
+    def lookup(self, rel: str, stat: os.stat_result, read) -> Row | None:
+        """The cached row if the file is unchanged. `read()` gives the bytes when a hash must decide."""
+        return fresh(self.get(rel), stat, read)
+
+    def store(self, rel: str, row: Row) -> None:
+        number = bucket_of(rel)
+        self.buckets[number][rel] = row
+        self.blobs[number] = None
+        self.changed = True
+
+    def put_bucket(self, number: int, rows: dict[str, Row], blob: bytes) -> None:
+        """A whole bucket at once, with its pickle (made by a worker): saved without pickling again."""
+        self.buckets[number] = rows
+        self.blobs[number] = blob
         self.changed = True
 
     def forget_missing(self, present: set[str]) -> None:
-        gone = set(self.records) - present
-        for rel in gone:
-            del self.records[rel]
-        self.changed = self.changed or bool(gone)
+        for number, rows in enumerate(self.buckets):
+            gone = [rel for rel in rows if rel not in present]
+            for rel in gone:
+                del rows[rel]
+            if gone:
+                self.blobs[number] = None
+                self.changed = True
 
-    @staticmethod
-    def now_ns() -> int:
-        return _now_ns()
+    @property
+    def rows(self) -> dict[str, Row]:
+        return {rel: row for rows in self.buckets for rel, row in rows.items()}
+
+
+def fresh(row: Row | None, stat: os.stat_result, read) -> Row | None:
+    if row is None or row[0] != stat.st_size or row[1] != stat.st_mtime_ns:
+        return None
+    if row[2] is not None:
+        raw = read()
+        if raw is None or row[2] != digest(raw):
+            return None
+    return row
 
 
 def _now_ns() -> int:
@@ -112,40 +162,70 @@ def digest_if_ambiguous(stat: os.stat_result, raw: bytes) -> str | None:
 
 
 def digest(raw: bytes) -> str:
+    import hashlib
+
     return hashlib.blake2b(raw, digest_size=16).hexdigest()
+
+
+def row_for(stat: os.stat_result, raw: bytes, contact: Contact | None, problems: list[Problem]) -> Row:
+    return (stat.st_size, stat.st_mtime_ns, digest_if_ambiguous(stat, raw), lean(contact), problem_rows(problems))
 
 
 def _header() -> tuple:
     return ("refnotes-cache", __version__, SCHEMA)
 
 
+def pickle_rows(rows: dict[str, Row]) -> bytes:
+    return pickle.dumps(rows, protocol=pickle.HIGHEST_PROTOCOL)
+
+
+def _unpickle(blob: bytes):
+    return _SafeUnpickler(io.BytesIO(blob)).load()
+
+
 def load(root: Path) -> Cache:
     path = root / FOLDER / FILE
+    enabled = gc.isenabled()
+    gc.disable()  # a big cache is a million small tuples and no cycles: collecting meanwhile only costs time
     try:
         with open(path, "rb") as handle:
-            data = _SafeUnpickler(io.BufferedReader(handle)).load()
-        header, written_ns, rows = data
-        if header != _header():
+            header, config, blobs = _SafeUnpickler(io.BufferedReader(handle, 1 << 20)).load()
+        if header != _header() or not isinstance(blobs, list) or len(blobs) != BUCKETS:
             return Cache()
-        records = {rel: Record(size, mtime, dig, unlean(contact), [Problem(*p) for p in problems])
-                   for rel, (size, mtime, dig, contact, problems) in rows.items()}
-        return Cache(records, written_ns)
-    except Exception:  # missing, corrupt, foreign, another version: start afresh
+        cache = Cache(blobs, config)
+        if not all(_well_formed(rows) for rows in cache.buckets):
+            return Cache()
+        return cache
+    except Exception:  # noqa: BLE001 - missing, corrupt, foreign, another version: start afresh
         return Cache()
+    finally:
+        if enabled:
+            gc.enable()
+
+
+def _well_formed(rows) -> bool:
+    """A bucket of rows as this version writes them (a foreign file that unpickled fine is still refused)."""
+    return type(rows) is dict and all(
+        type(row) is tuple and len(row) == 5 and (row[3] is None or type(row[3]) is Contact)
+        and type(row[4]) is list for row in rows.values())
 
 
 def save(root: Path, cache: Cache) -> None:
     """Write the cache atomically; a vault we cannot write to simply goes without one."""
+    import tempfile
+
     from refnotes.fsutil import private_dir
 
+    blobs = [blob if blob is not None else pickle_rows(rows) for blob, rows in zip(cache.blobs, cache.buckets)]
     try:
         folder = private_dir(root)
-        rows = {rel: (r.size, r.mtime_ns, r.digest, lean(r.contact),
-                      [(p.path, p.line, p.message, p.severity) for p in r.problems])
-                for rel, r in cache.records.items()}
         fd, tmp = tempfile.mkstemp(prefix=".cache.", dir=folder)
-        with os.fdopen(fd, "wb") as handle:
-            pickle.dump((_header(), _now_ns(), rows), handle, protocol=pickle.HIGHEST_PROTOCOL)
-        os.replace(tmp, folder / FILE)
+        try:
+            with os.fdopen(fd, "wb") as handle:
+                pickle.dump((_header(), cache.config, blobs), handle, protocol=pickle.HIGHEST_PROTOCOL)
+            os.replace(tmp, folder / FILE)
+        except BaseException:
+            os.unlink(tmp)
+            raise
     except OSError:
         return

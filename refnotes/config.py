@@ -13,7 +13,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from refnotes import yamlsrc
 from refnotes.checks import boolean, choice, choices, integer, text
 from refnotes.dates import parse_cadence, parse_date
 from refnotes.model import KINDS, WARNING, Problem
@@ -156,6 +155,8 @@ def load_config(root: Path) -> tuple[Config, list[Problem]]:
 
 
 def parse_config(source: str) -> tuple[Config, list[Problem]]:
+    from refnotes import yamlsrc
+
     try:
         data, lines = yamlsrc.load(source.replace("\r\n", "\n"))
     except yamlsrc.YamlError as exc:
@@ -194,6 +195,8 @@ def parse_config(source: str) -> tuple[Config, list[Problem]]:
 
 
 def _apply(setting: Setting, value: Any, path: tuple[str, ...], values: dict[str, Any], problem) -> None:
+    from refnotes import yamlsrc
+
     try:
         values[setting.key] = setting.check(value)
     except ValueError as exc:
@@ -202,6 +205,8 @@ def _apply(setting: Setting, value: Any, path: tuple[str, ...], values: dict[str
 
 def render_default() -> str:
     """The commented refnotes.yaml that `init` writes: every key, its default, its meaning."""
+    from refnotes import yamlsrc
+
     out = [
         "# refnotes.yaml: the settings of this vault. Every key is optional; the values",
         "# below are the defaults. Lines starting with # are comments.",

@@ -33,12 +33,12 @@ def parse_birthday(text: object) -> Birthday:
             date(2000, month, day)  # a leap year, so --02-29 is allowed
         except ValueError:
             raise ValueError(f"{raw} does not exist in the calendar") from None
-        return Birthday(month, day)
+        return Birthday((month, day, None))
     try:
         full = parse_date(raw)
     except ValueError:
         raise ValueError(f"{text!r} is not a birthday; write YYYY-MM-DD, or --MM-DD without the year") from None
-    return Birthday(full.month, full.day, full.year)
+    return Birthday((full.month, full.day, full.year))
 
 
 _DAYS = re.compile(r"(\d+)\s*d")

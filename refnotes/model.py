@@ -1,15 +1,22 @@
 """The records everything else works on: Problem, Entry, Birthday, Contact.
 
-They are frozen: the core builds them once while loading and never changes
+They are immutable: the core builds them once while loading and never changes
 them. Each knows where it came from (a path relative to the vault and a line
 counted from 1), so every message can point an editor at the right place.
+
+Entry, Birthday, Doc and Contact are Records: tuples with named fields, built
+by tuple's own constructor from one tuple (`Entry((slug, day, ...))`, or
+`Entry.make(contact=..., ...)` by name). Making one, and unpickling one from
+the index cache, runs no Python code at all: a big vault holds hundreds of
+thousands of entries, and this is what keeps a warm run near the floor.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date
-from typing import Any
+from operator import itemgetter
+from typing import Any, ClassVar
 
 KINDS = ("client", "prospect", "partner", "sphere")
 TIERS = ("A", "B", "C", "D")
@@ -48,10 +55,50 @@ class Problem:
         return {"path": self.path, "line": self.line, "severity": self.severity, "message": self.message}
 
 
-@dataclass(frozen=True, slots=True)
-class Entry:
+_REQUIRED = object()
+
+
+class Record(tuple):
+    """A tuple with named fields (a subclass lists them as annotations, with defaults)."""
+
+    __slots__ = ()
+    _fields: ClassVar[tuple[str, ...]] = ()
+    _defaults: ClassVar[dict[str, Any]] = {}
+
+    def __init_subclass__(cls) -> None:
+        names = tuple(name for name, kind in cls.__dict__.get("__annotations__", {}).items()
+                      if not str(kind).startswith("ClassVar"))
+        cls._fields = names
+        cls._defaults = {name: cls.__dict__[name] for name in names if name in cls.__dict__}
+        for number, name in enumerate(names):
+            setattr(cls, name, property(itemgetter(number), doc=f"Field {number}: {name}."))
+
+    @classmethod
+    def make(cls, **values: Any):
+        """Build one by field names; fields left out take their defaults."""
+        unknown = values.keys() - set(cls._fields)
+        if unknown:
+            raise TypeError(f"{cls.__name__} has no field {sorted(unknown)[0]!r}")
+        row = [values.get(name, cls._defaults.get(name, _REQUIRED)) for name in cls._fields]
+        missing = [name for name, value in zip(cls._fields, row) if value is _REQUIRED]
+        if missing:
+            raise TypeError(f"{cls.__name__} needs {', '.join(missing)}")
+        return tuple.__new__(cls, row)
+
+    def _replace(self, **changes: Any):
+        return type(self).make(**{**dict(zip(self._fields, self)), **changes})
+
+    def _asdict(self) -> dict[str, Any]:
+        return dict(zip(self._fields, self))
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}({', '.join(f'{k}={v!r}' for k, v in zip(self._fields, self))})"
+
+
+class Entry(Record):
     """One `- YYYY-MM-DD MEDIUM: text` line under a contact's `## Log`."""
 
+    __slots__ = ()
     contact: str
     date: date
     medium: str
@@ -62,16 +109,16 @@ class Entry:
 
     @property
     def handwritten(self) -> bool:
-        return self.medium in HANDWRITTEN
+        return self[2] in HANDWRITTEN
 
     def involves(self, slug: str) -> bool:
-        return slug == self.contact or slug in self.links
+        return slug == self[0] or slug in self[6]
 
 
-@dataclass(frozen=True, slots=True)
-class Birthday:
+class Birthday(Record):
     """A month and day, with the year when it is known (`--MM-DD` has none)."""
 
+    __slots__ = ()
     month: int
     day: int
     year: int | None = None
@@ -82,14 +129,36 @@ class Birthday:
         return f"{self.year:04d}-{self.month:02d}-{self.day:02d}"
 
 
-@dataclass(frozen=True, slots=True)
-class Contact:
+class Doc(Record):
+    """What only a contact's own page needs: the front matter as loaded, the line of each key, the body."""
+
+    __slots__ = ()
+    meta: dict[str, Any]
+    lines: dict[str, int]
+    body: str
+    body_line: int
+
+
+EMPTY_DOC = Doc(({}, {}, "", 1))
+
+# Front-matter keys refnotes understands; everything else is kept and shown as it is.
+KNOWN_KEYS = frozenset((
+    "name", "kind", "tier", "company", "email", "phone", "address", "birthday", "anniversary",
+    "cadence", "channel", "score", "referred_by", "referred_on", "status", "offers", "needs",
+    "tags", "value", "snooze_until", "do_not_contact",
+))  # fmt: skip
+
+
+class Contact(Record):
     """One contact file, parsed and checked.
 
-    `meta` holds the front matter exactly as loaded (unknown keys included),
-    `lines` the line of each top-level key, so later checks can point at them.
+    The fields are what the agenda, plans, checks and lists use. `doc` holds the
+    rest of the file (`meta`: the front matter exactly as loaded, unknown keys
+    included; `lines`: the line of each key; `body`), which only a contact's own
+    page reads: the index cache keeps it packed as bytes until someone asks.
     """
 
+    __slots__ = ()
     slug: str
     path: str
     name: str
@@ -113,15 +182,46 @@ class Contact:
     value: float | None = None
     snooze_until: date | None = None
     do_not_contact: bool = False
-    extra: dict[str, Any] = field(default_factory=dict)
-    meta: dict[str, Any] = field(default_factory=dict)
-    lines: dict[str, int] = field(default_factory=dict)
-    body: str = ""
-    body_line: int = 1
     entries: tuple[Entry, ...] = ()
     body_links: tuple[tuple[str, int], ...] = ()
+    referred_by_line: int = 1
+    email_line: int = 1
+    doc: Doc | bytes = EMPTY_DOC
+
+    def details(self) -> Doc:
+        doc = self.doc
+        if type(doc) is Doc:
+            return doc
+        from refnotes.cache import unpack_doc  # packed by the index cache
+
+        return unpack_doc(doc)
+
+    @property
+    def meta(self) -> dict[str, Any]:
+        return self.details().meta
+
+    @property
+    def lines(self) -> dict[str, int]:
+        return self.details().lines
+
+    @property
+    def body(self) -> str:
+        return self.details().body
+
+    @property
+    def body_line(self) -> int:
+        return self.details().body_line
+
+    @property
+    def extra(self) -> dict[str, Any]:
+        """Front-matter keys refnotes does not know, kept as they are."""
+        return {key: value for key, value in self.meta.items() if key not in KNOWN_KEYS}
 
     def line_of(self, key: str) -> int:
+        if key == "referred_by":
+            return self.referred_by_line
+        if key == "email":
+            return self.email_line
         return self.lines.get(key, 1)
 
     @property

@@ -18,7 +18,6 @@ from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
-from refnotes import yamlsrc
 from refnotes.config import WEEKDAYS
 from refnotes.model import WARNING, Contact, Problem
 
@@ -227,6 +226,8 @@ def load_plans(root: Path, contacts: dict[str, Contact], config) -> tuple[dict[s
 
 def parse_plan(raw: bytes, rel: str, year: int, month: int, contacts: dict[str, Contact], config
                ) -> tuple[Plan | None, list[Problem]]:
+    from refnotes import yamlsrc
+
     problems: list[Problem] = []
 
     def problem(line: int, message: str, severity: str = "error") -> None:

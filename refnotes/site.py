@@ -28,14 +28,14 @@ from markupsafe import Markup, escape
 from refnotes import __version__, agenda, gitlog, notes, plan, render
 from refnotes.cache import lean
 from refnotes.model import Contact, Entry
-from refnotes.parse import LINK, link_slug
+from refnotes.parse import HASHTAG, LINK, link_slug
 from refnotes.vault import Vault
 
 MARKER = ".refnotes-site"
 LOG_HEADING = re.compile(r"^##[ \t]+log[ \t#]*$", re.I | re.M)
 NEXT_HEADING = re.compile(r"^#{1,2}[ \t]", re.M)
 _PLAIN = re.compile(r"[*_`\\<>!~]|\[|\]|https?:|www\.")  # anything markdown-it would treat specially
-_TAG = re.compile(r"(?<![\w&/#])#([A-Za-z][\w-]*)")
+_TAG = HASHTAG
 ITEMS_PER_RULE = 30  # the weekly plan shows this many items a rule; `refnotes todo` lists them all
 CONTACTS_PER_PAGE = 500
 NETWORK_ROWS = 100  # referral sources and ledger rows on network.html

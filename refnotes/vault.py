@@ -9,15 +9,14 @@ going past any bad file and returns all the problems with the vault.
 from __future__ import annotations
 
 import difflib
+import gc
 import os
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from refnotes.cache import unlean
 from refnotes.config import CONFIG_FILE, Config, load_config
 from refnotes.model import WARNING, Contact, Problem
-from refnotes.parse import parse_contact
 
 CONTACTS_DIR = "contacts"
 DEFAULT_VAULT = "vault"
@@ -72,67 +71,102 @@ def find_vault(explicit: str | None, environ: dict[str, str], cwd: Path) -> Path
 
 def contact_files(root: Path) -> list[Path]:
     """Every `*.md` under contacts/, sorted; hidden folders and files skipped."""
-    base = root / CONTACTS_DIR
-    found: list[Path] = []
-    for folder, dirs, files in os.walk(base):
-        dirs[:] = sorted(d for d in dirs if not d.startswith("."))
-        found.extend(Path(folder, name) for name in files if name.endswith(".md") and not name.startswith("."))
-    return sorted(found)
+    return [Path(path) for _, path, _ in scan(root)]
+
+
+def scan(root: Path) -> list[tuple[str, str, os.stat_result | None]]:
+    """(path relative to the vault, path, stat) of every contact file, sorted folder by folder."""
+    found: list[tuple[tuple[str, ...], str, str, os.stat_result]] = []
+
+    def walk(folder: str, parts: tuple[str, ...]) -> None:
+        try:
+            with os.scandir(folder) as listing:
+                entries = list(listing)
+        except OSError:
+            return
+        for entry in entries:
+            name = entry.name
+            if name.startswith("."):
+                continue
+            try:
+                is_dir = entry.is_dir()
+            except OSError:
+                is_dir = False
+            if is_dir:
+                walk(entry.path, (*parts, name))
+            elif name.endswith(".md"):
+                try:
+                    stat = entry.stat()
+                except OSError:
+                    stat = None  # a broken link, say: parsing it reports why it cannot be read
+                found.append(((*parts, name), entry.path, stat))
+
+    walk(os.path.join(root, CONTACTS_DIR), (CONTACTS_DIR,))
+    found.sort(key=lambda item: item[0])
+    return [("/".join(parts), path, stat) for parts, path, stat in found]
 
 
 def load_vault(root: Path, on_file: Callable[[], None] | None = None, use_cache: bool = True) -> Vault:
     """Read the whole vault; `on_file` is called after each contact file (for progress bars).
 
     With `use_cache`, files unchanged since the last run come from the index cache (cache.py).
+    The garbage collector pauses meanwhile: loading builds a million small tuples and no cycles,
+    and collecting while they pile up would walk them again and again. Afterwards they are
+    frozen out of every later collection: they live as long as the vault.
     """
+    gc_was_on = gc.isenabled()
+    gc.disable()
+    try:
+        return _load(root, on_file, use_cache)
+    finally:
+        gc.freeze()
+        if gc_was_on:
+            gc.enable()
+
+
+def _load(root: Path, on_file: Callable[[], None] | None, use_cache: bool) -> Vault:
     from refnotes import cache as index_cache
 
-    config, problems = load_config(root)
-    vault = Vault(root=root, config=config, problems=problems)
     cache = index_cache.load(root) if use_cache else None
+    config, problems = _config(root, cache)
+    vault = Vault(root=root, config=config, problems=problems)
+    files = scan(root)
+    if cache is not None:
+        fresh, get = index_cache.fresh, cache.get
+        misses = [(rel, path) for rel, path, stat in files
+                  if stat is None or fresh(get(rel), stat, lambda path=path: _read_or_none(path)) is None]
+        cache.forget_missing({rel for rel, _, _ in files})
+    else:
+        misses = [(rel, path) for rel, path, _ in files]
+    parsed = _parse_all(misses, cache, on_file)
     seen: dict[str, str] = {}  # lower-case slug -> path of the first file with it
-    present: set[str] = set()
-    files = contact_files(root)
-    parsed = _parse_in_parallel(root, files, cache)
-    for file in files:
-        rel = file.relative_to(root).as_posix()
-        present.add(rel)
+    problems_of = index_cache.problems_of
+    contacts = vault.contacts
+    for rel, _, _ in files:
         vault.files += 1
-        slug = file.name[:-3]
+        slug = rel.rsplit("/", 1)[-1][:-3]
         key = slug.lower()
         if key in seen:
-            vault.problems.append(Problem(rel, 1, f"the slug {slug!r} is taken by {seen[key]} "
-                                          "(slugs are unique, whatever the case): rename one file; this one is skipped"))
+            vault.problems.append(Problem(rel, 1, f"the slug {slug!r} is taken by {seen[key]} (slugs are "
+                                          "unique, whatever the case): rename one file; this one is skipped"))
             continue
-        try:
-            stat = file.stat()
-            record = cache.lookup(rel, stat, file.read_bytes) if cache is not None else None
-            if record is not None:
-                contact, found = record.contact, record.problems
-            elif rel in parsed:
-                contact, found, digest = parsed[rel]
-                if cache is not None:
-                    cache.records[rel] = index_cache.Record(stat.st_size, stat.st_mtime_ns, digest, contact, found)
-                    cache.changed = True
-            else:
-                raw = file.read_bytes()
-                contact, found = parse_contact(raw, rel, key)
-                if cache is not None:
-                    cache.store(rel, stat, raw, contact, found)
-        except OSError as exc:
-            vault.problems.append(Problem(rel, 1, f"cannot read: {exc.strerror}"))
-            continue
-        if on_file is not None:
-            on_file()
+        got = parsed.get(rel)
+        if got is not None:
+            contact, found = got
+        else:
+            row = cache.get(rel)
+            contact = row[3]
+            found = problems_of(row[4]) if row[4] else []
+            if on_file is not None:
+                on_file()
         vault.problems.extend(found)
         if contact is not None:
             seen[key] = rel
-            vault.contacts[key] = contact
-    if cache is not None:
-        cache.forget_missing(present)
-        if cache.changed:
-            index_cache.save(root, cache)
-    vault.contacts = dict(sorted(vault.contacts.items()))
+            contacts[key] = contact
+    if cache is not None and cache.changed:
+        index_cache.save(root, cache)
+    if list(contacts) != sorted(contacts):
+        vault.contacts = dict(sorted(contacts.items()))
     vault.problems.extend(_cross_checks(vault))
     from refnotes.plan import load_plans
 
@@ -142,56 +176,144 @@ def load_vault(root: Path, on_file: Callable[[], None] | None = None, use_cache:
     return vault
 
 
-PARALLEL_FROM = 2000  # files to parse before a process pool pays for itself
+def _read(path: str) -> bytes:
+    with open(path, "rb") as handle:
+        return handle.read()
 
 
-def _parse_in_parallel(root: Path, files: list[Path], cache) -> dict[str, tuple]:
-    """Parse many changed files on every core: {rel: (contact, problems, digest)}; {} when not worth it.
-
-    Workers return lean tuples (cache.lean), which cross the process boundary far cheaper than records.
-    """
-    cores = os.cpu_count() or 1
-    todo = []
-    for file in files:
-        rel = file.relative_to(root).as_posix()
-        try:
-            stat = file.stat()
-        except OSError:
-            continue
-        known = cache.records.get(rel) if cache is not None else None
-        if known is None or known.size != stat.st_size or known.mtime_ns != stat.st_mtime_ns:
-            todo.append((rel, str(file)))
-    if cores < 2 or len(todo) < PARALLEL_FROM:
-        return {}
-    import concurrent.futures
-
-    size = -(-len(todo) // (cores * 4))
-    chunks = [todo[i:i + size] for i in range(0, len(todo), size)]
-    out: dict[str, tuple] = {}
+def _read_or_none(path: str) -> bytes | None:
     try:
-        with concurrent.futures.ProcessPoolExecutor(max_workers=cores) as pool:
-            for rows in pool.map(_parse_chunk, chunks):
-                for rel, lean_contact, problems, digest in rows:
-                    out[rel] = (unlean(lean_contact), [Problem(*p) for p in problems], digest)
-    except (OSError, concurrent.futures.process.BrokenProcessPool):
-        return {}  # no processes to be had here: the serial path does the work
+        return _read(path)
+    except OSError:
+        return None
+
+
+def _config(root: Path, cache) -> tuple[Config, list[Problem]]:
+    """refnotes.yaml, from the cache when it has not changed (then YAML is not even imported)."""
+    from refnotes import cache as index_cache
+
+    path = os.path.join(root, CONFIG_FILE)
+    try:
+        stat = os.stat(path)
+    except OSError:
+        stat = None
+    if cache is not None and stat is not None:
+        row = index_cache.fresh(cache.config, stat, lambda: _read_or_none(path))
+        if row is not None:
+            return Config(row[3]), index_cache.problems_of(row[4])
+    config, problems = load_config(root)
+    if cache is not None:
+        if stat is None:
+            cache.changed = cache.changed or cache.config is not None
+            cache.config = None
+        else:
+            try:
+                raw = _read(path)
+            except OSError:
+                return config, problems
+            cache.config = (stat.st_size, stat.st_mtime_ns, index_cache.digest_if_ambiguous(stat, raw),
+                            dict(config.items()), index_cache.problem_rows(problems))
+            cache.changed = True
+    return config, problems
+
+
+PARALLEL_FROM = 1000  # files to parse before a process pool pays for itself
+
+
+def _parse_all(misses: list[tuple[str, str]], cache, on_file=None) -> dict[str, tuple]:
+    """Parse the changed files into {rel: (contact, problems)}, storing their rows in the cache.
+
+    With many files, on every core: the work goes out a cache bucket at a time,
+    and each worker sends back its bucket already pickled (cache rows are lean
+    tuples, cheap to send); a bucket that was wholly parsed is saved as those
+    very bytes. A file that cannot be read gets (None, [its problem]) and no row.
+    """
+    if not misses:
+        return {}
+    from refnotes import cache as index_cache
+
+    out: dict[str, tuple] = {}
+    workers = _cores()
+    if workers > 1 and len(misses) >= PARALLEL_FROM:
+        by_bucket: dict[int, list[tuple[str, str]]] = {}
+        for rel, path in misses:
+            by_bucket.setdefault(index_cache.bucket_of(rel), []).append((rel, path))
+        tasks = [(number, items, cache is None or not (cache.buckets[number].keys() - {rel for rel, _ in items}))
+                 for number, items in sorted(by_bucket.items())]
+        try:
+            with _pool(workers) as pool:
+                for number, blob, unreadable, whole in pool.map(_parse_bucket, tasks):
+                    rows = index_cache._unpickle(blob)
+                    for rel, row in rows.items():
+                        out[rel] = (index_cache.unlean(row[3]), index_cache.problems_of(row[4]))
+                    for rel, problem in unreadable:
+                        out[rel] = (None, index_cache.problems_of([problem]))
+                    if on_file is not None:
+                        for _ in range(len(rows) + len(unreadable)):
+                            on_file()
+                    if cache is not None:
+                        if whole:
+                            cache.put_bucket(number, rows, blob)
+                        else:
+                            for rel, row in rows.items():
+                                cache.store(rel, row)
+            return out
+        except (OSError, ImportError, RuntimeError):
+            out = {}  # no processes to be had here: the serial path does the work
+    for rel, path in misses:
+        contact, problems, row = _parse_file(rel, path, lean=cache is not None)
+        out[rel] = (contact, problems)
+        if row is not None and cache is not None:
+            cache.store(rel, row)
+        if on_file is not None:
+            on_file()
     return out
 
 
-def _parse_chunk(items: list[tuple[str, str]]) -> list[tuple]:
-    from refnotes.cache import digest_if_ambiguous, lean
+def _cores() -> int:
+    try:
+        return len(os.sched_getaffinity(0))
+    except (AttributeError, OSError):
+        return os.cpu_count() or 1
 
-    rows = []
+
+def _pool(workers: int):
+    import concurrent.futures
+    import multiprocessing
+
+    # fork: the workers start with everything imported; elsewhere the platform's default
+    method = "fork" if "fork" in multiprocessing.get_all_start_methods() else None
+    return concurrent.futures.ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context(method))
+
+
+def _parse_file(rel: str, path: str, lean: bool = True) -> tuple:
+    """(contact, problems, cache row or None): the row only with `lean`, and only for a file that was read."""
+    from refnotes.cache import row_for
+    from refnotes.parse import parse_contact
+
+    try:
+        stat = os.stat(path)
+        raw = _read(path)
+    except OSError as exc:
+        return None, [Problem(rel, 1, f"cannot read: {exc.strerror}")], None
+    contact, problems = parse_contact(raw, rel, rel.rsplit("/", 1)[-1][:-3].lower())
+    return contact, problems, row_for(stat, raw, contact, problems) if lean else None
+
+
+def _parse_bucket(task: tuple[int, list[tuple[str, str]], bool]) -> tuple[int, bytes, list, bool]:
+    """In a worker: parse one bucket's files; (bucket, its rows pickled, unreadable files, whole bucket?)."""
+    from refnotes.cache import pickle_rows, problem_rows
+
+    gc.disable()  # the worker only builds rows; nothing here makes cycles
+    number, items, whole = task
+    rows, unreadable = {}, []
     for rel, path in items:
-        try:
-            stat = os.stat(path)
-            raw = Path(path).read_bytes()
-        except OSError:
-            continue  # the serial pass reports it
-        contact, problems = parse_contact(raw, rel, Path(path).name[:-3].lower())
-        rows.append((rel, lean(contact), [(p.path, p.line, p.message, p.severity) for p in problems],
-                     digest_if_ambiguous(stat, raw)))
-    return rows
+        _, problems, row = _parse_file(rel, path)
+        if row is None:
+            unreadable.append((rel, problem_rows(problems)[0]))
+        else:
+            rows[rel] = row
+    return number, pickle_rows(rows), unreadable, whole and not unreadable
 
 
 def _cross_checks(vault: Vault) -> list[Problem]:

@@ -87,6 +87,103 @@ def load(text: str, depth: int = 2) -> tuple[Any, dict[tuple[Any, ...], int]]:
         loader.dispose()
 
 
+_WILDCARD = tuple(_Loader.yaml_implicit_resolvers.get(None, ()))
+_RESOLVERS = {first: (*resolvers, *_WILDCARD) for first, resolvers in _Loader.yaml_implicit_resolvers.items()}
+_STR = "tag:yaml.org,2002:str"
+_CONSTRUCTOR = yaml.constructor.SafeConstructor()
+_SCALARS = {
+    "tag:yaml.org,2002:null": _CONSTRUCTOR.construct_yaml_null,
+    "tag:yaml.org,2002:bool": _CONSTRUCTOR.construct_yaml_bool,
+    "tag:yaml.org,2002:int": _CONSTRUCTOR.construct_yaml_int,
+    "tag:yaml.org,2002:float": _CONSTRUCTOR.construct_yaml_float,
+}
+
+
+class _Unusual(Exception):
+    """Something the fast path leaves to the full loader: tags, anchors, nesting, errors."""
+
+
+def load_flat(text: str) -> tuple[Any, dict[tuple[Any, ...], int]]:
+    """`load(text, depth=1)`, several times faster for the common front matter.
+
+    Front matter is nearly always a flat mapping of text keys to scalars and
+    lists of scalars. For those, the values are built straight from libyaml's
+    parse events, with PyYAML's own implicit resolvers and scalar constructors,
+    so they are exactly what `load` builds; the node tree, the generic
+    constructor and the alias check are skipped. Anything else (anchors, tags,
+    nested mappings, several documents, an error) goes to `load`, unchanged.
+    """
+    try:
+        return _flat_events(text)
+    except Exception:  # noqa: BLE001 - whatever it is, the full loader decides and reports it
+        return load(text, depth=1)
+
+
+def _scalar(event) -> Any:
+    if event.anchor is not None or event.tag is not None:
+        raise _Unusual
+    value = event.value
+    if not event.implicit[0] or (value[:1] not in _RESOLVERS and not _WILDCARD):
+        return value  # quoted, a block scalar, or plain text no implicit type starts like (most values)
+    for tag, regexp in _RESOLVERS.get(value[:1], _WILDCARD):
+        if regexp.match(value):
+            construct = _SCALARS.get(tag)
+            if construct is None:
+                raise _Unusual  # `<<`, `=`, `!`...: rare, and the full loader knows them
+            return construct(yaml.ScalarNode(tag, value))
+    return value
+
+
+def _flat_events(text: str) -> tuple[Any, dict[tuple[Any, ...], int]]:
+    loader = _Loader(text)
+    try:
+        get = loader.get_event
+        get(), get()  # stream start, document start
+        event = get()
+        if isinstance(event, yaml.StreamEndEvent):
+            return None, {}
+        if not isinstance(event, yaml.MappingStartEvent) or event.anchor is not None or event.tag is not None:
+            raise _Unusual
+        data: dict[str, Any] = {}
+        lines: dict[tuple[Any, ...], int] = {}
+        scalar_event, sequence_start, sequence_end = yaml.ScalarEvent, yaml.SequenceStartEvent, yaml.SequenceEndEvent
+        while True:
+            event = get()
+            if type(event) is not scalar_event:
+                if isinstance(event, yaml.MappingEndEvent):
+                    break
+                raise _Unusual  # a complex key, an alias
+            key = _scalar(event)
+            if type(key) is not str:
+                raise _Unusual
+            line = event.start_mark.line + 1
+            event = get()
+            kind = type(event)
+            if kind is scalar_event:
+                value = _scalar(event)
+            elif kind is sequence_start:
+                if event.anchor is not None or event.tag is not None:
+                    raise _Unusual
+                value = []
+                while True:
+                    event = get()
+                    kind = type(event)
+                    if kind is sequence_end:
+                        break
+                    if kind is not scalar_event:
+                        raise _Unusual
+                    value.append(_scalar(event))
+            else:
+                raise _Unusual
+            data[key] = value
+            lines.setdefault((key,), line)
+        if not isinstance(get(), yaml.DocumentEndEvent) or not isinstance(get(), yaml.StreamEndEvent):
+            raise _Unusual  # a second document: the full loader says so
+        return data, lines
+    finally:
+        loader.dispose()
+
+
 def _char_at(text: str, line: int, column: int) -> str:
     rows = text.split("\n", line + 1)
     return rows[line][column : column + 1] if line < len(rows) else ""

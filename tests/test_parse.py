@@ -61,7 +61,7 @@ def test_every_field_of_the_design_example_is_read():
     assert contact.emails == ("alice@example.com", "a.nguyen@example.com")
     assert contact.phones == ("+1 555 0100",)
     assert contact.address == "12 Elm St\nSpringfield, IL 62701"
-    assert contact.birthday == Birthday(4, 12, 1980)
+    assert contact.birthday == Birthday((4, 12, 1980))
     assert contact.anniversary == date(2019, 6, 1)
     assert (contact.cadence, contact.channel, contact.score) == ("quarterly", "call", 9)
     assert (contact.referred_by, contact.referred_on, contact.status) == ("bob-martinez", date(2026, 11, 18), "meeting")
@@ -159,7 +159,7 @@ def test_case_is_forgiven_in_choices():
 
 def test_yearless_birthday_and_leap_day():
     contact, problems = parse("---\nname: A\nbirthday: --02-29\n---\n")
-    assert problems == [] and contact.birthday == Birthday(2, 29, None)
+    assert problems == [] and contact.birthday == Birthday((2, 29, None))
 
 
 LOG = """\
