@@ -1,14 +1,21 @@
 """Time whole `refnotes` processes on synthetic vaults of 1k, 10k and 50k contacts.
 
-    python benchmarks/run.py                       # 1k and 10k, 3 runs each
+    python benchmarks/run.py                       # 1k and 10k, 5 runs each
     python benchmarks/run.py --sizes 1000 10000 50000 --runs 5
     python benchmarks/run.py --commands check build     # only these
+    python benchmarks/run.py --sizes 10000 --hugo       # and Hugo on the same files
 
-Each command runs as its own process (what a user waits for), "cold" without
-refnotes' index cache and "warm" with it, the OS page cache warm after one
-unmeasured run; "build, one file changed" rebuilds after appending one log
-line. Prints the median wall time, the peak resident memory, and the ratio to
-the floor: a Python process that only reads every file's bytes.
+Each command runs as its own process (what a user waits for): `check` and
+`todo --json` "cold" without refnotes' index cache and "warm" with it; `build`
+cold (no cache, no site), warm (nothing changed) and after one file changed
+(one log line appended). The OS page cache is warm: one unmeasured run comes
+first, and every run starts after the untimed preparation and a `sync`, so
+that writing back an earlier run's files does not land on the next one.
+
+Prints the median wall time, the fastest and slowest run, the peak resident
+memory of the process and its children, and the ratio to the floor: a Python
+process that only reads every file's bytes. With --hugo (Debian's `hugo`), a
+minimal Hugo site over the same contact files is timed beside `build`.
 """
 
 from __future__ import annotations
@@ -24,12 +31,25 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from generate import generate  # noqa: E402
+from generate import TODAY, generate  # noqa: E402
 
 FLOOR = ("import os, sys\n"
          "for folder, _, files in os.walk(sys.argv[1]):\n"
          "    for name in files:\n"
          "        open(os.path.join(folder, name), 'rb').read()\n")
+
+# The least Hugo needs to turn the same files into a page each and a list: our own minimal layout.
+HUGO_CONFIG = """baseURL = "http://localhost/"
+disableKinds = ["taxonomy", "term", "RSS", "sitemap", "robotsTXT", "404"]
+contentDir = "{content}"
+publishDir = "{out}"
+"""
+HUGO_SINGLE = ("<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>{{ .Params.name }}</title>"
+               "</head><body><h1>{{ .Params.name }}</h1><p>{{ .Params.kind }} {{ .Params.company }}</p>"
+               "{{ .Content }}</body></html>\n")
+HUGO_LIST = ("<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>Contacts</title></head><body>"
+             "<ul>{{ range .Pages }}<li><a href=\"{{ .RelPermalink }}\">{{ .Params.name }}</a></li>{{ end }}</ul>"
+             "</body></html>\n")
 
 
 def refnotes() -> list[str]:
@@ -37,9 +57,20 @@ def refnotes() -> list[str]:
     return [script] if script else [sys.executable, "-m", "refnotes"]
 
 
-def commands(vault: Path) -> dict[str, tuple[list[str], object]]:
+def hugo_site(vault: Path, workdir: Path) -> Path:
+    """A minimal Hugo site reading the vault's contact files; its folder."""
+    site = workdir / f"hugo-{vault.name}"
+    (site / "layouts" / "_default").mkdir(parents=True, exist_ok=True)
+    (site / "hugo.toml").write_text(HUGO_CONFIG.format(content=vault / "contacts", out=site / "public"))
+    (site / "layouts" / "_default" / "single.html").write_text(HUGO_SINGLE)
+    (site / "layouts" / "_default" / "list.html").write_text(HUGO_LIST)
+    return site
+
+
+def commands(vault: Path, workdir: Path, with_hugo: bool) -> dict[str, tuple[list[str], object]]:
     """label -> (argv, prepare) where prepare() runs before each timed run, untimed."""
     rn = [*refnotes(), "--vault", str(vault)]
+    today = ["--today", TODAY.isoformat()]
     cache = vault / ".refnotes" / "cache"
     site = vault / "_site"
     one = next((vault / "contacts").rglob("*.md"))
@@ -55,26 +86,35 @@ def commands(vault: Path) -> dict[str, tuple[list[str], object]]:
         if not cache.exists():
             subprocess.run([*rn, "check"], capture_output=True)
 
-    def touch_one():
+    def built():
         warm()
         if not (site / "index.html").exists():
-            subprocess.run([*rn, "build", "--today", "2026-11-25"], capture_output=True)
-        with open(one, "a", encoding="utf-8") as handle:
-            handle.write("- 2026-11-24 call: benchmark edit\n")
+            subprocess.run([*rn, "build", *today], capture_output=True)
 
-    return {
-        "floor (read every file)": ([sys.executable, "-c", FLOOR, str(vault)], None),
+    def touch_one():
+        built()
+        with open(one, "a", encoding="utf-8") as handle:
+            handle.write(f"- {TODAY.isoformat()} call: benchmark edit\n")
+
+    found = {
+        "floor (read every file)": ([sys.executable, "-c", FLOOR, str(vault / "contacts")], None),
         "check cold": ([*rn, "check"], no_cache),
         "check warm": ([*rn, "check"], warm),
-        "todo --json cold": ([*rn, "todo", "--json", "--today", "2026-11-25"], no_cache),
-        "todo --json warm": ([*rn, "todo", "--json", "--today", "2026-11-25"], warm),
-        "build cold": ([*rn, "build", "--today", "2026-11-25"], fresh_site),
-        "build, one file changed": ([*rn, "build", "--today", "2026-11-25"], touch_one),
+        "todo --json cold": ([*rn, "todo", "--json", *today], no_cache),
+        "todo --json warm": ([*rn, "todo", "--json", *today], warm),
+        "build cold": ([*rn, "build", *today], fresh_site),
+        "build warm": ([*rn, "build", *today], built),
+        "build, one file changed": ([*rn, "build", *today], touch_one),
     }
+    if with_hugo:
+        hugo = hugo_site(vault, workdir)
+        found["hugo (same files)"] = (["hugo", "--quiet", "--source", str(hugo)],
+                                      lambda: shutil.rmtree(hugo / "public", ignore_errors=True))
+    return found
 
 
 def measure(argv: list[str]) -> tuple[float, float, int]:
-    """Wall seconds, peak RSS in MB and exit code of one process."""
+    """Wall seconds, peak RSS in MB (the process or its largest child) and exit code of one process."""
     start = time.perf_counter()
     process = subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     _, status, usage = os.wait4(process.pid, 0)
@@ -86,34 +126,40 @@ def measure(argv: list[str]) -> tuple[float, float, int]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--sizes", type=int, nargs="+", default=[1000, 10000])
-    parser.add_argument("--runs", type=int, default=3)
-    parser.add_argument("--commands", nargs="+", help="which commands to time (default: all)")
+    parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--commands", nargs="+", help="which commands to time: check todo build hugo (default: all)")
+    parser.add_argument("--hugo", action="store_true", help="time Debian's hugo on the same files, for comparison")
     parser.add_argument("--workdir", type=Path, help="where to keep the vaults (default: a temporary folder)")
     args = parser.parse_args()
+    if args.hugo and shutil.which("hugo") is None:
+        parser.error("--hugo: no hugo on PATH (Debian: apt-get install hugo)")
 
-    workdir = args.workdir or Path(tempfile.mkdtemp(prefix="refnotes-bench-"))
+    workdir = (args.workdir or Path(tempfile.mkdtemp(prefix="refnotes-bench-"))).resolve()
     print(f"python {sys.version.split()[0]}, {os.cpu_count()} cores, vaults in {workdir}")
-    print(f"{'contacts':>8}  {'command':<26} {'median s':>9} {'peak MB':>8} {'x floor':>8}")
+    print(f"{'contacts':>8}  {'command':<26} {'median s':>9} {'min':>7} {'max':>7} {'peak MB':>8} {'x floor':>8}")
     for size in args.sizes:
         vault = workdir / f"vault-{size}"
         if not (vault / "contacts").is_dir():
             generate(size, vault)
         floor = None
-        for label, (argv, prepare) in commands(vault).items():
+        for label, (argv, prepare) in commands(vault, workdir, args.hugo).items():
             if args.commands and label.split()[0] not in args.commands and not label.startswith("floor"):
                 continue
             results = []
             for _ in range(args.runs + 1):  # the first run warms the OS page cache and is not counted
                 if prepare:
                     prepare()
+                os.sync()
                 results.append(measure(argv))
             results = results[1:]
-            wall = statistics.median(r[0] for r in results)
+            walls = [r[0] for r in results]
+            wall = statistics.median(walls)
             peak = max(r[1] for r in results)
             if any(r[2] not in (0, 1) for r in results):
                 print(f"  {label} exited {results[0][2]}: {' '.join(argv)}", file=sys.stderr)
             floor = floor or wall
-            print(f"{size:>8}  {label:<26} {wall:>9.2f} {peak:>8.0f} {wall / floor:>8.1f}", flush=True)
+            print(f"{size:>8}  {label:<26} {wall:>9.2f} {min(walls):>7.2f} {max(walls):>7.2f} {peak:>8.0f} "
+                  f"{wall / floor:>8.1f}", flush=True)
     if args.workdir is None:
         shutil.rmtree(workdir)
 

@@ -345,11 +345,18 @@ def due_within(items: Iterable[Item], today: date, days: int) -> list[Item]:
 
 
 def _dedupe(entries: Iterable[Entry]) -> list[Entry]:
-    """One entry per (date, people involved, medium): an introduction logged in both files counts once."""
+    """One entry per (date, people involved, medium, tags): an introduction logged in both files counts once."""
     seen: set[tuple] = set()
     out = []
+    sorted_tags: dict[tuple[str, ...], tuple[str, ...]] = {}
     for e in entries:
-        key = (e.date, frozenset((e.contact, *e.links)), e.medium, tuple(sorted(e.hashtags)))
+        people = frozenset((e.contact, *e.links)) if e.links else e.contact
+        if type(people) is frozenset and len(people) == 1:
+            (people,) = people  # a link to oneself: the same people as none
+        tags = sorted_tags.get(e.hashtags)
+        if tags is None:
+            tags = sorted_tags[e.hashtags] = tuple(sorted(e.hashtags))
+        key = (e.date, people, e.medium, tags)
         if key not in seen:
             seen.add(key)
             out.append(e)
@@ -400,20 +407,22 @@ def weekly_referrals(vault: Vault, today: date, weeks: int = 12) -> list[tuple[d
         if c.referred_by and c.referred_on and first <= c.referred_on < first + timedelta(weeks=weeks):
             received[(c.referred_on - first).days // 7] += 1
     given = [0] * weeks
-    gave = (e for c in vault.contacts.values() for e in c.entries if "gave" in e.hashtags)
-    for e in _dedupe(gave):
-        if first <= e.date < first + timedelta(weeks=weeks):
-            given[(e.date - first).days // 7] += 1
+    end = first + timedelta(weeks=weeks)
+    gave = (e for c in vault.contacts.values() for e in c.entries if first <= e.date < end and "gave" in e.hashtags)
+    for e in _dedupe(gave):  # the date is part of what makes entries the same: filtering first is equal
+        given[(e.date - first).days // 7] += 1
     return [(first + timedelta(weeks=i), received[i], given[i]) for i in range(weeks)]
 
 
 # -- introductions
 
 
-def introductions(vault: Vault, index: Index | None = None, per_need: int = 3) -> list[Introduction]:
+def introductions(vault: Vault, index: Index | None = None, per_need: int = 3, limit: int | None = None
+                  ) -> list[Introduction]:
     """Pairs where one contact's `needs` meets another's `offers`, not yet introduced.
 
     For each need, at most `per_need` offerers: partners first, then by score, then by name.
+    With `limit`, only the first that many.
     """
     index = index or Index(vault)
     offers: dict[str, list[Contact]] = defaultdict(list)
@@ -435,6 +444,8 @@ def introductions(vault: Vault, index: Index | None = None, per_need: int = 3) -
                 if b.slug == a.slug or b.slug in introduced:
                     continue
                 out.append(Introduction(a.slug, b.slug, need))
+                if len(out) == limit:
+                    return out
                 picked += 1
                 if picked == per_need:
                     break

@@ -28,7 +28,7 @@ from pathlib import Path
 from refnotes import __version__
 from refnotes.model import Contact, Doc, Problem
 
-SCHEMA = 4
+SCHEMA = 5
 FILE = "cache"
 FOLDER = ".refnotes"
 _ALLOWED = {

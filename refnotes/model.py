@@ -186,6 +186,7 @@ class Contact(Record):
     body_links: tuple[tuple[str, int], ...] = ()
     referred_by_line: int = 1
     email_line: int = 1
+    digest: str = ""  # of the file's bytes: what changed pages are told apart by
     doc: Doc | bytes = EMPTY_DOC
 
     def details(self) -> Doc:

@@ -80,9 +80,23 @@ def _variants(rendered: str) -> list[str]:
     return [part.strip("\n") for part in parts if part.strip()]
 
 
-def due_notes(vault: Vault, today: date, days: int, items: list[agenda.Item] | None = None) -> list[Note]:
-    """The notes due within `days` (overdue included), in agenda order."""
+def due_items(vault: Vault, today: date, days: int, items: list[agenda.Item] | None = None
+              ) -> list[tuple[agenda.Item, str]]:
+    """(agenda item, occasion) of every note due within `days` (overdue included), in agenda order."""
     items = items if items is not None else agenda.compute(vault, today)
+    due = []
+    for item in agenda.due_within(items, today, days):
+        occasion = OCCASIONS.get(item.rule)
+        if occasion is None or (occasion == "keep-in-touch" and vault.contacts[item.contact].channel != "note"):
+            continue
+        due.append((item, occasion))
+    return due
+
+
+def due_notes(vault: Vault, today: date, days: int, items: list[agenda.Item] | None = None,
+              limit: int | None = None) -> list[Note]:
+    """The notes due within `days` (overdue included), in agenda order; the first `limit` of them."""
+    due = due_items(vault, today, days, items)[:limit]
     env = render.environment(vault.root)
     owner = vault.config.section("owner")
     base = {
@@ -90,11 +104,8 @@ def due_notes(vault: Vault, today: date, days: int, items: list[agenda.Item] | N
         "business": owner["business"], "ideal_client": vault.config["ideal_client"], "today": today,
     }
     notes = []
-    for item in agenda.due_within(items, today, days):
-        occasion = OCCASIONS.get(item.rule)
+    for item, occasion in due:
         contact = vault.contacts[item.contact]
-        if occasion is None or (occasion == "keep-in-touch" and contact.channel != "note"):
-            continue
         about = vault.contacts.get(item.about) if item.about else None
         day = _occasion_day(occasion, contact, item, today)
         entries = sorted(contact.entries, key=lambda e: (e.date, e.line))

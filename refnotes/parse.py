@@ -7,11 +7,11 @@ referral cycles) live in vault.py.
 
 from __future__ import annotations
 
+import hashlib
 import re
 from datetime import date
 from typing import Any
 
-from refnotes import yamlsrc
 from refnotes.checks import boolean, choice
 from refnotes.dates import parse_birthday, parse_cadence, parse_date
 from refnotes.model import (
@@ -100,6 +100,8 @@ def parse_contact(raw: bytes, path: str, slug: str) -> tuple[Contact | None, lis
     if end is None:
         problem(1, "the front matter opened here is never closed: add a line '---' after it")
         return None, problems
+    from refnotes import yamlsrc  # here, not above: pages import this module for its patterns alone
+
     try:
         meta, key_lines = yamlsrc.load_flat("\n".join(lines[1:end]))
     except yamlsrc.YamlError as exc:
@@ -127,6 +129,7 @@ def parse_contact(raw: bytes, path: str, slug: str) -> tuple[Contact | None, lis
         body_links=tuple(body_links),
         referred_by_line=at.get("referred_by", 1),
         email_line=at.get("email", 1),
+        digest=hashlib.blake2b(raw, digest_size=16).hexdigest(),
         doc=Doc((meta, at, body, body_start + 1)),
         **fields,
     )

@@ -298,9 +298,11 @@ def parse_plan(raw: bytes, rel: str, year: int, month: int, contacts: dict[str, 
 def reached(plan: Plan, contacts: dict[str, Contact]) -> dict[str, dict[str, bool]]:
     """Per contact in the plan: reached (an entry in their file in the month), and #help / #ask seen."""
     out = {}
+    first = date(plan.year, plan.month, 1)
+    after = date(plan.year + plan.month // 12, plan.month % 12 + 1, 1)
     for slug in [*plan.scheduled(), *plan.unscheduled]:
         contact = contacts.get(slug)
-        entries = [e for e in contact.entries if plan.contains(e.date)] if contact else []
+        entries = [e for e in contact.entries if first <= e.date < after] if contact else []
         out[slug] = {"reached": bool(entries), "help": any("help" in e.hashtags for e in entries),
                      "ask": any("ask" in e.hashtags for e in entries)}
     return out

@@ -1,21 +1,25 @@
 """The static site: the weekly plan, a page per contact, the referral network.
 
-`build(vault, today, out)` renders every page into a fresh temporary folder
-beside `out`, then swaps it in. It refuses to replace a non-empty folder that
-it did not create (the marker file says it did) and any folder that holds the
-vault. Pages are plain files: they work from file://, offline, without
-JavaScript; everything from the vault is escaped by Jinja's autoescape, and
-notes are rendered by markdown-it with raw HTML off.
+`build(vault, today, out)` renders every page into `out`, in place: each page
+is written to a temporary file beside it and renamed over the old one, so a
+page is always whole. Contact pages whose inputs did not change since the last
+build (the fingerprints in the marker file say) are not rendered again; pages
+of contacts that are gone are removed. The build refuses a non-empty folder it
+did not create (the marker file says it did) and any folder that holds the
+vault, and it never deletes a folder. Many pages are rendered on every core.
+Pages are plain files: they work from file://, offline, without JavaScript;
+everything from the vault is escaped by Jinja's autoescape, and notes are
+rendered by markdown-it with raw HTML off.
 """
 
 from __future__ import annotations
 
+import contextlib
+import functools
 import hashlib
 import json
 import os
 import re
-import shutil
-import tempfile
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -26,7 +30,6 @@ from markdown_it import MarkdownIt
 from markupsafe import Markup, escape
 
 from refnotes import __version__, agenda, gitlog, notes, plan, render
-from refnotes.cache import lean
 from refnotes.model import Contact, Entry
 from refnotes.parse import HASHTAG, LINK, link_slug
 from refnotes.vault import Vault
@@ -39,7 +42,8 @@ _TAG = HASHTAG
 ITEMS_PER_RULE = 30  # the weekly plan shows this many items a rule; `refnotes todo` lists them all
 CONTACTS_PER_PAGE = 500
 NETWORK_ROWS = 100  # referral sources and ledger rows on network.html
-NOTES_DAYS = 14  # notes.html shows the cards due within two weeks
+NOTES_DAYS = 14  # notes.html shows the cards due within two weeks...
+NOTES_ON_PAGE = 100  # ...the most urgent hundred of them: a stack to write this week, not a catalogue
 CARD_SIZES = {  # printed page sizes for notes.card_size, and envelope addresses per page
     "A6": {"label": "A6", "width": "105mm", "height": "148mm", "margin": "8mm", "per_sheet": 3},
     "4x6in": {"label": "4×6 in", "width": "4in", "height": "6in", "margin": "0.3in", "per_sheet": 3},
@@ -75,30 +79,103 @@ def check_output(out: Path, vault_root: Path) -> None:
 def build(vault: Vault, today: date, out: Path) -> BuildResult:
     check_output(out, vault.root)
     out = out.resolve()
-    out.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=f".{out.name}.new-", dir=out.parent))
+    out.mkdir(parents=True, exist_ok=True)
+    with _locked(out):
+        check_output(out, vault.root)  # again, now that no other build can be writing here
+        old = _manifest(out)
+        if not (out / MARKER).is_file():  # mark the folder ours before anything else goes in
+            _write_text(out / MARKER, _manifest_text({}, []))
+        _remove_leftovers(out)
+        renderer = Renderer(vault, today, previous=out if old else None, old=old)
+        written = renderer.write(out)
+        _remove_stale(out, set(old.get("files", [])) - set(written))
+        _write_text(out / MARKER, _manifest_text(renderer.fingerprints, written, renderer.list_fingerprints))
+    return BuildResult(out, renderer.pages, renderer.reused)
+
+
+def _manifest_text(fingerprints: dict[str, str], files: list[str], lists: dict[str, str] | None = None) -> str:
+    manifest = {"built_by": f"refnotes {__version__}", "pages": fingerprints, "files": sorted(files),
+                "lists": lists or {}}
+    return json.dumps(manifest, sort_keys=True, indent=0) + "\n"
+
+
+def _manifest(out: Path) -> dict:
+    """The last build's marker: {"pages": {slug: fingerprint}, "files": [...]}, or {} when there is none."""
     try:
-        renderer = Renderer(vault, today, previous=out if (out / MARKER).is_file() else None)
-        pages = renderer.write(staging)
-        manifest = {"built_by": f"refnotes {__version__}", "pages": renderer.fingerprints}
-        (staging / MARKER).write_text(json.dumps(manifest, sort_keys=True) + "\n", encoding="utf-8")
-        _swap(staging, out)
-    except BaseException:
-        shutil.rmtree(staging, ignore_errors=True)
-        raise
-    return BuildResult(out, pages, renderer.reused)
+        data = json.loads((out / MARKER).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    if not isinstance(data, dict):
+        return {}
+    pages, files, lists = data.get("pages"), data.get("files"), data.get("lists")
+    return {"pages": {str(k): str(v) for k, v in pages.items()} if isinstance(pages, dict) else {},
+            "files": [str(f) for f in files] if isinstance(files, list) else [],
+            "lists": {str(k): str(v) for k, v in lists.items()} if isinstance(lists, dict) else {}}
 
 
-def _swap(staging: Path, out: Path) -> None:
-    """Put the new site in place; the old one (ours, by the marker) goes after."""
-    old = None
-    if out.exists():
-        old = Path(tempfile.mkdtemp(prefix=f".{out.name}.old-", dir=out.parent))
-        os.rename(out, old / "site")
-    os.rename(staging, out)
-    os.chmod(out, 0o755)
-    if old is not None:
-        shutil.rmtree(old, ignore_errors=True)
+class _locked:
+    """One build at a time in a folder: an exclusive lock on the folder itself."""
+
+    def __init__(self, folder: Path):
+        self.folder = folder
+        self.fd = -1
+
+    def __enter__(self):
+        try:
+            import fcntl
+        except ImportError:  # no advisory locks here: builds had better not overlap
+            return self
+        self.fd = os.open(self.folder, os.O_RDONLY)
+        fcntl.flock(self.fd, fcntl.LOCK_EX)
+        return self
+
+    def __exit__(self, *exc) -> None:
+        if self.fd >= 0:
+            os.close(self.fd)  # closing releases the lock
+
+
+_PART = re.compile(r"\..+\.\d+\.part")  # a page being written: `.<name>.<pid>.part`
+
+
+def _write_text(path: Path | str, text: str) -> None:
+    """Write a page whole or not at all: a temporary file beside it, renamed over it."""
+    path = os.fspath(path)
+    folder, name = os.path.split(path)
+    tmp = os.path.join(folder, f".{name}.{os.getpid()}.part")
+    data = text.encode("utf-8", "surrogateescape")
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o666)
+    try:
+        view = memoryview(data)
+        while view:
+            view = view[os.write(fd, view):]
+    finally:
+        os.close(fd)
+    os.replace(tmp, path)
+
+
+def _remove_leftovers(out: Path) -> None:
+    """Temporary files of a build that was killed halfway."""
+    for folder in (out, out / "contacts"):
+        try:
+            names = os.listdir(folder)
+        except OSError:
+            continue
+        for name in names:
+            if _PART.fullmatch(name):
+                with contextlib.suppress(OSError):
+                    os.unlink(os.path.join(folder, name))
+
+
+def _remove_stale(out: Path, stale: set[str]) -> None:
+    """Pages the last build wrote that this one did not (a contact renamed or gone). Files only."""
+    for rel in sorted(stale):
+        parts = rel.split("/")
+        if not rel or any(part in ("", ".", "..") for part in parts) or len(parts) > 2:
+            continue  # not a path a build writes: leave it alone
+        path = out.joinpath(*parts)
+        if path.is_file() and not path.is_symlink():
+            with contextlib.suppress(OSError):
+                path.unlink()
 
 
 def tel(phone: str) -> str:
@@ -114,37 +191,35 @@ def contacts_page(number: int) -> str:
     return "index.html" if number == 1 else f"page-{number}.html"
 
 
+@functools.lru_cache(maxsize=None)
 def page_name(slug: str) -> str:
     """The file of a contact's page, URL-quoted for links (slugs may hold any character)."""
     return quote(f"{slug}.html")
 
 
-def _old_fingerprints(previous: Path | None) -> dict[str, str]:
-    if previous is None:
-        return {}
-    try:
-        data = json.loads((previous / MARKER).read_text(encoding="utf-8"))
-        pages = data.get("pages", {})
-        return {str(k): str(v) for k, v in pages.items()} if isinstance(pages, dict) else {}
-    except (OSError, ValueError, AttributeError):
-        return {}  # an older marker, or damaged: render everything
+PARALLEL_PAGES = 300  # contact pages to render before forking workers pays for itself
+_ACTIVE: Renderer | None = None  # the renderer forked workers inherit
 
 
 class Renderer:
-    def __init__(self, vault: Vault, today: date, previous: Path | None = None):
+    def __init__(self, vault: Vault, today: date, previous: Path | None = None, old: dict | None = None):
         self.vault = vault
         self.today = today
         self.previous = previous
-        self.old_fingerprints = _old_fingerprints(previous)
+        self.old_fingerprints: dict[str, str] = (old or {}).get("pages", {})
         self.fingerprints: dict[str, str] = {}
+        self.old_lists: dict[str, str] = (old or {}).get("lists", {})
+        self.list_fingerprints: dict[str, str] = {}
         self.reused = 0
+        self.pages = 0
         self.env = render.environment(vault.root)
         self.env.filters["short"] = agenda.short
-        self.env.filters["longdate"] = lambda d: f"{d:%A, %B} {d.day}, {d.year}"
+        self.env.filters["longdate"] = lambda d: f"{agenda.weekday_month(d)} {d.day}, {d.year}"
         self.index = agenda.Index(vault)
         self.items = agenda.compute(vault, today, self.index)
         self.markdown = MarkdownIt("commonmark", {"html": False, "linkify": False, "typographer": False})
         self.is_repo = gitlog.is_repository(vault.root)
+        self._page_names: dict[str, str] = {}
 
     # -- text helpers, used by templates
 
@@ -192,99 +267,180 @@ class Renderer:
 
     # -- pages
 
-    def write(self, folder: Path) -> int:
-        (folder / "contacts").mkdir()
-        common = self._common()
-        pages = 0
-        self._page(folder / "index.html", "index.html", prefix="", **common, **self._index())
-        self._page(folder / "network.html", "network.html", prefix="", **common, **self._network())
-        rows = self._contact_rows()
-        chunks = [rows[i:i + CONTACTS_PER_PAGE] for i in range(0, len(rows), CONTACTS_PER_PAGE)] or [[]]
-        names = [contacts_page(n) for n in range(1, len(chunks) + 1)]
-        for number, chunk in enumerate(chunks, 1):
-            self._page(folder / "contacts" / names[number - 1], "contacts.html", prefix="../", **common,
-                       rows=chunk, page_number=number, page_names=names, first_row=(number - 1) * CONTACTS_PER_PAGE + 1)
-        pages += 2 + len(chunks)
-        self._page(folder / "notes.html", "notes.html", prefix="", **common, **self._notes())
-        pages += 1
-        for month_plan in self._plans():
-            self._page(folder / f"referral-month-{month_plan.key}.html", "referral-month.html", prefix="", **common,
-                       **self._month(month_plan))
-            pages += 1
-        items_for = defaultdict(list)
+    def write(self, folder: Path) -> list[str]:
+        """Render the site into `folder`; the paths written, relative to it.
+
+        The work is a list of jobs (slices of contact pages, the contact list,
+        the weekly plan, ...); a big site runs them on every core, in forked
+        workers that inherit this renderer and write their own pages.
+        """
+        (folder / "contacts").mkdir(exist_ok=True)
+        self._folder, self._common_context = folder, self._common()
+        self._todo = self._contacts_to_render(folder)
+        workers = _workers(len(self.vault.contacts))
+        size = max(1, -(-len(self._todo) // (workers * 4)))
+        jobs = [("lists", ()), ("index", ()), ("network", ()), ("notes", ()), ("months", ()), ("style", ())]
+        jobs += [("contacts", (start, min(start + size, len(self._todo)))) for start in range(0, len(self._todo), size)]
+        if workers > 1 and len(jobs) > 1:
+            results = self._run_forked(jobs, workers)
+        else:
+            results = [self.job(name, *args) for name, args in jobs]
+        written = [f"contacts/{slug}.html" for slug in self.fingerprints]
+        for paths, lists in results:
+            written += paths
+            self.list_fingerprints.update(lists)
+        self.pages += sum(1 for path in written if path.endswith(".html"))
+        return written
+
+    def _run_forked(self, jobs: list[tuple[str, tuple]], workers: int) -> list:
+        import concurrent.futures
+        import multiprocessing
+
+        global _ACTIVE
+        _ACTIVE = self
+        try:
+            context = multiprocessing.get_context("fork")
+            with concurrent.futures.ProcessPoolExecutor(workers, mp_context=context) as pool:
+                futures = [pool.submit(_run_job, name, args) for name, args in jobs]
+                return [future.result() for future in futures]
+        finally:
+            _ACTIVE = None
+
+    def job(self, name: str, *args) -> tuple[list[str], dict[str, str]]:
+        """Run one job: (paths written, fingerprints of contact-list pages)."""
+        folder, common = self._folder, self._common_context
+        if name == "contacts":
+            start, end = args
+            for job in self._todo[start:end]:
+                self._contact_page(folder, common, *job)
+            return [], {}
+        if name == "lists":
+            return self._list_pages(folder, common)
+        if name == "index":
+            self._page(folder / "index.html", "index.html", prefix="", **common, **self._index())
+            return ["index.html"], {}
+        if name == "network":
+            self._page(folder / "network.html", "network.html", prefix="", **common, **self._network())
+            return ["network.html"], {}
+        if name == "notes":
+            self._page(folder / "notes.html", "notes.html", prefix="", **common, **self._notes())
+            return ["notes.html"], {}
+        if name == "months":
+            written = []
+            for month_plan in self._plans():
+                page = f"referral-month-{month_plan.key}.html"
+                self._page(folder / page, "referral-month.html", prefix="", **common, **self._month(month_plan))
+                written.append(page)
+            return written, {}
+        if name == "style":
+            _write_text(folder / "style.css", self.env.get_template("site/style.css").render())
+            return ["style.css"], {}
+        raise ValueError(name)
+
+    def _contacts_to_render(self, folder: Path) -> list[tuple]:
+        """Fingerprint every contact page; the ones whose inputs changed, with what they show."""
+        items_for: dict[str, list[agenda.Item]] = defaultdict(list)
         for item in self.items:
             items_for[item.contact].append(item)
             if item.about and item.about != item.contact:
                 items_for[item.about].append(item)
         histories = self._histories()
-        shared = self._shared_inputs(common["month_page"])
+        shared = self._shared_inputs(self._common_context["month_page"])
+        try:
+            existing = set(os.listdir(folder / "contacts"))
+        except OSError:
+            existing = set()
+        todo = []
         for contact in self.vault.contacts.values():
-            target = folder / "contacts" / f"{contact.slug}.html"
+            slug = contact.slug
             referrer = self.vault.contacts.get(contact.referred_by) if contact.referred_by else None
-            referred = self.index.referrals.get(contact.slug, [])
-            items = sorted(items_for.get(contact.slug, []), key=lambda i: (not i.overdue, i.due))
+            referred = self.index.referrals.get(slug, [])
+            items = sorted(items_for.get(slug, []), key=lambda i: (not i.overdue, i.due))
             history = histories.get(contact.path, [])
             fingerprint = self._fingerprint(shared, contact, referrer, referred, items, history)
-            self.fingerprints[contact.slug] = fingerprint
-            pages += 1
-            if self.old_fingerprints.get(contact.slug) == fingerprint and self._reuse(contact.slug, target):
+            self.fingerprints[slug] = fingerprint
+            if self.old_fingerprints.get(slug) == fingerprint and f"{slug}.html" in existing:
+                self.reused += 1
                 continue
-            self._page(target, "contact.html", prefix="../", **common,
-                       contact=contact, fields=self._fields(contact),
-                       notes=self.notes_html(contact, ""), log=self._log(contact, ""),
-                       referrer=referrer, referred=referred, items=items, history=history)
-        (folder / "style.css").write_text(self.env.get_template("site/style.css").render(), encoding="utf-8")
-        return pages
+            todo.append((contact, referrer, referred, items, history))
+        return todo
+
+    def _list_pages(self, folder: Path, common: dict) -> tuple[list[str], dict[str, str]]:
+        """The contact list, 500 to a page; a page whose rows did not change is not written again."""
+        rows = self._contact_rows()
+        chunks = [rows[i:i + CONTACTS_PER_PAGE] for i in range(0, len(rows), CONTACTS_PER_PAGE)] or [[]]
+        names = [contacts_page(n) for n in range(1, len(chunks) + 1)]
+        shared = self._shared_inputs(common["month_page"], "site/contacts.html") + f"|{len(rows)}|{names}"
+        written, fingerprints = [], {}
+        for number, chunk in enumerate(chunks, 1):
+            rel = f"contacts/{names[number - 1]}"
+            written.append(rel)
+            parts = [shared, str(number)]
+            for row in chunk:
+                c, nxt = row["contact"], row["next"]
+                parts.append(f"{c.slug}|{c.name}|{c.kind}|{c.tier}|{c.company}|{c.score}|{row['last']}|"
+                             + (f"{nxt.title}|{nxt.overdue}" if nxt else ""))
+            fingerprint = _hash("\x1e".join(parts))
+            fingerprints[rel] = fingerprint
+            if self.old_lists.get(rel) == fingerprint and (folder / rel).is_file():
+                continue
+            self._page(folder / rel, "contacts.html", prefix="../", **common,
+                       rows=chunk, page_number=number, page_names=names, first_row=(number - 1) * CONTACTS_PER_PAGE + 1)
+        return written, fingerprints
+
+    def _contact_page(self, folder: Path, common: dict, contact: Contact, referrer, referred, items, history) -> None:
+        self._page(folder / "contacts" / f"{contact.slug}.html", "contact.html", prefix="../", **common,
+                   contact=contact, fields=self._fields(contact), notes=self.notes_html(contact, ""),
+                   log=self._log(contact, ""), referrer=referrer, referred=referred, items=items, history=history)
 
     # -- incremental builds: a contact page is rendered again only when its inputs changed
 
-    def _shared_inputs(self, month_page: str) -> str:
-        """Everything every contact page depends on besides the contact: version, day, templates, owner, nav."""
+    def _shared_inputs(self, month_page: str, *templates: str) -> str:
+        """Everything every contact page depends on besides the contact: version, templates, owner, nav."""
         sources = []
-        for name in ("site/base.html", "site/contact.html"):
+        for name in ("site/base.html", "site/macros.html", *(templates or ("site/contact.html",))):
             source, filename, _ = self.env.loader.get_source(self.env, name)
             sources.append((filename, source))
-        return repr((__version__, self.today.isoformat(), month_page, sorted(self.vault.config.section("owner").items()),
-                     sources))
+        return _hash(repr((__version__, month_page, sorted(self.vault.config.section("owner").items()), sources)))
 
     def _fingerprint(self, shared: str, contact: Contact, referrer, referred, items, history) -> str:
-        linked = sorted({slug for slug, _ in contact.body_links} | {link for e in contact.entries for link in e.links})
-        names = [(slug, self.vault.contacts[slug].name if slug in self.vault.contacts else None) for slug in linked]
-        inputs = repr((
-            shared, lean(contact), names,
-            (referrer.slug, referrer.name) if referrer else None,
-            [(r.slug, r.name, r.status, r.referred_on) for r in referred],
-            [(i.rule, i.contact, i.about, i.due, i.title, i.why, i.overdue) for i in items],
-            [(c.hash, ch.path, ch.added, ch.renamed_from, ch.fields, len(ch.entries_added), len(ch.entries_removed))
-             for c, ch in history],
-        ))
-        return hashlib.blake2b(inputs.encode("utf-8", "surrogatepass"), digest_size=16).hexdigest()
-
-    def _reuse(self, slug: str, target: Path) -> bool:
-        old = self.previous / "contacts" / f"{slug}.html"
-        try:
-            os.link(old, target)
-        except OSError:
-            try:
-                shutil.copyfile(old, target)
-            except OSError:
-                return False
-        self.reused += 1
-        return True
+        """A hash of everything the contact's page shows: its file (by content), the names of the
+        contacts it links, its referrer and referrals, its open items, its git history."""
+        contacts = self.vault.contacts
+        linked = {slug for slug, _ in contact.body_links}
+        for entry in contact.entries:
+            if entry.links:
+                linked.update(entry.links)
+        parts = [shared, contact.digest]
+        for slug in sorted(linked):
+            other = contacts.get(slug)
+            parts.append(f"{slug}={other.name if other is not None else ''}")
+        if referrer is not None:
+            parts.append(f"by {referrer.slug}={referrer.name}")
+        for r in referred:
+            parts.append(f"sent {r.slug}={r.name}|{r.status}|{r.referred_on}")
+        for i in items:
+            parts.append(f"item {i.rule}|{i.contact}|{i.about}|{i.due}|{i.title}|{i.why}|{i.overdue}")
+        for commit, change in history:
+            parts.append(repr((commit.hash, change.path, change.added, change.renamed_from, change.fields,
+                               len(change.entries_added), len(change.entries_removed))))
+        if not contact.entries:
+            parts.append(f"today {self.today}")  # the empty log suggests a first line with today's date
+        return _hash("\x1e".join(parts))
 
     def _page(self, path: Path, template: str, **context) -> None:
-        html = self.env.get_template(f"site/{template}").render(**context)
-        path.write_text(html, encoding="utf-8")
+        _write_text(path, self.env.get_template(f"site/{template}").render(**context))
 
     def _notes(self) -> dict:
         horizon_days = NOTES_DAYS
-        due = notes.due_notes(self.vault, self.today, horizon_days, self.items)
+        total = len(notes.due_items(self.vault, self.today, horizon_days, self.items))
+        due = notes.due_notes(self.vault, self.today, horizon_days, self.items, limit=NOTES_ON_PAGE)
         addressed = [n.contact for n in due if n.contact.address]
         unique = list({c.slug: c for c in addressed}.values())
         size = CARD_SIZES[self.vault.config["notes.card_size"]]
         per_sheet = size["per_sheet"]
         return {
-            "notes": due, "horizon": self.today + timedelta(days=horizon_days), "card": size,
+            "notes": due, "total": total, "horizon": self.today + timedelta(days=horizon_days), "card": size,
             "per_sheet": per_sheet, "occasion_labels": notes.OCCASION_LABELS,
             "missing": list({n.contact.slug: n.contact for n in due if not n.contact.address}.values()),
             "envelopes": [unique[i:i + per_sheet] for i in range(0, len(unique), per_sheet)],
@@ -302,8 +458,9 @@ class Renderer:
     def _month(self, month_plan: plan.Plan) -> dict:
         contacts = self.vault.contacts
         status = plan.reached(month_plan, contacts)
-        last_touch = {s: max((e.date for e in contacts[s].entries if e.date < date(month_plan.year, month_plan.month, 1)),
-                             default=None) for s in status if s in contacts}
+        start = date(month_plan.year, month_plan.month, 1)
+        last_touch = {s: max([e.date for e in contacts[s].entries if e.date < start], default=None)
+                      for s in status if s in contacts}
         days = [(day, [contacts[s] for s in slugs if s in contacts]) for day, slugs in month_plan.days.items()]
         total = len(status)
         done = sum(1 for v in status.values() if v["reached"])
@@ -337,8 +494,9 @@ class Renderer:
             "groups": [(rule, group[:ITEMS_PER_RULE], len(group) - ITEMS_PER_RULE) for rule, group in groups if group],
             "item_count": len(items), "overdue": sum(i.overdue for i in items),
             "goals": agenda.goals(self.vault, self.today),
-            "introductions": agenda.introductions(self.vault, self.index)[:12],
-            "notes_due": notes,
+            "introductions": agenda.introductions(self.vault, self.index, limit=12),
+            "notes_due": notes[:ITEMS_PER_RULE], "notes_more": len(notes) - ITEMS_PER_RULE,
+            "notes_count": len(notes),
             "changes": self._changes(),
             "is_repo": self.is_repo,
             "chart": _chart(weeks),
@@ -443,6 +601,28 @@ class Renderer:
                 "more_sources": max(0, len(sources) - NETWORK_ROWS), "ledger": ledger[:NETWORK_ROWS],
                 "more_ledger": max(0, len(ledger) - NETWORK_ROWS), "source_count": len(sources),
                 "total_referrals": sum(s["count"] for s in sources)}
+
+
+def _workers(pages: int) -> int:
+    """Processes to render a site of this many contact pages with: one, unless it is big and a fork
+    is to be had."""
+    import multiprocessing
+
+    if pages < PARALLEL_PAGES or "fork" not in multiprocessing.get_all_start_methods():
+        return 1
+    try:
+        return min(len(os.sched_getaffinity(0)), 8)
+    except (AttributeError, OSError):
+        return min(os.cpu_count() or 1, 8)
+
+
+def _run_job(name: str, args: tuple) -> tuple[list[str], dict[str, str]]:
+    """In a forked worker: one job of the renderer it inherited."""
+    return _ACTIVE.job(name, *args)
+
+
+def _hash(text: str) -> str:
+    return hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=16).hexdigest()
 
 
 def _chart(weeks: list[tuple[date, int, int]]) -> dict:

@@ -121,6 +121,22 @@ def test_notes_page_lists_cards_and_missing_addresses(card_vault, run, tmp_path)
     assert len(tree.findall(".//section[@class='envelope-sheet']")) == 1  # 2 addresses, 3 to a page
 
 
+def test_a_big_stack_of_notes_shows_the_most_urgent_first_and_counts_the_rest(card_vault, run, tmp_path,
+                                                                               monkeypatch):
+    from test_site import parse
+
+    from refnotes import site
+
+    monkeypatch.setattr(site, "NOTES_ON_PAGE", 2)
+    out = tmp_path / "site"
+    run("--vault", card_vault.root, "build", "--out", out, "--today", "2026-11-25")
+    tree = parse(out / "notes.html")
+    assert len(tree.findall(".//article")) == 2
+    text = " ".join("".join(tree.itertext()).split())
+    assert "4 handwritten notes due" in text and "the 2 most urgent; 2 more are due" in text
+    assert "refnotes notes --days 14" in text
+
+
 def chromium() -> str:
     path = shutil.which("chromium") or shutil.which("chromium-browser") or shutil.which("google-chrome")
     if path is None:

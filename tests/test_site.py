@@ -252,6 +252,41 @@ def test_incremental_build_equals_a_full_build(run, vault, tmp_path):
     full = tmp_path / "full"
     run("--vault", vault.root, "build", "--out", full, "--today", TODAY)
     assert tree_bytes(site) == tree_bytes(full)
-    fourth = run("--vault", vault.root, "build", "--out", site, "--today", "2026-11-26")  # a new day: all again
-    assert "unchanged" not in fourth.output
-    assert tree_bytes(site) != tree_bytes(full)
+    # a new day: only the pages whose items (or empty-log hint) depend on the day are rendered again
+    before = tree_bytes(site)
+    fourth = run("--vault", vault.root, "build", "--out", site, "--today", "2026-11-26")
+    assert "contact pages unchanged since the last build" in fourth.output
+    full_next = tmp_path / "full-next"
+    run("--vault", vault.root, "build", "--out", full_next, "--today", "2026-11-26")
+    assert tree_bytes(site) == tree_bytes(full_next) != before
+
+
+def test_pages_rendered_by_forked_workers_equal_a_serial_build(run, vault, tmp_path, monkeypatch):
+    from refnotes import site
+
+    for i in range(40):
+        referral = f"\nreferred_by: p{i + 1:02d}\nreferred_on: 2026-11-{1 + i % 20:02d}" if i < 39 else ""
+        vault.contact(f"p{i:02d}", f"name: Person {i}\nkind: client\nscore: {i % 11}{referral}",
+                      f"Notes on *{i}*.\n\n## Log\n- 2026-10-{1 + i % 28:02d} call: met [[p{(i + 7) % 40:02d}]] #ask\n")
+    monkeypatch.setattr(site, "PARALLEL_PAGES", 10**9)
+    run("--vault", vault.root, "build", "--out", tmp_path / "serial", "--today", TODAY)
+    monkeypatch.setattr(site, "PARALLEL_PAGES", 5)
+    monkeypatch.setattr(site, "_workers", lambda pages: 2)
+    result = run("--vault", vault.root, "build", "--out", tmp_path / "forked", "--today", TODAY)
+    assert result.exit_code == 0 and "Built 45 pages" in result.output
+    assert tree_bytes(tmp_path / "forked") == tree_bytes(tmp_path / "serial")
+
+
+def test_rebuilds_remove_only_their_own_stale_pages_and_leftovers(run, vault, tmp_path):
+    vault.contact("a", "name: A")
+    vault.contact("b", "name: B")
+    site = tmp_path / "site"
+    assert run("--vault", vault.root, "build", "--out", site, "--today", TODAY).exit_code == 0
+    (site / "contacts" / ".a.html.4242.part").write_text("half a page")  # a build killed halfway
+    (site / "robots.txt").write_text("yours")  # something the user put there
+    (vault.root / "contacts" / "b.md").unlink()
+    assert run("--vault", vault.root, "build", "--out", site, "--today", TODAY).exit_code == 0
+    assert not (site / "contacts" / "b.html").exists() and (site / "contacts" / "a.html").is_file()
+    assert not (site / "contacts" / ".a.html.4242.part").exists()
+    assert (site / "robots.txt").read_text() == "yours"
+    assert not [p for p in site.rglob("*.part")]
