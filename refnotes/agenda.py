@@ -43,7 +43,6 @@ RULE_LABELS = {
     "service-check": "Ask how you're doing",
 }
 NOTE_WINDOW_DAYS = 30  # a card/note/gift this close before the day counts
-NOTE_MEDIA = frozenset({"note", "card", "gift"})
 
 
 class Item(NamedTuple):
@@ -86,7 +85,6 @@ MONTHS = ("", "January", "February", "March", "April", "May", "June", "July", "A
           "November", "December")
 WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 _SHORT_MONTHS = tuple(month[:3] for month in MONTHS)
-_REFERRAL_TAGS = frozenset({"ask", "thanks", "update", "gave"})  # the tags the rules look for across files
 
 
 def short(day: date) -> str:
@@ -115,15 +113,14 @@ class Index:
         self.tagged: dict[str, list[Entry]] = defaultdict(list)
         self.referrals: dict[str, list[Contact]] = defaultdict(list)
         contacts = vault.contacts
-        tagged, wanted = self.tagged, _REFERRAL_TAGS
+        tagged = self.tagged
         for contact in contacts.values():
             slug = contact.slug
-            for entry in contact.entries:
-                if entry.hashtags and not wanted.isdisjoint(entry.hashtags):
-                    tagged[slug].append(entry)
-                    for link in entry.links:
-                        if link != slug and link in contacts:
-                            tagged[link].append(entry)
+            for entry in contact.referral_entries:
+                tagged[slug].append(entry)
+                for link in entry.links:
+                    if link != slug and link in contacts:
+                        tagged[link].append(entry)
             referrer = contact.referred_by
             if referrer and referrer != slug and referrer in contacts:
                 self.referrals[referrer].append(contact)
@@ -167,8 +164,8 @@ def day_in(year: int, month: int, day: int) -> date:
         return date(year, month, 28)
 
 
-def compute(vault: Vault, today: date, index: Index | None = None) -> list[Item]:
-    """Every open item in the vault, sorted. `todo` filters them by due date."""
+def compute(vault: Vault, today: date, index: Index | None = None, horizon: date | None = None) -> list[Item]:
+    """Every open item in the vault, sorted; with `horizon`, only those due by then (what `todo` shows)."""
     index = index or Index(vault)
     rules = vault.config.section("rules")
     items: list[Item] = []
@@ -183,20 +180,22 @@ def compute(vault: Vault, today: date, index: Index | None = None) -> list[Item]
     cadences = _cadences(vault.config)
     window = timedelta(days=NOTE_WINDOW_DAYS)
 
-    def item(rule: str, contact: Contact, about: Contact | None, due: date, title: str, why: str) -> None:
-        add(Item(rule, contact.slug, about.slug if about else None, due, title, why, due < today))
+    last_due = horizon or date.max
 
-    def card_sent(own: tuple[Entry, ...], day: date) -> bool:
+    def item(rule: str, contact: Contact, about: Contact | None, due: date, title: str, why: str) -> None:
+        if due <= last_due:
+            add(Item(rule, contact.slug, about.slug if about else None, due, title, why, due < today))
+
+    def card_sent(cards: tuple[Entry, ...], day: date) -> bool:
         start = day - window
-        for e in own:
-            if e.medium in NOTE_MEDIA and start <= e.date <= day:
+        for e in cards:
+            if start <= e.date <= day:
                 return True
         return False
 
     month_calls = _referral_month_items(vault, today, item)
 
     for c in contacts.values():
-        own = c.entries
         slug = c.slug
         lead_open = False
         # follow-up-lead: the lead gets followed up even if their referrer is do_not_contact
@@ -205,7 +204,7 @@ def compute(vault: Vault, today: date, index: Index | None = None) -> list[Item]
             c.kind == "prospect" and status == "new")
         if is_lead and not c.do_not_contact:
             since = c.referred_on
-            if not own or (since is not None and all(e.date < since for e in own)):
+            if c.last_touch is None or (since is not None and c.last_touch < since):
                 lead_open = True
                 referrer = contacts.get(c.referred_by) if c.referred_by else None
                 due = since + lead_after if since else today
@@ -215,7 +214,8 @@ def compute(vault: Vault, today: date, index: Index | None = None) -> list[Item]
                 else:
                     why = "a new lead with nothing logged yet"
                     title = f"Follow up with {c.name}"
-                add(Item("follow-up-lead", slug, None, due, title, why, due < today))
+                if due <= last_due:
+                    add(Item("follow-up-lead", slug, None, due, title, why, due < today))
         if c.do_not_contact:
             continue
         lost = status == "lost"
@@ -223,7 +223,7 @@ def compute(vault: Vault, today: date, index: Index | None = None) -> list[Item]
         client = c.kind == "client"
         score = c.score
 
-        if client and score is not None and score <= recovery_max:
+        if client and score is not None and score <= recovery_max and today <= last_due:
             add(Item("service-recovery", slug, None, today, f"Fix things with {c.name} (score {score})",
                      f"their latest score is {score}/10: fix the service before asking for anything", False))
 
@@ -234,16 +234,16 @@ def compute(vault: Vault, today: date, index: Index | None = None) -> list[Item]
 
         if c.birthday is not None:
             bday = next_yearly(c.birthday.month, c.birthday.day, today)
-            if not card_sent(own, bday):
-                due = bday - note_ahead
+            due = bday - note_ahead
+            if due <= last_due and not card_sent(c.card_entries, bday):
                 add(Item("birthday-note", slug, None, due, f"Birthday card for {c.name} ({short(bday)})",
                          f"their birthday is on {weekday_month(bday)} {bday.day}", due < today))
 
         if client and c.anniversary is not None:
             anniversary = next_yearly(c.anniversary.month, c.anniversary.day, today, first_year=c.anniversary.year)
             years = anniversary.year - c.anniversary.year
-            if not card_sent(own, anniversary):
-                due = anniversary - note_ahead
+            due = anniversary - note_ahead
+            if due <= last_due and not card_sent(c.card_entries, anniversary):
                 add(Item("anniversary-note", slug, None, due,
                          f"Anniversary card for {c.name} ({years} year{'s' if years != 1 else ''} on {short(anniversary)})",
                          f"a client since {short(c.anniversary)}, {c.anniversary.year}", due < today))
@@ -255,20 +255,20 @@ def compute(vault: Vault, today: date, index: Index | None = None) -> list[Item]
                 due, why = last + ask_every, f"last asked on {short(last)}, {last.year}"
             else:
                 due, why = today, "never asked"
-            add(Item("ask-referral", slug, None, due, f"Ask {c.name} for referrals",
-                     f"delighted (score {score}/10); {why}", due < today))
+            if due <= last_due:
+                add(Item("ask-referral", slug, None, due, f"Ask {c.name} for referrals",
+                         f"delighted (score {score}/10); {why}", due < today))
 
         cadence = c.cadence or cadences.get((c.kind, c.tier if client else None)) or cadences.get((c.kind, None))
         days = cadence_days(cadence)
         if days is not None and not lost and not snoozed and not lead_open and slug not in month_calls:
-            if own:
-                last = max([e.date for e in own])
-                due, why = last + timedelta(days=days), f"last touch {short(last)}, {last.year} ({cadence})"
-            else:
-                due, why = today, f"nothing logged yet ({cadence})"
-            add(Item("keep-in-touch", slug, None, due, f"Keep in touch with {c.name}", why, due < today))
+            last = c.last_touch
+            due = last + timedelta(days=days) if last is not None else today
+            if due <= last_due:
+                why = f"last touch {short(last)}, {last.year} ({cadence})" if last else f"nothing logged yet ({cadence})"
+                add(Item("keep-in-touch", slug, None, due, f"Keep in touch with {c.name}", why, due < today))
 
-        if client and score is None and not lost:
+        if client and score is None and not lost and today <= last_due:
             add(Item("service-check", slug, None, today, f"Ask {c.name} how we're doing",
                      "no score yet: ask how delighted they are, 0-10", False))
 
@@ -330,11 +330,6 @@ def _referral_month_items(vault: Vault, today: date, item) -> set[str]:
     return open_calls
 
 
-def _card_sent(entries: Iterable[Entry], day: date) -> bool:
-    start = day - timedelta(days=NOTE_WINDOW_DAYS)
-    return any(e.medium in NOTE_MEDIA and start <= e.date <= day for e in entries)
-
-
 def due_within(items: Iterable[Item], today: date, days: int) -> list[Item]:
     """The items `todo` shows: due on or before today + days (overdue ones included)."""
     horizon = today + timedelta(days=days)
@@ -376,19 +371,22 @@ def goals(vault: Vault, today: date) -> list[GoalProgress]:
     periods = {name: period(vault.config[f"goals.{name}"]["per"], today) for name in GOALS}
     first = min(start for start, _ in periods.values())
     last = max(end for _, end in periods.values())
-    # one pass over the vault: only entries inside some goal's period are looked at again
-    recent = [e for c in vault.contacts.values() for e in c.entries if first <= e.date <= last]
+    # one pass over the vault (skipping files with nothing logged since `first`): only entries inside
+    # some goal's period are looked at again
+    active = [c for c in vault.contacts.values() if c.last_touch is not None and c.last_touch >= first]
+    tagged = [e for c in active for e in c.referral_entries if first <= e.date <= last]
+    cards = [e for c in active for e in c.card_entries if first <= e.date <= last]
     received = [c.referred_on for c in vault.contacts.values() if c.referred_by and c.referred_on]
 
     def count(name: str, start: date, end: date) -> int:
         if name == "referrals_received":
             return sum(1 for day in received if start <= day <= end)
         if name == "referrals_given":
-            wanted = (x for x in recent if "gave" in x.hashtags and start <= x.date <= end)
+            wanted = (x for x in tagged if "gave" in x.hashtags and start <= x.date <= end)
         elif name == "asks":
-            wanted = (x for x in recent if "ask" in x.hashtags and start <= x.date <= end)
+            wanted = (x for x in tagged if "ask" in x.hashtags and start <= x.date <= end)
         else:
-            wanted = (x for x in recent if x.handwritten and start <= x.date <= end)
+            wanted = (x for x in cards if x.handwritten and start <= x.date <= end)
         return len(_dedupe(wanted))
 
     out = []
@@ -408,7 +406,8 @@ def weekly_referrals(vault: Vault, today: date, weeks: int = 12) -> list[tuple[d
             received[(c.referred_on - first).days // 7] += 1
     given = [0] * weeks
     end = first + timedelta(weeks=weeks)
-    gave = (e for c in vault.contacts.values() for e in c.entries if first <= e.date < end and "gave" in e.hashtags)
+    gave = (e for c in vault.contacts.values() if c.last_touch is not None and c.last_touch >= first
+            for e in c.referral_entries if first <= e.date < end and "gave" in e.hashtags)
     for e in _dedupe(gave):  # the date is part of what makes entries the same: filtering first is equal
         given[(e.date - first).days // 7] += 1
     return [(first + timedelta(weeks=i), received[i], given[i]) for i in range(weeks)]

@@ -28,7 +28,7 @@ from pathlib import Path
 from refnotes import __version__
 from refnotes.model import Contact, Doc, Problem
 
-SCHEMA = 5
+SCHEMA = 6
 FILE = "cache"
 FOLDER = ".refnotes"
 _ALLOWED = {

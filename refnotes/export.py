@@ -67,7 +67,7 @@ def calendar(vault: Vault, today: date, days: int) -> bytes:
             cal.add_component(_event(_uid("anniversary", contact.slug), first,
                                      f"{contact.name}: client anniversary (since {a.year})", stamp,
                                      f"A client since {a.isoformat()}", yearly=True, leap_day=leap))
-    for item in agenda.due_within(agenda.compute(vault, today), today, days):
+    for item in agenda.compute(vault, today, horizon=today + timedelta(days=days)):
         contact = vault.contacts[item.contact]
         reach = ", ".join([*contact.phones[:1], *contact.emails[:1]])
         day = max(item.due, today)  # overdue items land on today

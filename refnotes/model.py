@@ -24,7 +24,9 @@ STATUSES = ("new", "contacted", "meeting", "won", "lost")
 CHANNELS = ("call", "email", "note", "meeting", "text")
 MEDIA = ("call", "meeting", "email", "text", "visit", "note", "card", "gift", "event", "other")
 HANDWRITTEN = frozenset({"note", "card"})
+CARD_MEDIA = frozenset({"note", "card", "gift"})  # what counts as a card sent for a birthday or anniversary
 REFERRAL_TAGS = ("ask", "thanks", "update", "gave", "help")
+LINKING_TAGS = frozenset({"ask", "thanks", "update", "gave"})  # the tags rules look for across files
 CADENCES = {
     "weekly": 7,
     "biweekly": 14,
@@ -183,6 +185,10 @@ class Contact(Record):
     snooze_until: date | None = None
     do_not_contact: bool = False
     entries: tuple[Entry, ...] = ()
+    # Kept from the entries when the file is read, so that no run has to scan every entry again:
+    last_touch: date | None = None  # the latest entry's date
+    referral_entries: tuple[Entry, ...] = ()  # entries tagged #ask, #thanks, #update or #gave
+    card_entries: tuple[Entry, ...] = ()  # entries whose medium is note, card or gift
     body_links: tuple[tuple[str, int], ...] = ()
     referred_by_line: int = 1
     email_line: int = 1

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 
 from refnotes import agenda, render
 from refnotes.model import Contact, Entry
@@ -83,7 +83,7 @@ def _variants(rendered: str) -> list[str]:
 def due_items(vault: Vault, today: date, days: int, items: list[agenda.Item] | None = None
               ) -> list[tuple[agenda.Item, str]]:
     """(agenda item, occasion) of every note due within `days` (overdue included), in agenda order."""
-    items = items if items is not None else agenda.compute(vault, today)
+    items = items if items is not None else agenda.compute(vault, today, horizon=today + timedelta(days=days))
     due = []
     for item in agenda.due_within(items, today, days):
         occasion = OCCASIONS.get(item.rule)

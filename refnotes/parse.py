@@ -15,9 +15,11 @@ from typing import Any
 from refnotes.checks import boolean, choice
 from refnotes.dates import parse_birthday, parse_cadence, parse_date
 from refnotes.model import (
+    CARD_MEDIA,
     CHANNELS,
     ERROR,
     KINDS,
+    LINKING_TAGS,
     MEDIA,
     STATUSES,
     TIERS,
@@ -126,6 +128,9 @@ def parse_contact(raw: bytes, path: str, slug: str) -> tuple[Contact | None, lis
         slug=slug,
         path=path,
         entries=tuple(entries),
+        last_touch=max([e.date for e in entries], default=None),
+        referral_entries=tuple(e for e in entries if e.hashtags and not LINKING_TAGS.isdisjoint(e.hashtags)),
+        card_entries=tuple(e for e in entries if e.medium in CARD_MEDIA),
         body_links=tuple(body_links),
         referred_by_line=at.get("referred_by", 1),
         email_line=at.get("email", 1),

@@ -125,13 +125,20 @@ def _place(plan: Plan, people: list[Contact], days: list[date], per_day: int) ->
     priority = [c for c in people if is_priority(c)]
     others = [c for c in people if not is_priority(c)]
 
+    first_open: dict[tuple[int, int], int] = {}  # (candidates, cap) -> no day before this one has room
+
     def put(person: Contact, candidates: list[date], cap: int) -> bool:
-        for day in candidates:
-            if len(plan.days[day]) < cap:
-                plan.days[day].append(person.slug)
-                placed.append((person.slug, day))
-                return True
-        return False
+        """The first of `candidates` with fewer than `cap` people gets this person (days only fill up)."""
+        key = (id(candidates), cap)
+        at = first_open.get(key, 0)
+        while at < len(candidates) and len(plan.days[candidates[at]]) >= cap:
+            at += 1
+        first_open[key] = at
+        if at == len(candidates):
+            return False
+        plan.days[candidates[at]].append(person.slug)
+        placed.append((person.slug, candidates[at]))
+        return True
 
     for person in priority:  # the first half at the even load, then the first half at full capacity, then anywhere
         if not (put(person, half, load) or put(person, half, per_day) or put(person, days, load)
@@ -302,7 +309,10 @@ def reached(plan: Plan, contacts: dict[str, Contact]) -> dict[str, dict[str, boo
     after = date(plan.year + plan.month // 12, plan.month % 12 + 1, 1)
     for slug in [*plan.scheduled(), *plan.unscheduled]:
         contact = contacts.get(slug)
-        entries = [e for e in contact.entries if first <= e.date < after] if contact else []
+        if contact is None or contact.last_touch is None or contact.last_touch < first:
+            entries = []  # nothing logged since the month began
+        else:
+            entries = [e for e in contact.entries if first <= e.date < after]
         out[slug] = {"reached": bool(entries), "help": any("help" in e.hashtags for e in entries),
                      "ask": any("ask" in e.hashtags for e in entries)}
     return out

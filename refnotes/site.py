@@ -37,10 +37,11 @@ from refnotes.vault import Vault
 MARKER = ".refnotes-site"
 LOG_HEADING = re.compile(r"^##[ \t]+log[ \t#]*$", re.I | re.M)
 NEXT_HEADING = re.compile(r"^#{1,2}[ \t]", re.M)
-_PLAIN = re.compile(r"[*_`\\<>!~]|\[|\]|https?:|www\.")  # anything markdown-it would treat specially
+_SPECIAL = re.compile(r"[*_`\\<>!~\[\]]")  # characters markdown-it treats specially (and http:, www.)
 _TAG = HASHTAG
 ITEMS_PER_RULE = 30  # the weekly plan shows this many items a rule; `refnotes todo` lists them all
 CONTACTS_PER_PAGE = 500
+UNSCHEDULED_SHOWN = 100  # names listed as "did not fit" on a referral-month page
 NETWORK_ROWS = 100  # referral sources and ledger rows on network.html
 NOTES_DAYS = 14  # notes.html shows the cards due within two weeks...
 NOTES_ON_PAGE = 100  # ...the most urgent hundred of them: a stack to write this week, not a catalogue
@@ -137,20 +138,29 @@ class _locked:
 _PART = re.compile(r"\..+\.\d+\.part")  # a page being written: `.<name>.<pid>.part`
 
 
-def _write_text(path: Path | str, text: str) -> None:
-    """Write a page whole or not at all: a temporary file beside it, renamed over it."""
+def _write_text(path: Path | str, text: str | bytes) -> None:
+    """Write a page whole: a new page straight into place, an existing one through a temporary
+    file renamed over it, so that a reader never sees half of a page that was there before."""
     path = os.fspath(path)
-    folder, name = os.path.split(path)
-    tmp = os.path.join(folder, f".{name}.{os.getpid()}.part")
-    data = text.encode("utf-8", "surrogateescape")
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o666)
+    data = text.encode("utf-8", "surrogateescape") if isinstance(text, str) else text
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
+    except FileExistsError:
+        folder, name = os.path.split(path)
+        tmp = os.path.join(folder, f".{name}.{os.getpid()}.part")
+        _write_fd(os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o666), data)
+        os.replace(tmp, path)
+        return
+    _write_fd(fd, data)
+
+
+def _write_fd(fd: int, data: bytes) -> None:
     try:
         view = memoryview(data)
         while view:
             view = view[os.write(fd, view):]
     finally:
         os.close(fd)
-    os.replace(tmp, path)
 
 
 def _remove_leftovers(out: Path) -> None:
@@ -219,7 +229,7 @@ class Renderer:
         self.items = agenda.compute(vault, today, self.index)
         self.markdown = MarkdownIt("commonmark", {"html": False, "linkify": False, "typographer": False})
         self.is_repo = gitlog.is_repository(vault.root)
-        self._page_names: dict[str, str] = {}
+        self._rendered: list[tuple[str, bytes]] | None = None  # pages a worker hands back instead of writing
 
     # -- text helpers, used by templates
 
@@ -251,11 +261,18 @@ class Renderer:
 
     def inline(self, text: str, prefix: str) -> Markup:
         """One log line as inline HTML: [[links]] to pages, #tags marked, markdown where it is used."""
-        if _PLAIN.search(LINK.sub("", text)) is None:  # the common case: no markdown, render it directly
-            html = LINK.sub(lambda m: self._link_html(m, prefix), str(escape(text)).replace("&#39;", "'"))
+        links = "[[" in text
+        if not _markdown_in(LINK.sub("", text) if links else text):  # the common case: plain text
+            html = str(escape(text))
+            if "'" in text:
+                html = html.replace("&#39;", "'")
+            if links:
+                html = LINK.sub(lambda m: self._link_html(m, prefix), html)
         else:
             html = self.markdown.renderInline(self._wiki_to_markdown(text, prefix))
-        return Markup(_TAG.sub(r'<span class="tag">#\1</span>', html))
+        if "#" in html:
+            html = _TAG.sub(_tag_html, html)
+        return Markup(html)
 
     def _link_html(self, match: re.Match, prefix: str) -> str:
         whole = match.group(0)[2:-2]
@@ -270,29 +287,34 @@ class Renderer:
     def write(self, folder: Path) -> list[str]:
         """Render the site into `folder`; the paths written, relative to it.
 
-        The work is a list of jobs (slices of contact pages, the contact list,
-        the weekly plan, ...); a big site runs them on every core, in forked
-        workers that inherit this renderer and write their own pages.
+        The work is a list of jobs (slices of contacts, the contact list, the
+        weekly plan, ...); a big site runs them on every core, in forked workers
+        that inherit this renderer and hand their pages back to be written.
+        A contact job fingerprints its contacts and renders the changed ones.
         """
         (folder / "contacts").mkdir(exist_ok=True)
         self._folder, self._common_context = folder, self._common()
-        self._todo = self._contacts_to_render(folder)
-        workers = _workers(len(self.vault.contacts))
-        size = max(1, -(-len(self._todo) // (workers * 4)))
+        self._prepare_contacts(folder)
+        count = len(self._contacts)
+        workers = _workers(count)
+        size = max(1, -(-count // (workers * 4)))
         jobs = [("lists", ()), ("index", ()), ("network", ()), ("notes", ()), ("months", ()), ("style", ())]
-        jobs += [("contacts", (start, min(start + size, len(self._todo)))) for start in range(0, len(self._todo), size)]
-        if workers > 1 and len(jobs) > 1:
+        jobs += [("contacts", (start, min(start + size, count))) for start in range(0, count, size)]
+        if workers > 1:
             results = self._run_forked(jobs, workers)
         else:
             results = [self.job(name, *args) for name, args in jobs]
-        written = [f"contacts/{slug}.html" for slug in self.fingerprints]
-        for paths, lists in results:
-            written += paths
-            self.list_fingerprints.update(lists)
+        written = [f"contacts/{contact.slug}.html" for contact in self._contacts]
+        for result in results:
+            written += result["paths"]
+            self.list_fingerprints.update(result.get("lists", {}))
+            self.fingerprints.update(result.get("fingerprints", {}))
+            self.reused += result.get("reused", 0)
+        self.fingerprints = {contact.slug: self.fingerprints[contact.slug] for contact in self._contacts}
         self.pages += sum(1 for path in written if path.endswith(".html"))
         return written
 
-    def _run_forked(self, jobs: list[tuple[str, tuple]], workers: int) -> list:
+    def _run_forked(self, jobs: list[tuple[str, tuple]], workers: int) -> list[dict]:
         import concurrent.futures
         import multiprocessing
 
@@ -302,68 +324,75 @@ class Renderer:
             context = multiprocessing.get_context("fork")
             with concurrent.futures.ProcessPoolExecutor(workers, mp_context=context) as pool:
                 futures = [pool.submit(_run_job, name, args) for name, args in jobs]
+                for future in concurrent.futures.as_completed(futures):
+                    for path, data in future.result()["pages"]:  # written here, by one process: two
+                        _write_text(path, data)                   # writing in one folder wait on each other
                 return [future.result() for future in futures]
         finally:
             _ACTIVE = None
 
-    def job(self, name: str, *args) -> tuple[list[str], dict[str, str]]:
-        """Run one job: (paths written, fingerprints of contact-list pages)."""
+    def job(self, name: str, *args) -> dict:
+        """Run one job: {"paths": written, and for some "lists", "fingerprints", "reused"}."""
         folder, common = self._folder, self._common_context
         if name == "contacts":
-            start, end = args
-            for job in self._todo[start:end]:
-                self._contact_page(folder, common, *job)
-            return [], {}
+            return self._contact_pages(*args)
         if name == "lists":
-            return self._list_pages(folder, common)
+            paths, lists = self._list_pages(folder, common)
+            return {"paths": paths, "lists": lists}
         if name == "index":
             self._page(folder / "index.html", "index.html", prefix="", **common, **self._index())
-            return ["index.html"], {}
+            return {"paths": ["index.html"]}
         if name == "network":
             self._page(folder / "network.html", "network.html", prefix="", **common, **self._network())
-            return ["network.html"], {}
+            return {"paths": ["network.html"]}
         if name == "notes":
             self._page(folder / "notes.html", "notes.html", prefix="", **common, **self._notes())
-            return ["notes.html"], {}
+            return {"paths": ["notes.html"]}
         if name == "months":
             written = []
             for month_plan in self._plans():
                 page = f"referral-month-{month_plan.key}.html"
                 self._page(folder / page, "referral-month.html", prefix="", **common, **self._month(month_plan))
                 written.append(page)
-            return written, {}
+            return {"paths": written}
         if name == "style":
             _write_text(folder / "style.css", self.env.get_template("site/style.css").render())
-            return ["style.css"], {}
+            return {"paths": ["style.css"]}
         raise ValueError(name)
 
-    def _contacts_to_render(self, folder: Path) -> list[tuple]:
-        """Fingerprint every contact page; the ones whose inputs changed, with what they show."""
+    def _prepare_contacts(self, folder: Path) -> None:
+        """What the contact jobs share: items and git history per contact, the pages already there."""
         items_for: dict[str, list[agenda.Item]] = defaultdict(list)
         for item in self.items:
             items_for[item.contact].append(item)
             if item.about and item.about != item.contact:
                 items_for[item.about].append(item)
-        histories = self._histories()
-        shared = self._shared_inputs(self._common_context["month_page"])
+        self._items_for = items_for
+        self._histories_by_path = self._histories()
+        self._shared = self._shared_inputs(self._common_context["month_page"])
         try:
-            existing = set(os.listdir(folder / "contacts"))
+            self._existing = set(os.listdir(folder / "contacts"))
         except OSError:
-            existing = set()
-        todo = []
-        for contact in self.vault.contacts.values():
+            self._existing = set()
+        self._contacts = list(self.vault.contacts.values())
+
+    def _contact_pages(self, start: int, end: int) -> dict:
+        """Contacts start..end: fingerprint each, render those whose inputs changed."""
+        fingerprints, reused = {}, 0
+        contacts, referrals = self.vault.contacts, self.index.referrals
+        for contact in self._contacts[start:end]:
             slug = contact.slug
-            referrer = self.vault.contacts.get(contact.referred_by) if contact.referred_by else None
-            referred = self.index.referrals.get(slug, [])
-            items = sorted(items_for.get(slug, []), key=lambda i: (not i.overdue, i.due))
-            history = histories.get(contact.path, [])
-            fingerprint = self._fingerprint(shared, contact, referrer, referred, items, history)
-            self.fingerprints[slug] = fingerprint
-            if self.old_fingerprints.get(slug) == fingerprint and f"{slug}.html" in existing:
-                self.reused += 1
+            referrer = contacts.get(contact.referred_by) if contact.referred_by else None
+            referred = referrals.get(slug, [])
+            items = sorted(self._items_for.get(slug, []), key=lambda i: (not i.overdue, i.due))
+            history = self._histories_by_path.get(contact.path, [])
+            fingerprint = fingerprints[slug] = self._fingerprint(self._shared, contact, referrer, referred, items,
+                                                                  history)
+            if self.old_fingerprints.get(slug) == fingerprint and f"{slug}.html" in self._existing:
+                reused += 1
                 continue
-            todo.append((contact, referrer, referred, items, history))
-        return todo
+            self._contact_page(self._folder, self._common_context, contact, referrer, referred, items, history)
+        return {"paths": [], "fingerprints": fingerprints, "reused": reused}
 
     def _list_pages(self, folder: Path, common: dict) -> tuple[list[str], dict[str, str]]:
         """The contact list, 500 to a page; a page whose rows did not change is not written again."""
@@ -429,7 +458,11 @@ class Renderer:
         return _hash("\x1e".join(parts))
 
     def _page(self, path: Path, template: str, **context) -> None:
-        _write_text(path, self.env.get_template(f"site/{template}").render(**context))
+        html = self.env.get_template(f"site/{template}").render(**context)
+        if self._rendered is not None:  # in a worker: the parent writes it
+            self._rendered.append((os.fspath(path), html.encode("utf-8", "surrogateescape")))
+        else:
+            _write_text(path, html)
 
     def _notes(self) -> dict:
         horizon_days = NOTES_DAYS
@@ -459,13 +492,15 @@ class Renderer:
         contacts = self.vault.contacts
         status = plan.reached(month_plan, contacts)
         start = date(month_plan.year, month_plan.month, 1)
-        last_touch = {s: max([e.date for e in contacts[s].entries if e.date < start], default=None)
-                      for s in status if s in contacts}
+        last_touch = {s: _last_before(contacts[s], start) for s in status if s in contacts}
         days = [(day, [contacts[s] for s in slugs if s in contacts]) for day, slugs in month_plan.days.items()]
         total = len(status)
         done = sum(1 for v in status.values() if v["reached"])
         return {"plan": month_plan, "days": days, "status": status, "last_touch": last_touch,
-                "unscheduled": [contacts[s] for s in month_plan.unscheduled if s in contacts],
+                "unscheduled": [contacts[s] for s in month_plan.unscheduled[:UNSCHEDULED_SHOWN] if s in contacts],
+                "unscheduled_count": len(month_plan.unscheduled),
+                "plan_file": (f"plans/{plan.file_name(month_plan.year, month_plan.month)}"
+                              if month_plan.key in self.vault.plans else None),
                 "total": total, "done": done,
                 "helped": sum(1 for v in status.values() if v["help"]),
                 "asked": sum(1 for v in status.values() if v["ask"]),
@@ -540,9 +575,10 @@ class Renderer:
             rows.append((key.replace("_", " "), value))
         return rows
 
-    def _log(self, contact: Contact, prefix: str) -> list[tuple[Entry, Markup]]:
-        return [(e, self.inline(e.text, prefix)) for e in sorted(contact.entries, key=lambda e: (e.date, e.line),
-                                                                reverse=True)]
+    def _log(self, contact: Contact, prefix: str) -> list[tuple[Entry, str, str, Markup]]:
+        """(entry, ISO date, date label, text as HTML) for each entry, newest first."""
+        return [(e, e.date.isoformat(), f"{agenda.short(e.date)}, {e.date.year}", self.inline(e.text, prefix))
+                for e in sorted(contact.entries, key=lambda e: (e.date, e.line), reverse=True)]
 
     def _contact_rows(self) -> list[dict]:
         next_item: dict[str, agenda.Item] = {}
@@ -552,8 +588,7 @@ class Renderer:
                 next_item[item.contact] = item
         rows = []
         for c in sorted(self.vault.contacts.values(), key=lambda c: (c.name.casefold(), c.slug)):
-            last = max((e.date for e in c.entries), default=None)
-            rows.append({"contact": c, "last": last, "next": next_item.get(c.slug)})
+            rows.append({"contact": c, "last": c.last_touch, "next": next_item.get(c.slug)})
         return rows
 
     def _network(self) -> dict:
@@ -579,7 +614,7 @@ class Renderer:
             sources.append({"contact": contacts[slug], "count": len(sent), "won": len(won), "value": value})
         sources.sort(key=lambda s: (-s["count"], -s["won"], -s["value"], s["contact"].name.casefold()))
 
-        gave = agenda._dedupe(e for c in contacts.values() for e in c.entries if "gave" in e.hashtags)
+        gave = agenda._dedupe(e for c in contacts.values() for e in c.referral_entries if "gave" in e.hashtags)
         given: dict[str, int] = defaultdict(int)
         for entry in gave:
             for slug in {entry.contact, *entry.links}:
@@ -616,9 +651,29 @@ def _workers(pages: int) -> int:
         return min(os.cpu_count() or 1, 8)
 
 
-def _run_job(name: str, args: tuple) -> tuple[list[str], dict[str, str]]:
-    """In a forked worker: one job of the renderer it inherited."""
-    return _ACTIVE.job(name, *args)
+def _last_before(contact: Contact, day: date) -> date | None:
+    """The date of the contact's last entry before `day`."""
+    if contact.last_touch is None or contact.last_touch < day:
+        return contact.last_touch
+    return max([e.date for e in contact.entries if e.date < day], default=None)
+
+
+def _markdown_in(text: str) -> bool:
+    """Whether markdown-it could render this text as anything but itself."""
+    return _SPECIAL.search(text) is not None or "http:" in text or "https:" in text or "www." in text
+
+
+def _tag_html(match: re.Match) -> str:
+    return f'<span class="tag">{match.group(0)}</span>'
+
+
+def _run_job(name: str, args: tuple) -> dict:
+    """In a forked worker: one job of the renderer it inherited; its pages go back to be written."""
+    renderer = _ACTIVE
+    renderer._rendered = []
+    result = renderer.job(name, *args)
+    result["pages"], renderer._rendered = renderer._rendered, None
+    return result
 
 
 def _hash(text: str) -> str:
