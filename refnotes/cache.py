@@ -64,8 +64,8 @@ def unpack_doc(blob: bytes) -> Doc:
             raise TypeError("not a Doc")
         return doc
     except Exception:  # noqa: BLE001 - a damaged cache never crashes a run
-        return Doc({}, {}, "(These notes could not be read from refnotes' index cache: run refnotes with "
-                   "--no-cache once.)", 1)
+        return Doc(({}, {}, "(These notes could not be read from refnotes' index cache: run refnotes with "
+                    "--no-cache once.)", 1))
 
 
 def problems_of(rows: list[tuple]) -> list[Problem]:

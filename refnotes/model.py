@@ -66,24 +66,25 @@ class Record(tuple):
     __slots__ = ()
     _fields: ClassVar[tuple[str, ...]] = ()
     _defaults: ClassVar[dict[str, Any]] = {}
+    _pairs: ClassVar[tuple[tuple[str, Any], ...]] = ()
 
     def __init_subclass__(cls) -> None:
         names = tuple(name for name, kind in cls.__dict__.get("__annotations__", {}).items()
                       if not str(kind).startswith("ClassVar"))
         cls._fields = names
         cls._defaults = {name: cls.__dict__[name] for name in names if name in cls.__dict__}
+        cls._pairs = tuple((name, cls._defaults.get(name, _REQUIRED)) for name in names)
         for number, name in enumerate(names):
             setattr(cls, name, property(itemgetter(number), doc=f"Field {number}: {name}."))
 
     @classmethod
     def make(cls, **values: Any):
         """Build one by field names; fields left out take their defaults."""
-        unknown = values.keys() - set(cls._fields)
-        if unknown:
-            raise TypeError(f"{cls.__name__} has no field {sorted(unknown)[0]!r}")
-        row = [values.get(name, cls._defaults.get(name, _REQUIRED)) for name in cls._fields]
-        missing = [name for name, value in zip(cls._fields, row) if value is _REQUIRED]
-        if missing:
+        row = [values.pop(name, default) for name, default in cls._pairs]
+        if values:
+            raise TypeError(f"{cls.__name__} has no field {sorted(values)[0]!r}")
+        if any(value is _REQUIRED for value in row):
+            missing = [name for name, value in zip(cls._fields, row) if value is _REQUIRED]
             raise TypeError(f"{cls.__name__} needs {', '.join(missing)}")
         return tuple.__new__(cls, row)
 

@@ -327,3 +327,18 @@ def test_introductions_match_needs_to_offers_case_insensitively(vault):
 def test_nobody_is_introduced_to_themselves(vault):
     vault.contact("self", "name: Self\nneeds: [x]\noffers: [x]")
     assert agenda.introductions(vault.load()) == []
+
+
+@pytest.mark.parametrize("days", [0, 7, 30, 400])
+def test_a_horizon_gives_the_same_items_as_filtering_all_of_them(days):
+    from datetime import timedelta
+
+    from conftest import REPO
+
+    from refnotes.vault import load_vault
+
+    demo = load_vault(REPO / "vault")
+    horizon = TODAY + timedelta(days=days)
+    everything = agenda.compute(demo, TODAY)
+    assert agenda.compute(demo, TODAY, horizon=horizon) == [i for i in everything if i.due <= horizon]
+    assert agenda.due_within(everything, TODAY, days) == agenda.compute(demo, TODAY, horizon=horizon)

@@ -139,3 +139,60 @@ def test_the_cache_folder_ignores_itself_in_git(vault):
     status = subprocess.run(["git", "status", "--porcelain", "--untracked-files=all"], cwd=vault.root,
                             capture_output=True, text=True).stdout
     assert ".refnotes" not in status and "contacts/a.md" in status
+
+
+def test_a_changed_file_repickles_only_its_own_bucket(vault):
+    for i in range(300):
+        vault.contact(f"p{i}", f"name: Person {i}", "## Log\n- 2026-11-20 call: hi #ask\n")
+    for path in (vault.root / "contacts").iterdir():
+        age(path)
+    load_vault(vault.root)
+    before = cache.load(vault.root).blobs
+    changed = vault.contact("p7", "name: Person Seven")
+    age(changed)
+    assert load_vault(vault.root).contacts["p7"].name == "Person Seven"
+    after = cache.load(vault.root).blobs
+    differ = [n for n in range(cache.BUCKETS) if before[n] != after[n]]
+    assert differ == [cache.bucket_of("contacts/p7.md")]
+
+
+def test_contacts_come_back_as_records_and_their_notes_unpack_on_demand(cached):
+    from refnotes.model import Contact, Entry
+
+    warm = load_vault(cached.root)
+    alice = warm.contacts["alice"]
+    assert type(alice) is Contact and all(type(e) is Entry for e in alice.entries)
+    assert isinstance(alice.doc, bytes)  # packed until someone asks
+    assert alice.meta == {"name": "Alice", "birthday": "--04-12"} and "## Log" in alice.body
+    assert alice.last_touch.isoformat() == "2026-11-20" and alice.referral_entries == alice.entries
+
+
+def test_rows_of_the_wrong_shape_are_refused(cached):
+    header, config, blobs = pickle.loads((cached.root / ".refnotes" / "cache").read_bytes())
+    blobs = [pickle.dumps({"contacts/alice.md": (1, 2, None, ("not", "a", "contact"), [])}) for _ in blobs]
+    (cached.root / ".refnotes" / "cache").write_bytes(pickle.dumps((header, config, blobs)))
+    assert cache.load(cached.root).rows == {}
+    assert snapshot(load_vault(cached.root)) == cold(cached.root)
+
+
+def test_a_damaged_packed_note_is_a_stand_in_never_a_crash(cached):
+    warm = load_vault(cached.root)
+    broken = warm.contacts["alice"]._replace(doc=b"\x80\x05garbage")
+    assert broken.meta == {} and "--no-cache" in broken.body
+
+
+def test_a_warm_run_reads_refnotes_yaml_from_the_cache_and_sees_its_changes(cached):
+    import subprocess
+    import sys
+
+    (cached.root / "refnotes.yaml").write_text("rules: {ask_every_days: 30}\n")
+    age(cached.root / "refnotes.yaml")
+    assert load_vault(cached.root).config["rules.ask_every_days"] == 30
+    probe = ("import sys; from pathlib import Path; from refnotes.vault import load_vault; "
+             f"v = load_vault(Path({str(cached.root)!r})); "
+             "print(v.config['rules.ask_every_days'], 'yaml' in sys.modules)")
+    out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True).stdout
+    assert out.split() == ["30", "False"]  # nothing to parse: YAML is not even imported
+    (cached.root / "refnotes.yaml").write_text("rules: {ask_every_days: 45}\n")
+    age(cached.root / "refnotes.yaml", seconds=5)
+    assert load_vault(cached.root).config["rules.ask_every_days"] == 45

@@ -4,6 +4,8 @@ import json
 import os
 import subprocess
 
+import pytest
+
 from refnotes.cli import main
 
 
@@ -239,3 +241,46 @@ def test_check_on_a_corpus_of_broken_files_reports_each_without_a_traceback(run,
     problems = json.loads(result.output)["problems"]
     assert {p["path"] for p in problems} >= {"refnotes.yaml", "contacts/random-bytes.md", "contacts/alias-bomb.md"}
     assert all(p["line"] >= 1 and p["severity"] in ("error", "warning") for p in problems)
+
+
+def test_json_output_is_one_record_a_line_and_valid(run):
+    from conftest import REPO
+
+    out = run("--vault", REPO / "vault", "todo", "--json", "--today", "2026-11-25").output
+    data = json.loads(out)
+    lines = out.splitlines()
+    assert lines[0] == "{" and lines[-1] == "}"
+    records = [line.strip().rstrip(",") for line in lines if line.startswith("    {")]
+    assert len(records) == len(data["items"]) + len(data["goals"]) + len(data["introductions"])
+    assert [json.loads(r) for r in records[:len(data["goals"])]] == data["goals"]
+    assert list(json.loads(records[0])) == sorted(json.loads(records[0]))  # keys sorted, as before
+
+
+@pytest.mark.parametrize("args, status", [(["check"], 0), (["--vault", "/no/such/vault", "check"], 2),
+                                          (["todo", "--days", "-1"], 2), (["--version"], 0)])
+def test_the_console_command_exits_with_the_right_status(args, status):
+    import subprocess
+    import sys
+
+    from conftest import REPO
+
+    argv = [sys.executable, "-m", "refnotes", *(["--vault", str(REPO / "vault")] if args[0] != "--vault" else []),
+            *args]
+    done = subprocess.run(argv, capture_output=True, text=True)
+    assert done.returncode == status, done.stderr
+    assert "Traceback" not in done.stderr
+
+
+def test_the_console_command_exits_1_with_problems_and_flushes_everything(tmp_path):
+    import subprocess
+    import sys
+
+    contacts = tmp_path / "v" / "contacts"
+    contacts.mkdir(parents=True)
+    for i in range(50):
+        (contacts / f"p{i}.md").write_text(f"---\nname: P{i}\nscore: 99\n---\n")
+    done = subprocess.run([sys.executable, "-m", "refnotes", "--vault", str(tmp_path / "v"), "check"],
+                          capture_output=True, text=True)
+    assert done.returncode == 1
+    assert done.stdout.count("score: must be a whole number from 0 to 10") == 50
+    assert "50 errors" in done.stdout

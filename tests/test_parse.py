@@ -240,3 +240,35 @@ def test_nul_bytes_are_not_text():
 )
 def test_link_slug(target, slug):
     assert link_slug(target) == slug
+
+
+def test_records_are_immutable_tuples_with_names():
+    import pickle
+
+    from refnotes.model import Contact, Entry
+
+    entry = Entry(("a", date(2026, 11, 20), "call", "hi", 3, ("ask",), ()))
+    assert entry.date == date(2026, 11, 20) and entry.involves("a") and not entry.handwritten
+    with pytest.raises(AttributeError):
+        entry.text = "changed"
+    contact = Contact.make(slug="a", path="contacts/a.md", name="A", entries=(entry,))
+    assert contact.kind == "sphere" and contact._replace(name="B").name == "B" and contact.name == "A"
+    assert pickle.loads(pickle.dumps(contact)) == contact
+    with pytest.raises(TypeError, match="needs path, name"):
+        Contact.make(slug="a")
+    with pytest.raises(TypeError, match="no field 'nmae'"):
+        Contact.make(slug="a", path="p", name="n", nmae="typo")
+    assert "Entry(contact='a', date=datetime.date(2026, 11, 20)" in repr(entry)
+
+
+def test_what_the_agenda_needs_from_the_log_is_kept_when_the_file_is_read():
+    raw = (b"---\nname: A\n---\n## Log\n- 2026-11-20 call: hi #ask\n- 2026-11-22 card: birthday card\n"
+           b"- 2026-11-21 email: intro to [[b]] #gave\n- 2026-11-19 gift: coffee #thanks\n- 2026-11-23 text: ok #help\n")
+    contact, problems = parse_contact(raw, "contacts/a.md", "a")
+    assert problems == []
+    assert contact.last_touch == date(2026, 11, 23)
+    assert [e.medium for e in contact.referral_entries] == ["call", "email", "gift"]  # #help is not one
+    assert [e.medium for e in contact.card_entries] == ["card", "gift"]
+    again, _ = parse_contact(raw, "contacts/a.md", "a")
+    changed, _ = parse_contact(raw.replace(b"coffee", b"tea"), "contacts/a.md", "a")
+    assert contact.digest == again.digest != changed.digest

@@ -223,3 +223,58 @@ def test_month_page_preview_and_frozen(run, vault, tmp_path):
     text = " ".join("".join(parse(page).itertext()).split())
     assert "This is a preview" not in text
     assert parse(out / "index.html").find(".//nav//a[@href='referral-month-2027-03.html']") is not None
+
+
+def test_placement_is_first_fit_in_order(vault):
+    """The placement (priority: first half at the even load, then at capacity, then anywhere) against
+    the plain first-fit it implements, on random months."""
+    import math
+    import random
+
+    from refnotes.model import Contact
+
+    rng = random.Random(3)
+    for _ in range(60):
+        per_day = rng.randint(1, 6)
+        days = sorted(rng.sample([date(2027, 3, d) for d in range(1, 32)], rng.randint(0, 20)))
+        people = [Contact.make(slug=f"p{i:03d}", path="", name=f"P{i}", kind=rng.choice(["partner", "client"]))
+                  for i in range(rng.randint(0, 120))]
+        got = plan.Plan(2027, 3, {d: [] for d in days})
+        plan._place(got, people, days, per_day)
+
+        want = plan.Plan(2027, 3, {d: [] for d in days})
+        if days:
+            load = max(1, min(per_day, math.ceil(len(people) / len(days))))
+            half = [d for d in days if d.day <= 15] or days
+
+            def put(slug, candidates, cap):
+                day = next((d for d in candidates if len(want.days[d]) < cap), None)
+                if day is not None:
+                    want.days[day].append(slug)
+                return day is not None
+
+            for p in [p for p in people if plan.is_priority(p)]:
+                if not (put(p.slug, half, load) or put(p.slug, half, per_day) or put(p.slug, days, load)
+                        or put(p.slug, days, per_day)):
+                    want.unscheduled.append(p.slug)
+            for p in [p for p in people if not plan.is_priority(p)]:
+                if not (put(p.slug, days, load) or put(p.slug, days, per_day)):
+                    want.unscheduled.append(p.slug)
+        else:
+            want.unscheduled.extend(p.slug for p in people)
+        assert (got.days, got.unscheduled) == (want.days, want.unscheduled)
+
+
+def test_a_month_page_lists_the_first_hundred_who_did_not_fit_and_counts_the_rest(run, vault, tmp_path):
+    from test_site import parse
+
+    people(vault, 400)
+    run("--vault", vault.root, "plan", "--month", "2027-03")
+    out = tmp_path / "site"
+    run("--vault", vault.root, "build", "--out", out, "--today", "2026-11-25")
+    tree = parse(out / "referral-month-2027-03.html")
+    section = tree.find(".//section[@aria-labelledby='unscheduled-h']")
+    text = " ".join("".join(section.itertext()).split())
+    assert len(section.findall(".//li")) == 100
+    assert f"These {400 - 23 * 8} did not fit" in text and f"… and {400 - 23 * 8 - 100} more" in text
+    assert "plans/referral-month-2027-03.yaml" in text

@@ -57,3 +57,84 @@ def test_only_safe_tags_are_constructed():
 def test_dump_scalar_quotes_only_where_yaml_would_misread(value, text):
     assert yamlsrc.dump_scalar(value) == text
     assert yamlsrc.load(f"k: {text}")[0]["k"] == (list(value) if isinstance(value, tuple) else value)
+
+
+# -- the fast path for front matter: exactly what the full loader gives, or the full loader itself
+
+SCALARS = [
+    "Alice", "Alice Nguyen", "'quoted'", '"double \\u00e9"', "", "~", "null", "Null", "NULL", "yes", "No", "on",
+    "OFF", "true", "False", "y", "n", "0", "7", "-3", "+12", "017", "0o17", "0x1F", "0b101", "1_000", "1:30",
+    "190:20:30", "1.5", "-.5", "1e3", "6.8523015e+5", ".inf", "-.Inf", ".nan", "2026-11-18", "2026-02-30",
+    "--04-12", "45d", "+1 555 0100", '"+1 555 0100"', "a: b", "'it''s'", "=", "<<", "!tag x", "&a x", "*a",
+    "!!str 5", "!!int '5'", "!!timestamp 2026-01-01", "!!binary aGk=", "[a, b]", "[]", "[1, yes, ~, 'x']",
+    "{a: 1}", "[a, [b]]", "|\n  line one\n  line two", ">\n  folded\n  text", "# a comment", "x # comment",
+    "émoji 🎉", "tab\there", "@at", "`tick`", "%percent", "a\\b",
+]
+
+
+def _same(text: str) -> None:
+    try:
+        want = yamlsrc.load(text, depth=1)
+    except yamlsrc.YamlError as error:
+        with pytest.raises(yamlsrc.YamlError) as info:
+            yamlsrc.load_flat(text)
+        assert (info.value.line, info.value.column, info.value.message) == (error.line, error.column, error.message)
+        return
+    got = yamlsrc.load_flat(text)
+    assert repr(got) == repr(want), text  # repr: nan == nan, and True is not 1
+    if isinstance(want[0], dict):
+        assert [type(v) for v in got[0].values()] == [type(v) for v in want[0].values()]
+
+
+@pytest.mark.parametrize("value", SCALARS)
+def test_the_fast_path_gives_exactly_what_the_full_loader_gives(value):
+    _same(f"name: Alice\nvalue: {value}\nscore: 9\n")
+    _same(f"value: {value}")
+    _same(f"tags: [{value}]\n")
+    _same(f"tags:\n  - {value}\n  - two\n")
+    _same(f"{value}: key\nother: 1\n")
+
+
+@pytest.mark.parametrize("text", [
+    "", "\n", "# only a comment\n", "just text", "- a\n- b\n", "a: 1\na: 2\n", "a: 1\n---\nb: 2\n",
+    "a: &x [1]\nb: *x\n", "base: &b {k: v}\nother:\n  <<: *b\n", "? [a]\n: b\n", "a:\n\tb: 1\n", "a: [1, 2\n",
+    "nested:\n  deeper:\n    deepest: 1\n", "1: one\n2: two\n", "yes: no\n", "~: x\n", "'quoted key': v\n",
+    "a: 1\nb:\n  - x\n  - [y]\n", "list: [a, {b: c}]\n", "!!map {a: 1}\n", "--- !tag\na: 1\n", "a: b\n...\n",
+])
+def test_the_fast_path_agrees_on_odd_documents_and_errors(text):
+    _same(text)
+
+
+def test_the_fast_path_agrees_on_every_demo_contact():
+    from conftest import REPO
+
+    for path in sorted((REPO / "vault" / "contacts").rglob("*.md")):
+        front = path.read_text(encoding="utf-8").split("\n---", 1)[0].removeprefix("---\n")
+        _same(front)
+
+
+def test_the_fast_path_agrees_on_generated_front_matter():
+    import random
+
+    rng = random.Random(7)
+    keys = ["name", "kind", "tier", "score", "email", "phone", "tags", "needs", "birthday", "note", "yes", "1"]
+    for _ in range(400):
+        rows = []
+        for _ in range(rng.randint(0, 6)):
+            value = rng.choice(SCALARS)
+            if "\n" in value:
+                value = value.replace("\n", "\n  ")
+            rows.append(f"{rng.choice(keys)}: {value}")
+        _same("\n".join(rows) + rng.choice(["", "\n"]))
+
+
+def test_typical_front_matter_never_needs_the_full_loader(monkeypatch):
+    monkeypatch.setattr(yamlsrc, "load", lambda *a, **k: pytest.fail("fell back to the full loader"))
+    text = ("name: José Álvarez\nkind: client\ntier: a\nscore: 9\nemail: [j@example.com, 'k@example.com']\n"
+            "phone: \"+1 555 0100\"\naddress: |\n  12 Elm St\n  Springfield\nbirthday: --04-12\n"
+            "anniversary: 2019-06-01\nreferred_by: \"[[bob]]\"\ntags: [influencer, gym]\nvalue: 2400.5\n"
+            "do_not_contact: false\nsnooze_until:\nfavourite_tea: earl grey\n")
+    data, lines = yamlsrc.load_flat(text)
+    assert data["score"] == 9 and data["value"] == 2400.5 and data["do_not_contact"] is False
+    assert data["snooze_until"] is None and data["address"] == "12 Elm St\nSpringfield\n"
+    assert lines[("favourite_tea",)] == 17 and lines[("name",)] == 1
