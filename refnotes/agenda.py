@@ -112,15 +112,21 @@ class Index:
         self.vault = vault
         self.tagged: dict[str, list[Entry]] = defaultdict(list)
         self.referrals: dict[str, list[Contact]] = defaultdict(list)
+        self.introduced: dict[str, set[str]] = defaultdict(set)  # everyone in a #gave entry with them
         contacts = vault.contacts
-        tagged = self.tagged
+        tagged, introduced = self.tagged, self.introduced
         for contact in contacts.values():
             slug = contact.slug
             for entry in contact.referral_entries:
                 tagged[slug].append(entry)
+                involved = [slug]
                 for link in entry.links:
                     if link != slug and link in contacts:
                         tagged[link].append(entry)
+                        involved.append(link)
+                if "gave" in entry.hashtags:
+                    for person in involved:
+                        introduced[person].update((slug, *entry.links))
             referrer = contact.referred_by
             if referrer and referrer != slug and referrer in contacts:
                 self.referrals[referrer].append(contact)
@@ -432,11 +438,11 @@ def introductions(vault: Vault, index: Index | None = None, per_need: int = 3, l
     for offerers in offers.values():
         offerers.sort(key=lambda c: (c.kind != "partner", -(c.score or 0), c.name.casefold(), c.slug))
     out = []
-    tagged = index.tagged
+    nobody: set[str] = set()
     for a in vault.contacts.values():
         if not a.needs or a.do_not_contact or a.status == "lost":
             continue
-        introduced = {link for e in tagged.get(a.slug, ()) if "gave" in e.hashtags for link in (e.contact, *e.links)}
+        introduced = index.introduced.get(a.slug, nobody)
         for need in a.needs:
             picked = 0
             for b in offers.get(need.casefold(), ()):
