@@ -75,3 +75,21 @@ def test_demo_vault_todo_has_every_core_rule_within_a_year(run):
     from refnotes.agenda import RULES
 
     assert rules == set(RULES) - {"referral-month"}  # only during a frozen referral month
+
+
+def test_agenda_records_write_the_json_the_encoder_would():
+    import json
+    from datetime import date
+
+    from conftest import REPO
+
+    from refnotes import agenda
+    from refnotes.vault import load_vault
+
+    demo = load_vault(REPO / "vault")
+    today = date(2026, 11, 25)
+    records = agenda.compute(demo, today) + agenda.introductions(demo)
+    records.append(agenda.Item("keep-in-touch", "zoë", None, today, 'Say "hi" to Zoë\\\u2028<b>', "why\n\t", True))
+    quote = json.encoder.encode_basestring
+    for record in records:
+        assert record.json_line(quote) == json.dumps(record.as_json(), sort_keys=True, ensure_ascii=False)
