@@ -301,6 +301,8 @@ class Renderer:
         jobs = [("lists", ()), ("index", ()), ("network", ()), ("notes", ()), ("months", ()), ("style", ())]
         jobs += [("contacts", (start, min(start + size, count))) for start in range(0, count, size)]
         if workers > 1:
+            for name in ("contact", "contacts", "index", "network", "notes", "referral-month"):
+                self.env.get_template(f"site/{name}.html")  # compiled once, here, for every worker to inherit
             results = self._run_forked(jobs, workers)
         else:
             results = [self.job(name, *args) for name, args in jobs]
