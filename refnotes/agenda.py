@@ -144,7 +144,7 @@ class Index:
 
     def both(self, a: str, b: str) -> list[Entry]:
         """Referral-tagged entries that involve both contacts."""
-        return [e for e in self.tagged.get(a, ()) if b == e.contact or b in e.links]
+        return [e for e in self.tagged.get(a, ()) if e.involves(b)]
 
     def name(self, slug: str) -> str:
         contact = self.vault.contacts.get(slug)
@@ -194,7 +194,6 @@ def compute(vault: Vault, today: date, index: Index | None = None, horizon: date
     note_ahead = timedelta(days=rules["note_lead_days"])
     ask_every = timedelta(days=rules["ask_every_days"])
     recovery_max, ask_min = rules["recovery_max_score"], rules["ask_min_score"]
-    cadences = _cadences(vault.config)
     window = timedelta(days=NOTE_WINDOW_DAYS)
 
     last_due = horizon or date.max
@@ -276,7 +275,7 @@ def compute(vault: Vault, today: date, index: Index | None = None, horizon: date
                 add(Item("ask-referral", slug, None, due, f"Ask {c.name} for referrals",
                          f"delighted (score {score}/10); {why}", due < today))
 
-        cadence = c.cadence or cadences.get((c.kind, c.tier if client else None)) or cadences.get((c.kind, None))
+        cadence = contact_cadence(c, vault.config)
         days = cadence_days(cadence)
         if days is not None and not lost and not snoozed and not lead_open and slug not in month_calls:
             last = c.last_touch
@@ -292,16 +291,6 @@ def compute(vault: Vault, today: date, index: Index | None = None, horizon: date
     order = {rule: i for i, rule in enumerate(RULES)}
     items.sort(key=lambda i: (not i.overdue, order.get(i.rule, len(order)), i.due, i.contact, i.about or ""))
     return items
-
-
-def _cadences(config) -> dict[tuple[str, str | None], str | None]:
-    """(kind, tier) -> the configured cadence: the tier's for clients with one, else the kind's."""
-    out: dict[tuple[str, str | None], str | None] = {}
-    for kind in ("client", "prospect", "partner", "sphere"):
-        out[(kind, None)] = config.get(f"cadence.{kind}")
-    for tier in ("A", "B", "C", "D"):
-        out[("client", tier)] = config.get(f"cadence.{tier}")
-    return out
 
 
 def _referrer_items(p: Contact, r: Contact, index: Index, rules, today: date, item) -> None:

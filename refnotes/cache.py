@@ -1,24 +1,24 @@
 """The index cache: parsed contacts kept between runs, so a warm run only stats files.
 
 `<vault>/.refnotes/cache` holds, per contact file, its size and mtime_ns and
-what parsing it gave: the contact as a lean row of plain tuples and its
-problems; the same for refnotes.yaml. A run stats every file and re-parses
+what parsing it gave: the Contact record and its problems; the same for
+refnotes.yaml. A run stats every file and re-parses
 only those whose size or mtime changed (or whose mtime is too close to the
 cache's own write time to tell edits apart: those are compared by content
 hash). The file is versioned by refnotes' version and a schema number; one
 that is unreadable, corrupt, foreign or from another version is ignored and
 rewritten, never a crash. It is written atomically, so two processes at once
-cannot corrupt it. Unpickling only ever builds tuples, dates and plain values.
+cannot corrupt it. Unpickling only ever builds tuples, dates, plain values and
+refnotes' record classes (tuples built by tuple's own constructor).
 
-Speed: a row is a tuple in Contact's field order, its entries plain tuples,
-which unpickle several times faster than objects. The rest of the file (front
-matter as loaded, key lines, body), which only a contact's own page shows,
-stays packed as bytes until someone asks (`Contact.details`).
+Speed: rows sit in 64 buckets by path, each pickled on its own, so one changed
+file re-pickles one bucket. Records unpickle without running Python code. The
+rest of a file (front matter as loaded, key lines, body), which only its page
+shows, stays packed as bytes until someone asks (`Contact.details`).
 """
 
 from __future__ import annotations
 
-import gc
 import io
 import os
 import pickle
@@ -32,7 +32,7 @@ SCHEMA = 6
 FILE = "cache"
 FOLDER = ".refnotes"
 _ALLOWED = {
-    ("datetime", "date"), ("datetime", "datetime"), ("datetime", "timezone"), ("datetime", "timedelta"),
+    ("datetime", "date"), ("datetime", "datetime"), ("datetime", "timezone"),
     ("refnotes.model", "Contact"), ("refnotes.model", "Entry"), ("refnotes.model", "Birthday"),
     ("refnotes.model", "Doc"),
 }  # records are tuple subclasses built by tuple's own constructor: nothing here runs code
@@ -50,10 +50,6 @@ def lean(contact: Contact | None) -> Contact | None:
         return contact
     blob = pickle.dumps(contact.doc, protocol=pickle.HIGHEST_PROTOCOL)
     return _new(Contact, (*contact[:_DOC], blob, *contact[_DOC + 1:]))
-
-
-def unlean(row: Contact | None) -> Contact | None:
-    return row
 
 
 def unpack_doc(blob: bytes) -> Doc:
@@ -110,10 +106,6 @@ class Cache:
     def get(self, rel: str) -> Row | None:
         return self.buckets[bucket_of(rel)].get(rel)
 
-    def lookup(self, rel: str, stat: os.stat_result, read) -> Row | None:
-        """The cached row if the file is unchanged. `read()` gives the bytes when a hash must decide."""
-        return fresh(self.get(rel), stat, read)
-
     def store(self, rel: str, row: Row) -> None:
         number = bucket_of(rel)
         self.buckets[number][rel] = row
@@ -141,6 +133,7 @@ class Cache:
 
 
 def fresh(row: Row | None, stat: os.stat_result, read) -> Row | None:
+    """The cached row if the file is unchanged. `read()` gives the bytes when a hash must decide."""
     if row is None or row[0] != stat.st_size or row[1] != stat.st_mtime_ns:
         return None
     if row[2] is not None:
@@ -185,8 +178,6 @@ def _unpickle(blob: bytes):
 
 def load(root: Path) -> Cache:
     path = root / FOLDER / FILE
-    enabled = gc.isenabled()
-    gc.disable()  # a big cache is a million small tuples and no cycles: collecting meanwhile only costs time
     try:
         with open(path, "rb") as handle:
             header, config, blobs = _SafeUnpickler(io.BufferedReader(handle, 1 << 20)).load()
@@ -198,9 +189,6 @@ def load(root: Path) -> Cache:
         return cache
     except Exception:  # noqa: BLE001 - missing, corrupt, foreign, another version: start afresh
         return Cache()
-    finally:
-        if enabled:
-            gc.enable()
 
 
 def _well_formed(rows) -> bool:

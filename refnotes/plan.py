@@ -306,13 +306,12 @@ def reached(plan: Plan, contacts: dict[str, Contact]) -> dict[str, dict[str, boo
     """Per contact in the plan: reached (an entry in their file in the month), and #help / #ask seen."""
     out = {}
     first = date(plan.year, plan.month, 1)
-    after = date(plan.year + plan.month // 12, plan.month % 12 + 1, 1)
     for slug in [*plan.scheduled(), *plan.unscheduled]:
         contact = contacts.get(slug)
         if contact is None or contact.last_touch is None or contact.last_touch < first:
             entries = []  # nothing logged since the month began
         else:
-            entries = [e for e in contact.entries if first <= e.date < after]
+            entries = [e for e in contact.entries if plan.contains(e.date)]
         out[slug] = {"reached": bool(entries), "help": any("help" in e.hashtags for e in entries),
                      "ask": any("ask" in e.hashtags for e in entries)}
     return out

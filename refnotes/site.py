@@ -38,7 +38,6 @@ MARKER = ".refnotes-site"
 LOG_HEADING = re.compile(r"^##[ \t]+log[ \t#]*$", re.I | re.M)
 NEXT_HEADING = re.compile(r"^#{1,2}[ \t]", re.M)
 _SPECIAL = re.compile(r"[*_`\\<>!~\[\]]")  # characters markdown-it treats specially (and http:, www.)
-_TAG = HASHTAG
 ITEMS_PER_RULE = 30  # the weekly plan shows this many items a rule; `refnotes todo` lists them all
 CONTACTS_PER_PAGE = 500
 UNSCHEDULED_SHOWN = 100  # names listed as "did not fit" on a referral-month page
@@ -87,7 +86,7 @@ def build(vault: Vault, today: date, out: Path) -> BuildResult:
         if not (out / MARKER).is_file():  # mark the folder ours before anything else goes in
             _write_text(out / MARKER, _manifest_text({}, []))
         _remove_leftovers(out)
-        renderer = Renderer(vault, today, previous=out if old else None, old=old)
+        renderer = Renderer(vault, today, old=old)
         written = renderer.write(out)
         _remove_stale(out, set(old.get("files", [])) - set(written))
         _write_text(out / MARKER, _manifest_text(renderer.fingerprints, written, renderer.list_fingerprints))
@@ -212,10 +211,10 @@ _ACTIVE: Renderer | None = None  # the renderer forked workers inherit
 
 
 class Renderer:
-    def __init__(self, vault: Vault, today: date, previous: Path | None = None, old: dict | None = None):
+    def __init__(self, vault: Vault, today: date, old: dict | None = None):
+        """`old`: the last build's manifest, whose fingerprints say which pages need no rendering."""
         self.vault = vault
         self.today = today
-        self.previous = previous
         self.old_fingerprints: dict[str, str] = (old or {}).get("pages", {})
         self.fingerprints: dict[str, str] = {}
         self.old_lists: dict[str, str] = (old or {}).get("lists", {})
@@ -271,7 +270,7 @@ class Renderer:
         else:
             html = self.markdown.renderInline(self._wiki_to_markdown(text, prefix))
         if "#" in html:
-            html = _TAG.sub(_tag_html, html)
+            html = HASHTAG.sub(_tag_html, html)
         return Markup(html)
 
     def _link_html(self, match: re.Match, prefix: str) -> str:

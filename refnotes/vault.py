@@ -245,7 +245,7 @@ def _parse_all(misses: list[tuple[str, str]], cache, on_file=None) -> dict[str, 
                 for number, blob, unreadable, whole in pool.map(_parse_bucket, tasks):
                     rows = index_cache._unpickle(blob)
                     for rel, row in rows.items():
-                        out[rel] = (index_cache.unlean(row[3]), index_cache.problems_of(row[4]))
+                        out[rel] = (row[3], index_cache.problems_of(row[4]))
                     for rel, problem in unreadable:
                         out[rel] = (None, index_cache.problems_of([problem]))
                     if on_file is not None:

@@ -89,7 +89,6 @@ def load(text: str, depth: int = 2) -> tuple[Any, dict[tuple[Any, ...], int]]:
 
 _WILDCARD = tuple(_Loader.yaml_implicit_resolvers.get(None, ()))
 _RESOLVERS = {first: (*resolvers, *_WILDCARD) for first, resolvers in _Loader.yaml_implicit_resolvers.items()}
-_STR = "tag:yaml.org,2002:str"
 _CONSTRUCTOR = yaml.constructor.SafeConstructor()
 _SCALARS = {
     "tag:yaml.org,2002:null": _CONSTRUCTOR.construct_yaml_null,
