@@ -2,13 +2,16 @@
 
 Create-only writes go to a temporary file in the target's folder, are flushed
 to disk, then linked into place: the target either does not exist or holds
-the whole text, and an existing file is never replaced.
+the whole text, and an existing file is never replaced. Replacing writes
+(plans, exports, log appends) go through a temporary file renamed over the
+target; built pages too, without the fsync (write_page).
 """
 
 from __future__ import annotations
 
 import contextlib
 import os
+import re
 import tempfile
 from collections.abc import Callable
 from pathlib import Path
@@ -73,6 +76,43 @@ def write_bytes(path: Path, data: bytes, verify: Callable[[], None] | None = Non
         with contextlib.suppress(FileNotFoundError):
             os.unlink(tmp)
         raise
+
+
+def write_page(path: Path | str, text: str | bytes) -> None:
+    """Write a built page whole: a new page straight into place, an existing one through a temporary
+    file renamed over it, so a reader never sees half of a page that was there before.
+
+    The quick sibling of write_bytes, for the thousands of pages of a build: no fsync and no
+    permission copying, since a page can always be built again.
+    """
+    path = os.fspath(path)
+    data = text.encode("utf-8", "surrogateescape") if isinstance(text, str) else text
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
+    except FileExistsError:
+        folder, name = os.path.split(path)
+        tmp = os.path.join(folder, f".{name}.{os.getpid()}.part")
+        _write_all(os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o666), data)
+        os.replace(tmp, path)
+        return
+    _write_all(fd, data)
+
+
+_PARTIAL_PAGE = re.compile(r"\..+\.\d+\.part")
+
+
+def is_partial_page(name: str) -> bool:
+    """A temporary file write_page left behind when its process was killed."""
+    return _PARTIAL_PAGE.fullmatch(name) is not None
+
+
+def _write_all(fd: int, data: bytes) -> None:
+    try:
+        view = memoryview(data)
+        while view:
+            view = view[os.write(fd, view):]
+    finally:
+        os.close(fd)
 
 
 def private_dir(root: Path) -> Path:

@@ -29,7 +29,7 @@ from urllib.parse import quote
 from markdown_it import MarkdownIt
 from markupsafe import Markup, escape
 
-from refnotes import __version__, agenda, gitlog, notes, plan, render
+from refnotes import __version__, agenda, fsutil, gitlog, notes, plan, render
 from refnotes.model import Contact, Entry
 from refnotes.parse import HASHTAG, LINK, link_slug
 from refnotes.vault import Vault
@@ -84,12 +84,12 @@ def build(vault: Vault, today: date, out: Path) -> BuildResult:
         check_output(out, vault.root)  # again, now that no other build can be writing here
         old = _manifest(out)
         if not (out / MARKER).is_file():  # mark the folder ours before anything else goes in
-            _write_text(out / MARKER, _manifest_text({}, []))
+            fsutil.write_page(out / MARKER, _manifest_text({}, []))
         _remove_leftovers(out)
         renderer = Renderer(vault, today, old=old)
         written = renderer.write(out)
         _remove_stale(out, set(old.get("files", [])) - set(written))
-        _write_text(out / MARKER, _manifest_text(renderer.fingerprints, written, renderer.list_fingerprints))
+        fsutil.write_page(out / MARKER, _manifest_text(renderer.fingerprints, written, renderer.list_fingerprints))
     return BuildResult(out, renderer.pages, renderer.reused)
 
 
@@ -134,34 +134,6 @@ class _locked:
             os.close(self.fd)  # closing releases the lock
 
 
-_PART = re.compile(r"\..+\.\d+\.part")  # a page being written: `.<name>.<pid>.part`
-
-
-def _write_text(path: Path | str, text: str | bytes) -> None:
-    """Write a page whole: a new page straight into place, an existing one through a temporary
-    file renamed over it, so that a reader never sees half of a page that was there before."""
-    path = os.fspath(path)
-    data = text.encode("utf-8", "surrogateescape") if isinstance(text, str) else text
-    try:
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
-    except FileExistsError:
-        folder, name = os.path.split(path)
-        tmp = os.path.join(folder, f".{name}.{os.getpid()}.part")
-        _write_fd(os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o666), data)
-        os.replace(tmp, path)
-        return
-    _write_fd(fd, data)
-
-
-def _write_fd(fd: int, data: bytes) -> None:
-    try:
-        view = memoryview(data)
-        while view:
-            view = view[os.write(fd, view):]
-    finally:
-        os.close(fd)
-
-
 def _remove_leftovers(out: Path) -> None:
     """Temporary files of a build that was killed halfway."""
     for folder in (out, out / "contacts"):
@@ -170,7 +142,7 @@ def _remove_leftovers(out: Path) -> None:
         except OSError:
             continue
         for name in names:
-            if _PART.fullmatch(name):
+            if fsutil.is_partial_page(name):
                 with contextlib.suppress(OSError):
                     os.unlink(os.path.join(folder, name))
 
@@ -317,17 +289,17 @@ class Renderer:
 
     def _run_forked(self, jobs: list[tuple[str, tuple]], workers: int) -> list[dict]:
         import concurrent.futures
-        import multiprocessing
+
+        from refnotes import workers as processes
 
         global _ACTIVE
         _ACTIVE = self
         try:
-            context = multiprocessing.get_context("fork")
-            with concurrent.futures.ProcessPoolExecutor(workers, mp_context=context) as pool:
+            with processes.pool(workers) as pool:  # forked: _workers() said it can be
                 futures = [pool.submit(_run_job, name, args) for name, args in jobs]
                 for future in concurrent.futures.as_completed(futures):
                     for path, data in future.result()["pages"]:  # written here, by one process: two
-                        _write_text(path, data)                   # writing in one folder wait on each other
+                        fsutil.write_page(path, data)                   # writing in one folder wait on each other
                 return [future.result() for future in futures]
         finally:
             _ACTIVE = None
@@ -357,7 +329,7 @@ class Renderer:
                 written.append(page)
             return {"paths": written}
         if name == "style":
-            _write_text(folder / "style.css", self.env.get_template("site/style.css").render())
+            fsutil.write_page(folder / "style.css", self.env.get_template("site/style.css").render())
             return {"paths": ["style.css"]}
         raise ValueError(name)
 
@@ -463,7 +435,7 @@ class Renderer:
         if self._rendered is not None:  # in a worker: the parent writes it
             self._rendered.append((os.fspath(path), html.encode("utf-8", "surrogateescape")))
         else:
-            _write_text(path, html)
+            fsutil.write_page(path, html)
 
     def _notes(self) -> dict:
         horizon_days = NOTES_DAYS
@@ -640,16 +612,13 @@ class Renderer:
 
 
 def _workers(pages: int) -> int:
-    """Processes to render a site of this many contact pages with: one, unless it is big and a fork
-    is to be had."""
-    import multiprocessing
+    """Processes to render a site of this many contact pages with: one, unless it is big and workers
+    can be forked (they inherit the renderer)."""
+    from refnotes import workers
 
-    if pages < PARALLEL_PAGES or "fork" not in multiprocessing.get_all_start_methods():
+    if pages < PARALLEL_PAGES or not workers.can_fork():
         return 1
-    try:
-        return min(len(os.sched_getaffinity(0)), 8)
-    except (AttributeError, OSError):
-        return min(os.cpu_count() or 1, 8)
+    return min(workers.cores(), 8)
 
 
 def _last_before(contact: Contact, day: date) -> date | None:

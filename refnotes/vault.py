@@ -232,8 +232,10 @@ def _parse_all(misses: list[tuple[str, str]], cache, on_file=None) -> dict[str, 
         return {}
     from refnotes import cache as index_cache
 
+    from refnotes import workers as processes
+
     out: dict[str, tuple] = {}
-    workers = _cores()
+    workers = processes.cores()
     if workers > 1 and len(misses) >= PARALLEL_FROM:
         by_bucket: dict[int, list[tuple[str, str]]] = {}
         for rel, path in misses:
@@ -241,7 +243,7 @@ def _parse_all(misses: list[tuple[str, str]], cache, on_file=None) -> dict[str, 
         tasks = [(number, items, cache is None or not (cache.buckets[number].keys() - {rel for rel, _ in items}))
                  for number, items in sorted(by_bucket.items())]
         try:
-            with _pool(workers) as pool:
+            with processes.pool(workers) as pool:
                 for number, blob, unreadable, whole in pool.map(_parse_bucket, tasks):
                     rows = index_cache._unpickle(blob)
                     for rel, row in rows.items():
@@ -268,22 +270,6 @@ def _parse_all(misses: list[tuple[str, str]], cache, on_file=None) -> dict[str, 
         if on_file is not None:
             on_file()
     return out
-
-
-def _cores() -> int:
-    try:
-        return len(os.sched_getaffinity(0))
-    except (AttributeError, OSError):
-        return os.cpu_count() or 1
-
-
-def _pool(workers: int):
-    import concurrent.futures
-    import multiprocessing
-
-    # fork: the workers start with everything imported; elsewhere the platform's default
-    method = "fork" if "fork" in multiprocessing.get_all_start_methods() else None
-    return concurrent.futures.ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context(method))
 
 
 def _parse_file(rel: str, path: str, lean: bool = True) -> tuple:
