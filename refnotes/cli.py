@@ -116,14 +116,21 @@ class Context:
 
     def load(self) -> Vault:
         root = self.vault_root()
-        vault = None
-        if sys.stderr.isatty():
-            total = len(list((root / "contacts").rglob("*.md"))) if (root / "contacts").is_dir() else 0
-            if total > 2000:
-                with click.progressbar(length=total, label="Reading contacts", file=sys.stderr) as bar:
-                    vault = load_vault(root, on_file=lambda: bar.update(1), use_cache=self.use_cache)
-        if vault is None:
-            vault = load_vault(root, use_cache=self.use_cache)
+        bars = []
+
+        def progress(total: int):
+            """A progress bar on a terminal for a big vault: its tick, or None."""
+            if total <= 2000 or not sys.stderr.isatty():
+                return None
+            bar = click.progressbar(length=total, label="Reading contacts", file=sys.stderr)
+            bars.append(bar.__enter__())
+            return lambda: bar.update(1)
+
+        try:
+            vault = load_vault(root, progress=progress, use_cache=self.use_cache)
+        finally:
+            for bar in bars:
+                bar.__exit__(None, None, None)
         if _QUICK_EXIT:
             _KEPT.append(vault)  # see run(): the process ends without freeing it
         return vault

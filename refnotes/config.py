@@ -146,6 +146,11 @@ def load_config(root: Path) -> tuple[Config, list[Problem]]:
         return Config(), []
     except OSError as exc:
         return Config(), [Problem(CONFIG_FILE, 1, f"cannot read: {exc.strerror}")]
+    return config_from_bytes(raw)
+
+
+def config_from_bytes(raw: bytes) -> tuple[Config, list[Problem]]:
+    """refnotes.yaml's bytes as settings, with the problems in them."""
     try:
         source = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:

@@ -93,10 +93,13 @@ def due_items(vault: Vault, today: date, days: int, items: list[agenda.Item] | N
     return due
 
 
-def due_notes(vault: Vault, today: date, days: int, items: list[agenda.Item] | None = None,
-              limit: int | None = None) -> list[Note]:
-    """The notes due within `days` (overdue included), in agenda order; the first `limit` of them."""
-    due = due_items(vault, today, days, items)[:limit]
+def due_notes(vault: Vault, today: date, days: int, items: list[agenda.Item] | None = None) -> list[Note]:
+    """The notes due within `days` (overdue included), in agenda order."""
+    return write_notes(vault, today, due_items(vault, today, days, items))
+
+
+def write_notes(vault: Vault, today: date, due: list[tuple[agenda.Item, str]]) -> list[Note]:
+    """A Note, with its suggested wording, for each (agenda item, occasion) of due_items()."""
     env = render.environment(vault.root)
     owner = vault.config.section("owner")
     base = {

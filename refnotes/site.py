@@ -439,8 +439,9 @@ class Renderer:
 
     def _notes(self) -> dict:
         horizon_days = NOTES_DAYS
-        total = len(notes.due_items(self.vault, self.today, horizon_days, self.items))
-        due = notes.due_notes(self.vault, self.today, horizon_days, self.items, limit=NOTES_ON_PAGE)
+        waiting = notes.due_items(self.vault, self.today, horizon_days, self.items)
+        total = len(waiting)
+        due = notes.write_notes(self.vault, self.today, waiting[:NOTES_ON_PAGE])
         addressed = [n.contact for n in due if n.contact.address]
         unique = list({c.slug: c for c in addressed}.values())
         size = CARD_SIZES[self.vault.config["notes.card_size"]]

@@ -15,7 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from refnotes.config import CONFIG_FILE, Config, load_config
+from refnotes.config import CONFIG_FILE, Config, config_from_bytes
 from refnotes.model import WARNING, Contact, Problem
 
 CONTACTS_DIR = "contacts"
@@ -106,8 +106,10 @@ def scan(root: Path) -> list[tuple[str, str, os.stat_result | None]]:
     return [("/".join(parts), path, stat) for parts, path, stat in found]
 
 
-def load_vault(root: Path, on_file: Callable[[], None] | None = None, use_cache: bool = True) -> Vault:
-    """Read the whole vault; `on_file` is called after each contact file (for progress bars).
+def load_vault(root: Path, progress: Callable[[int], Callable[[], None] | None] | None = None,
+               use_cache: bool = True) -> Vault:
+    """Read the whole vault. `progress(number of files)`, called once the files are found, may give
+    back a function to call after each file (a progress bar's tick).
 
     With `use_cache`, files unchanged since the last run come from the index cache (cache.py).
     The garbage collector pauses meanwhile: loading builds a million small tuples and no cycles,
@@ -117,27 +119,28 @@ def load_vault(root: Path, on_file: Callable[[], None] | None = None, use_cache:
     gc_was_on = gc.isenabled()
     gc.disable()
     try:
-        return _load(root, on_file, use_cache)
+        return _load(root, progress, use_cache)
     finally:
         gc.freeze()
         if gc_was_on:
             gc.enable()
 
 
-def _load(root: Path, on_file: Callable[[], None] | None, use_cache: bool) -> Vault:
+def _load(root: Path, progress, use_cache: bool) -> Vault:
     from refnotes import cache as index_cache
 
     cache = index_cache.load(root) if use_cache else None
     config, problems = _config(root, cache)
     vault = Vault(root=root, config=config, problems=problems)
     files = scan(root)
+    on_file = progress(len(files)) if progress is not None else None
     if cache is not None:
         fresh, get = index_cache.fresh, cache.get
-        misses = [(rel, path) for rel, path, stat in files
+        misses = [(rel, path, stat) for rel, path, stat in files
                   if stat is None or fresh(get(rel), stat, lambda path=path: _read_or_none(path)) is None]
         cache.forget_missing({rel for rel, _, _ in files})
     else:
-        misses = [(rel, path) for rel, path, _ in files]
+        misses = files
     parsed = _parse_all(misses, cache, on_file)
     seen: dict[str, str] = {}  # lower-case slug -> path of the first file with it
     problems_of = index_cache.problems_of
@@ -146,19 +149,19 @@ def _load(root: Path, on_file: Callable[[], None] | None, use_cache: bool) -> Va
         vault.files += 1
         slug = rel.rsplit("/", 1)[-1][:-3]
         key = slug.lower()
+        got = parsed.get(rel)
+        if got is None and on_file is not None:
+            on_file()  # a file from the cache (parsed ones ticked as they were parsed)
         if key in seen:
             vault.problems.append(Problem(rel, 1, f"the slug {slug!r} is taken by {seen[key]} (slugs are "
                                           "unique, whatever the case): rename one file; this one is skipped"))
             continue
-        got = parsed.get(rel)
         if got is not None:
             contact, found = got
         else:
             row = cache.get(rel)
             contact = row[3]
             found = problems_of(row[4]) if row[4] else []
-            if on_file is not None:
-                on_file()
         vault.problems.extend(found)
         if contact is not None:
             seen[key] = rel
@@ -195,52 +198,50 @@ def _config(root: Path, cache) -> tuple[Config, list[Problem]]:
     path = os.path.join(root, CONFIG_FILE)
     try:
         stat = os.stat(path)
-    except OSError:
-        stat = None
-    if cache is not None and stat is not None:
+    except FileNotFoundError:
+        if cache is not None and cache.config is not None:
+            cache.config, cache.changed = None, True
+        return Config(), []
+    except OSError as exc:
+        return Config(), [Problem(CONFIG_FILE, 1, f"cannot read: {exc.strerror}")]
+    if cache is not None:
         row = index_cache.fresh(cache.config, stat, lambda: _read_or_none(path))
         if row is not None:
             return Config(row[3]), index_cache.problems_of(row[4])
-    config, problems = load_config(root)
+    try:
+        raw = _read(path)
+    except OSError as exc:
+        return Config(), [Problem(CONFIG_FILE, 1, f"cannot read: {exc.strerror}")]
+    config, problems = config_from_bytes(raw)
     if cache is not None:
-        if stat is None:
-            cache.changed = cache.changed or cache.config is not None
-            cache.config = None
-        else:
-            try:
-                raw = _read(path)
-            except OSError:
-                return config, problems
-            cache.config = (stat.st_size, stat.st_mtime_ns, index_cache.digest_if_ambiguous(stat, raw),
-                            dict(config.items()), index_cache.problem_rows(problems))
-            cache.changed = True
+        cache.config = (stat.st_size, stat.st_mtime_ns, index_cache.digest_if_ambiguous(stat, raw),
+                        dict(config.items()), index_cache.problem_rows(problems))
+        cache.changed = True
     return config, problems
 
 
 PARALLEL_FROM = 1000  # files to parse before a process pool pays for itself
 
 
-def _parse_all(misses: list[tuple[str, str]], cache, on_file=None) -> dict[str, tuple]:
+def _parse_all(misses: list[tuple[str, str, os.stat_result | None]], cache, on_file=None) -> dict[str, tuple]:
     """Parse the changed files into {rel: (contact, problems)}, storing their rows in the cache.
 
     With many files, on every core: the work goes out a cache bucket at a time,
-    and each worker sends back its bucket already pickled (cache rows are lean
-    tuples, cheap to send); a bucket that was wholly parsed is saved as those
-    very bytes. A file that cannot be read gets (None, [its problem]) and no row.
+    and each worker sends back its bucket already pickled (records are cheap to
+    send); a bucket that was wholly parsed is saved as those very bytes. A file that cannot be read gets (None, [its problem]) and no row.
     """
     if not misses:
         return {}
     from refnotes import cache as index_cache
-
     from refnotes import workers as processes
 
     out: dict[str, tuple] = {}
     workers = processes.cores()
     if workers > 1 and len(misses) >= PARALLEL_FROM:
-        by_bucket: dict[int, list[tuple[str, str]]] = {}
-        for rel, path in misses:
-            by_bucket.setdefault(index_cache.bucket_of(rel), []).append((rel, path))
-        tasks = [(number, items, cache is None or not (cache.buckets[number].keys() - {rel for rel, _ in items}))
+        by_bucket: dict[int, list[tuple[str, str, os.stat_result | None]]] = {}
+        for miss in misses:
+            by_bucket.setdefault(index_cache.bucket_of(miss[0]), []).append(miss)
+        tasks = [(number, items, cache is None or not (cache.buckets[number].keys() - {rel for rel, _, _ in items}))
                  for number, items in sorted(by_bucket.items())]
         try:
             with processes.pool(workers) as pool:
@@ -262,8 +263,8 @@ def _parse_all(misses: list[tuple[str, str]], cache, on_file=None) -> dict[str, 
             return out
         except (OSError, ImportError, RuntimeError):
             out = {}  # no processes to be had here: the serial path does the work
-    for rel, path in misses:
-        contact, problems, row = _parse_file(rel, path, lean=cache is not None)
+    for rel, path, stat in misses:
+        contact, problems, row = _parse_file(rel, path, stat, lean=cache is not None)
         out[rel] = (contact, problems)
         if row is not None and cache is not None:
             cache.store(rel, row)
@@ -272,13 +273,15 @@ def _parse_all(misses: list[tuple[str, str]], cache, on_file=None) -> dict[str, 
     return out
 
 
-def _parse_file(rel: str, path: str, lean: bool = True) -> tuple:
-    """(contact, problems, cache row or None): the row only with `lean`, and only for a file that was read."""
+def _parse_file(rel: str, path: str, stat: os.stat_result | None, lean: bool = True) -> tuple:
+    """(contact, problems, cache row or None): the row only with `lean`, and only for a file that was read.
+
+    `stat` is the scan's (None: stat it here); a file changed since then is parsed again next run."""
     from refnotes.cache import row_for
     from refnotes.parse import parse_contact
 
     try:
-        stat = os.stat(path)
+        stat = stat or os.stat(path)
         raw = _read(path)
     except OSError as exc:
         return None, [Problem(rel, 1, f"cannot read: {exc.strerror}")], None
@@ -286,15 +289,16 @@ def _parse_file(rel: str, path: str, lean: bool = True) -> tuple:
     return contact, problems, row_for(stat, raw, contact, problems) if lean else None
 
 
-def _parse_bucket(task: tuple[int, list[tuple[str, str]], bool]) -> tuple[int, bytes, list, bool]:
+def _parse_bucket(task: tuple[int, list[tuple[str, str, os.stat_result | None]], bool]
+                  ) -> tuple[int, bytes, list, bool]:
     """In a worker: parse one bucket's files; (bucket, its rows pickled, unreadable files, whole bucket?)."""
     from refnotes.cache import pickle_rows, problem_rows
 
     gc.disable()  # the worker only builds rows; nothing here makes cycles
     number, items, whole = task
     rows, unreadable = {}, []
-    for rel, path in items:
-        _, problems, row = _parse_file(rel, path)
+    for rel, path, stat in items:
+        _, problems, row = _parse_file(rel, path, stat)
         if row is None:
             unreadable.append((rel, problem_rows(problems)[0]))
         else:

@@ -5,7 +5,7 @@ import random
 
 import pytest
 
-from refnotes.vault import VaultNotFound, find_vault
+from refnotes.vault import VaultNotFound, find_vault, load_vault
 
 
 def lines(vault):
@@ -186,3 +186,26 @@ def test_names_with_dots_and_emoji_in_file_names(vault):
     vault.write("contacts/🎉-party.md", "---\nname: Party\n---\n")
     loaded = vault.load()
     assert "🎉-party" in loaded.contacts
+
+
+@pytest.mark.parametrize("parallel", [False, True])
+def test_progress_learns_the_number_of_files_and_ticks_once_for_each(vault, monkeypatch, parallel):
+    from refnotes import vault as vault_module
+
+    monkeypatch.setattr(vault_module, "PARALLEL_FROM", 5 if parallel else 10**9)
+    for i in range(12):
+        vault.contact(f"p{i}", f"name: P{i}")
+    vault.write("contacts/broken.md", b"\xff not text")
+    for _ in ("cold", "warm"):
+        seen = []
+        load_vault(vault.root, progress=lambda total: seen.append(total) or (lambda: seen.append("tick")))
+        assert seen == [13] + ["tick"] * 13
+
+
+def test_progress_ticks_for_a_skipped_duplicate_too(vault):
+    vault.contact("a", "name: A")
+    vault.write("contacts/sub/A.md", "---\nname: Other A\n---\n")
+    for _ in ("cold", "warm"):
+        seen = []
+        found = load_vault(vault.root, progress=lambda total: seen.append(total) or (lambda: seen.append("tick")))
+        assert seen == [2, "tick", "tick"] and any("is taken by" in p.message for p in found.problems)
