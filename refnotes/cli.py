@@ -62,6 +62,10 @@ def color_enabled(stream=None) -> bool:
 
 
 def echo_json(data: dict) -> None:
+    click.echo(json_text(data))
+
+
+def json_text(data: dict) -> str:
     """One JSON object: its keys sorted, one per line, and each record of a list on a line of its own
     (a record: a dict, or an object with as_json(), or json_line() for the agenda's own).
 
@@ -89,7 +93,7 @@ def echo_json(data: dict) -> None:
         else:
             lines.append(f"  {encode(key)}: {encode(value)}{comma}")
     lines.append("}")
-    click.echo("\n".join(lines))
+    return "\n".join(lines)
 
 
 def _record_encoder():
@@ -107,6 +111,25 @@ class Context:
     def __init__(self, vault_option: str | None, use_cache: bool = True):
         self.vault_option = vault_option
         self.use_cache = use_cache
+        self.files = None  # the vault's contact files, once answer() has scanned them
+
+    def answer(self, *key, color: bool = False) -> Printer:
+        """Where a command that only reads the vault prints: if an earlier run with the same key saw
+        the same files (answers.py), what it printed is printed again and the command ends here."""
+        from refnotes import answers
+        from refnotes.vault import scan
+
+        root = self.vault_root()
+        self.files = scan(root)
+        stamp = answers.stamp(root, self.files) if self.use_cache else None
+        key = (*key, color)
+        known = answers.recall(root, stamp, key)
+        if known is not None:
+            out, err, status = known
+            click.echo(out, nl=False, color=color)
+            click.echo(err, nl=False, err=True, color=color)
+            sys.exit(status)
+        return Printer(root, stamp, key, color)
 
     def vault_root(self) -> Path:
         try:
@@ -127,13 +150,36 @@ class Context:
             return lambda: bar.update(1)
 
         try:
-            vault = load_vault(root, progress=progress, use_cache=self.use_cache)
+            vault = load_vault(root, progress=progress, use_cache=self.use_cache, files=self.files)
         finally:
             for bar in bars:
                 bar.__exit__(None, None, None)
         if _QUICK_EXIT:
             _KEPT.append(vault)  # see run(): the process ends without freeing it
         return vault
+
+
+class Printer:
+    """A command's output, gathered, then printed at once by done() and kept as its answer."""
+
+    def __init__(self, root: Path, stamp: str | None, key: tuple, color: bool):
+        self.root, self.stamp, self.key, self.color = root, stamp, key, color
+        self.out: list[str] = []
+        self.err: list[str] = []
+
+    def __call__(self, text: str = "", err: bool = False) -> None:
+        (self.err if err else self.out).append(text)
+
+    def done(self, status: int = 0) -> None:
+        from refnotes import answers
+
+        out = "".join(f"{line}\n" for line in self.out)
+        err = "".join(f"{line}\n" for line in self.err)
+        click.echo(out, nl=False, color=self.color)
+        click.echo(err, nl=False, err=True, color=self.color)
+        answers.remember(self.root, self.stamp, self.key, (out, err, status))
+        if status:
+            sys.exit(status)
 
 
 _QUICK_EXIT = False  # set by run(), the console command
@@ -197,21 +243,25 @@ def check(ctx: Context, as_json: bool, strict: bool, staged: bool) -> None:
       refnotes check --strict --json | jq '.problems[].message'
       refnotes check --staged            # what a pre-commit hook runs
     """
-    vault = _staged_vault(ctx.vault_root()) if staged else ctx.load()
+    color = color_enabled()
+    if staged:
+        vault = _staged_vault(ctx.vault_root())
+        out = Printer(vault.root, None, (), color)
+    else:
+        out = ctx.answer("check", as_json, strict, color=color)
+        vault = ctx.load()
     errors = len(vault.errors)
     warnings = len(vault.problems) - errors
     if as_json:
-        echo_json({"problems": [p.as_json() for p in vault.problems]})
+        out(json_text({"problems": [p.as_json() for p in vault.problems]}))
     else:
-        color = color_enabled()
         for problem in vault.problems:
             tint = "yellow" if problem.severity == WARNING else "red"
             label = click.style(problem.severity, fg=tint, bold=True)
-            click.echo(f"{problem.path}:{problem.line}: {label}: {problem.message}", color=color)
+            out(f"{problem.path}:{problem.line}: {label}: {problem.message}")
         summary = f"{len(vault.contacts)} contacts in {vault.files} files: {_count(errors, 'error')}, {_count(warnings, 'warning')}"
-        click.echo(("✓ " if not vault.problems else "") + summary)
-    if errors or (strict and warnings):
-        sys.exit(1)
+        out(("✓ " if not vault.problems else "") + summary)
+    out.done(1 if errors or (strict and warnings) else 0)
 
 
 def _staged_vault(root: Path) -> Vault:
@@ -264,22 +314,23 @@ def todo(ctx: Context, days: int, show_why: bool, today: date | None, as_json: b
     from refnotes import agenda
 
     today = today or date.today()
+    color = color_enabled() and not as_json
+    out = ctx.answer("todo", today.isoformat(), days, show_why, as_json, color=color)
     vault = ctx.load()
     index = agenda.Index(vault)
     items = agenda.compute(vault, today, index, horizon=today + timedelta(days=days))
     progress = agenda.goals(vault, today)
     intros = agenda.introductions(vault, index)
     if as_json:
-        echo_json({
+        out(json_text({
             "today": today.isoformat(),
             "items": items,
             "goals": [goal.as_json() for goal in progress],
             "introductions": intros,
             "problems": [problem.as_json() for problem in vault.problems],
-        })
+        }))
+        out.done()
         return
-    color = color_enabled()
-    out = lambda text="": click.echo(text, color=color)  # noqa: E731
     overdue = sum(item.overdue for item in items)
     out(click.style(f"{today:%A, %B} {today.day}, {today.year}", bold=True)
         + f": {_count(len(items), 'item')} due within {days} days" + (f", {overdue} overdue" if overdue else ""))
@@ -313,7 +364,8 @@ def todo(ctx: Context, days: int, show_why: bool, today: date | None, as_json: b
         if len(intros) > 5:
             out(click.style(f"  ... and {len(intros) - 5} more (refnotes todo --json)", dim=True))
     if vault.problems:
-        click.echo(f"\n{_count(len(vault.problems), 'problem')} in the vault: run `refnotes check`.", err=True)
+        out(f"\n{_count(len(vault.problems), 'problem')} in the vault: run `refnotes check`.", err=True)
+    out.done()
 
 
 def _bar(done: int, target: int, width: int = 12) -> str:

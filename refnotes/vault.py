@@ -107,11 +107,12 @@ def scan(root: Path) -> list[tuple[str, str, os.stat_result | None]]:
 
 
 def load_vault(root: Path, progress: Callable[[int], Callable[[], None] | None] | None = None,
-               use_cache: bool = True) -> Vault:
+               use_cache: bool = True, files: list | None = None) -> Vault:
     """Read the whole vault. `progress(number of files)`, called once the files are found, may give
     back a function to call after each file (a progress bar's tick).
 
     With `use_cache`, files unchanged since the last run come from the index cache (cache.py).
+    `files` is what scan(root) gave, when the caller has just scanned.
     The garbage collector pauses meanwhile: loading builds a million small tuples and no cycles,
     and collecting while they pile up would walk them again and again. Afterwards they are
     frozen out of every later collection: they live as long as the vault.
@@ -119,20 +120,20 @@ def load_vault(root: Path, progress: Callable[[int], Callable[[], None] | None] 
     gc_was_on = gc.isenabled()
     gc.disable()
     try:
-        return _load(root, progress, use_cache)
+        return _load(root, progress, use_cache, files)
     finally:
         gc.freeze()
         if gc_was_on:
             gc.enable()
 
 
-def _load(root: Path, progress, use_cache: bool) -> Vault:
+def _load(root: Path, progress, use_cache: bool, files: list | None) -> Vault:
     from refnotes import cache as index_cache
 
     cache = index_cache.load(root) if use_cache else None
     config, problems = _config(root, cache)
     vault = Vault(root=root, config=config, problems=problems)
-    files = scan(root)
+    files = scan(root) if files is None else files
     on_file = progress(len(files)) if progress is not None else None
     if cache is not None:
         fresh, get = index_cache.fresh, cache.get

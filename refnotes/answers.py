@@ -1,0 +1,135 @@
+"""Answers kept between runs: what `todo` and `check` printed, for as long as nothing they read changes.
+
+A command's output is a function of the files it reads (every contact file,
+refnotes.yaml, the plans), the options it was given (the day included),
+whether it prints in colour, and refnotes' own code. `stamp()` digests the
+first of these from the stat of each file (path, size, mtime, ctime, inode:
+the scan that every run makes anyway); the rest go into the key. When a run
+finds the same stamp and key as an earlier one, it prints what that run
+printed, without reading a contact.
+
+A file changed less than two seconds ago gives no stamp: a later edit within
+the file system's time resolution could leave its stat the same, so nothing
+is remembered until the vault has been quiet that long. `<vault>/.refnotes/answers`
+holds the stamp on its first line, then the last few answers for it (a pickle of strings); it is written atomically,
+and one that cannot be read is simply a miss.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import pickle
+import tempfile
+import time
+from pathlib import Path
+
+from refnotes import __version__
+from refnotes.config import CONFIG_FILE
+
+FILE = "answers"
+KEEP = 4  # answers kept for one stamp: a few days, `--json` or not
+QUIET_NS = 2_000_000_000  # how long a file must have been left alone for its stat to vouch for it
+PLANS_DIR = "plans"
+
+Answer = tuple  # (stdout text, stderr text, exit status)
+
+
+def stamp(root: Path, files: list[tuple[str, str, os.stat_result | None]]) -> str | None:
+    """A digest of the stat of everything a command reads; None when something changed too recently."""
+    lines = [f"{__version__}\n"]
+    newest = 0
+    extra = [(CONFIG_FILE, os.path.join(root, CONFIG_FILE))]
+    extra += _listing(os.path.join(root, PLANS_DIR), PLANS_DIR)
+    extra += [entry for entry in _listing(os.path.dirname(__file__), "<refnotes>")
+              if entry[0].endswith(".py")]  # our own code: a new one answers anew
+    stats = [(rel, _stat(path)) for rel, path in extra] + [(rel, stat) for rel, _, stat in files]
+    for rel, stat in stats:
+        if stat is None:
+            lines.append(f"{rel}\0-\n")
+            continue
+        lines.append(f"{rel}\0{stat.st_size}\0{stat.st_mtime_ns}\0{stat.st_ctime_ns}\0{stat.st_ino}\n")
+        newest = max(newest, stat.st_mtime_ns, stat.st_ctime_ns)
+    if time.time_ns() - newest < QUIET_NS:
+        return None
+    text = "".join(lines).encode("utf-8", "surrogateescape")
+    return hashlib.blake2b(text, digest_size=20).hexdigest()
+
+
+def _stat(path: str) -> os.stat_result | None:
+    try:
+        return os.stat(path)
+    except OSError:
+        return None
+
+
+def _listing(folder: str, label: str) -> list[tuple[str, str]]:
+    try:
+        with os.scandir(folder) as entries:
+            names = sorted(entry.name for entry in entries)
+    except OSError:
+        return [(label, folder)]  # missing: its absence is part of the stamp
+    return [(f"{label}/{name}", os.path.join(folder, name)) for name in names]
+
+
+def _first_line(stamp: str) -> bytes:
+    return f"refnotes-answers {stamp}\n".encode("ascii")
+
+
+class _Plain(pickle.Unpickler):
+    """Strings, numbers, tuples, lists and dicts only: the file can make nothing else."""
+
+    def find_class(self, module: str, name: str):
+        raise pickle.UnpicklingError(f"{module}.{name} is not allowed in the answers file")
+
+
+def recall(root: Path, stamp: str | None, key: tuple) -> Answer | None:
+    """The answer an earlier run gave for this stamp and key, if any."""
+    if stamp is None:
+        return None
+    try:
+        with open(root / ".refnotes" / FILE, "rb") as handle:
+            if handle.readline() != _first_line(stamp):  # a stale file costs one small read
+                return None
+            answers = _Plain(handle).load()
+    except Exception:  # noqa: BLE001 - missing, damaged, foreign: a miss
+        return None
+    answer = answers.get(key) if type(answers) is dict else None
+    if type(answer) is tuple and len(answer) == 3 and type(answer[0]) is str and type(answer[1]) is str \
+            and type(answer[2]) is int:
+        return answer
+    return None
+
+
+def remember(root: Path, stamp: str | None, key: tuple, answer: Answer) -> None:
+    """Keep this answer for the stamp (with the few latest others for it); nothing if it cannot be written."""
+    if stamp is None:
+        return
+    from refnotes.fsutil import private_dir
+
+    path = root / ".refnotes" / FILE
+    answers: dict = {}
+    try:
+        with open(path, "rb") as handle:
+            if handle.readline() == _first_line(stamp):
+                answers = _Plain(handle).load()
+                answers = answers if type(answers) is dict else {}
+    except Exception:  # noqa: BLE001 - nothing usable there: start afresh
+        answers = {}
+    answers.pop(key, None)
+    answers[key] = answer
+    while len(answers) > KEEP:
+        del answers[next(iter(answers))]
+    try:
+        folder = private_dir(root)
+        fd, tmp = tempfile.mkstemp(prefix=f".{FILE}.", dir=folder)
+        try:
+            with os.fdopen(fd, "wb") as handle:
+                handle.write(_first_line(stamp))
+                pickle.dump(answers, handle, protocol=pickle.HIGHEST_PROTOCOL)
+            os.replace(tmp, path)
+        except BaseException:
+            os.unlink(tmp)
+            raise
+    except OSError:
+        return

@@ -1,0 +1,123 @@
+"""Answers kept between runs: `todo` and `check` print again what they printed, while nothing they read changed."""
+
+import os
+
+import pytest
+
+from refnotes import answers, cli
+from refnotes.vault import scan
+
+
+@pytest.fixture
+def quiet(monkeypatch):
+    """Files written a moment ago count as left alone (tests cannot wait two seconds for each)."""
+    monkeypatch.setattr(answers, "QUIET_NS", 0)
+
+
+@pytest.fixture
+def sample(vault, quiet):
+    vault.write("refnotes.yaml", "rules:\n  lead_followup_days: 2\n")
+    vault.contact("alice", "name: Alice Nguyen\nkind: client\nscore: 9", "## Log\n- 2026-11-02 call: hi #ask\n")
+    vault.contact("bob", "name: Bob Lee\nreferred_by: alice\nreferred_on: 2026-11-20")
+    return vault
+
+
+def no_loading(monkeypatch):
+    """From here on, reading the vault fails the test: an answer must come from the answers file."""
+    monkeypatch.setattr(cli, "load_vault", lambda *a, **k: pytest.fail("read the vault again"))
+
+
+@pytest.mark.parametrize("args", [
+    ("todo", "--today", "2026-11-25"),
+    ("todo", "--today", "2026-11-25", "--json"),
+    ("todo", "--today", "2026-11-25", "--why", "--days", "30"),
+    ("check",),
+    ("check", "--json"),
+])
+def test_a_second_run_over_the_same_files_prints_the_same_without_reading_them(sample, run, monkeypatch, args):
+    first = run("--vault", sample.root, *args)
+    assert first.exit_code == 0 and first.output
+    no_loading(monkeypatch)
+    second = run("--vault", sample.root, *args)
+    assert (second.exit_code, second.stdout, second.stderr) == (first.exit_code, first.stdout, first.stderr)
+
+
+def test_the_exit_status_and_the_error_stream_come_back_too(sample, run, monkeypatch):
+    sample.contact("carol", "name: Carol\nbirthday: 1990-13-01")
+    first = run("--vault", sample.root, "check")
+    assert first.exit_code == 1 and "carol.md:3: error: birthday" in first.stdout
+    todo = run("--vault", sample.root, "todo", "--today", "2026-11-25")
+    assert "1 problem in the vault" in todo.stderr
+    no_loading(monkeypatch)
+    again = run("--vault", sample.root, "check")
+    assert (again.exit_code, again.stdout) == (1, first.stdout)
+    assert run("--vault", sample.root, "todo", "--today", "2026-11-25").stderr == todo.stderr
+
+
+@pytest.mark.parametrize("change", ["edit", "same size edit", "add", "delete", "rename", "config", "plan"])
+def test_any_change_to_what_they_read_is_answered_afresh(sample, run, change):
+    root = sample.root
+    before = run("--vault", root, "todo", "--today", "2026-11-25", "--json").stdout
+    alice = root / "contacts" / "alice.md"
+    if change == "edit":
+        sample.contact("alice", "name: Alice Renamed\nkind: client\nscore: 9")
+    elif change == "same size edit":  # and its mtime put back: only the ctime tells
+        stat = alice.stat()
+        alice.write_bytes(alice.read_bytes().replace(b"Nguyen", b"Nguyon"))
+        os.utime(alice, ns=(stat.st_atime_ns, stat.st_mtime_ns))
+    elif change == "add":
+        sample.contact("carol", "name: Carol Diaz\nkind: prospect\nstatus: new")
+    elif change == "delete":
+        (root / "contacts" / "bob.md").unlink()
+    elif change == "rename":
+        (root / "contacts" / "bob.md").rename(root / "contacts" / "robert.md")
+    elif change == "config":
+        sample.write("refnotes.yaml", "rules:\n  lead_followup_days: 9\n")
+    else:
+        sample.write("plans/referral-month-2026-11.yaml", "days:\n  2026-11-25: [alice]\n")
+    after = run("--vault", root, "todo", "--today", "2026-11-25", "--json").stdout
+    fresh = run("--no-cache", "--vault", root, "todo", "--today", "2026-11-25", "--json").stdout
+    assert after == fresh and after != before
+
+
+def test_another_day_or_other_options_are_answered_afresh(sample, run):
+    root = sample.root
+    monday = run("--vault", root, "todo", "--today", "2026-11-23", "--json").stdout
+    friday = run("--vault", root, "todo", "--today", "2026-11-27", "--json").stdout
+    assert '"today": "2026-11-27"' in friday and friday != monday
+    plain = run("--vault", root, "todo", "--today", "2026-11-23").stdout
+    assert "no thanks logged" not in plain
+    assert "no thanks logged" in run("--vault", root, "todo", "--today", "2026-11-23", "--why").stdout
+    assert run("--vault", root, "check", "--json").stdout.startswith('{\n  "problems"')
+
+
+def test_nothing_is_kept_while_a_file_is_fresh_from_an_edit(vault, run, monkeypatch):
+    vault.contact("alice", "name: Alice")  # just written: a same-size edit this second could keep its stat
+    run("--vault", vault.root, "todo", "--today", "2026-11-25")
+    assert not (vault.root / ".refnotes" / answers.FILE).exists()
+
+
+def test_no_cache_neither_reads_nor_writes_answers(sample, run):
+    run("--no-cache", "--vault", sample.root, "todo", "--today", "2026-11-25")
+    assert not (sample.root / ".refnotes" / answers.FILE).exists()
+
+
+@pytest.mark.parametrize("damage", [b"", b"garbage\n", b"refnotes-answers x\n\x80\x05junk",
+                                    "cos\nsystem\n(S'echo hacked'\ntR."])
+def test_a_damaged_or_foreign_answers_file_is_a_miss_never_a_crash(sample, run, damage):
+    first = run("--vault", sample.root, "todo", "--today", "2026-11-25").stdout
+    path = sample.root / ".refnotes" / answers.FILE
+    stamp = path.read_bytes().split(b"\n", 1)[0]
+    path.write_bytes(damage if isinstance(damage, bytes) else stamp + b"\n" + damage.encode())
+    assert run("--vault", sample.root, "todo", "--today", "2026-11-25").stdout == first
+    assert answers.recall(sample.root, stamp.split()[-1].decode(), ("x",)) is None
+
+
+def test_only_the_latest_few_answers_are_kept(sample, run):
+    for day in range(1, 10):
+        run("--vault", sample.root, "todo", "--today", f"2026-11-{day:02d}", "--json")
+    root = sample.root
+    stamp = answers.stamp(root, scan(root))
+    kept = [day for day in range(1, 10)
+            if answers.recall(root, stamp, ("todo", f"2026-11-{day:02d}", 7, False, True, False))]
+    assert kept == list(range(10 - answers.KEEP, 10))
