@@ -6,9 +6,11 @@
     python benchmarks/run.py --sizes 10000 --hugo       # and Hugo on the same files
 
 Each command runs as its own process (what a user waits for): `check` and
-`todo --json` "cold" without refnotes' index cache and "warm" with it; `build`
-cold (no cache, no site), warm (nothing changed) and after one file changed
-(one log line appended). The OS page cache is warm: one unmeasured run comes
+`todo --json` "cold" without refnotes' index cache and "warm" with it (nothing
+changed: the answer kept from the last run, see refnotes/answers.py); `todo
+--json` after one file changed (one log line appended: the vault read from the
+index cache but for that file, the agenda worked out afresh); `build` cold (no
+cache, no site), warm (nothing changed) and after one file changed. The OS page cache is warm: one unmeasured run comes
 first, and every run starts after the untimed preparation and a `sync`, so
 that writing back an earlier run's files does not land on the next one.
 
@@ -72,15 +74,17 @@ def commands(vault: Path, workdir: Path, with_hugo: bool) -> dict[str, tuple[lis
     rn = [*refnotes(), "--vault", str(vault)]
     today = ["--today", TODAY.isoformat()]
     cache = vault / ".refnotes" / "cache"
+    answers = vault / ".refnotes" / "answers"
     site = vault / "_site"
     one = next((vault / "contacts").rglob("*.md"))
 
     def no_cache():
         cache.unlink(missing_ok=True)
+        answers.unlink(missing_ok=True)
 
     def fresh_site():
         shutil.rmtree(site, ignore_errors=True)
-        cache.unlink(missing_ok=True)
+        no_cache()
 
     def warm():
         if not cache.exists():
@@ -91,10 +95,17 @@ def commands(vault: Path, workdir: Path, with_hugo: bool) -> dict[str, tuple[lis
         if not (site / "index.html").exists():
             subprocess.run([*rn, "build", *today], capture_output=True)
 
-    def touch_one():
-        built()
+    def edit_one():
         with open(one, "a", encoding="utf-8") as handle:
             handle.write(f"- {TODAY.isoformat()} call: benchmark edit\n")
+
+    def touch_one():
+        built()
+        edit_one()
+
+    def warm_touch_one():
+        warm()
+        edit_one()
 
     found = {
         "floor (read every file)": ([sys.executable, "-c", FLOOR, str(vault / "contacts")], None),
@@ -102,6 +113,7 @@ def commands(vault: Path, workdir: Path, with_hugo: bool) -> dict[str, tuple[lis
         "check warm": ([*rn, "check"], warm),
         "todo --json cold": ([*rn, "todo", "--json", *today], no_cache),
         "todo --json warm": ([*rn, "todo", "--json", *today], warm),
+        "todo --json, one changed": ([*rn, "todo", "--json", *today], warm_touch_one),
         "build cold": ([*rn, "build", *today], fresh_site),
         "build warm": ([*rn, "build", *today], built),
         "build, one file changed": ([*rn, "build", *today], touch_one),

@@ -126,8 +126,8 @@ class Context:
         known = answers.recall(root, stamp, key)
         if known is not None:
             out, err, status = known
-            click.echo(out, nl=False, color=color)
-            click.echo(err, nl=False, err=True, color=color)
+            _emit(out, False, color)
+            _emit(err, True, color)
             sys.exit(status)
         return Printer(root, stamp, key, color)
 
@@ -175,11 +175,24 @@ class Printer:
 
         out = "".join(f"{line}\n" for line in self.out)
         err = "".join(f"{line}\n" for line in self.err)
-        click.echo(out, nl=False, color=self.color)
-        click.echo(err, nl=False, err=True, color=self.color)
+        _emit(out, False, self.color)
+        _emit(err, True, self.color)
         answers.remember(self.root, self.stamp, self.key, (out, err, status))
         if status:
             sys.exit(status)
+
+
+def _emit(text: str, err: bool, color: bool) -> None:
+    """click.echo(text, nl=False, err=err, color=color), without its pass over megabytes of JSON for
+    colour codes that are not there."""
+    if not text:
+        return
+    if not color and "\x1b" in text:
+        click.echo(text, nl=False, err=err, color=False)  # strips them
+        return
+    stream = sys.stderr if err else sys.stdout
+    stream.write(text)
+    stream.flush()
 
 
 _QUICK_EXIT = False  # set by run(), the console command

@@ -181,6 +181,41 @@ def test_vault_templates_override_pages(run, vault, tmp_path):
     assert parse(tmp_path / "s" / "network.html").find(".//h1").text == "My network"
 
 
+def test_compiled_templates_are_kept_in_the_vault_and_follow_template_edits(run, vault, tmp_path, monkeypatch):
+    import jinja2
+
+    vault.contact("a", "name: A")
+    run("--vault", vault.root, "build", "--out", tmp_path / "s", "--today", TODAY)
+    kept = sorted((vault.root / ".refnotes" / "templates").iterdir())
+    assert len(kept) >= 6  # base, macros, the pages, style.css
+
+    compiled = []
+    real = jinja2.Environment.compile
+    monkeypatch.setattr(jinja2.Environment, "compile", lambda self, source, *a, **k: (
+        compiled.append(source), real(self, source, *a, **k))[1])
+    (tmp_path / "s" / "index.html").unlink()
+    run("--vault", vault.root, "build", "--out", tmp_path / "s", "--today", TODAY)
+    assert compiled == [] and (tmp_path / "s" / "index.html").is_file()  # every template from the cache
+
+    vault.write("templates/site/network.html",
+                '{% extends "site/base.html" %}{% block title %}Mine{% endblock %}{% block main %}<h1>Mine</h1>{% endblock %}')
+    run("--vault", vault.root, "build", "--out", tmp_path / "s", "--today", TODAY)
+    assert len(compiled) == 1 and parse(tmp_path / "s" / "network.html").find(".//h1").text == "Mine"
+    vault.write("templates/site/network.html",
+                '{% extends "site/base.html" %}{% block title %}Mine{% endblock %}{% block main %}<h1>Ours</h1>{% endblock %}')
+    run("--vault", vault.root, "build", "--out", tmp_path / "s", "--today", TODAY)
+    assert parse(tmp_path / "s" / "network.html").find(".//h1").text == "Ours"
+
+
+def test_a_damaged_template_cache_is_compiled_afresh(run, vault, tmp_path):
+    vault.contact("a", "name: A")
+    run("--vault", vault.root, "build", "--out", tmp_path / "s", "--today", TODAY)
+    for path in (vault.root / ".refnotes" / "templates").iterdir():
+        path.write_bytes(b"j2 garbage" + path.read_bytes()[:5])
+    result = run("--vault", vault.root, "build", "--out", tmp_path / "t", "--today", TODAY)
+    assert result.exit_code == 0 and parse(tmp_path / "t" / "index.html").find(".//h1") is not None
+
+
 def test_not_a_git_repository_gets_a_calm_note(run, vault, tmp_path):
     vault.contact("a", "name: A")
     run("--vault", vault.root, "build", "--out", tmp_path / "s", "--today", TODAY)
