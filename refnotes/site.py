@@ -29,7 +29,7 @@ from urllib.parse import quote
 from markdown_it import MarkdownIt
 from markupsafe import Markup, escape
 
-from refnotes import __version__, agenda, fsutil, gitlog, notes, plan, render
+from refnotes import __version__, agenda, fsutil, gitlog, notes, plainmd, plan, render
 from refnotes.model import Contact, Entry
 from refnotes.parse import HASHTAG, LINK, link_slug
 from refnotes.vault import Vault
@@ -228,15 +228,17 @@ class Renderer:
             body = body[:match.start()] + (rest[after.start():] if after else "")
         if not body.strip():
             return Markup("")
-        return Markup(self.markdown.render(self._wiki_to_markdown(body, prefix)))
+        text = self._wiki_to_markdown(body, prefix) if "[[" in body else body
+        html = plainmd.render(text)  # plain notes, made directly; anything else by markdown-it
+        return Markup(html if html is not None else self.markdown.render(text))
 
     def inline(self, text: str, prefix: str) -> Markup:
         """One log line as inline HTML: [[links]] to pages, #tags marked, markdown where it is used."""
         links = "[[" in text
         if not _markdown_in(LINK.sub("", text) if links else text):  # the common case: plain text
-            html = str(escape(text))
-            if "'" in text:
-                html = html.replace("&#39;", "'")
+            # what markupsafe's escape makes of it, but for the apostrophe, kept: `<` and `>` would
+            # have made it markdown, so only `&` and `"` are left to escape
+            html = text.replace("&", "&amp;").replace('"', "&#34;")
             if links:
                 html = LINK.sub(lambda m: self._link_html(m, prefix), html)
         else:

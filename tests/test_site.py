@@ -127,6 +127,23 @@ def test_everything_from_the_vault_is_escaped(run, vault, tmp_path):
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in contact and "{{ 7*7 }}" in contact
 
 
+@pytest.mark.parametrize("text", ['Tom & "Jerry" it\'s fine #tag', 'AT&T [[alice]] said "hi" & left #gave',
+                                  "plain words", "&amp; stays &amp;amp;", 'q"q [[Al|"the" A]]'])
+def test_a_plain_log_line_is_escaped_as_markupsafe_would(vault, text):
+    from datetime import date
+
+    from markupsafe import escape
+
+    from refnotes.parse import HASHTAG, LINK
+    from refnotes.site import Renderer, _tag_html
+
+    vault.contact("alice", "name: Alice")
+    renderer = Renderer(vault.load(), date(2026, 11, 25))
+    expected = str(escape(text)).replace("&#39;", "'")
+    expected = LINK.sub(lambda m: renderer._link_html(m, "p/"), expected)
+    assert str(renderer.inline(text, "p/")) == HASHTAG.sub(_tag_html, expected)
+
+
 def test_problems_are_listed_and_the_exit_code_is_1(run, vault, tmp_path):
     vault.contact("good", "name: Good")
     vault.write("contacts/bad.md", "---\nname: [unclosed\n---\n")
