@@ -96,7 +96,7 @@ def eligible(contacts: dict[str, Contact], config) -> list[Contact]:
 
 
 def is_priority(contact: Contact) -> bool:
-    return contact.kind == "partner" or contact.tier == "A" or "influencer" in {t.lower() for t in contact.tags}
+    return contact.kind == "partner" or contact.tier == "A" or any(t.lower() == "influencer" for t in contact.tags)
 
 
 def _order(contacts: list[Contact]) -> list[Contact]:
@@ -122,8 +122,9 @@ def _place(plan: Plan, people: list[Contact], days: list[date], per_day: int) ->
         return [(c.slug, None) for c in people]
     load = max(1, min(per_day, math.ceil((len(people) + sum(len(plan.days[d]) for d in days)) / len(days))))
     half = [d for d in days if d.day <= 15] or days
-    priority = [c for c in people if is_priority(c)]
-    others = [c for c in people if not is_priority(c)]
+    priority, others = [], []
+    for c in people:
+        (priority if is_priority(c) else others).append(c)
 
     first_open: dict[tuple[int, int], int] = {}  # (candidates, cap) -> no day before this one has room
 

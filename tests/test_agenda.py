@@ -342,3 +342,19 @@ def test_a_horizon_gives_the_same_items_as_filtering_all_of_them(days):
     everything = agenda.compute(demo, TODAY)
     assert agenda.compute(demo, TODAY, horizon=horizon) == [i for i in everything if i.due <= horizon]
     assert agenda.due_within(everything, TODAY, days) == agenda.compute(demo, TODAY, horizon=horizon)
+
+
+def test_items_are_sorted_as_one_sort_by_the_whole_key_would():
+    import random
+    from datetime import timedelta
+
+    from refnotes import agenda
+
+    rng = random.Random(7)
+    items = [agenda.Item(rng.choice((*agenda.RULES, "unknown-rule")), f"c{rng.randint(0, 40)}",
+                         rng.choice([None, "a", "b"]), date(2026, 1, 1) + timedelta(days=rng.randint(0, 30)), "t", "w",
+                         rng.random() < 0.5) for _ in range(20_000)]
+    order = {rule: i for i, rule in enumerate(agenda.RULES)}
+    expected = sorted(items, key=lambda i: (not i.overdue, order.get(i.rule, len(order)), i.due, i.contact,
+                                            i.about or ""))
+    assert agenda._sorted(items) == expected
