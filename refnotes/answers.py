@@ -28,19 +28,23 @@ from refnotes import __version__
 from refnotes.config import CONFIG_FILE
 
 FILE = "answers"
-KEEP = 4  # answers kept for one stamp: a few days, `--json` or not
+KEEP = 6  # answers kept for one stamp: a build, todo and check, `--json` or not
 QUIET_NS = 2_000_000_000  # how long a file must have been left alone for its stat to vouch for it
 PLANS_DIR = "plans"
 
 Answer = tuple  # (stdout text, stderr text, exit status)
 
 
-def stamp(root: Path, files: list[tuple[str, str, os.stat_result | None]]) -> str | None:
-    """A digest of the stat of everything a command reads; None when something changed too recently."""
+def stamp(root: Path, files: list[tuple[str, str, os.stat_result | None]], folders: tuple[str, ...] = ()
+          ) -> str | None:
+    """A digest of the stat of everything a command reads (and of every file in the vault's `folders`,
+    like templates/); None when something changed too recently."""
     lines = [f"{__version__}\n"]
     newest = 0
     extra = [(CONFIG_FILE, os.path.join(root, CONFIG_FILE))]
     extra += _listing(os.path.join(root, PLANS_DIR), PLANS_DIR)
+    for folder in folders:
+        extra += _tree(root, folder)
     extra += [entry for entry in _listing(os.path.dirname(__file__), "<refnotes>")
               if entry[0].endswith(".py")]  # our own code: a new one answers anew
     stats = [(rel, _stat(path)) for rel, path in extra] + [(rel, stat) for rel, _, stat in files]
@@ -74,6 +78,16 @@ def _listing(folder: str, label: str) -> list[tuple[str, str]]:
 
 def _first_line(stamp: str) -> bytes:
     return f"refnotes-answers {stamp}\n".encode("ascii")
+
+
+def _tree(root: Path, folder: str) -> list[tuple[str, str]]:
+    """Every file and folder under `<root>/<folder>`, sorted; the folder alone when it is missing."""
+    found = [(folder, os.path.join(root, folder))]
+    for parent, dirs, names in os.walk(os.path.join(root, folder)):
+        dirs.sort()
+        rel = os.path.relpath(parent, root)
+        found += [(f"{rel}/{name}", os.path.join(parent, name)) for name in sorted(names + dirs)]
+    return found
 
 
 class _Plain(pickle.Unpickler):

@@ -457,24 +457,35 @@ def build(ctx: Context, out: Path | None, today: date | None) -> None:
       refnotes build && open vault/_site/index.html
       refnotes build --out ~/Sites/referrals --today 2026-11-25
     """
-    from refnotes import site
+    from refnotes import answers, gitlog, site
+    from refnotes.vault import scan
 
     today = today or date.today()
+    root = ctx.vault_root()
+    target = out if out is not None else root / "_site"
+    # Built before from these very inputs into this very folder, untouched since: nothing to do.
+    ctx.files = scan(root)
+    stamp = answers.stamp(root, ctx.files, folders=("templates",)) if ctx.use_cache else None
+    key = ("build", str(target.resolve()), today.isoformat(), gitlog.head(root))
+    known = answers.recall(root, stamp, (*key, site.state(target)))
+    if known is not None:
+        _emit(known[0], False, False)
+        _emit(known[1], True, False)
+        sys.exit(known[2])
     vault = ctx.load()
-    target = out if out is not None else vault.root / "_site"
     try:
         result = site.build(vault, today, target)
     except site.OutputRefused as exc:
         raise UsageFailure(str(exc)) from None
+    said = Printer(root, stamp, (*key, site.state(target)), False)  # the folder as this build left it
     reused = f" ({result.reused} contact pages unchanged since the last build)" if result.reused else ""
-    click.echo(f"Built {result.pages} pages in {result.out}{reused}")
-    click.echo(f"Open {result.out / 'index.html'}")
+    said(f"Built {result.pages} pages in {result.out}{reused}")
+    said(f"Open {result.out / 'index.html'}")
+    errors = len(vault.errors)
     if vault.problems:
-        errors = len(vault.errors)
-        click.echo(f"{_count(errors, 'error')}, {_count(len(vault.problems) - errors, 'warning')} in the vault: "
-                   "run `refnotes check`", err=True)
-        if errors:
-            sys.exit(1)
+        said(f"{_count(errors, 'error')}, {_count(len(vault.problems) - errors, 'warning')} in the vault: "
+             "run `refnotes check`", err=True)
+    said.done(1 if errors else 0)
 
 
 # -- writing entries: log and the referral-loop shortcuts

@@ -75,6 +75,13 @@ def repository_prefix(root: Path) -> str | None:
     return None if out is None else out.strip()
 
 
+def head(root: Path) -> str | None:
+    """The commit checked out (what the pages' history comes from), or None outside git or before
+    the first commit."""
+    out = _git(root, "rev-parse", "--verify", "--quiet", "HEAD")
+    return out.strip() if out else None
+
+
 def is_repository(root: Path) -> bool:
     return repository_prefix(root) is not None
 

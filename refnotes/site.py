@@ -93,6 +93,19 @@ def build(vault: Vault, today: date, out: Path) -> BuildResult:
     return BuildResult(out, renderer.pages, renderer.reused)
 
 
+def state(out: Path) -> tuple | None:
+    """What tells a built site apart from the same folder changed since: the stat of its marker (rewritten
+    by every build) and of the folders pages live in (a page added, removed or renamed changes them)."""
+    found = []
+    for path in (out / MARKER, out, out / "contacts"):
+        try:
+            stat = os.stat(path)
+        except OSError:
+            return None
+        found.append((stat.st_ino, stat.st_size, stat.st_mtime_ns, stat.st_ctime_ns))
+    return tuple(found)
+
+
 def _manifest_text(fingerprints: dict[str, str], files: list[str], lists: dict[str, str] | None = None) -> str:
     manifest = {"built_by": f"refnotes {__version__}", "pages": fingerprints, "files": sorted(files),
                 "lists": lists or {}}

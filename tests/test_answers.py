@@ -121,3 +121,58 @@ def test_only_the_latest_few_answers_are_kept(sample, run):
     kept = [day for day in range(1, 10)
             if answers.recall(root, stamp, ("todo", f"2026-11-{day:02d}", 7, False, True, False))]
     assert kept == list(range(10 - answers.KEEP, 10))
+
+
+def test_a_build_over_the_same_inputs_into_the_untouched_folder_does_nothing(sample, run, monkeypatch, tmp_path):
+    out = tmp_path / "site"
+    first = run("--vault", sample.root, "build", "--out", out, "--today", "2026-11-25")
+    assert first.exit_code == 0 and "Built" in first.stdout
+    no_loading(monkeypatch)
+    again = run("--vault", sample.root, "build", "--out", out, "--today", "2026-11-25")
+    assert (again.exit_code, again.stdout) == (0, first.stdout)
+
+
+@pytest.mark.parametrize("change", ["page deleted", "site deleted", "template", "another day", "commit", "contact"])
+def test_a_build_runs_again_when_anything_it_reads_or_wrote_changed(sample, run, tmp_path, change):
+    from conftest import git
+
+    out = tmp_path / "site"
+    git(sample.root, "init", "-q")
+    run("--vault", sample.root, "build", "--out", out, "--today", "2026-11-25")
+    day = "2026-11-25"
+    if change == "page deleted":
+        (out / "contacts" / "bob.html").unlink()
+    elif change == "site deleted":
+        import shutil
+
+        shutil.rmtree(out)
+    elif change == "template":
+        sample.write("templates/site/network.html",
+                     '{% extends "site/base.html" %}{% block title %}N{% endblock %}{% block main %}<h1>Mine</h1>{% endblock %}')
+    elif change == "another day":
+        day = "2026-11-26"
+    elif change == "commit":
+        git(sample.root, "add", "-A")
+        git(sample.root, "commit", "-qm", "a first commit")
+    else:
+        sample.contact("bob", "name: Robert Lee\nreferred_by: alice\nreferred_on: 2026-11-20")
+    result = run("--vault", sample.root, "build", "--out", out, "--today", day)
+    assert result.exit_code == 0 and "Built" in result.stdout
+    assert (out / "contacts" / "bob.html").is_file()
+    if change == "template":
+        assert "<h1>Mine</h1>" in (out / "network.html").read_text()
+    if change == "another day":
+        assert "November 26" in (out / "index.html").read_text()
+    if change == "commit":
+        assert "a first commit" in (out / "contacts" / "bob.html").read_text()
+    if change == "contact":
+        assert "Robert Lee" in (out / "contacts" / "bob.html").read_text()
+
+
+def test_a_build_with_problems_says_so_again_with_its_exit_status(sample, run, monkeypatch, tmp_path):
+    sample.contact("carol", "name: Carol\nbirthday: 1990-13-01")
+    first = run("--vault", sample.root, "build", "--out", tmp_path / "s", "--today", "2026-11-25")
+    assert first.exit_code == 1 and "1 error" in first.stderr
+    no_loading(monkeypatch)
+    again = run("--vault", sample.root, "build", "--out", tmp_path / "s", "--today", "2026-11-25")
+    assert (again.exit_code, again.stdout, again.stderr) == (1, first.stdout, first.stderr)
