@@ -26,11 +26,11 @@ from pathlib import Path
 
 from refnotes import __version__
 from refnotes.config import CONFIG_FILE
+from refnotes.plan import PLANS_DIR
 
 FILE = "answers"
 KEEP = 6  # answers kept for one stamp: a build, todo and check, `--json` or not
 QUIET_NS = 2_000_000_000  # how long a file must have been left alone for its stat to vouch for it
-PLANS_DIR = "plans"
 
 Answer = tuple  # (stdout text, stderr text, exit status)
 
@@ -101,18 +101,23 @@ def recall(root: Path, stamp: str | None, key: tuple) -> Answer | None:
     """The answer an earlier run gave for this stamp and key, if any."""
     if stamp is None:
         return None
-    try:
-        with open(root / ".refnotes" / FILE, "rb") as handle:
-            if handle.readline() != _first_line(stamp):  # a stale file costs one small read
-                return None
-            answers = _Plain(handle).load()
-    except Exception:  # noqa: BLE001 - missing, damaged, foreign: a miss
-        return None
-    answer = answers.get(key) if type(answers) is dict else None
+    answer = _kept(root, stamp).get(key)
     if type(answer) is tuple and len(answer) == 3 and type(answer[0]) is str and type(answer[1]) is str \
             and type(answer[2]) is int:
         return answer
     return None
+
+
+def _kept(root: Path, stamp: str) -> dict:
+    """The answers kept for this stamp; {} when the file is missing, damaged, foreign or stale."""
+    try:
+        with open(root / ".refnotes" / FILE, "rb") as handle:
+            if handle.readline() != _first_line(stamp):  # a stale file costs one small read
+                return {}
+            answers = _Plain(handle).load()
+    except Exception:  # noqa: BLE001 - missing, damaged, foreign: nothing kept
+        return {}
+    return answers if type(answers) is dict else {}
 
 
 def remember(root: Path, stamp: str | None, key: tuple, answer: Answer) -> None:
@@ -122,14 +127,7 @@ def remember(root: Path, stamp: str | None, key: tuple, answer: Answer) -> None:
     from refnotes.fsutil import private_dir
 
     path = root / ".refnotes" / FILE
-    answers: dict = {}
-    try:
-        with open(path, "rb") as handle:
-            if handle.readline() == _first_line(stamp):
-                answers = _Plain(handle).load()
-                answers = answers if type(answers) is dict else {}
-    except Exception:  # noqa: BLE001 - nothing usable there: start afresh
-        answers = {}
+    answers = _kept(root, stamp)
     answers.pop(key, None)
     answers[key] = answer
     while len(answers) > KEEP:

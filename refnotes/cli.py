@@ -123,12 +123,7 @@ class Context:
         self.files = scan(root)
         stamp = answers.stamp(root, self.files) if self.use_cache else None
         key = (*key, color)
-        known = answers.recall(root, stamp, key)
-        if known is not None:
-            out, err, status = known
-            _emit(out, False, color)
-            _emit(err, True, color)
-            sys.exit(status)
+        _replay(answers.recall(root, stamp, key), color)
         return Printer(root, stamp, key, color)
 
     def vault_root(self) -> Path:
@@ -180,6 +175,15 @@ class Printer:
         answers.remember(self.root, self.stamp, self.key, (out, err, status))
         if status:
             sys.exit(status)
+
+
+def _replay(known: tuple | None, color: bool) -> None:
+    """Print a kept answer (answers.py) and end the command with its status; nothing when there is none."""
+    if known is not None:
+        out, err, status = known
+        _emit(out, False, color)
+        _emit(err, True, color)
+        sys.exit(status)
 
 
 def _emit(text: str, err: bool, color: bool) -> None:
@@ -467,11 +471,7 @@ def build(ctx: Context, out: Path | None, today: date | None) -> None:
     ctx.files = scan(root)
     stamp = answers.stamp(root, ctx.files, folders=("templates",)) if ctx.use_cache else None
     key = ("build", str(target.resolve()), today.isoformat(), gitlog.head(root))
-    known = answers.recall(root, stamp, (*key, site.state(target)))
-    if known is not None:
-        _emit(known[0], False, False)
-        _emit(known[1], True, False)
-        sys.exit(known[2])
+    _replay(answers.recall(root, stamp, (*key, site.state(target))), False)
     vault = ctx.load()
     try:
         result = site.build(vault, today, target)
