@@ -1,18 +1,19 @@
 """The index cache: parsed contacts kept between runs, so a warm run only stats files.
 
-`<vault>/.refnotes/cache` holds, per contact file, its size and mtime_ns and
+`<vault>/.refnotes/cache/` holds, per contact file, its size and mtime_ns and
 what parsing it gave: the Contact record and its problems; the same for
 refnotes.yaml. A run stats every file and re-parses
 only those whose size or mtime changed (or whose mtime is too close to the
 cache's own write time to tell edits apart: those are compared by content
 hash). The file is versioned by refnotes' version and a schema number; one
 that is unreadable, corrupt, foreign or from another version is ignored and
-rewritten, never a crash. It is written atomically, so two processes at once
-cannot corrupt it. Unpickling only ever builds tuples, dates, plain values and
+rewritten, never a crash. Each of its files is written atomically, so two
+processes at once cannot corrupt it (and every row is checked against its
+file's stat, whichever run wrote it). Unpickling only ever builds tuples, dates, plain values and
 refnotes' record classes (tuples built by tuple's own constructor).
 
-Speed: rows sit in 64 buckets by path, each pickled on its own, so one changed
-file re-pickles one bucket. Records unpickle without running Python code. The
+Speed: rows sit in 64 buckets by path, each pickled in a file of its own, so
+one changed file re-pickles and rewrites one bucket (a fiftieth of the cache). Records unpickle without running Python code. The
 rest of a file (front matter as loaded, key lines, body), which only its page
 shows, stays packed as bytes until someone asks (`Contact.details`).
 """
@@ -28,8 +29,8 @@ from pathlib import Path
 from refnotes import __version__
 from refnotes.model import Contact, Doc, Problem
 
-SCHEMA = 6
-FILE = "cache"
+SCHEMA = 7
+FILE = "cache"  # a folder: `config` and a file per bucket, `00` to `63`
 FOLDER = ".refnotes"
 _ALLOWED = {
     ("datetime", "date"), ("datetime", "datetime"), ("datetime", "timezone"),
@@ -94,14 +95,24 @@ class Cache:
     one bucket and writes the others back as the bytes it read.
     """
 
-    def __init__(self, blobs: list[bytes | None] | None = None, config: Row | None = None):
-        self.blobs: list[bytes | None] = blobs if blobs is not None else [None] * BUCKETS
-        self.buckets: list[dict[str, Row]] = [{} for _ in range(BUCKETS)]
-        self.config = config  # (size, mtime_ns, digest, values, problems) of refnotes.yaml
-        self.changed = False
-        for number, blob in enumerate(self.blobs):
-            if blob is not None:
-                self.buckets[number] = _unpickle(blob)
+    def __init__(self, buckets: list[dict[str, Row]] | None = None, config: Row | None = None):
+        self.buckets: list[dict[str, Row]] = buckets if buckets is not None else [{} for _ in range(BUCKETS)]
+        self.blobs: list[bytes | None] = [None] * BUCKETS  # a changed bucket's pickle, when a worker made it
+        self.dirty: set[int] = set()  # buckets to write back
+        self._config = config  # (size, mtime_ns, digest, values, problems) of refnotes.yaml
+        self.config_dirty = False
+
+    @property
+    def changed(self) -> bool:
+        return bool(self.dirty) or self.config_dirty
+
+    @property
+    def config(self) -> Row | None:
+        return self._config
+
+    @config.setter
+    def config(self, row: Row | None) -> None:
+        self._config, self.config_dirty = row, True
 
     def get(self, rel: str) -> Row | None:
         return self.buckets[bucket_of(rel)].get(rel)
@@ -110,13 +121,13 @@ class Cache:
         number = bucket_of(rel)
         self.buckets[number][rel] = row
         self.blobs[number] = None
-        self.changed = True
+        self.dirty.add(number)
 
     def put_bucket(self, number: int, rows: dict[str, Row], blob: bytes) -> None:
         """A whole bucket at once, with its pickle (made by a worker): saved without pickling again."""
         self.buckets[number] = rows
         self.blobs[number] = blob
-        self.changed = True
+        self.dirty.add(number)
 
     def forget_missing(self, present: set[str]) -> None:
         for number, rows in enumerate(self.buckets):
@@ -125,7 +136,7 @@ class Cache:
                 del rows[rel]
             if gone:
                 self.blobs[number] = None
-                self.changed = True
+                self.dirty.add(number)
 
     @property
     def rows(self) -> dict[str, Row]:
@@ -164,8 +175,9 @@ def row_for(stat: os.stat_result, raw: bytes, contact: Contact | None, problems:
     return (stat.st_size, stat.st_mtime_ns, digest_if_ambiguous(stat, raw), lean(contact), problem_rows(problems))
 
 
-def _header() -> tuple:
-    return ("refnotes-cache", __version__, SCHEMA)
+def _header() -> bytes:
+    """The first line of every cache file: whose it is, which version, which schema."""
+    return f"refnotes-cache {__version__} {SCHEMA}\n".encode()
 
 
 def pickle_rows(rows: dict[str, Row]) -> bytes:
@@ -176,19 +188,32 @@ def _unpickle(blob: bytes):
     return _SafeUnpickler(io.BytesIO(blob)).load()
 
 
-def load(root: Path) -> Cache:
-    path = root / FOLDER / FILE
+def _bucket_name(number: int) -> str:
+    return f"{number:02d}"
+
+
+def _read(path: Path):
+    """What a cache file holds, unpickled; None when it is missing, damaged or another version's."""
     try:
         with open(path, "rb") as handle:
-            header, config, blobs = _SafeUnpickler(io.BufferedReader(handle, 1 << 20)).load()
-        if header != _header() or not isinstance(blobs, list) or len(blobs) != BUCKETS:
-            return Cache()
-        cache = Cache(blobs, config)
-        if not all(_well_formed(rows) for rows in cache.buckets):
-            return Cache()
-        return cache
+            data = handle.read()
+        header = _header()
+        if not data.startswith(header):
+            return None
+        return _SafeUnpickler(io.BytesIO(memoryview(data)[len(header):])).load()
     except Exception:  # noqa: BLE001 - missing, corrupt, foreign, another version: start afresh
-        return Cache()
+        return None
+
+
+def load(root: Path) -> Cache:
+    """The cache as the last runs left it: a bucket that cannot be used is empty (its files are parsed again)."""
+    folder = root / FOLDER / FILE
+    buckets = []
+    for number in range(BUCKETS):
+        rows = _read(folder / _bucket_name(number))
+        buckets.append(rows if _well_formed(rows) else {})
+    config = _read(folder / "config")
+    return Cache(buckets, config if type(config) is tuple and len(config) == 5 else None)
 
 
 def _well_formed(rows) -> bool:
@@ -199,21 +224,36 @@ def _well_formed(rows) -> bool:
 
 
 def save(root: Path, cache: Cache) -> None:
-    """Write the cache atomically; a vault we cannot write to simply goes without one."""
-    import tempfile
-
+    """Write the buckets that changed (and the config's row if it did), each atomically; a vault we cannot
+    write to simply goes without a cache."""
     from refnotes.fsutil import private_dir
 
-    blobs = [blob if blob is not None else pickle_rows(rows) for blob, rows in zip(cache.blobs, cache.buckets)]
+    writes = [(_bucket_name(n), cache.blobs[n] or pickle_rows(cache.buckets[n])) for n in sorted(cache.dirty)]
+    if cache.config_dirty:
+        writes.append(("config", pickle.dumps(cache.config, protocol=pickle.HIGHEST_PROTOCOL)))
     try:
-        folder = private_dir(root)
-        fd, tmp = tempfile.mkstemp(prefix=".cache.", dir=folder)
-        try:
-            with os.fdopen(fd, "wb") as handle:
-                pickle.dump((_header(), cache.config, blobs), handle, protocol=pickle.HIGHEST_PROTOCOL)
-            os.replace(tmp, folder / FILE)
-        except BaseException:
-            os.unlink(tmp)
-            raise
+        folder = private_dir(root) / FILE
+        if folder.is_file():  # an older refnotes' cache, all in one file: ours, and replaced by the folder
+            folder.unlink()
+        folder.mkdir(exist_ok=True)
+        for name, blob in writes:
+            _write(folder / name, _header(), blob)
     except OSError:
         return
+    cache.dirty.clear()
+    cache.config_dirty = False
+
+
+def _write(path: Path, *parts: bytes) -> None:
+    """Replace a cache file whole: a temporary file renamed over it (no fsync: a cache can be made again)."""
+    import tempfile
+
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            for part in parts:
+                handle.write(part)
+        os.replace(tmp, path)
+    except BaseException:
+        os.unlink(tmp)
+        raise

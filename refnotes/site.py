@@ -191,6 +191,11 @@ def page_name(slug: str) -> str:
     return quote(f"{slug}.html")
 
 
+AGENDA_JOBS = (("lists", ()), ("index", ()), ("notes", ()))  # pages that show agenda items, besides a contact's
+RENDER_HERE = 50  # changed contact pages a build renders itself rather than hand out to workers
+# Jobs that show no agenda item (the network needs only the referral index, a plan only the contacts):
+# a big build starts them before the agenda is worked out.
+EARLY_JOBS = (("network", ()), ("months", ()), ("style", ()))
 PARALLEL_PAGES = 300  # contact pages to render before forking workers pays for itself
 _ACTIVE: Renderer | None = None  # the renderer forked workers inherit
 
@@ -209,11 +214,18 @@ class Renderer:
         self.env = render.environment(vault.root)
         self.env.filters["short"] = agenda.short
         self.env.filters["longdate"] = lambda d: f"{agenda.weekday_month(d)} {d.day}, {d.year}"
-        self.index = agenda.Index(vault)
-        self.items = agenda.compute(vault, today, self.index)
         self.markdown = MarkdownIt("commonmark", {"html": False, "linkify": False, "typographer": False})
         self.is_repo = gitlog.is_repository(vault.root)
         self._rendered: list[tuple[str, bytes]] | None = None  # pages a worker hands back instead of writing
+
+    @functools.cached_property
+    def index(self) -> agenda.Index:
+        return agenda.Index(self.vault)
+
+    @functools.cached_property
+    def items(self) -> list[agenda.Item]:
+        """Every open item: what most pages show, worked out once (after the jobs that need none are off)."""
+        return agenda.compute(self.vault, self.today, self.index)
 
     # -- text helpers, used by templates
 
@@ -273,49 +285,68 @@ class Renderer:
     def write(self, folder: Path) -> list[str]:
         """Render the site into `folder`; the paths written, relative to it.
 
-        The work is a list of jobs (slices of contacts, the contact list, the
-        weekly plan, ...); a big site runs them on every core, in forked workers
-        that inherit this renderer and hand their pages back to be written.
-        A contact job fingerprints its contacts and renders the changed ones.
+        The work is a list of jobs (the contact list, the weekly plan, the
+        contact pages whose fingerprint changed, in slices...); a big site runs
+        them on every core, in forked workers that inherit this renderer and
+        hand their pages back to be written.
         """
         (folder / "contacts").mkdir(exist_ok=True)
         self._folder, self._common_context = folder, self._common()
-        self._prepare_contacts(folder)
-        count = len(self._contacts)
-        workers = _workers(count)
-        size = max(1, -(-count // (workers * 4)))
-        jobs = [("lists", ()), ("index", ()), ("network", ()), ("notes", ()), ("months", ()), ("style", ())]
-        jobs += [("contacts", (start, min(start + size, count))) for start in range(0, count, size)]
+        workers = _workers(len(self.vault.contacts))
         if workers > 1:
             for name in ("contact", "contacts", "index", "network", "notes", "referral-month"):
                 self.env.get_template(f"site/{name}.html")  # compiled once, here, for every worker to inherit
-            results = self._run_forked(jobs, workers)
+            results = self._run_forked(workers)
         else:
-            results = [self.job(name, *args) for name, args in jobs]
+            self._prepare_contacts(folder)
+            results = [self.job(name, *args) for name, args in (*EARLY_JOBS, *AGENDA_JOBS)]
+            results.append(self.job("contacts", tuple(self._changed_contacts())))
         written = [f"contacts/{contact.slug}.html" for contact in self._contacts]
         for result in results:
             written += result["paths"]
             self.list_fingerprints.update(result.get("lists", {}))
-            self.fingerprints.update(result.get("fingerprints", {}))
-            self.reused += result.get("reused", 0)
-        self.fingerprints = {contact.slug: self.fingerprints[contact.slug] for contact in self._contacts}
         self.pages += sum(1 for path in written if path.endswith(".html"))
         return written
 
-    def _run_forked(self, jobs: list[tuple[str, tuple]], workers: int) -> list[dict]:
+    def _run_forked(self, workers: int) -> list[dict]:
+        """The jobs in forked workers, in two waves. The jobs that need no agenda start in a child of
+        their own at once; meanwhile this process works the agenda out, then forks a pool (whose
+        workers inherit it) for the rest. While the pool renders the lists, this process tells which
+        contact pages changed; it renders them itself when they are few, else hands them out in slices."""
         import concurrent.futures
 
         from refnotes import workers as processes
 
         global _ACTIVE
         _ACTIVE = self
+
+        def write(pages: list[tuple[str, bytes]]) -> None:
+            for path, data in pages:  # written here, by one process: two writing in one folder wait on each other
+                fsutil.write_page(path, data)
+
+        self.index  # noqa: B018 - built before the fork: the network page needs it, and so does the agenda
         try:
-            with processes.pool(workers) as pool:  # forked: _workers() said it can be
-                futures = [pool.submit(_run_job, name, args) for name, args in jobs]
-                for future in concurrent.futures.as_completed(futures):
-                    for path, data in future.result()["pages"]:  # written here, by one process: two
-                        fsutil.write_page(path, data)                   # writing in one folder wait on each other
-                return [future.result() for future in futures]
+            with processes.background(_run_jobs, EARLY_JOBS) as early:
+                self._prepare_contacts(self._folder)  # the agenda, worked out while the child renders
+                with processes.pool(workers) as pool:  # forked: _workers() said it can be
+                    futures = [pool.submit(_run_job, name, args) for name, args in AGENDA_JOBS]
+                    changed = self._changed_contacts()  # here: a worker would first copy every page it touches
+                    if len(changed) <= RENDER_HERE:
+                        self.job("contacts", tuple(changed))
+                    else:
+                        size = -(-len(changed) // (workers * 4))
+                        futures += [pool.submit(_run_job, "contacts", (tuple(changed[start:start + size]),))
+                                    for start in range(0, len(changed), size)]
+                    for future in concurrent.futures.as_completed(futures):
+                        write(future.result()["pages"])
+                    results = [future.result() for future in futures]
+                try:
+                    first = early.result()
+                except processes.BackgroundFailed:
+                    first = [self.job(name, *args) for name, args in EARLY_JOBS]  # then here, the plain way
+                for result in first:
+                    write(result.pop("pages", []))
+            return [*first, *results]
         finally:
             _ACTIVE = None
 
@@ -323,7 +354,8 @@ class Renderer:
         """Run one job: {"paths": written, and for some "lists", "fingerprints", "reused"}."""
         folder, common = self._folder, self._common_context
         if name == "contacts":
-            return self._contact_pages(*args)
+            self._contact_pages(*args)
+            return {"paths": []}
         if name == "lists":
             paths, lists = self._list_pages(folder, common)
             return {"paths": paths, "lists": lists}
@@ -364,23 +396,31 @@ class Renderer:
             self._existing = set()
         self._contacts = list(self.vault.contacts.values())
 
-    def _contact_pages(self, start: int, end: int) -> dict:
-        """Contacts start..end: fingerprint each, render those whose inputs changed."""
-        fingerprints, reused = {}, 0
-        contacts, referrals = self.vault.contacts, self.index.referrals
-        for contact in self._contacts[start:end]:
+    def _page_inputs(self, contact: Contact) -> tuple:
+        """(referrer, referred, items, history): what a contact's page shows besides its own file."""
+        referrer = self.vault.contacts.get(contact.referred_by) if contact.referred_by else None
+        items = sorted(self._items_for.get(contact.slug, []), key=lambda i: (not i.overdue, i.due))
+        return (referrer, self.index.referrals.get(contact.slug, []), items,
+                self._histories_by_path.get(contact.path, []))
+
+    def _changed_contacts(self) -> list[int]:
+        """Fingerprint every contact (self.fingerprints); the positions of those whose page must be rendered."""
+        changed = []
+        fingerprints, old, existing, shared = self.fingerprints, self.old_fingerprints, self._existing, self._shared
+        for number, contact in enumerate(self._contacts):
             slug = contact.slug
-            referrer = contacts.get(contact.referred_by) if contact.referred_by else None
-            referred = referrals.get(slug, [])
-            items = sorted(self._items_for.get(slug, []), key=lambda i: (not i.overdue, i.due))
-            history = self._histories_by_path.get(contact.path, [])
-            fingerprint = fingerprints[slug] = self._fingerprint(self._shared, contact, referrer, referred, items,
-                                                                  history)
-            if self.old_fingerprints.get(slug) == fingerprint and f"{slug}.html" in self._existing:
-                reused += 1
-                continue
-            self._contact_page(self._folder, self._common_context, contact, referrer, referred, items, history)
-        return {"paths": [], "fingerprints": fingerprints, "reused": reused}
+            fingerprint = fingerprints[slug] = self._fingerprint(shared, contact, *self._page_inputs(contact))
+            if old.get(slug) == fingerprint and f"{slug}.html" in existing:
+                self.reused += 1
+            else:
+                changed.append(number)
+        return changed
+
+    def _contact_pages(self, numbers: tuple[int, ...]) -> None:
+        """Render the pages of the contacts at these positions."""
+        for number in numbers:
+            contact = self._contacts[number]
+            self._contact_page(self._folder, self._common_context, contact, *self._page_inputs(contact))
 
     def _list_pages(self, folder: Path, common: dict) -> tuple[list[str], dict[str, str]]:
         """The contact list, 500 to a page; a page whose rows did not change is not written again."""
@@ -651,6 +691,10 @@ def _markdown_in(text: str) -> bool:
 
 def _tag_html(match: re.Match) -> str:
     return f'<span class="tag">{match.group(0)}</span>'
+
+
+def _run_jobs(jobs: tuple[tuple[str, tuple], ...]) -> list[dict]:
+    return [_run_job(name, args) for name, args in jobs]
 
 
 def _run_job(name: str, args: tuple) -> dict:

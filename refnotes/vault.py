@@ -201,7 +201,7 @@ def _config(root: Path, cache) -> tuple[Config, list[Problem]]:
         stat = os.stat(path)
     except FileNotFoundError:
         if cache is not None and cache.config is not None:
-            cache.config, cache.changed = None, True
+            cache.config = None
         return Config(), []
     except OSError as exc:
         return Config(), [Problem(CONFIG_FILE, 1, f"cannot read: {exc.strerror}")]
@@ -217,7 +217,6 @@ def _config(root: Path, cache) -> tuple[Config, list[Problem]]:
     if cache is not None:
         cache.config = (stat.st_size, stat.st_mtime_ns, index_cache.digest_if_ambiguous(stat, raw),
                         dict(config.items()), index_cache.problem_rows(problems))
-        cache.changed = True
     return config, problems
 
 

@@ -6,6 +6,7 @@ import pickle
 
 import pytest
 
+import refnotes
 from refnotes import cache
 from refnotes.vault import load_vault
 
@@ -17,6 +18,10 @@ def snapshot(vault):
 
 def cold(root):
     return snapshot(load_vault(root, use_cache=False))
+
+
+def cache_files(root):
+    return sorted((root / ".refnotes" / "cache").iterdir())
 
 
 def age(path, seconds=10):
@@ -32,7 +37,7 @@ def cached(vault):
     for path in (vault.root / "contacts").iterdir():
         age(path)
     load_vault(vault.root)  # writes the cache
-    assert (vault.root / ".refnotes" / "cache").is_file()
+    assert (vault.root / ".refnotes" / "cache").is_dir()
     return vault
 
 
@@ -76,7 +81,30 @@ def test_touch_without_change_keeps_the_record(cached):
 @pytest.mark.parametrize("content", [b"", b"garbage", pickle.dumps({"not": "ours"}),
                                      pickle.dumps((("refnotes-cache", "0.0.0", 1), 0, {}))])
 def test_corrupt_foreign_or_old_caches_are_ignored(cached, content):
-    (cached.root / ".refnotes" / "cache").write_bytes(content)
+    header = f"refnotes-cache {refnotes.__version__} {cache.SCHEMA}\n".encode()
+    for path in cache_files(cached.root):
+        path.write_bytes(content)
+    assert snapshot(load_vault(cached.root)) == cold(cached.root)
+    for path in cache_files(cached.root):  # ours by the first line, but what follows is not
+        path.write_bytes(header + content)
+    assert snapshot(load_vault(cached.root)) == cold(cached.root)
+
+
+def test_a_cache_from_another_version_is_ignored(cached):
+    for path in cache_files(cached.root):
+        path.write_bytes(path.read_bytes().replace(b"refnotes-cache ", b"refnotes-cache 0.0.0-", 1))
+    (cached.root / "contacts" / "bob.md").write_text("---\nname: Bobby\n---\n")
+    age(cached.root / "contacts" / "bob.md", seconds=3600)  # the old cache would have said Bob
+    assert load_vault(cached.root).contacts["bob"].name == "Bobby"
+
+
+def test_a_single_file_cache_of_an_older_refnotes_is_replaced_by_the_folder(cached):
+    import shutil
+
+    shutil.rmtree(cached.root / ".refnotes" / "cache")
+    (cached.root / ".refnotes" / "cache").write_bytes(b"an older refnotes' cache")
+    assert snapshot(load_vault(cached.root)) == cold(cached.root)
+    assert (cached.root / ".refnotes" / "cache").is_dir()
     assert snapshot(load_vault(cached.root)) == cold(cached.root)
 
 
@@ -85,13 +113,17 @@ def test_a_cache_that_would_run_code_is_refused(cached):
         def __reduce__(self):
             return (os.system, ("touch pwned",))
 
-    (cached.root / ".refnotes" / "cache").write_bytes(pickle.dumps(Evil()))
+    header = f"refnotes-cache {refnotes.__version__} {cache.SCHEMA}\n".encode()
+    for path in cache_files(cached.root):
+        path.write_bytes(header + pickle.dumps(Evil()))
     load_vault(cached.root)
     assert not (cached.root / "pwned").exists() and not os.path.exists("pwned")
 
 
 def test_no_cache_option(run, cached):
-    (cached.root / ".refnotes" / "cache").unlink()
+    import shutil
+
+    shutil.rmtree(cached.root / ".refnotes" / "cache")
     assert run("--vault", cached.root, "--no-cache", "check").exit_code == 1
     assert not (cached.root / ".refnotes" / "cache").exists()
 
@@ -147,13 +179,16 @@ def test_a_changed_file_repickles_only_its_own_bucket(vault):
     for path in (vault.root / "contacts").iterdir():
         age(path)
     load_vault(vault.root)
-    before = cache.load(vault.root).blobs
+    before = {path.name: (path.stat().st_ino, path.stat().st_mtime_ns, path.read_bytes())
+              for path in cache_files(vault.root)}
     changed = vault.contact("p7", "name: Person Seven")
     age(changed)
     assert load_vault(vault.root).contacts["p7"].name == "Person Seven"
-    after = cache.load(vault.root).blobs
-    differ = [n for n in range(cache.BUCKETS) if before[n] != after[n]]
-    assert differ == [cache.bucket_of("contacts/p7.md")]
+    after = {path.name: (path.stat().st_ino, path.stat().st_mtime_ns, path.read_bytes())
+             for path in cache_files(vault.root)}
+    assert sorted(after) == sorted(before) and len(after) > cache.BUCKETS // 2  # a file per bucket in use
+    rewritten = [name for name in after if after[name] != before[name]]
+    assert rewritten == [f"{cache.bucket_of('contacts/p7.md'):02d}"]  # the others not even written
 
 
 def test_contacts_come_back_as_records_and_their_notes_unpack_on_demand(cached):
@@ -168,9 +203,10 @@ def test_contacts_come_back_as_records_and_their_notes_unpack_on_demand(cached):
 
 
 def test_rows_of_the_wrong_shape_are_refused(cached):
-    header, config, blobs = pickle.loads((cached.root / ".refnotes" / "cache").read_bytes())
-    blobs = [pickle.dumps({"contacts/alice.md": (1, 2, None, ("not", "a", "contact"), [])}) for _ in blobs]
-    (cached.root / ".refnotes" / "cache").write_bytes(pickle.dumps((header, config, blobs)))
+    header = f"refnotes-cache {refnotes.__version__} {cache.SCHEMA}\n".encode()
+    for path in cache_files(cached.root):
+        if path.name != "config":
+            path.write_bytes(header + pickle.dumps({"contacts/alice.md": (1, 2, None, ("not", "a", "contact"), [])}))
     assert cache.load(cached.root).rows == {}
     assert snapshot(load_vault(cached.root)) == cold(cached.root)
 

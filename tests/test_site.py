@@ -1,5 +1,6 @@
 """`refnotes build`: valid, linked, escaped pages, written safely."""
 
+import os
 import re
 from pathlib import Path
 from urllib.parse import unquote
@@ -313,17 +314,73 @@ def test_incremental_build_equals_a_full_build(run, vault, tmp_path):
     assert tree_bytes(site) == tree_bytes(full_next) != before
 
 
-def test_pages_rendered_by_forked_workers_equal_a_serial_build(run, vault, tmp_path, monkeypatch):
-    from refnotes import site
-
+def forty_contacts(vault):
     for i in range(40):
         referral = f"\nreferred_by: p{i + 1:02d}\nreferred_on: 2026-11-{1 + i % 20:02d}" if i < 39 else ""
         vault.contact(f"p{i:02d}", f"name: Person {i}\nkind: client\nscore: {i % 11}{referral}",
                       f"Notes on *{i}*.\n\n## Log\n- 2026-10-{1 + i % 28:02d} call: met [[p{(i + 7) % 40:02d}]] #ask\n")
+
+
+@pytest.mark.parametrize("render_here", [50, 0])  # changed pages rendered by the parent, or by the workers
+def test_pages_rendered_by_forked_workers_equal_a_serial_build(run, vault, tmp_path, monkeypatch, render_here):
+    from refnotes import site
+
+    forty_contacts(vault)
     monkeypatch.setattr(site, "PARALLEL_PAGES", 10**9)
     run("--vault", vault.root, "build", "--out", tmp_path / "serial", "--today", TODAY)
     monkeypatch.setattr(site, "PARALLEL_PAGES", 5)
     monkeypatch.setattr(site, "_workers", lambda pages: 2)
+    monkeypatch.setattr(site, "RENDER_HERE", render_here)
+    result = run("--vault", vault.root, "build", "--out", tmp_path / "forked", "--today", TODAY)
+    assert result.exit_code == 0 and "Built 45 pages" in result.output
+    assert tree_bytes(tmp_path / "forked") == tree_bytes(tmp_path / "serial")
+    # one contact changed: the forked build renders it again and keeps the other pages
+    vault.contact("p03", "name: Person Three\nkind: client\nscore: 3", "## Log\n- 2026-11-02 call: news\n")
+    again = run("--vault", vault.root, "build", "--out", tmp_path / "forked", "--today", TODAY)
+    assert "unchanged since the last build" in again.output and "Person Three" in (
+        tmp_path / "forked" / "contacts" / "p03.html").read_text()
+    monkeypatch.setattr(site, "PARALLEL_PAGES", 10**9)
+    run("--vault", vault.root, "build", "--out", tmp_path / "serial-again", "--today", TODAY)
+    assert tree_bytes(tmp_path / "forked") == tree_bytes(tmp_path / "serial-again")
+
+
+def test_a_forked_build_starts_the_pages_without_agenda_items_before_working_the_agenda_out(
+        run, vault, tmp_path, monkeypatch):
+    from refnotes import agenda, site
+
+    forty_contacts(vault)
+    record = tmp_path / "pids"
+    real_compute, real_network = agenda.compute, site.Renderer._network
+
+    def compute(*args, **kwargs):
+        with open(record, "a") as handle:
+            handle.write(f"compute {os.getpid()}\n")
+        return real_compute(*args, **kwargs)
+
+    def network(self):
+        with open(record, "a") as handle:
+            handle.write(f"network {os.getpid()}\n")
+        return real_network(self)
+
+    monkeypatch.setattr(agenda, "compute", compute)
+    monkeypatch.setattr(site.Renderer, "_network", network)
+    monkeypatch.setattr(site, "PARALLEL_PAGES", 5)
+    monkeypatch.setattr(site, "_workers", lambda pages: 2)
+    assert run("--vault", vault.root, "build", "--out", tmp_path / "site", "--today", TODAY).exit_code == 0
+    lines = [line.split() for line in record.read_text().splitlines()]
+    assert [pid for what, pid in lines if what == "compute"] == [str(os.getpid())]  # once, here
+    assert [pid for what, pid in lines if what == "network"] != [str(os.getpid())]  # in the child
+
+
+def test_a_forked_build_whose_early_child_fails_renders_those_pages_itself(run, vault, tmp_path, monkeypatch):
+    from refnotes import site
+
+    forty_contacts(vault)
+    monkeypatch.setattr(site, "PARALLEL_PAGES", 10**9)
+    run("--vault", vault.root, "build", "--out", tmp_path / "serial", "--today", TODAY)
+    monkeypatch.setattr(site, "PARALLEL_PAGES", 5)
+    monkeypatch.setattr(site, "_workers", lambda pages: 2)
+    monkeypatch.setattr(site, "_run_jobs", lambda jobs: os._exit(9))  # the child dies without a word
     result = run("--vault", vault.root, "build", "--out", tmp_path / "forked", "--today", TODAY)
     assert result.exit_code == 0 and "Built 45 pages" in result.output
     assert tree_bytes(tmp_path / "forked") == tree_bytes(tmp_path / "serial")
