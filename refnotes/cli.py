@@ -235,7 +235,8 @@ def main(ctx: click.Context, vault: str | None, no_cache: bool) -> None:
     # Its garbage is small and goes when the command ends.
     if gc.isenabled():
         gc.disable()
-        ctx.call_on_close(gc.enable)
+        if not _QUICK_EXIT:  # the console command ends without it: turned on, it would first walk it all
+            ctx.call_on_close(gc.enable)
 
 
 # -- check

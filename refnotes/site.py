@@ -109,7 +109,7 @@ def state(out: Path) -> tuple | None:
 def _manifest_text(fingerprints: dict[str, str], files: list[str], lists: dict[str, str] | None = None) -> str:
     manifest = {"built_by": f"refnotes {__version__}", "pages": fingerprints, "files": sorted(files),
                 "lists": lists or {}}
-    return json.dumps(manifest, sort_keys=True, indent=0) + "\n"
+    return json.dumps(manifest, sort_keys=True, separators=(",", ":")) + "\n"  # no indent: json's C encoder
 
 
 def _manifest(out: Path) -> dict:

@@ -284,3 +284,19 @@ def test_the_console_command_exits_1_with_problems_and_flushes_everything(tmp_pa
     assert done.returncode == 1
     assert done.stdout.count("score: must be a whole number from 0 to 10") == 50
     assert "50 errors" in done.stdout
+
+
+def test_the_console_command_never_turns_the_cycle_collector_back_on_before_its_quick_exit(run, vault, monkeypatch):
+    import gc
+
+    from refnotes import cli
+
+    vault.contact("a", "name: A")
+    monkeypatch.setattr(cli, "_QUICK_EXIT", True)  # what run() sets: the process ends right after
+    try:
+        assert run("--vault", vault.root, "check").exit_code == 0
+        assert not gc.isenabled()  # turned back on, it would first walk everything the command built
+    finally:
+        gc.enable()
+    monkeypatch.setattr(cli, "_QUICK_EXIT", False)  # in-process callers (these tests) get it back
+    assert run("--vault", vault.root, "check").exit_code == 0 and gc.isenabled()
