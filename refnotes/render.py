@@ -20,7 +20,6 @@ from pathlib import Path
 
 import jinja2
 
-from refnotes import yamlsrc
 
 PACKAGE = "refnotes.templates"
 
@@ -50,8 +49,15 @@ def environment(vault_root: Path | None = None) -> jinja2.Environment:
         trim_blocks=True,
         lstrip_blocks=True,
     )
-    env.filters["yaml"] = yamlsrc.dump_scalar
+    env.filters["yaml"] = _yaml
     return env
+
+
+def _yaml(value) -> str:
+    """The `yaml` filter: a value as YAML on one line (YAML imported only by a template that uses it)."""
+    from refnotes import yamlsrc
+
+    return yamlsrc.dump_scalar(value)
 
 
 def _bytecode_cache(vault_root: Path | None) -> jinja2.BytecodeCache | None:

@@ -26,7 +26,6 @@ from datetime import date, timedelta
 from pathlib import Path
 from urllib.parse import quote
 
-from markdown_it import MarkdownIt
 from markupsafe import Markup, escape
 
 from refnotes import __version__, agenda, fsutil, gitlog, notes, plainmd, plan, render
@@ -214,9 +213,15 @@ class Renderer:
         self.env = render.environment(vault.root)
         self.env.filters["short"] = agenda.short
         self.env.filters["longdate"] = lambda d: f"{agenda.weekday_month(d)} {d.day}, {d.year}"
-        self.markdown = MarkdownIt("commonmark", {"html": False, "linkify": False, "typographer": False})
         self.is_repo = gitlog.is_repository(vault.root)
         self._rendered: list[tuple[str, bytes]] | None = None  # pages a worker hands back instead of writing
+
+    @functools.cached_property
+    def markdown(self):
+        """CommonMark with raw HTML off, for the notes and log lines plainmd leaves to it (imported then)."""
+        from markdown_it import MarkdownIt
+
+        return MarkdownIt("commonmark", {"html": False, "linkify": False, "typographer": False})
 
     @functools.cached_property
     def index(self) -> agenda.Index:

@@ -399,3 +399,19 @@ def test_rebuilds_remove_only_their_own_stale_pages_and_leftovers(run, vault, tm
     assert not (site / "contacts" / ".a.html.4242.part").exists()
     assert (site / "robots.txt").read_text() == "yours"
     assert not [p for p in site.rglob("*.part")]
+
+
+@pytest.mark.parametrize(("notes", "imported"), [("Plain words.\n\n- a plain list\n", False),
+                                                 ("Some *emphasis*.\n", True)])
+def test_markdown_it_is_imported_only_for_notes_plain_text_cannot_render(vault, tmp_path, notes, imported):
+    import subprocess
+    import sys
+
+    vault.contact("a", "name: A", f"{notes}\n## Log\n- 2026-11-20 call: hello\n")
+    probe = ("import sys; from datetime import date; from pathlib import Path; from refnotes import site; "
+             "from refnotes.vault import load_vault; "
+             f"site.build(load_vault(Path({str(vault.root)!r})), date(2026, 11, 25), Path({str(tmp_path / 'out')!r})); "
+             "print('markdown_it' in sys.modules)")
+    out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True).stdout
+    assert out.split() == [str(imported)]
+    assert (("<em>emphasis</em>" in (tmp_path / "out" / "contacts" / "a.html").read_text()) is imported)
