@@ -91,8 +91,8 @@ def bucket_of(rel: str) -> int:
 class Cache:
     """The rows of the last run, in buckets by path, and the rows this run will save.
 
-    Each bucket is pickled on its own: a run that changed one file re-pickles
-    one bucket and writes the others back as the bytes it read.
+    Each bucket is pickled in a file of its own: a run that changed one file
+    re-pickles and writes one bucket. Rows are looked up in one dict of them all.
     """
 
     def __init__(self, buckets: list[dict[str, Row]] | None = None, config: Row | None = None):
@@ -101,6 +101,8 @@ class Cache:
         self.dirty: set[int] = set()  # buckets to write back
         self._config = config  # (size, mtime_ns, digest, values, problems) of refnotes.yaml
         self.config_dirty = False
+        self._all: dict[str, Row] = {rel: row for rows in self.buckets for rel, row in rows.items()}
+        self.get = self._all.get  # no bucket to work out: a plain lookup
 
     @property
     def changed(self) -> bool:
@@ -114,17 +116,17 @@ class Cache:
     def config(self, row: Row | None) -> None:
         self._config, self.config_dirty = row, True
 
-    def get(self, rel: str) -> Row | None:
-        return self.buckets[bucket_of(rel)].get(rel)
-
     def store(self, rel: str, row: Row) -> None:
         number = bucket_of(rel)
-        self.buckets[number][rel] = row
+        self.buckets[number][rel] = self._all[rel] = row
         self.blobs[number] = None
         self.dirty.add(number)
 
     def put_bucket(self, number: int, rows: dict[str, Row], blob: bytes) -> None:
         """A whole bucket at once, with its pickle (made by a worker): saved without pickling again."""
+        for rel in self.buckets[number].keys() - rows.keys():
+            del self._all[rel]
+        self._all.update(rows)
         self.buckets[number] = rows
         self.blobs[number] = blob
         self.dirty.add(number)
@@ -134,13 +136,14 @@ class Cache:
             gone = [rel for rel in rows if rel not in present]
             for rel in gone:
                 del rows[rel]
+                del self._all[rel]
             if gone:
                 self.blobs[number] = None
                 self.dirty.add(number)
 
     @property
     def rows(self) -> dict[str, Row]:
-        return {rel: row for rows in self.buckets for rel, row in rows.items()}
+        return dict(self._all)
 
 
 def fresh(row: Row | None, stat: os.stat_result, read) -> Row | None:

@@ -232,3 +232,18 @@ def test_a_warm_run_reads_refnotes_yaml_from_the_cache_and_sees_its_changes(cach
     (cached.root / "refnotes.yaml").write_text("rules: {ask_every_days: 45}\n")
     age(cached.root / "refnotes.yaml", seconds=5)
     assert load_vault(cached.root).config["rules.ask_every_days"] == 45
+
+
+def test_rows_are_found_after_every_kind_of_change(cached):
+    """The flat lookup follows the buckets: stored, replaced as a whole bucket, forgotten."""
+    warm = cache.load(cached.root)
+    alice = warm.get("contacts/alice.md")
+    assert alice is not None and warm.get("contacts/bob.md") is not None and warm.get("contacts/nobody.md") is None
+    warm.store("contacts/carol.md", alice)
+    assert warm.get("contacts/carol.md") is alice
+    number = cache.bucket_of("contacts/alice.md")
+    others = {rel for rel in warm.buckets[number] if rel != "contacts/alice.md"}
+    warm.put_bucket(number, {"contacts/alice.md": alice}, b"")
+    assert all(warm.get(rel) is None for rel in others) and warm.get("contacts/alice.md") is alice
+    warm.forget_missing({"contacts/alice.md"})
+    assert warm.get("contacts/bob.md") is None and sorted(warm.rows) == ["contacts/alice.md"]
