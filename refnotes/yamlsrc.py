@@ -11,6 +11,7 @@ installed). Two things differ from a plain `yaml.safe_load`:
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -83,6 +84,8 @@ def load(text: str, depth: int = 2) -> tuple[Any, dict[tuple[Any, ...], int]]:
         raise YamlError(1, 1, "YAML nested too deeply to read; flatten it") from None
     except (TypeError, ValueError) as exc:  # e.g. an unhashable key: `? [a]: b`
         raise YamlError(1, 1, f"unusable YAML value: {exc}") from None
+    except (AttributeError, KeyError, LookupError):  # PyYAML's own, on `!!timestamp nope`, `!!bool maybe`
+        raise YamlError(1, 1, "a value its !!tag cannot be made of; remove the tag or fix the value") from None
     finally:
         loader.dispose()
 
@@ -113,9 +116,150 @@ def load_flat(text: str) -> tuple[Any, dict[tuple[Any, ...], int]]:
     nested mappings, several documents, an error) goes to `load`, unchanged.
     """
     try:
+        simple = _flat_lines(text)
+        if simple is not None:
+            return simple
         return _flat_events(text)
     except Exception:  # noqa: BLE001 - whatever it is, the full loader decides and reports it
         return load(text, depth=1)
+
+
+# -- the plainest front matter, read line by line: `key: value` lines whose values YAML could not read
+# any other way. Values are resolved by PyYAML's own implicit resolvers and built by its own constructors;
+# anything the rules below do not vouch for (a nested line, an indicator, an escape, a tab, a character
+# YAML treats specially) returns None, and libyaml reads the document instead.
+
+_KEY = re.compile(r"[A-Za-z_][A-Za-z0-9_-]*")
+_DOUBLE = re.compile(r'"([^"\\]*)"')
+_SINGLE = re.compile(r"'([^']*)'")
+# Everything YAML does not take as a plain printable character, or takes as a line break of its own.
+_SPECIAL = re.compile("[^\n\x20-\x7e\xa0-\ud7ff\ue000-\ufefe\uff00-\ufffd\U00010000-\U0010ffff]|[\u2028\u2029]")
+_CONTROL = re.compile("[\x00-\x09\x0b-\x1f\x7f]")  # the same, for ASCII text
+_INDICATORS = frozenset("-?:,[]{}#&*!|>'\"%@`")
+_FLOW_SPECIAL = re.compile(r"[\[\]{},:#'\"]")
+_TEXT_KEYS: set[str] = set()  # keys seen to be plain text: `name`, `kind`...
+
+
+def _flat_lines(text: str) -> tuple[dict[str, Any], dict[tuple[Any, ...], int]] | None:
+    if "\t" in text or "\r" in text or (_CONTROL if text.isascii() else _SPECIAL).search(text):
+        return None
+    rows = text.split("\n")
+    data: dict[str, Any] = {}
+    lines: dict[tuple[Any, ...], int] = {}
+    number, count, known = 0, len(rows), _TEXT_KEYS
+    while number < count:
+        row = rows[number]
+        number += 1
+        key, colon, rest = row.partition(":")
+        if key not in known:
+            if not row.strip(" ") or row[0] == "#":
+                continue  # a blank line, a comment
+            if not colon or not _text_key(key):
+                return None
+        if rest and rest[0] != " ":
+            return None  # `key:value` is one plain scalar, no mapping
+        line = number
+        raw = rest.strip(" ")
+        if raw == "|":
+            value, number = _literal(rows, number)
+            if value is None:
+                return None
+        else:
+            value = _value(raw)
+            if value is _DECLINE:
+                return None
+        data[key] = value
+        lines.setdefault((key,), line)
+    return (data, lines) if data else None
+
+
+def _text_key(key: str) -> bool:
+    """A key YAML reads as plain text (not `yes`, `null`, `12`, `a b`), remembered."""
+    if _KEY.fullmatch(key) is None or type(_plain(key)) is not str:
+        return False
+    if len(_TEXT_KEYS) < 10_000:
+        _TEXT_KEYS.add(key)
+    return True
+
+
+_DECLINE = object()
+
+
+def _value(raw: str | None) -> Any:
+    if not raw:
+        return None
+    first = raw[0]
+    if first == '"':
+        match = _DOUBLE.fullmatch(raw)
+        return match.group(1) if match else _DECLINE
+    if first == "'":
+        match = _SINGLE.fullmatch(raw)
+        return match.group(1) if match else _DECLINE
+    if first == "[":
+        if raw[-1] != "]":
+            return _DECLINE
+        inner = raw[1:-1]
+        if not inner.strip(" "):
+            return []
+        items = []
+        for item in inner.split(","):
+            item = item.strip(" ")
+            if not item or item[0] in _INDICATORS or _FLOW_SPECIAL.search(item):
+                return _DECLINE
+            items.append(_plain(item))
+        return items
+    if (first in _INDICATORS and not (first == "-" and raw[1:2] not in ("", " "))) \
+            or ": " in raw or " #" in raw or raw[-1] == ":":
+        return _DECLINE  # (a `-` followed by more, as in `--04-12` or `-3`, starts plain text or a number)
+    return _plain(raw)
+
+
+def _plain(text: str) -> Any:
+    """A plain scalar as PyYAML's safe loader (without timestamps) makes it; the text itself when it is text.
+
+    Remembered: a vault repeats the same keys and the same few values (`kind: client`) thousands of
+    times, and what is made of them is immutable (text, a number, True, None)."""
+    try:
+        return _PLAIN[text]
+    except KeyError:
+        pass
+    value = text
+    for tag, regexp in _RESOLVERS.get(text[:1], _WILDCARD):
+        if regexp.match(text):
+            construct = _SCALARS.get(tag)
+            if construct is None:
+                raise _Unusual  # `<<`, `=`: the full loader knows them
+            value = construct(yaml.ScalarNode(tag, text))
+            break
+    if len(_PLAIN) < 50_000:
+        _PLAIN[text] = value
+    return value
+
+
+_PLAIN: dict[str, Any] = {}
+
+
+def _literal(rows: list[str], number: int) -> tuple[str | None, int]:
+    """A `|` block's text (clipped: its last line's break kept, if it has one) and the number of the row after it."""
+    end = number
+    while end < len(rows) and (not rows[end] or rows[end][0] == " "):
+        end += 1
+    block = rows[number:end]
+    while block and not block[-1]:
+        block.pop()  # trailing empty lines: clipped
+    if not block or not block[0].strip(" "):
+        return None, end  # empty, or opening with a blank line: left to libyaml
+    indent = len(block[0]) - len(block[0].lstrip(" "))
+    out = []
+    for row in block:
+        if not row:
+            out.append("")
+        elif row[:indent].strip(" ") or not row.strip(" "):
+            return None, end  # less indented, or a line of spaces only
+        else:
+            out.append(row[indent:])
+    broken = number + len(block) < len(rows)  # a row follows the last line: it ends with a line break
+    return "\n".join(out) + ("\n" if broken else ""), end
 
 
 def _scalar(event) -> Any:

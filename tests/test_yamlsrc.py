@@ -138,3 +138,73 @@ def test_typical_front_matter_never_needs_the_full_loader(monkeypatch):
     assert data["score"] == 9 and data["value"] == 2400.5 and data["do_not_contact"] is False
     assert data["snooze_until"] is None and data["address"] == "12 Elm St\nSpringfield\n"
     assert lines[("favourite_tea",)] == 17 and lines[("name",)] == 1
+
+
+LINE_VALUES = [
+    *SCALARS, "Smith, Jones & Co", "C# and F#", "a#b", "50% off", "x: y", "x:", "x :y", "a  b", "  padded  ",
+    "[web design, payroll]", "[ a , b ]", "[a,b]", "[a, b,]", "[, a]", "[a, 'b']", '[a, "b"]', "[a, -1]",
+    "[.5, 1_0, 0x1F, yes, null, ~]", "[a b c]", "[a] b", "[[a]]", "[a, b", "[#a]", "[a, b] # c", "{}",
+    '"a # b"', "'a: b'", '"say \\"hi\\""', "''", '""', "'x' y", '"x" # c', "2026-11-18", "--04-12", "1:20",
+    "-5", "+5", "0o17", "017", "08", "1e5", "1.5e-3", "Yes", "ON", "nULL", "é", "日本", "emoji 🎉🎉",
+    "nel\x85here", "ls\u2028here", "bom\ufeffhere", "del\x7fhere", "bell\x07", "zero\x00", "nbsp\xa0here",
+    "|", "|-", "|+", ">", "| # c", "|2", "-", "- x", "--", "---", "-- x", "-x: y", "-.5", "-0x1F", "-1:30", "-inf",
+    "-.inf", "-yes", "--04-12 #c", "-a #b",
+]
+BLOCKS = ["  one\n  two", "  one\n\n  two", "  one\n    indented\n  back", "  one\n two", "\n  one", "  one\n  \n  two",
+          "  one\n   ", "  a: b\n  # not a comment\n  - c", "    deep\n    deeper", "  one\n\n\n", "   x\n  y"]
+
+
+def test_the_line_by_line_reader_agrees_with_libyaml_wherever_it_answers():
+    import random
+
+    rng = random.Random(11)
+    keys = ["name", "kind", "tags", "address", "x_1", "a-b", "yes", "null", "Name", "_k", "k2"]
+    answered = 0
+    for _ in range(20_000):
+        rows = []
+        for _ in range(rng.randint(1, 7)):
+            kind = rng.random()
+            key = rng.choice(keys)
+            if kind < 0.12:
+                rows.append(f"{key}: |\n{rng.choice(BLOCKS)}")
+            elif kind < 0.17:
+                rows.append(rng.choice(["", "   ", "# a comment", "  # indented comment", "  continued", "- item"]))
+            else:
+                rows.append(f"{key}:{rng.choice([' ', '  ', ''])}{rng.choice(LINE_VALUES)}{rng.choice(['', ' ', '  '])}")
+        text = "\n".join(rows) + rng.choice(["", "\n", "\n\n"])
+        try:
+            want = yamlsrc.load(text, depth=1)
+        except yamlsrc.YamlError:
+            want = None
+        try:
+            got = yamlsrc._flat_lines(text)
+        except yamlsrc._Unusual:
+            got = None
+        if got is not None:
+            answered += 1
+            assert want is not None, text
+            assert repr(got) == repr(want), text
+            assert [type(v) for v in got[0].values()] == [type(v) for v in want[0].values()], text
+    assert answered > 1_000  # it does answer, for a fair share even of these odd documents
+
+
+def test_the_benchmark_vaults_front_matter_is_read_line_by_line(tmp_path):
+    import sys
+
+    from conftest import REPO
+
+    sys.path.insert(0, str(REPO / "benchmarks"))
+    from generate import generate  # noqa: E402 - the benchmark's own generator
+
+    for path in sorted(generate(300, tmp_path / "bench").rglob("*.md")):
+        front = path.read_text(encoding="utf-8").split("\n---", 1)[0].removeprefix("---\n")
+        got = yamlsrc._flat_lines(front)
+        assert got is not None and repr(got) == repr(yamlsrc.load(front, depth=1)), front
+
+
+@pytest.mark.parametrize("text", ["x: !!timestamp nope", "x: !!timestamp 2026-01-01 x", "x: !!bool maybe"])
+def test_a_tag_pyyaml_cannot_build_is_an_error_not_a_crash(text):
+    with pytest.raises(yamlsrc.YamlError, match="tag"):
+        yamlsrc.load(text)
+    with pytest.raises(yamlsrc.YamlError, match="tag"):
+        yamlsrc.load_flat(text)
