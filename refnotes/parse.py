@@ -240,7 +240,7 @@ _CONVERTERS = (
 # Shared immutable values: a vault repeats the same few hundred dates, media and tag sets across
 # thousands of entries. One object each keeps memory down and lets the index cache store each once.
 _DAYS: dict[str, date | None] = {}
-_TAGSETS: dict[tuple[str, ...], tuple[str, ...]] = {(): ()}
+_TAGSETS: dict[tuple[str, ...], tuple[str, ...]] = {(): ()}  # tags as written -> lower-cased, each once
 _MEDIA = {medium: medium for medium in MEDIA}
 
 
@@ -287,8 +287,12 @@ def _log(lines: list[str], start: int, slug: str, problem) -> tuple[list[Entry],
             return False
         hashtags: tuple[str, ...] = ()
         if "#" in text:
-            found_tags = tuple(dict.fromkeys(tag.lower() for tag in HASHTAG.findall(_without_links(text))))
-            hashtags = _TAGSETS.setdefault(found_tags, found_tags) if len(_TAGSETS) < 10_000 else found_tags
+            written = tuple(HASHTAG.findall(_without_links(text)))
+            hashtags = _TAGSETS.get(written)  # the same few tags, written the same way, over and over
+            if hashtags is None:
+                hashtags = tuple(dict.fromkeys(tag.lower() for tag in written))
+                if len(_TAGSETS) < 10_000:
+                    hashtags = _TAGSETS[written] = _TAGSETS.setdefault(hashtags, hashtags)
         entries.append(Entry((slug, day, medium, text, number, hashtags, entry_links)))
         return True
 

@@ -272,3 +272,14 @@ def test_what_the_agenda_needs_from_the_log_is_kept_when_the_file_is_read():
     again, _ = parse_contact(raw, "contacts/a.md", "a")
     changed, _ = parse_contact(raw.replace(b"coffee", b"tea"), "contacts/a.md", "a")
     assert contact.digest == again.digest != changed.digest
+
+
+def test_hashtags_are_lower_cased_once_each_however_often_and_however_they_are_written():
+    contact, _ = parse("---\nname: A\n---\n## Log\n"
+                       "- 2026-11-20 call: #Ask then #ask and #THANKS\n"
+                       "- 2026-11-21 call: #ask, #thanks\n"
+                       "- 2026-11-22 call: #Ask then #ask and #THANKS again\n"
+                       "- 2026-11-23 call: #thanks #ask\n")
+    tags = [entry.hashtags for entry in contact.entries]
+    assert tags == [("ask", "thanks"), ("ask", "thanks"), ("ask", "thanks"), ("thanks", "ask")]
+    assert tags[0] is tags[1] is tags[2]  # one shared tuple for the same set, in the same order
