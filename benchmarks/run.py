@@ -79,7 +79,9 @@ def commands(vault: Path, workdir: Path, with_hugo: bool) -> dict[str, tuple[lis
     one = next((vault / "contacts").rglob("*.md"))
 
     def no_cache():
-        cache.unlink(missing_ok=True)
+        if cache.is_dir():
+            shutil.rmtree(cache)
+        cache.unlink(missing_ok=True)  # an older refnotes' cache: one file
         answers.unlink(missing_ok=True)
 
     def fresh_site():
