@@ -298,11 +298,17 @@ class Renderer:
         (folder / "contacts").mkdir(exist_ok=True)
         self._folder, self._common_context = folder, self._common()
         workers = _workers(len(self.vault.contacts))
+        results = None
         if workers > 1:
             for name in ("contact", "contacts", "index", "network", "notes", "referral-month"):
                 self.env.get_template(f"site/{name}.html")  # compiled once, here, for every worker to inherit
-            results = self._run_forked(workers)
-        else:
+            from concurrent.futures.process import BrokenProcessPool
+
+            try:
+                results = self._run_forked(workers)
+            except (OSError, BrokenProcessPool):  # no process to be had, or one died: the plain way does it all
+                self.fingerprints, self.reused = {}, 0
+        if results is None:
             self._prepare_contacts(folder)
             results = [self.job(name, *args) for name, args in (*EARLY_JOBS, *AGENDA_JOBS)]
             results.append(self.job("contacts", tuple(self._changed_contacts())))
@@ -325,7 +331,7 @@ class Renderer:
         global _ACTIVE
         _ACTIVE = self
 
-        def write(pages: list[tuple[str, bytes]]) -> None:
+        def write_pages(pages: list[tuple[str, bytes]]) -> None:
             for path, data in pages:  # written here, by one process: two writing in one folder wait on each other
                 fsutil.write_page(path, data)
 
@@ -343,20 +349,20 @@ class Renderer:
                         futures += [pool.submit(_run_job, "contacts", (tuple(changed[start:start + size]),))
                                     for start in range(0, len(changed), size)]
                     for future in concurrent.futures.as_completed(futures):
-                        write(future.result()["pages"])
+                        write_pages(future.result()["pages"])
                     results = [future.result() for future in futures]
                 try:
                     first = early.result()
                 except processes.BackgroundFailed:
                     first = [self.job(name, *args) for name, args in EARLY_JOBS]  # then here, the plain way
                 for result in first:
-                    write(result.pop("pages", []))
+                    write_pages(result.pop("pages", []))
             return [*first, *results]
         finally:
             _ACTIVE = None
 
     def job(self, name: str, *args) -> dict:
-        """Run one job: {"paths": written, and for some "lists", "fingerprints", "reused"}."""
+        """Run one job: {"paths": the pages it wrote, besides contact pages; "lists": fingerprints, for the lists}."""
         folder, common = self._folder, self._common_context
         if name == "contacts":
             self._contact_pages(*args)

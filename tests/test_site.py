@@ -415,3 +415,30 @@ def test_markdown_it_is_imported_only_for_notes_plain_text_cannot_render(vault, 
     out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True).stdout
     assert out.split() == [str(imported)]
     assert (("<em>emphasis</em>" in (tmp_path / "out" / "contacts" / "a.html").read_text()) is imported)
+
+
+def _worker_dies(name, args):
+    os._exit(9)
+
+
+@pytest.mark.parametrize("failure", ["no fork", "a worker dies"])
+def test_a_build_that_cannot_fork_or_loses_a_worker_renders_everything_itself(run, vault, tmp_path, monkeypatch,
+                                                                               failure):
+    from refnotes import site, workers
+
+    forty_contacts(vault)
+    monkeypatch.setattr(site, "PARALLEL_PAGES", 10**9)
+    run("--vault", vault.root, "build", "--out", tmp_path / "serial", "--today", TODAY)
+    monkeypatch.setattr(site, "PARALLEL_PAGES", 5)
+    monkeypatch.setattr(site, "_workers", lambda pages: 2)
+    monkeypatch.setattr(site, "RENDER_HERE", 0)
+    if failure == "no fork":
+        def no_fork(*args):
+            raise OSError(11, "Resource temporarily unavailable")
+
+        monkeypatch.setattr(workers, "background", no_fork)
+    else:
+        monkeypatch.setattr(site, "_run_job", _worker_dies)
+    result = run("--vault", vault.root, "build", "--out", tmp_path / "forked", "--today", TODAY)
+    assert result.exit_code == 0 and "Built 45 pages" in result.output
+    assert tree_bytes(tmp_path / "forked") == tree_bytes(tmp_path / "serial")
