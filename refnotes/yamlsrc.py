@@ -174,8 +174,8 @@ def _flat_lines(text: str) -> tuple[dict[str, Any], dict[tuple[Any, ...], int]] 
 
 
 def _text_key(key: str) -> bool:
-    """A key YAML reads as plain text (not `yes`, `null`, `12`, `a b`), remembered."""
-    if _KEY.fullmatch(key) is None or type(_plain(key)) is not str:
+    """A key YAML reads as plain text (not `yes`, `null`, `12`, `a b`, nor longer than YAML takes), remembered."""
+    if len(key) > 200 or _KEY.fullmatch(key) is None or type(_plain(key)) is not str:
         return False
     if len(_TEXT_KEYS) < 10_000:
         _TEXT_KEYS.add(key)

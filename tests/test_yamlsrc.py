@@ -148,7 +148,7 @@ LINE_VALUES = [
     "-5", "+5", "0o17", "017", "08", "1e5", "1.5e-3", "Yes", "ON", "nULL", "é", "日本", "emoji 🎉🎉",
     "nel\x85here", "ls\u2028here", "bom\ufeffhere", "del\x7fhere", "bell\x07", "zero\x00", "nbsp\xa0here",
     "|", "|-", "|+", ">", "| # c", "|2", "-", "- x", "--", "---", "-- x", "-x: y", "-.5", "-0x1F", "-1:30", "-inf",
-    "-.inf", "-yes", "--04-12 #c", "-a #b",
+    "-.inf", "-yes", "--04-12 #c", "-a #b", "\xa0lead", "trail\xa0", "-\xa0x", "a\xa0#b", "[\xa0a]", "x" * 1100,
 ]
 BLOCKS = ["  one\n  two", "  one\n\n  two", "  one\n    indented\n  back", "  one\n two", "\n  one", "  one\n  \n  two",
           "  one\n   ", "  a: b\n  # not a comment\n  - c", "    deep\n    deeper", "  one\n\n\n", "   x\n  y"]
@@ -158,7 +158,7 @@ def test_the_line_by_line_reader_agrees_with_libyaml_wherever_it_answers():
     import random
 
     rng = random.Random(11)
-    keys = ["name", "kind", "tags", "address", "x_1", "a-b", "yes", "null", "Name", "_k", "k2"]
+    keys = ["name", "kind", "tags", "address", "x_1", "a-b", "yes", "null", "Name", "_k", "k2", "k" * 1100]
     answered = 0
     for _ in range(20_000):
         rows = []
