@@ -323,7 +323,12 @@ class Renderer:
         """The jobs in forked workers, in two waves. The jobs that need no agenda start in a child of
         their own at once; meanwhile this process works the agenda out, then forks a pool (whose
         workers inherit it) for the rest. While the pool renders the lists, this process tells which
-        contact pages changed; it renders them itself when they are few, else hands them out in slices."""
+        contact pages changed; it renders them itself when they are few, else hands them out in slices.
+
+        A rebuild (the last build made a page for nearly every contact) forks one worker fewer: few
+        pages will have changed, and a forked worker runs slower than this process (it copies every
+        memory page it touches). Should many have changed all the same, this process renders slices too,
+        from the last one back, until it meets the worker."""
         import concurrent.futures
 
         from refnotes import workers as processes
@@ -335,19 +340,27 @@ class Renderer:
             for path, data in pages:  # written here, by one process: two writing in one folder wait on each other
                 fsutil.write_page(path, data)
 
+        rebuild = len(self.old_fingerprints) >= 0.9 * len(self.vault.contacts)
+        size_of_pool = max(1, workers - 1) if rebuild else workers
         self.index  # noqa: B018 - built before the fork: the network page needs it, and so does the agenda
         try:
             with processes.background(_run_jobs, EARLY_JOBS) as early:
                 self._prepare_contacts(self._folder)  # the agenda, worked out while the child renders
-                with processes.pool(workers) as pool:  # forked: _workers() said it can be
+                with processes.pool(size_of_pool) as pool:  # forked: _workers() said it can be
                     futures = [pool.submit(_run_job, name, args) for name, args in AGENDA_JOBS]
                     changed = self._changed_contacts()  # here: a worker would first copy every page it touches
                     if len(changed) <= RENDER_HERE:
                         self.job("contacts", tuple(changed))
                     else:
                         size = -(-len(changed) // (workers * 4))
-                        futures += [pool.submit(_run_job, "contacts", (tuple(changed[start:start + size]),))
-                                    for start in range(0, len(changed), size)]
+                        parts = [tuple(changed[start:start + size]) for start in range(0, len(changed), size)]
+                        slices = [pool.submit(_run_job, "contacts", (part,)) for part in parts]
+                        if size_of_pool < workers:
+                            for part, future in zip(reversed(parts), reversed(slices)):
+                                if not future.cancel():
+                                    break  # a worker has it: the rest is theirs
+                                self.job("contacts", part)
+                        futures += [future for future in slices if not future.cancelled()]
                     for future in concurrent.futures.as_completed(futures):
                         write_pages(future.result()["pages"])
                     results = [future.result() for future in futures]
