@@ -412,8 +412,9 @@ def test_markdown_it_is_imported_only_for_notes_plain_text_cannot_render(vault, 
              "from refnotes.vault import load_vault; "
              f"site.build(load_vault(Path({str(vault.root)!r})), date(2026, 11, 25), Path({str(tmp_path / 'out')!r})); "
              "print('markdown_it' in sys.modules)")
-    out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True).stdout
-    assert out.split() == [str(imported)]
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, cwd=tmp_path)
+    assert done.returncode == 0, done.stderr  # (run from elsewhere than the checkout: the installed package)
+    assert done.stdout.split() == [str(imported)]
     assert (("<em>emphasis</em>" in (tmp_path / "out" / "contacts" / "a.html").read_text()) is imported)
 
 
