@@ -2,20 +2,21 @@
 
 `<vault>/.refnotes/cache/` holds, per contact file, its size and mtime_ns and
 what parsing it gave: the Contact record and its problems; the same for
-refnotes.yaml. A run stats every file and re-parses
-only those whose size or mtime changed (or whose mtime is too close to the
-cache's own write time to tell edits apart: those are compared by content
-hash). The file is versioned by refnotes' version and a schema number; one
-that is unreadable, corrupt, foreign or from another version is ignored and
-rewritten, never a crash. Each of its files is written atomically, so two
-processes at once cannot corrupt it (and every row is checked against its
-file's stat, whichever run wrote it). Unpickling only ever builds tuples, dates, plain values and
-refnotes' record classes (tuples built by tuple's own constructor).
+refnotes.yaml. A run stats every file and re-parses only those whose size or
+mtime changed (or whose mtime is too close to the cache's own write time to
+tell edits apart: those are compared by content hash). Every cache file starts
+with refnotes' version and a schema number; one that is unreadable, corrupt,
+foreign or from another version is ignored and rewritten, never a crash. Each
+file is written atomically, so two processes at once cannot corrupt it (and
+every row is checked against its file's stat, whichever run wrote it).
+Unpickling only ever builds tuples, dates, plain values and refnotes' record
+classes (tuples built by tuple's own constructor).
 
 Speed: rows sit in 64 buckets by path, each pickled in a file of its own, so
-one changed file re-pickles and rewrites one bucket (a fiftieth of the cache). Records unpickle without running Python code. The
-rest of a file (front matter as loaded, key lines, body), which only its page
-shows, stays packed as bytes until someone asks (`Contact.details`).
+one changed file re-pickles and rewrites one bucket (a sixty-fourth of the
+cache). Records unpickle without running Python code. The rest of a file
+(front matter as loaded, key lines, body), which only its page shows, stays
+packed as bytes until someone asks (`Contact.details`).
 """
 
 from __future__ import annotations
@@ -195,7 +196,7 @@ def _bucket_name(number: int) -> str:
     return f"{number:02d}"
 
 
-def _read(path: Path):
+def _read(path: Path) -> object:
     """What a cache file holds, unpickled; None when it is missing, damaged or another version's."""
     try:
         with open(path, "rb") as handle:

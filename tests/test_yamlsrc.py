@@ -170,7 +170,8 @@ def test_the_line_by_line_reader_agrees_with_libyaml_wherever_it_answers():
             elif kind < 0.17:
                 rows.append(rng.choice(["", "   ", "# a comment", "  # indented comment", "  continued", "- item"]))
             else:
-                rows.append(f"{key}:{rng.choice([' ', '  ', ''])}{rng.choice(LINE_VALUES)}{rng.choice(['', ' ', '  '])}")
+                space, trailing = rng.choice([" ", "  ", ""]), rng.choice(["", " ", "  "])
+                rows.append(f"{key}:{space}{rng.choice(LINE_VALUES)}{trailing}")
         text = "\n".join(rows) + rng.choice(["", "\n", "\n\n"])
         try:
             want = yamlsrc.load(text, depth=1)
