@@ -151,7 +151,7 @@ def _flat_lines(text: str) -> tuple[dict[str, Any], dict[tuple[Any, ...], int]] 
         row = rows[number]
         number += 1
         key, colon, rest = row.partition(":")
-        if key not in known:
+        if not colon or key not in known:
             if not row.strip(" ") or row[0] == "#":
                 continue  # a blank line, a comment
             if not colon or not _text_key(key):

@@ -100,6 +100,7 @@ def test_the_fast_path_gives_exactly_what_the_full_loader_gives(value):
     "a: &x [1]\nb: *x\n", "base: &b {k: v}\nother:\n  <<: *b\n", "? [a]\n: b\n", "a:\n\tb: 1\n", "a: [1, 2\n",
     "nested:\n  deeper:\n    deepest: 1\n", "1: one\n2: two\n", "yes: no\n", "~: x\n", "'quoted key': v\n",
     "a: 1\nb:\n  - x\n  - [y]\n", "list: [a, {b: c}]\n", "!!map {a: 1}\n", "--- !tag\na: 1\n", "a: b\n...\n",
+    "name: A\nname\n", "name: A\nkind\nscore: 3\n",  # a key seen before, on a line without its colon
 ])
 def test_the_fast_path_agrees_on_odd_documents_and_errors(text):
     _same(text)
@@ -168,7 +169,8 @@ def test_the_line_by_line_reader_agrees_with_libyaml_wherever_it_answers():
             if kind < 0.12:
                 rows.append(f"{key}: |\n{rng.choice(BLOCKS)}")
             elif kind < 0.17:
-                rows.append(rng.choice(["", "   ", "# a comment", "  # indented comment", "  continued", "- item"]))
+                rows.append(rng.choice(["", "   ", "# a comment", "  # indented comment", "  continued", "- item",
+                                        "name", "kind ", "tags #x", "name :x"]))  # known keys without a colon
             else:
                 space, trailing = rng.choice([" ", "  ", ""]), rng.choice(["", " ", "  "])
                 rows.append(f"{key}:{space}{rng.choice(LINE_VALUES)}{trailing}")
