@@ -10,9 +10,10 @@ Each command runs as its own process (what a user waits for): `check` and
 changed: the answer kept from the last run, see refnotes/answers.py); `todo
 --json` after one file changed (one log line appended: the vault read from the
 index cache but for that file, the agenda worked out afresh); `build` cold (no
-cache, no site), warm (nothing changed) and after one file changed. The OS page cache is warm: one unmeasured run comes
-first, and every run starts after the untimed preparation and a `sync`, so
-that writing back an earlier run's files does not land on the next one.
+cache, no site), warm (nothing changed) and after one file changed. The OS
+page cache is warm: one unmeasured run comes first, and every run starts after
+the untimed preparation and a `sync`, so that writing back an earlier run's
+files does not land on the next one.
 
 Prints the median wall time, the fastest and slowest run, the peak resident
 memory of the process and its children, and the ratio to the floor: a Python

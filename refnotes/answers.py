@@ -20,7 +20,6 @@ from __future__ import annotations
 import hashlib
 import os
 import pickle
-import tempfile
 import time
 from pathlib import Path
 
@@ -124,24 +123,15 @@ def remember(root: Path, stamp: str | None, key: tuple, answer: Answer) -> None:
     """Keep this answer for the stamp (with the few latest others for it); nothing if it cannot be written."""
     if stamp is None:
         return
-    from refnotes.fsutil import private_dir
+    from refnotes.fsutil import private_dir, replace_own
 
-    path = root / ".refnotes" / FILE
     answers = _kept(root, stamp)
     answers.pop(key, None)
     answers[key] = answer
     while len(answers) > KEEP:
         del answers[next(iter(answers))]
     try:
-        folder = private_dir(root)
-        fd, tmp = tempfile.mkstemp(prefix=f".{FILE}.", dir=folder)
-        try:
-            with os.fdopen(fd, "wb") as handle:
-                handle.write(_first_line(stamp))
-                pickle.dump(answers, handle, protocol=pickle.HIGHEST_PROTOCOL)
-            os.replace(tmp, path)
-        except BaseException:
-            os.unlink(tmp)
-            raise
+        replace_own(private_dir(root) / FILE, _first_line(stamp),
+                    pickle.dumps(answers, protocol=pickle.HIGHEST_PROTOCOL))
     except OSError:
         return

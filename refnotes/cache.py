@@ -230,7 +230,7 @@ def _well_formed(rows) -> bool:
 def save(root: Path, cache: Cache) -> None:
     """Write the buckets that changed (and the config's row if it did), each atomically; a vault we cannot
     write to simply goes without a cache."""
-    from refnotes.fsutil import private_dir
+    from refnotes.fsutil import private_dir, replace_own
 
     writes = [(_bucket_name(n), cache.blobs[n] or pickle_rows(cache.buckets[n])) for n in sorted(cache.dirty)]
     if cache.config_dirty:
@@ -241,23 +241,8 @@ def save(root: Path, cache: Cache) -> None:
             folder.unlink()
         folder.mkdir(exist_ok=True)
         for name, blob in writes:
-            _write(folder / name, _header(), blob)
+            replace_own(folder / name, _header(), blob)
     except OSError:
         return
     cache.dirty.clear()
     cache.config_dirty = False
-
-
-def _write(path: Path, *parts: bytes) -> None:
-    """Replace a cache file whole: a temporary file renamed over it (no fsync: a cache can be made again)."""
-    import tempfile
-
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            for part in parts:
-                handle.write(part)
-        os.replace(tmp, path)
-    except BaseException:
-        os.unlink(tmp)
-        raise

@@ -113,15 +113,16 @@ class Context:
         self.use_cache = use_cache
         self.files = None  # the vault's contact files, once answer() has scanned them
 
-    def answer(self, *key, color: bool = False) -> Printer:
+    def answer(self, *key, color: bool = False, folders: tuple[str, ...] = ()) -> Printer:
         """Where a command that only reads the vault prints: if an earlier run with the same key saw
-        the same files (answers.py), what it printed is printed again and the command ends here."""
+        the same files (answers.py; and the vault's `folders` too), what it printed is printed again
+        and the command ends here."""
         from refnotes import answers
         from refnotes.vault import scan
 
         root = self.vault_root()
         self.files = scan(root)
-        stamp = answers.stamp(root, self.files) if self.use_cache else None
+        stamp = answers.stamp(root, self.files, folders) if self.use_cache else None
         key = (*key, color)
         _replay(answers.recall(root, stamp, key), color)
         return Printer(root, stamp, key, color)
@@ -462,23 +463,20 @@ def build(ctx: Context, out: Path | None, today: date | None) -> None:
       refnotes build && open vault/_site/index.html
       refnotes build --out ~/Sites/referrals --today 2026-11-25
     """
-    from refnotes import answers, gitlog, site
-    from refnotes.vault import scan
+    from refnotes import gitlog, site
 
     today = today or date.today()
     root = ctx.vault_root()
     target = out if out is not None else root / "_site"
     # Built before from these very inputs into this very folder, untouched since: nothing to do.
-    ctx.files = scan(root)
-    stamp = answers.stamp(root, ctx.files, folders=("templates",)) if ctx.use_cache else None
     key = ("build", str(target.resolve()), today.isoformat(), gitlog.head(root))
-    _replay(answers.recall(root, stamp, (*key, site.state(target))), False)
+    said = ctx.answer(*key, site.state(target), folders=("templates",))
     vault = ctx.load()
     try:
         result = site.build(vault, today, target)
     except site.OutputRefused as exc:
         raise UsageFailure(str(exc)) from None
-    said = Printer(root, stamp, (*key, site.state(target)), False)  # the folder as this build left it
+    said.key = (*key, site.state(target), said.color)  # kept for the folder as this build left it
     reused = f" ({result.reused} contact pages unchanged since the last build)" if result.reused else ""
     said(f"Built {result.pages} pages in {result.out}{reused}")
     said(f"Open {result.out / 'index.html'}")

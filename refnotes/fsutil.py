@@ -78,6 +78,21 @@ def write_bytes(path: Path, data: bytes, verify: Callable[[], None] | None = Non
         raise
 
 
+def replace_own(path: Path, *parts: bytes) -> None:
+    """Replace a file of refnotes' own (a cache, kept answers) whole: the parts into a temporary file
+    beside it, renamed over it. No fsync: such a file can always be made again."""
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            for part in parts:
+                handle.write(part)
+        os.replace(tmp, path)
+    except BaseException:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(tmp)
+        raise
+
+
 def write_page(path: Path | str, text: str | bytes) -> None:
     """Write a built page whole: a new page straight into place, an existing one through a temporary
     file renamed over it, so a reader never sees half of a page that was there before.

@@ -19,7 +19,7 @@ from datetime import date
 from pathlib import Path
 
 from refnotes.config import WEEKDAYS
-from refnotes.model import WARNING, Contact, Problem
+from refnotes.model import WARNING, Contact, Entry, Problem
 
 PLANS_DIR = "plans"
 FILE = re.compile(r"referral-month-(\d{4})-(\d{2})\.yaml")
@@ -53,6 +53,12 @@ class Plan:
 
     def contains(self, day: date) -> bool:
         return (day.year, day.month) == (self.year, self.month)
+
+    def logged(self, contact: Contact) -> list[Entry]:
+        """The contact's entries dated in this plan's month (none to look at if nothing is logged since)."""
+        if contact.last_touch is None or contact.last_touch < date(self.year, self.month, 1):
+            return []
+        return [e for e in contact.entries if self.contains(e.date)]
 
 
 @dataclass(frozen=True)
@@ -306,13 +312,9 @@ def parse_plan(raw: bytes, rel: str, year: int, month: int, contacts: dict[str, 
 def reached(plan: Plan, contacts: dict[str, Contact]) -> dict[str, dict[str, bool]]:
     """Per contact in the plan: reached (an entry in their file in the month), and #help / #ask seen."""
     out = {}
-    first = date(plan.year, plan.month, 1)
     for slug in [*plan.scheduled(), *plan.unscheduled]:
         contact = contacts.get(slug)
-        if contact is None or contact.last_touch is None or contact.last_touch < first:
-            entries = []  # nothing logged since the month began
-        else:
-            entries = [e for e in contact.entries if plan.contains(e.date)]
+        entries = plan.logged(contact) if contact is not None else []
         out[slug] = {"reached": bool(entries), "help": any("help" in e.hashtags for e in entries),
                      "ask": any("ask" in e.hashtags for e in entries)}
     return out

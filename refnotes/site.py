@@ -302,11 +302,11 @@ class Renderer:
         if workers > 1:
             for name in ("contact", "contacts", "index", "network", "notes", "referral-month"):
                 self.env.get_template(f"site/{name}.html")  # compiled once, here, for every worker to inherit
-            from concurrent.futures.process import BrokenProcessPool
+            from refnotes import workers as processes
 
             try:
                 results = self._run_forked(workers)
-            except (OSError, BrokenProcessPool):  # no process to be had, or one died: the plain way does it all
+            except processes.unavailable():  # then the plain way does it all
                 self.fingerprints, self.reused = {}, 0
         if results is None:
             self._prepare_contacts(folder)
@@ -552,8 +552,7 @@ class Renderer:
         return {"plan": month_plan, "days": days, "status": status, "last_touch": last_touch,
                 "unscheduled": [contacts[s] for s in month_plan.unscheduled[:UNSCHEDULED_SHOWN] if s in contacts],
                 "unscheduled_count": len(month_plan.unscheduled),
-                "plan_file": (f"plans/{plan.file_name(month_plan.year, month_plan.month)}"
-                              if month_plan.key in self.vault.plans else None),
+                "plan_file": month_plan.path,  # None for a preview
                 "total": total, "done": done,
                 "helped": sum(1 for v in status.values() if v["help"]),
                 "asked": sum(1 for v in status.values() if v["ask"]),

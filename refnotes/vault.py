@@ -228,7 +228,8 @@ def _parse_all(misses: list[tuple[str, str, os.stat_result | None]], cache, on_f
 
     With many files, on every core: the work goes out a cache bucket at a time,
     and each worker sends back its bucket already pickled (records are cheap to
-    send); a bucket that was wholly parsed is saved as those very bytes. A file that cannot be read gets (None, [its problem]) and no row.
+    send); a bucket that was wholly parsed is saved as those very bytes. A file
+    that cannot be read gets (None, [its problem]) and no row.
     """
     if not misses:
         return {}
@@ -261,8 +262,8 @@ def _parse_all(misses: list[tuple[str, str, os.stat_result | None]], cache, on_f
                             for rel, row in rows.items():
                                 cache.store(rel, row)
             return out
-        except (OSError, ImportError, RuntimeError):
-            out = {}  # no processes to be had here: the serial path does the work
+        except processes.unavailable():
+            out = {}  # the serial path does the work
     for rel, path, stat in misses:
         contact, problems, row = _parse_file(rel, path, stat, lean=cache is not None)
         out[rel] = (contact, problems)

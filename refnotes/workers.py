@@ -24,6 +24,14 @@ def can_fork() -> bool:
     return "fork" in multiprocessing.get_all_start_methods()
 
 
+def unavailable() -> tuple[type[BaseException], ...]:
+    """What a pool raises when no process is to be had here (no fork, no semaphores, no memory) or one
+    of its workers died: the caller then does the work itself, in this process."""
+    from concurrent.futures.process import BrokenProcessPool
+
+    return (OSError, ImportError, BrokenProcessPool)
+
+
 def pool(workers: int):
     """A process pool of `workers`: forked where possible, else the platform's default kind."""
     import concurrent.futures

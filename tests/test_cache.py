@@ -247,3 +247,21 @@ def test_rows_are_found_after_every_kind_of_change(cached):
     assert all(warm.get(rel) is None for rel in others) and warm.get("contacts/alice.md") is alice
     warm.forget_missing({"contacts/alice.md"})
     assert warm.get("contacts/bob.md") is None and sorted(warm.rows) == ["contacts/alice.md"]
+
+
+@pytest.mark.parametrize("failure", [OSError(11, "Resource temporarily unavailable"), ImportError("no sem_open")])
+def test_a_cold_parse_with_no_process_to_be_had_parses_here(vault, monkeypatch, failure):
+    from refnotes import vault as vault_module
+    from refnotes import workers
+
+    for i in range(30):
+        vault.contact(f"p{i}", f"name: Person {i}", f"## Log\n- 2026-11-20 call: hi [[p{(i + 1) % 30}]] #ask\n")
+    serial = cold(vault.root)
+
+    def no_pool(*args):
+        raise failure
+
+    monkeypatch.setattr(vault_module, "PARALLEL_FROM", 5)
+    monkeypatch.setattr(workers, "cores", lambda: 2)
+    monkeypatch.setattr(workers, "pool", no_pool)
+    assert snapshot(load_vault(vault.root)) == serial

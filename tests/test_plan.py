@@ -278,3 +278,14 @@ def test_a_month_page_lists_the_first_hundred_who_did_not_fit_and_counts_the_res
     assert len(section.findall(".//li")) == 100
     assert f"These {400 - 23 * 8} did not fit" in text and f"… and {400 - 23 * 8 - 100} more" in text
     assert "plans/referral-month-2027-03.yaml" in text
+
+
+def test_a_plan_knows_what_a_contact_logged_in_its_month(vault):
+    vault.contact("a", "name: A", "## Log\n- 2027-02-27 call: before\n- 2027-03-04 call: in #help\n"
+                                  "- 2027-03-31 email: last day\n")
+    vault.contact("b", "name: B", "## Log\n- 2027-02-10 call: only before\n")
+    vault.contact("c", "name: C")
+    loaded = vault.load()
+    march = plan.Plan(*MARCH)
+    assert [e.text for e in march.logged(loaded.contacts["a"])] == ["in #help", "last day"]
+    assert march.logged(loaded.contacts["b"]) == [] and march.logged(loaded.contacts["c"]) == []

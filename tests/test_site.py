@@ -443,3 +443,19 @@ def test_a_build_that_cannot_fork_or_loses_a_worker_renders_everything_itself(ru
     result = run("--vault", vault.root, "build", "--out", tmp_path / "forked", "--today", TODAY)
     assert result.exit_code == 0 and "Built 45 pages" in result.output
     assert tree_bytes(tmp_path / "forked") == tree_bytes(tmp_path / "serial")
+
+
+def test_a_frozen_plan_too_long_to_list_names_its_file(run, vault, tmp_path, monkeypatch):
+    from refnotes import site
+
+    vault.write("refnotes.yaml", "referral_month: {month: 3, per_day: 1}\n")
+    for i in range(30):
+        vault.contact(f"p{i:02d}", f"name: Person {i}\nkind: client")
+    monkeypatch.setattr(site, "UNSCHEDULED_SHOWN", 2)
+    run("--vault", vault.root, "build", "--out", tmp_path / "preview", "--today", TODAY)
+    preview = (tmp_path / "preview" / "referral-month-2027-03.html").read_text()
+    assert "Did not fit" in preview and "more." in preview and "all listed in" not in preview
+    assert run("--vault", vault.root, "plan", "--month", "2027-03", "--today", TODAY).exit_code == 0
+    run("--vault", vault.root, "build", "--out", tmp_path / "frozen", "--today", TODAY)
+    frozen = (tmp_path / "frozen" / "referral-month-2027-03.html").read_text()
+    assert "all listed in <code>plans/referral-month-2027-03.yaml</code>" in frozen
