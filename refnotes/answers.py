@@ -108,7 +108,28 @@ def recall(root: Path, stamp: str | None, key: tuple) -> Answer | None:
 
 
 def _kept(root: Path, stamp: str) -> dict:
-    """The answers kept for this stamp; {} when the file is missing, damaged, foreign or stale."""
+    """The answers kept for this stamp; {} when the file is missing, damaged, foreign or stale.
+
+    What recall() read, remember() takes from here rather than reading (megabytes of JSON) again,
+    while the file is as it was (by its stat)."""
+    key = (root, stamp, _file_state(root))
+    known = _READ.get(key)
+    if known is not None:
+        return known
+    _READ.clear()
+    _READ[key] = answers = _read_kept(root, stamp)
+    return answers
+
+
+_READ: dict[tuple, dict] = {}  # the answers file as this process last read or wrote it
+
+
+def _file_state(root: Path) -> tuple | None:
+    stat = _stat(os.path.join(root, ".refnotes", FILE))
+    return None if stat is None else (stat.st_ino, stat.st_size, stat.st_mtime_ns)
+
+
+def _read_kept(root: Path, stamp: str) -> dict:
     try:
         with open(root / ".refnotes" / FILE, "rb") as handle:
             if handle.readline() != _first_line(stamp):  # a stale file costs one small read
@@ -125,7 +146,7 @@ def remember(root: Path, stamp: str | None, key: tuple, answer: Answer) -> None:
         return
     from refnotes.fsutil import private_dir, replace_own
 
-    answers = _kept(root, stamp)
+    answers = dict(_kept(root, stamp))
     answers.pop(key, None)
     answers[key] = answer
     while len(answers) > KEEP:
@@ -135,3 +156,5 @@ def remember(root: Path, stamp: str | None, key: tuple, answer: Answer) -> None:
                     pickle.dumps(answers, protocol=pickle.HIGHEST_PROTOCOL))
     except OSError:
         return
+    _READ.clear()
+    _READ[(root, stamp, _file_state(root))] = answers

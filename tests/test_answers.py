@@ -176,3 +176,17 @@ def test_a_build_with_problems_says_so_again_with_its_exit_status(sample, run, m
     no_loading(monkeypatch)
     again = run("--vault", sample.root, "build", "--out", tmp_path / "s", "--today", "2026-11-25")
     assert (again.exit_code, again.stdout, again.stderr) == (1, first.stdout, first.stderr)
+
+
+def test_what_recall_read_is_not_read_again_by_remember_unless_the_file_changed(sample, monkeypatch):
+    root = sample.root
+    stamp = answers.stamp(root, scan(root))
+    answers.remember(root, stamp, ("a",), ("first\n", "", 0))
+    reads = []
+    real = answers._read_kept
+    monkeypatch.setattr(answers, "_read_kept", lambda *a: reads.append(a) or real(*a))
+    assert answers.recall(root, stamp, ("a",)) == ("first\n", "", 0) and reads == []  # as written
+    answers.remember(root, stamp, ("b",), ("second\n", "", 1))
+    assert reads == [] and answers.recall(root, stamp, ("a",)) == ("first\n", "", 0)
+    (root / ".refnotes" / answers.FILE).write_bytes(b"damaged")  # changed behind this process's back
+    assert answers.recall(root, stamp, ("a",)) is None and len(reads) == 1
