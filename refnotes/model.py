@@ -190,7 +190,8 @@ class Contact(Record):
     last_touch: date | None = None  # the latest entry's date
     referral_entries: tuple[Entry, ...] = ()  # entries tagged #ask, #thanks, #update or #gave
     card_entries: tuple[Entry, ...] = ()  # entries whose medium is note, card or gift
-    body_links: tuple[tuple[str, int], ...] = ()
+    body_links: tuple[tuple[str, int], ...] = ()  # (slug, line) of every [[link]] outside code
+    linked: tuple[str, ...] = ()  # every slug the file links, code spans in log lines too: sorted, once each
     referred_by_line: int = 1
     email_line: int = 1
     digest: str = ""  # of the file's bytes: what changed pages are told apart by

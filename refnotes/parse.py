@@ -132,6 +132,7 @@ def parse_contact(raw: bytes, path: str, slug: str) -> tuple[Contact | None, lis
         referral_entries=tuple(e for e in entries if e.hashtags and not LINKING_TAGS.isdisjoint(e.hashtags)),
         card_entries=tuple(e for e in entries if e.medium in CARD_MEDIA),
         body_links=tuple(body_links),
+        linked=tuple(sorted({slug for slug, _ in body_links}.union(*(e.links for e in entries if e.links)))),
         referred_by_line=at.get("referred_by", 1),
         email_line=at.get("email", 1),
         digest=hashlib.blake2b(raw, digest_size=16).hexdigest(),

@@ -407,7 +407,7 @@ class Renderer:
     def _prepare_contacts(self, folder: Path) -> None:
         """What the contact jobs share: items and git history per contact, the pages already there."""
         items_for: dict[str, list[agenda.Item]] = defaultdict(list)
-        for item in self.items:
+        for item in sorted(self.items, key=_overdue_first):  # so each contact's list is in page order
             items_for[item.contact].append(item)
             if item.about and item.about != item.contact:
                 items_for[item.about].append(item)
@@ -423,8 +423,7 @@ class Renderer:
     def _page_inputs(self, contact: Contact) -> tuple:
         """(referrer, referred, items, history): what a contact's page shows besides its own file."""
         referrer = self.vault.contacts.get(contact.referred_by) if contact.referred_by else None
-        items = sorted(self._items_for.get(contact.slug, []), key=lambda i: (not i.overdue, i.due))
-        return (referrer, self.index.referrals.get(contact.slug, []), items,
+        return (referrer, self.index.referrals.get(contact.slug, []), self._items_for.get(contact.slug, []),
                 self._histories_by_path.get(contact.path, []))
 
     def _changed_contacts(self) -> list[int]:
@@ -487,25 +486,21 @@ class Renderer:
     def _fingerprint(self, shared: str, contact: Contact, referrer, referred, items, history) -> str:
         """A hash of everything the contact's page shows: its file (by content), the names of the
         contacts it links, its referrer and referrals, its open items, its git history."""
-        contacts = self.vault.contacts
-        linked = {slug for slug, _ in contact.body_links}
-        for entry in contact.entries:
-            if entry.links:
-                linked.update(entry.links)
+        get = self.vault.contacts.get
         parts = [shared, contact.digest]
-        for slug in sorted(linked):
-            other = contacts.get(slug)
+        for slug in contact.linked:  # not the entries: after a fork, every memory page touched is copied
+            other = get(slug)
             parts.append(f"{slug}={other.name if other is not None else ''}")
         if referrer is not None:
             parts.append(f"by {referrer.slug}={referrer.name}")
         for r in referred:
             parts.append(f"sent {r.slug}={r.name}|{r.status}|{r.referred_on}")
-        for i in items:
-            parts.append(f"item {i.rule}|{i.contact}|{i.about}|{i.due}|{i.title}|{i.why}|{i.overdue}")
+        for rule, slug, about, due, title, why, overdue in items:
+            parts.append(f"item {rule}|{slug}|{about}|{due.toordinal()}|{title}|{why}|{overdue:d}")
         for commit, change in history:
             parts.append(repr((commit.hash, change.path, change.added, change.renamed_from, change.fields,
                                len(change.entries_added), len(change.entries_removed))))
-        if not contact.entries:
+        if contact.last_touch is None:  # no entries
             parts.append(f"today {self.today}")  # the empty log suggests a first line with today's date
         return _hash("\x1e".join(parts))
 
@@ -698,6 +693,11 @@ def _workers(pages: int) -> int:
     if pages < PARALLEL_PAGES or not workers.can_fork():
         return 1
     return min(workers.cores(), 8)
+
+
+def _overdue_first(item: agenda.Item) -> tuple:
+    """How a contact page lists its open items: overdue first, then by due date."""
+    return not item.overdue, item.due
 
 
 def _last_before(contact: Contact, day: date) -> date | None:

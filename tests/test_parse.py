@@ -200,6 +200,15 @@ def test_log_heading_is_found_in_any_case_and_ends_at_the_next_heading():
     assert problems == []
 
 
+def test_linked_is_every_slug_the_file_links_once_sorted_log_code_spans_included():
+    contact, _ = parse("---\nname: A\n---\nSee [[Zed]] and [[bob]].\n## Log\n"
+                       "- 2026-01-02 call: with [[bob]] about `[[carol|C]]`\n- 2026-01-03 note: [[Zed]] again\n")
+    assert [slug for slug, _ in contact.body_links] == ["zed", "bob", "bob", "zed"]
+    assert contact.entries[0].links == ("bob", "carol")  # a log line's page shows the name even in code
+    assert contact.linked == ("bob", "carol", "zed")
+    assert parse("---\nname: B\n---\nNo links.\n")[0].linked == ()
+
+
 def test_links_and_hashtags_inside_code_are_not_counted():
     contact, _ = parse("---\nname: A\n---\nSee `[[not-a-link]]` and\n```\n[[also-not]]\n## Log\n```\n[[real|Real one]]\n")
     assert [slug for slug, _ in contact.body_links] == ["real"]

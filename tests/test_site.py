@@ -289,15 +289,19 @@ def test_incremental_build_equals_a_full_build(run, vault, tmp_path):
     vault.contact("alice", "name: Alice\nreferred_by: bob\nreferred_on: 2026-11-18\nstatus: won",
                   "## Log\n- 2026-11-19 call: hi [[carol]]\n")
     vault.contact("carol", "name: Carol")
+    vault.contact("dan", "name: Dan")
+    vault.contact("erin", "name: Erin", "## Log\n- 2026-11-19 call: wrote `[[dan]]` in code\n")
     for i in range(5):
         vault.contact(f"p{i}", f"name: Person {i}")
     site = tmp_path / "site"
     first = run("--vault", vault.root, "build", "--out", site, "--today", TODAY)
     assert "unchanged" not in first.output
     again = run("--vault", vault.root, "build", "--out", site, "--today", TODAY)
-    assert "(8 contact pages unchanged since the last build)" in again.output
-    # carol's new name shows on alice's page (a link), alice's status on bob's (a referral)
+    assert "(10 contact pages unchanged since the last build)" in again.output
+    # carol's new name shows on alice's page (a link), alice's status on bob's (a referral), dan's on
+    # erin's (a link in a log line's code, shown all the same)
     vault.contact("carol", "name: Carol Changed")
+    vault.contact("dan", "name: Dan Changed")
     vault.contact("alice", "name: Alice\nreferred_by: bob\nreferred_on: 2026-11-18\nstatus: lost",
                   "## Log\n- 2026-11-19 call: hi [[carol]]\n")
     third = run("--vault", vault.root, "build", "--out", site, "--today", TODAY)
