@@ -17,3 +17,4 @@ def test_the_benchmark_prints_a_row_per_command(tmp_path):
                       "todo --json, one changed", "build cold", "build warm", "build, one file changed"]
     assert all(row[0] == "30" and float(row[-5]) > 0 for row in rows)
     assert (tmp_path / "vault-30" / "_site" / "index.html").is_file()
+    assert not (tmp_path / "set-aside").exists()  # the sites and caches the cold runs moved aside, deleted
