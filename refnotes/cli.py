@@ -285,12 +285,30 @@ def check(ctx: Context, as_json: bool, strict: bool, staged: bool) -> None:
 
 def _staged_vault(root: Path) -> Vault:
     """The vault as staged, with only the problems that HEAD does not already have."""
+    from refnotes import gitlog
+    from refnotes.vault import scan
+
+    if not gitlog.is_repository(root):
+        raise UsageFailure(f"--staged needs a git repository, and {root} is not in one")
+    versions = gitlog.snapshots(root, scan(root))
+    if versions is not None:  # the quick way: the files on disk but for those the commit or the disk changed
+        now, committed = versions
+        staged = load_vault(root, files=now.files, contents=now.contents)
+        before = load_vault(root, files=committed.files, contents=committed.contents) if committed else None
+    else:
+        staged, before = _exported_vaults(root)
+    known = {(p.path, p.severity, p.message) for p in before.problems} if before else set()
+    staged.problems = [p for p in staged.problems if (p.path, p.severity, p.message) not in known]
+    staged.root = root
+    return staged
+
+
+def _exported_vaults(root: Path) -> tuple[Vault, Vault | None]:
+    """The vault as staged and as in HEAD, each exported whole into a temporary folder and read there."""
     import tempfile
 
     from refnotes import gitlog
 
-    if not gitlog.is_repository(root):
-        raise UsageFailure(f"--staged needs a git repository, and {root} is not in one")
     with tempfile.TemporaryDirectory(prefix="refnotes-staged-") as tmp:
         staged_root = gitlog.export_tree(root, Path(tmp) / "staged", head=False)
         if staged_root is None:
@@ -298,10 +316,7 @@ def _staged_vault(root: Path) -> Vault:
         staged = load_vault(staged_root) if staged_root.is_dir() else Vault(root, load_vault(root).config)
         head_root = gitlog.export_tree(root, Path(tmp) / "head", head=True)
         before = load_vault(head_root) if head_root is not None and head_root.is_dir() else None
-    known = {(p.path, p.severity, p.message) for p in before.problems} if before else set()
-    staged.problems = [p for p in staged.problems if (p.path, p.severity, p.message) not in known]
-    staged.root = root
-    return staged
+    return staged, before
 
 
 def _count(number: int, noun: str) -> str:

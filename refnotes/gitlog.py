@@ -225,6 +225,180 @@ def export_tree(root: Path, target: Path, *, head: bool) -> Path | None:
     return target / prefix
 
 
+@dataclass
+class Snapshot:
+    """One version of the vault's contact files (as staged, or as committed in HEAD), mostly the files on
+    disk: `files` as vault.scan() gives them, in its order; `contents` the bytes of the files whose
+    version is not the one on disk (path and stat None in `files`)."""
+
+    files: list[tuple[str, str | None, os.stat_result | None]]
+    contents: dict[str, bytes]
+
+
+def snapshots(root: Path, on_disk: list[tuple[str, str, os.stat_result | None]]
+              ) -> tuple[Snapshot, Snapshot | None] | None:
+    """The contact files as staged and as in HEAD (None before the first commit), read from disk
+    wherever git says the version is the one there, so that the index cache serves them: a pre-commit
+    check reads from git only the files the commit changes or the work tree changed since.
+
+    None when the quick way cannot tell: not in a repository, a merge in progress, a contact file that
+    is a link or a submodule, a path that is not UTF-8, or refnotes.yaml or a plan file not the same on
+    disk, staged and in HEAD (then the caller exports the trees as they are).
+    `on_disk`: what vault.scan(root) gave."""
+    prefix = repository_prefix(root)
+    if prefix is None:
+        return None
+    index = _entries(root, "ls-files", "-z", "--stage", "--full-name", "--", ".")
+    changed_on_disk = _names(root, "diff", "--name-only", "-z", "--no-renames", "--no-ext-diff", "--", ".")
+    if index is None or changed_on_disk is None:
+        return None
+    has_head = _git(root, "rev-parse", "--verify", "--quiet", "HEAD") is not None
+    if has_head:
+        committed = _entries(root, "ls-tree", "-r", "-z", "--full-name", "HEAD", "--", ".")
+        changed_staged = _names(root, "diff", "--cached", "--name-only", "-z", "--no-renames", "--no-ext-diff",
+                                "--", ".")
+        if committed is None or changed_staged is None:
+            return None
+    else:
+        committed, changed_staged = {}, set()
+    index, committed = _within(index, prefix), _within(committed, prefix)
+    changed_on_disk, changed_staged = _within(changed_on_disk, prefix), _within(changed_staged, prefix)
+    if index is None or committed is None or changed_on_disk is None or changed_staged is None:
+        return None
+    if not _same_settings(root, index, changed_on_disk | changed_staged):
+        return None
+    disk = {rel: (path, stat) for rel, path, stat in on_disk}
+    staged_files, head_files = [], []
+    staged_shas: dict[str, str] = {}  # the files read from git, not from disk
+    head_shas: dict[str, str] = {}
+    for rel, (mode, sha) in sorted(index.items(), key=_scan_order):
+        if not _is_contact(rel):
+            continue
+        if mode in ("120000", "160000") or sha == "":
+            return None
+        if rel in changed_on_disk or rel not in disk:
+            staged_files.append((rel, None, None))
+            staged_shas[rel] = sha
+        else:
+            staged_files.append((rel, *disk[rel]))
+    staged_by_rel = {item[0]: item for item in staged_files}
+    for rel, (mode, sha) in sorted(committed.items(), key=_scan_order):
+        if not _is_contact(rel):
+            continue
+        if mode in ("120000", "160000"):
+            return None
+        if rel in changed_staged or rel not in staged_by_rel:
+            head_files.append((rel, None, None))
+            head_shas[rel] = sha
+        else:  # as staged: from disk, or the staged blob (the same) when the disk has another version
+            head_files.append(staged_by_rel[rel])
+            if rel in staged_shas:
+                head_shas[rel] = staged_shas[rel]
+    blobs = _blobs(root, sorted({*staged_shas.values(), *head_shas.values()}))
+    if blobs is None:
+        return None
+    staged = Snapshot(staged_files, {rel: blobs[sha] for rel, sha in staged_shas.items()})
+    return staged, (Snapshot(head_files, {rel: blobs[sha] for rel, sha in head_shas.items()}) if has_head else None)
+
+
+def _is_contact(rel: str) -> bool:
+    """What vault.scan() would find: `contacts/**/*.md`, no part hidden."""
+    parts = rel.split("/")
+    return (len(parts) > 1 and parts[0] == "contacts" and parts[-1].endswith(".md")
+            and not any(part.startswith(".") for part in parts[1:]))
+
+
+def _scan_order(item: tuple[str, object]) -> tuple[str, ...]:
+    return tuple(item[0].split("/"))
+
+
+def _same_settings(root: Path, index: dict[str, tuple[str, str]], changed: set[str]) -> bool:
+    """refnotes.yaml and the plan files: the same on disk as staged and committed, and none untracked."""
+    from refnotes.config import CONFIG_FILE
+    from refnotes.plan import PLANS_DIR
+
+    if any(rel == CONFIG_FILE or rel.startswith(PLANS_DIR + "/") for rel in changed):
+        return False
+    if (root / CONFIG_FILE).exists() != (CONFIG_FILE in index):
+        return False
+    folder = root / PLANS_DIR
+    on_disk = {f"{PLANS_DIR}/{path.name}" for path in folder.iterdir()} if folder.is_dir() else set()
+    tracked = {rel for rel in index if rel.startswith(PLANS_DIR + "/")}
+    return on_disk == tracked
+
+
+def _git_bytes(root: Path, *args: str, stdin: bytes | None = None) -> bytes | None:
+    if shutil.which("git") is None:
+        return None
+    env = {**os.environ, "GIT_TERMINAL_PROMPT": "0", "GIT_PAGER": "cat", "LC_ALL": "C"}
+    try:
+        done = subprocess.run(["git", "--no-pager", *args], cwd=root, input=stdin, capture_output=True, env=env,
+                              timeout=TIMEOUT)
+    except (OSError, subprocess.TimeoutExpired):
+        return None
+    return done.stdout if done.returncode == 0 else None
+
+
+def _split(out: bytes | None) -> list[str] | None:
+    """NUL-separated git output as text; None if a path is not UTF-8."""
+    if out is None:
+        return None
+    try:
+        return [item.decode("utf-8") for item in out.split(b"\0") if item]
+    except UnicodeDecodeError:
+        return None
+
+
+def _names(root: Path, *args: str) -> set[str] | None:
+    items = _split(_git_bytes(root, *args))
+    return None if items is None else set(items)
+
+
+def _entries(root: Path, *args: str) -> dict[str, tuple[str, str]] | None:
+    """path -> (mode, object id) from `ls-files --stage` or `ls-tree` (None if any entry is in conflict)."""
+    items = _split(_git_bytes(root, *args))
+    if items is None:
+        return None
+    found = {}
+    for item in items:
+        info, _, path = item.partition("\t")
+        fields = info.split()
+        if args[0] == "ls-files" and (len(fields) != 3 or fields[2] != "0"):
+            return None  # a merge in progress: stages 1-3
+        if len(fields) != 3:
+            return None
+        found[path] = (fields[0], fields[2] if args[0] == "ls-tree" else fields[1])
+    return found
+
+
+def _within(found, prefix: str):
+    """Paths from the top of the work tree made relative to the vault (git gave only the vault's)."""
+    if found is None or any(not path.startswith(prefix) for path in found):
+        return None
+    if isinstance(found, dict):
+        return {path[len(prefix):]: value for path, value in found.items()}
+    return {path[len(prefix):] for path in found}
+
+
+def _blobs(root: Path, shas: list[str]) -> dict[str, bytes] | None:
+    """The bytes of these blobs, through one `git cat-file --batch`."""
+    if not shas:
+        return {}
+    out = _git_bytes(root, "cat-file", "--batch", stdin="".join(f"{sha}\n" for sha in shas).encode())
+    if out is None:
+        return None
+    found, at = {}, 0
+    for sha in shas:
+        end = out.find(b"\n", at)
+        header = out[at:end].split()
+        if len(header) != 3 or header[1] != b"blob":
+            return None
+        size = int(header[2])
+        found[sha] = out[end + 1:end + 1 + size]
+        at = end + 1 + size + 1
+    return found
+
+
 def _git_env(root: Path, extra: dict[str, str], *args: str) -> str | None:
     env = {**os.environ, "GIT_TERMINAL_PROMPT": "0", "LC_ALL": "C", **extra}
     try:

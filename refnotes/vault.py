@@ -107,12 +107,15 @@ def scan(root: Path) -> list[tuple[str, str, os.stat_result | None]]:
 
 
 def load_vault(root: Path, progress: Callable[[int], Callable[[], None] | None] | None = None,
-               use_cache: bool = True, files: list | None = None) -> Vault:
+               use_cache: bool = True, files: list | None = None, contents: dict[str, bytes] | None = None
+               ) -> Vault:
     """Read the whole vault. `progress(number of files)`, called once the files are found, may give
     back a function to call after each file (a progress bar's tick).
 
     With `use_cache`, files unchanged since the last run come from the index cache (cache.py).
-    `files` is what scan(root) gave, when the caller has just scanned.
+    `files` is what scan(root) gave, when the caller has just scanned. With `contents` (a version of
+    the vault from git, gitlog.Snapshot), the files whose bytes are given are parsed from them (path None
+    in `files`), the others read as usual; the cache then keeps only rows of files as they are on disk.
     The garbage collector pauses meanwhile: loading builds a million small tuples and no cycles,
     and collecting while they pile up would walk them again and again. Afterwards they are
     frozen out of every later collection: they live as long as the vault.
@@ -120,14 +123,15 @@ def load_vault(root: Path, progress: Callable[[int], Callable[[], None] | None] 
     gc_was_on = gc.isenabled()
     gc.disable()
     try:
-        return _load(root, progress, use_cache, files)
+        return _load(root, progress, use_cache, files, contents)
     finally:
         gc.freeze()
         if gc_was_on:
             gc.enable()
 
 
-def _load(root: Path, progress, use_cache: bool, files: list | None) -> Vault:
+def _load(root: Path, progress, use_cache: bool, files: list | None, contents: dict[str, bytes] | None = None
+          ) -> Vault:
     from refnotes import cache as index_cache
 
     cache = index_cache.load(root) if use_cache else None
@@ -135,14 +139,22 @@ def _load(root: Path, progress, use_cache: bool, files: list | None) -> Vault:
     vault = Vault(root=root, config=config, problems=problems)
     files = scan(root) if files is None else files
     on_file = progress(len(files)) if progress is not None else None
+    given = contents or {}
     if cache is not None:
         fresh, get = index_cache.fresh, cache.get
-        misses = [(rel, path, stat) for rel, path, stat in files
-                  if stat is None or fresh(get(rel), stat, lambda path=path: _read_or_none(path)) is None]
-        cache.forget_missing({rel for rel, _, _ in files})
+        misses = [(rel, path, stat) for rel, path, stat in files if rel not in given and (
+                  stat is None or fresh(get(rel), stat, lambda path=path: _read_or_none(path)) is None)]
+        if contents is None:  # the files on disk, all of them
+            cache.forget_missing({rel for rel, _, _ in files})
     else:
-        misses = files
+        misses = [item for item in files if item[0] not in given]
     parsed = _parse_all(misses, cache, on_file)
+    if given:
+        from refnotes.parse import parse_contact
+
+        for rel, _, _ in files:
+            if rel in given:
+                parsed[rel] = parse_contact(given[rel], rel, rel.rsplit("/", 1)[-1][:-3].lower())
     seen: dict[str, str] = {}  # lower-case slug -> path of the first file with it
     problems_of = index_cache.problems_of
     contacts = vault.contacts

@@ -163,3 +163,103 @@ def test_hook_install_leaves_a_foreign_hook_alone(run, repo):
     result = run("--vault", repo.root, "hook", "install")
     assert result.exit_code == 1 and "was not written by refnotes" in result.output
     assert hook.read_text() == "#!/bin/sh\necho mine\n"
+
+
+def staged_both_ways(root, monkeypatch):
+    """_staged_vault read the quick way (files on disk where git says they are the staged ones) and
+    the plain way (the trees exported whole): (problems, contacts) of each, and whether the quick way ran."""
+    from refnotes import cli, gitlog
+    from refnotes.vault import scan
+
+    quick_ran = gitlog.snapshots(root, scan(root)) is not None
+    quick = cli._staged_vault(root)
+    monkeypatch.setattr(gitlog, "snapshots", lambda *args: None)
+    plain = cli._staged_vault(root)
+    monkeypatch.undo()
+
+    def seen(v):
+        return ([(p.path, p.line, p.severity, p.message) for p in v.problems],
+                {slug: (c.path, c.digest) for slug, c in v.contacts.items()})
+
+    return seen(quick), seen(plain), quick_ran
+
+
+def busy_repo(vault):
+    """A repository whose work tree, index and HEAD disagree in every way a commit can meet."""
+    vault.contact("kept", "name: Kept\nkind: client", "## Log\n- 2026-11-01 call: with [[gone]] #ask\n")
+    vault.contact("old-bad", "name: Old\nscore: 99")  # committed with its problem
+    vault.contact("gone", "name: Gone")
+    vault.contact("fixed-on-disk", "name: Fixed")
+    vault.contact("spoiled-on-disk", "name: Spoiled")
+    vault.contact("deleted-on-disk", "name: Deleted\nreferred_by: kept\nreferred_on: 2026-11-02")
+    vault.contact("moved", "name: Moved")
+    git(vault.root, "init", "-q")
+    git(vault.root, "add", "-A")
+    git(vault.root, "commit", "-qm", "start")
+    vault.contact("new-bad", "name: New\nscore: 42")  # staged, new, wrong
+    vault.contact("fixed-on-disk", "name: Fixed\nscore: 77")  # staged wrong...
+    git(vault.root, "add", "-A")
+    vault.contact("fixed-on-disk", "name: Fixed\nscore: 7")  # ...then mended on disk, not staged
+    vault.contact("spoiled-on-disk", "name: Spoiled\nscore: 88")  # wrong on disk only
+    vault.contact("untracked-bad", "name: Untracked\nscore: 55")
+    git(vault.root, "rm", "-q", "contacts/gone.md")  # staged deletion: kept's link now points nowhere
+    (vault.root / "contacts" / "deleted-on-disk.md").unlink()  # still staged
+    (vault.root / "contacts" / "sub").mkdir()
+    git(vault.root, "mv", "contacts/moved.md", "contacts/sub/moved-too.md")  # a staged rename
+
+
+def test_a_staged_check_reads_git_only_where_needed_and_finds_what_exporting_the_trees_finds(vault, monkeypatch):
+    busy_repo(vault)
+    (quick, plain, quick_ran) = staged_both_ways(vault.root, monkeypatch)
+    assert quick_ran and quick == plain
+    problems, contacts = quick
+    assert {path for path, *_ in problems} == {"contacts/kept.md", "contacts/new-bad.md", "contacts/fixed-on-disk.md"}
+    assert "deleted-on-disk" in contacts and "untracked-bad" not in contacts and "moved-too" in contacts
+    assert "gone" not in contacts and "moved" not in contacts
+
+
+def test_a_staged_check_in_a_vault_below_the_top_of_the_repository(tmp_path, monkeypatch):
+    from conftest import VaultFactory
+
+    vault = VaultFactory(tmp_path / "work" / "crm" / "vault")
+    (tmp_path / "work" / "notes.md").write_text("not the vault\n")
+    vault.contact("a", "name: A")
+    git(tmp_path / "work", "init", "-q")
+    git(tmp_path / "work", "add", "-A")
+    git(tmp_path / "work", "commit", "-qm", "start")
+    vault.contact("b", "name: B\nscore: 12")
+    git(tmp_path / "work", "add", "-A")
+    vault.contact("a", "name: A\nscore: 13")  # on disk only
+    quick, plain, quick_ran = staged_both_ways(vault.root, monkeypatch)
+    assert quick_ran and quick == plain
+    assert [path for path, *_ in quick[0]] == ["contacts/b.md"]
+
+
+def test_a_staged_check_before_the_first_commit(vault, monkeypatch):
+    vault.contact("a", "name: A\nscore: 11")
+    vault.contact("b", "name: B")
+    git(vault.root, "init", "-q")
+    git(vault.root, "add", "contacts/a.md")
+    quick, plain, quick_ran = staged_both_ways(vault.root, monkeypatch)
+    assert quick_ran and quick == plain and list(quick[1]) == ["a"]
+
+
+@pytest.mark.parametrize("change", ["config on disk", "config untracked", "plan untracked", "plan staged"])
+def test_settings_that_differ_between_disk_index_and_head_send_the_check_the_plain_way(vault, monkeypatch, change):
+    vault.write("refnotes.yaml", "owner: {name: Sam}\n")
+    vault.write("plans/referral-month-2027-03.yaml", "month: 2027-03\ndays:\n  2027-03-01: [a]\nunscheduled: []\n")
+    vault.contact("a", "name: A")
+    git(vault.root, "init", "-q")
+    git(vault.root, "add", "-A")
+    git(vault.root, "commit", "-qm", "start")
+    if change == "config on disk":
+        vault.write("refnotes.yaml", "owner: {name: Sam}\nrules: {ask_min_score: 99}\n")
+    elif change == "config untracked":
+        git(vault.root, "rm", "-q", "--cached", "refnotes.yaml")
+    elif change == "plan untracked":
+        vault.write("plans/referral-month-2027-04.yaml", "month: 2027-04\ndays: {}\nunscheduled: [nobody]\n")
+    else:
+        vault.write("plans/referral-month-2027-03.yaml", "month: 2027-03\ndays:\n  2027-03-01: [zed]\n")
+        git(vault.root, "add", "-A")
+    quick, plain, quick_ran = staged_both_ways(vault.root, monkeypatch)
+    assert not quick_ran and quick == plain
