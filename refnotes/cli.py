@@ -760,9 +760,12 @@ def plan_command(ctx: Context, month_text: str | None, today: date | None, as_js
                                    + tuple((s, None) for s in result.unscheduled))
     else:
         result, changes = planning.replan(frozen, vault.contacts, vault.config, today)
-    text = planning.render(result)
+    if frozen is None:
+        text = planning.render(result)
+    else:  # the person's comments and layout kept: only the days that changed are written again
+        text = planning.render_over(path.read_bytes().decode("utf-8"), result, vault.contacts, vault.config)
     wrote = False
-    if frozen is None or (changes and path.read_text(encoding="utf-8") != text):
+    if frozen is None or (changes and path.read_bytes() != text.encode("utf-8")):
         fsutil.write_file(path, text)
         wrote = True
     if as_json:

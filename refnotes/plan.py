@@ -218,6 +218,56 @@ def render(plan: Plan) -> str:
     return "\n".join(lines) + "\n"
 
 
+_DAY_LINE = re.compile(r"(?P<lead>[ \t]+(?P<day>\d{4}-\d{2}-\d{2})[ \t]*:[ \t]*)\[[^\]\n#]*\](?P<tail>[ \t]*(?:#.*)?)")
+_UNSCHEDULED_LINE = re.compile(r"(?P<lead>unscheduled[ \t]*:[ \t]*)\[[^\]\n#]*\](?P<tail>[ \t]*(?:#.*)?)")
+
+
+def render_over(old: str, plan: Plan, contacts: dict[str, Contact], config) -> str:
+    """The plan written over its file as it is now: each day's line and the unscheduled line changed
+    in place, every other line (comments, blank lines, notes after a day) kept as the person left it;
+    a day the file lacks goes in date order. When the file is not laid out the way render() writes it
+    (block lists, say), or the edit would not read back as the plan, the whole file afresh."""
+    newline = "\r\n" if "\r\n" in old else "\n"
+    bom = "\ufeff" if old.startswith("\ufeff") else ""
+    lines = old.removeprefix("\ufeff").replace("\r\n", "\n").split("\n")
+    out: list[str] = []
+    at: dict[date, int] = {}  # day -> its line in out
+    unscheduled = False
+    for line in lines:
+        day_line = _DAY_LINE.fullmatch(line)
+        if day_line:
+            try:
+                day = date.fromisoformat(day_line["day"])
+            except ValueError:
+                return render(plan)
+            if day in at or day not in plan.days:
+                return render(plan)
+            at[day] = len(out)
+            line = f"{day_line['lead']}[{', '.join(plan.days[day])}]{day_line['tail']}"
+        elif _UNSCHEDULED_LINE.fullmatch(line) and not unscheduled:
+            found = _UNSCHEDULED_LINE.fullmatch(line)
+            line = f"{found['lead']}[{', '.join(plan.unscheduled)}]{found['tail']}"
+            unscheduled = True
+        out.append(line)
+    if not at or not unscheduled:
+        return render(plan)
+    indent = re.match(r"[ \t]*", out[next(iter(at.values()))]).group(0)
+    for day in plan.days:  # days the file lacks, each after the nearest earlier day (or before the first)
+        if day in at:
+            continue
+        earlier = [d for d in at if d < day]
+        position = at[max(earlier)] + 1 if earlier else min(at.values())
+        out.insert(position, f"{indent}{day.isoformat()}: [{', '.join(plan.days[day])}]")
+        at = {d: i + (i >= position) for d, i in at.items()}
+        at[day] = position
+    text = bom + newline.join(out)
+    again, problems = parse_plan(text.encode("utf-8"), plan.path or "", plan.year, plan.month, contacts, config)
+    if again is None or again.days != plan.days or again.unscheduled != plan.unscheduled or any(
+            p.severity != WARNING for p in problems):
+        return render(plan)
+    return text
+
+
 def load_plans(root: Path, contacts: dict[str, Contact], config) -> tuple[dict[str, Plan], list[Problem]]:
     """Every `plans/referral-month-*.yaml`, checked. A plan with errors is still returned."""
     folder = root / PLANS_DIR

@@ -128,6 +128,54 @@ def test_rerun_keeps_hand_moves_places_new_from_today_and_drops_the_gone(run, va
     assert data["days"]["2027-03-04"] == ["p0003"]  # untouched
 
 
+def test_rerun_keeps_the_persons_comments_and_layout_and_changes_only_the_days_that_changed(run, vault):
+    people(vault, 4)
+    plan_json(run, vault, "--today", "2027-02-01")
+    path = vault.root / "plans" / "referral-month-2027-03.yaml"
+    text = path.read_text()
+    text = text.replace("days:\n", "days:\n  # Week one: the partners first\n")
+    text = text.replace("2027-03-04: [p0003]", "2027-03-04: [p0003]   # she asked for Thursday")
+    text = text.replace("  2027-03-05: []\n", "")  # a day taken out by hand: a rerun puts it back in order
+    text += "# Remember the coffee budget.\n"
+    path.write_text(text)
+    (vault.root / "contacts" / "p0001.md").unlink()
+    vault.contact("newbie", "name: Newbie\nkind: client")
+    data = plan_json(run, vault, "--today", "2027-03-10")
+    assert data["written"] and data["days"]["2027-03-10"] == ["newbie"]
+    after = path.read_text()
+    assert "  # Week one: the partners first\n" in after
+    assert "  2027-03-04: [p0003]   # she asked for Thursday\n" in after
+    assert "  2027-03-04: [p0003]   # she asked for Thursday\n  2027-03-05: []\n  2027-03-08: []\n" in after
+    assert "  2027-03-10: [newbie]\n" in after and "p0001" not in after
+    assert after.endswith("unscheduled: []\n# Remember the coffee budget.\n")
+    expected = text.replace("2027-03-02: [p0001]", "2027-03-02: []").replace(
+        "2027-03-10: []", "2027-03-10: [newbie]").replace(
+        "  2027-03-04: [p0003]   # she asked for Thursday\n",
+        "  2027-03-04: [p0003]   # she asked for Thursday\n  2027-03-05: []\n")
+    assert after == expected  # nothing else touched
+
+
+def test_a_plan_file_laid_out_otherwise_is_written_afresh_on_a_rerun(run, vault):
+    people(vault, 2)
+    path = vault.write("plans/referral-month-2027-03.yaml",
+                       "month: 2027-03\r\ndays:\r\n  2027-03-01:\r\n    - p0000\r\n    - p0001\r\nunscheduled: []\r\n")
+    vault.contact("newbie", "name: Newbie\nkind: client")
+    data = plan_json(run, vault, "--today", "2027-03-10")
+    assert data["written"] and data["days"]["2027-03-01"] == ["p0000", "p0001"]
+    assert "  2027-03-01: [p0000, p0001]\n" in path.read_text() and "\r" not in path.read_text()
+
+
+def test_a_rerun_keeps_a_files_crlf_line_ends(run, vault):
+    people(vault, 2)
+    plan_json(run, vault, "--today", "2027-02-01")
+    path = vault.root / "plans" / "referral-month-2027-03.yaml"
+    path.write_bytes(path.read_bytes().replace(b"\n", b"\r\n"))
+    vault.contact("newbie", "name: Newbie\nkind: client")
+    assert plan_json(run, vault, "--today", "2027-03-10")["days"]["2027-03-10"] == ["newbie"]
+    raw = path.read_bytes()
+    assert b"  2027-03-10: [newbie]\r\n" in raw and raw.count(b"\n") == raw.count(b"\r\n")
+
+
 def test_rerun_with_no_room_left_lists_the_new_as_unscheduled(run, vault):
     vault.write("refnotes.yaml", "referral_month: {per_day: 1}\n")
     people(vault, 3)
