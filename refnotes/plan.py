@@ -208,7 +208,7 @@ def render(plan: Plan) -> str:
     """The plan file: plain YAML, one line a day, the same plan always the same bytes."""
     lines = [
         f"# Referral month {plan.name}: who to reach on which day. Written by `refnotes plan`;",
-        "# move people between days by hand if you like. A rerun keeps every assignment.",
+        "# move people between days by hand if you like. A rerun keeps every assignment and comment.",
         f"month: {plan.key}",
         "days:",
     ]
