@@ -165,6 +165,12 @@ def test_hook_install_leaves_a_foreign_hook_alone(run, repo):
     assert hook.read_text() == "#!/bin/sh\necho mine\n"
 
 
+def first_commit(root):
+    git(root, "init", "-q")
+    git(root, "add", "-A")
+    git(root, "commit", "-qm", "start")
+
+
 def staged_both_ways(root, monkeypatch):
     """_staged_vault read the quick way (files on disk where git says they are the staged ones) and
     the plain way (the trees exported whole): (problems, contacts) of each, and whether the quick way ran."""
@@ -193,9 +199,7 @@ def busy_repo(vault):
     vault.contact("spoiled-on-disk", "name: Spoiled")
     vault.contact("deleted-on-disk", "name: Deleted\nreferred_by: kept\nreferred_on: 2026-11-02")
     vault.contact("moved", "name: Moved")
-    git(vault.root, "init", "-q")
-    git(vault.root, "add", "-A")
-    git(vault.root, "commit", "-qm", "start")
+    first_commit(vault.root)
     vault.contact("new-bad", "name: New\nscore: 42")  # staged, new, wrong
     vault.contact("fixed-on-disk", "name: Fixed\nscore: 77")  # staged wrong...
     git(vault.root, "add", "-A")
@@ -224,9 +228,7 @@ def test_a_staged_check_in_a_vault_below_the_top_of_the_repository(tmp_path, mon
     vault = VaultFactory(tmp_path / "work" / "crm" / "vault")
     (tmp_path / "work" / "notes.md").write_text("not the vault\n")
     vault.contact("a", "name: A")
-    git(tmp_path / "work", "init", "-q")
-    git(tmp_path / "work", "add", "-A")
-    git(tmp_path / "work", "commit", "-qm", "start")
+    first_commit(tmp_path / "work")
     vault.contact("b", "name: B\nscore: 12")
     git(tmp_path / "work", "add", "-A")
     vault.contact("a", "name: A\nscore: 13")  # on disk only
@@ -249,9 +251,7 @@ def test_settings_that_differ_between_disk_index_and_head_send_the_check_the_pla
     vault.write("refnotes.yaml", "owner: {name: Sam}\n")
     vault.write("plans/referral-month-2027-03.yaml", "month: 2027-03\ndays:\n  2027-03-01: [a]\nunscheduled: []\n")
     vault.contact("a", "name: A")
-    git(vault.root, "init", "-q")
-    git(vault.root, "add", "-A")
-    git(vault.root, "commit", "-qm", "start")
+    first_commit(vault.root)
     if change == "config on disk":
         vault.write("refnotes.yaml", "owner: {name: Sam}\nrules: {ask_min_score: 99}\n")
     elif change == "config untracked":
