@@ -9,6 +9,7 @@ Never writes to the repository; no git, or no repository, means no history.
 
 from __future__ import annotations
 
+import fnmatch
 import os
 import re
 import shutil
@@ -315,16 +316,18 @@ def _scan_order(item: tuple[str, object]) -> tuple[str, ...]:
 def _same_settings(root: Path, index: dict[str, tuple[str, str]], changed: set[str]) -> bool:
     """refnotes.yaml and the plan files: the same on disk as staged and committed, and none untracked."""
     from refnotes.config import CONFIG_FILE
-    from refnotes.plan import PLANS_DIR
+    from refnotes.plan import PLAN_FILES, PLANS_DIR
 
-    if any(rel == CONFIG_FILE or rel.startswith(PLANS_DIR + "/") for rel in changed):
+    def is_plan(rel: str) -> bool:
+        return rel.count("/") == 1 and fnmatch.fnmatchcase(rel, f"{PLANS_DIR}/{PLAN_FILES}")
+
+    if any(rel == CONFIG_FILE or is_plan(rel) for rel in changed):
         return False
     if (root / CONFIG_FILE).exists() != (CONFIG_FILE in index):
         return False
     folder = root / PLANS_DIR
-    on_disk = {f"{PLANS_DIR}/{path.name}" for path in folder.iterdir()} if folder.is_dir() else set()
-    tracked = {rel for rel in index if rel.startswith(PLANS_DIR + "/")}
-    return on_disk == tracked
+    on_disk = {f"{PLANS_DIR}/{path.name}" for path in folder.glob(PLAN_FILES)} if folder.is_dir() else set()
+    return on_disk == {rel for rel in index if is_plan(rel)}
 
 
 def _git_bytes(root: Path, *args: str, stdin: bytes | None = None) -> bytes | None:

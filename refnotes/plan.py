@@ -22,6 +22,7 @@ from refnotes.config import WEEKDAYS
 from refnotes.model import WARNING, Contact, Entry, Problem
 
 PLANS_DIR = "plans"
+PLAN_FILES = "referral-month-*.yaml"  # what load_plans reads in it
 FILE = re.compile(r"referral-month-(\d{4})-(\d{2})\.yaml")
 
 
@@ -275,7 +276,7 @@ def load_plans(root: Path, contacts: dict[str, Contact], config) -> tuple[dict[s
     problems: list[Problem] = []
     if not folder.is_dir():
         return plans, problems
-    for path in sorted(folder.glob("referral-month-*.yaml")):
+    for path in sorted(folder.glob(PLAN_FILES)):
         rel = path.relative_to(root).as_posix()
         match = FILE.fullmatch(path.name)
         if not match or not 1 <= int(match.group(2)) <= 12:

@@ -263,3 +263,15 @@ def test_settings_that_differ_between_disk_index_and_head_send_the_check_the_pla
         git(vault.root, "add", "-A")
     quick, plain, quick_ran = staged_both_ways(vault.root, monkeypatch)
     assert not quick_ran and quick == plain
+
+
+def test_files_in_plans_that_are_no_plans_do_not_matter_to_a_staged_check(vault, monkeypatch):
+    vault.write("plans/referral-month-2027-03.yaml", "month: 2027-03\ndays:\n  2027-03-01: [a]\nunscheduled: []\n")
+    vault.contact("a", "name: A")
+    first_commit(vault.root)
+    vault.write("plans/.DS_Store", "junk")
+    vault.write("plans/ideas.txt", "call everyone")
+    git(vault.root, "add", "plans/ideas.txt")
+    vault.write("plans/ideas.txt", "call everyone, twice")
+    quick, plain, quick_ran = staged_both_ways(vault.root, monkeypatch)
+    assert quick_ran and quick == plain
