@@ -75,8 +75,10 @@ def problem_rows(problems: list[Problem]) -> list[tuple]:
 
 
 class _SafeUnpickler(pickle.Unpickler):
+    allowed = _ALLOWED
+
     def find_class(self, module: str, name: str):
-        if (module, name) not in _ALLOWED:
+        if (module, name) not in self.allowed:
             raise pickle.UnpicklingError(f"{module}.{name} is not allowed in the cache")
         return super().find_class(module, name)
 
@@ -179,9 +181,24 @@ def row_for(stat: os.stat_result, raw: bytes, contact: Contact | None, problems:
     return (stat.st_size, stat.st_mtime_ns, digest_if_ambiguous(stat, raw), lean(contact), problem_rows(problems))
 
 
-def _header() -> bytes:
+def _header(kind: str = "cache") -> bytes:
     """The first line of every cache file: whose it is, which version, which schema."""
-    return f"refnotes-cache {__version__} {SCHEMA}\n".encode()
+    return f"refnotes-{kind} {__version__} {SCHEMA}\n".encode()
+
+
+def read_own(path: Path, kind: str, allowed: set[tuple[str, str]]) -> object:
+    """Another of refnotes' own files (gitlog's history): the value written by write_own, or None."""
+    return _read(path, _header(kind), allowed)
+
+
+def write_own(path: Path, kind: str, value: object) -> None:
+    """Write `value` pickled after its header line, atomically; a vault we cannot write to goes without."""
+    from refnotes.fsutil import replace_own
+
+    try:
+        replace_own(path, _header(kind), pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL))
+    except OSError:
+        pass
 
 
 def pickle_rows(rows: dict[str, Row]) -> bytes:
@@ -196,15 +213,18 @@ def _bucket_name(number: int) -> str:
     return f"{number:02d}"
 
 
-def _read(path: Path) -> object:
-    """What a cache file holds, unpickled; None when it is missing, damaged or another version's."""
+def _read(path: Path, header: bytes | None = None, allowed: set[tuple[str, str]] = _ALLOWED) -> object:
+    """What a cache file holds, unpickled (only the `allowed` classes); None when it is missing, damaged
+    or another version's (its first line is not `header`)."""
     try:
         with open(path, "rb") as handle:
             data = handle.read()
-        header = _header()
+        header = header or _header()
         if not data.startswith(header):
             return None
-        return _SafeUnpickler(io.BytesIO(memoryview(data)[len(header):])).load()
+        unpickler = _SafeUnpickler(io.BytesIO(memoryview(data)[len(header):]))
+        unpickler.allowed = allowed
+        return unpickler.load()
     except Exception:  # noqa: BLE001 - missing, corrupt, foreign, another version: start afresh
         return None
 

@@ -107,7 +107,60 @@ def log(root: Path, *, since: date | None = None, path: str | None = None, limit
     return [commit for chunk in out.split(_RS)[1:] if (commit := _commit(chunk, prefix))]
 
 
-def _commit(chunk: str, prefix: str) -> Commit | None:
+HISTORY_FILE = "history"  # in <vault>/.refnotes: the site's commits, each parsed once
+HISTORY_KEPT = 2000  # commits kept there at most
+_HISTORY_CLASSES = {
+    ("refnotes.gitlog", "Commit"), ("refnotes.gitlog", "FileChange"),
+    ("datetime", "datetime"), ("datetime", "timezone"), ("datetime", "timedelta"),
+}
+_KEPT: dict[tuple[str, str], dict[str, Commit | None]] = {}  # (vault, prefix) -> commits by hash
+
+
+def recent(root: Path, *, since: date | None = None, limit: int | None = None) -> list[Commit]:
+    """log() over the contacts folder, as the site reads it: files added or deleted whole come without
+    their lines, and each commit is parsed once and kept in `.refnotes/history` (a commit never
+    changes; an import of thousands of contacts is a commit whose diff takes seconds to read)."""
+    from refnotes import cache
+    from refnotes.fsutil import private_dir
+
+    prefix = repository_prefix(root)
+    if prefix is None:
+        return []
+    args = ["log", "--format=%H"]
+    if since is not None:
+        args.append(f"--since={since.isoformat()}T00:00:00")
+    if limit is not None:
+        args.append(f"-n{limit}")
+    out = _git(root, *args, "--", "contacts")
+    if out is None:
+        return []
+    hashes = out.split()
+    key = (str(root), prefix)
+    if key not in _KEPT:
+        found = cache.read_own(root / ".refnotes" / HISTORY_FILE, "history", _HISTORY_CLASSES)
+        _KEPT[key] = found[1] if type(found) is tuple and len(found) == 2 and found[0] == prefix else {}
+    kept = _KEPT[key]
+    missing = [sha for sha in hashes if sha not in kept]
+    if missing:
+        out = _git_bytes(root, "-c", "core.quotepath=off", "log", "--stdin", "--no-walk=unsorted",
+                         f"--format={_FORMAT}", "-p", "--unified=0", "--no-color", "--no-ext-diff", "-M",
+                         "--", "contacts", stdin="".join(f"{sha}\n" for sha in missing).encode())
+        if out is None:
+            return log(root, since=since, limit=limit)
+        parsed = [_commit(chunk, prefix, brief=True) for chunk in out.decode("utf-8", "replace").split(_RS)[1:]]
+        found = {commit.hash: commit for commit in parsed if commit is not None}
+        for sha in missing:
+            kept[sha] = found.get(sha)
+        for sha in list(kept)[:max(0, len(kept) - HISTORY_KEPT)]:
+            del kept[sha]  # the oldest kept first
+        try:
+            cache.write_own(private_dir(root) / HISTORY_FILE, "history", (prefix, kept))
+        except OSError:
+            pass
+    return [commit for sha in hashes if (commit := kept.get(sha)) is not None]
+
+
+def _commit(chunk: str, prefix: str, brief: bool = False) -> Commit | None:
     head, _, diff = chunk.partition("\n")
     parts = head.split(_US)
     if len(parts) != 4:
@@ -117,16 +170,18 @@ def _commit(chunk: str, prefix: str) -> Commit | None:
         moment = datetime.fromisoformat(when)
     except ValueError:
         return None
-    files = tuple(_file(block, prefix) for block in re.split(r"^diff --git ", diff, flags=re.M)[1:])
+    files = tuple(_file(block, prefix, brief) for block in re.split(r"^diff --git ", diff, flags=re.M)[1:])
     return Commit(sha, moment, author, subject, tuple(f for f in files if f is not None))
 
 
-def _file(block: str, prefix: str) -> FileChange | None:
-    lines = block.split("\n")
+def _file(block: str, prefix: str, brief: bool = False) -> FileChange | None:
+    """One file's part of a commit's diff. `brief`: a file added or deleted whole without its lines
+    (an import of thousands of contacts is one commit, and what those lines say is in the files)."""
+    head, hunks, body = block.partition("\n@@")
+    lines = head.split("\n")
     path = old_path = None
     added = deleted = False
-    body_start = len(lines)
-    for i, line in enumerate(lines):
+    for line in lines:
         if line.startswith("+++ "):
             if line != "+++ /dev/null":
                 path = line[6:] if line.startswith("+++ b/") else line[4:]
@@ -141,21 +196,22 @@ def _file(block: str, prefix: str) -> FileChange | None:
             old_path = line[len("rename from "):]
         elif line.startswith("rename to "):
             path = line[len("rename to "):]
-        elif line.startswith("@@"):
-            body_start = i
-            break
     if path is None:
         path = old_path
     if path is None:
         first = lines[0].split(" b/", 1)
         path = first[1] if len(first) == 2 else lines[0]
     renamed_from = old_path if old_path and old_path != path and not added else None
+    rel = path[len(prefix):] if prefix and path.startswith(prefix) else path
+    old_rel = renamed_from[len(prefix):] if renamed_from and prefix and renamed_from.startswith(prefix) else renamed_from
+    if brief and (added or deleted):
+        return FileChange(rel, added, deleted, old_rel)
     removed_fields: dict[str, str | None] = {}
     added_fields: dict[str, str | None] = {}
     entries_added: list[str] = []
     entries_removed: list[str] = []
     in_front = False
-    for line in lines[body_start:]:
+    for line in (hunks[1:] + body).split("\n") if hunks else ():
         if line.startswith("@@"):
             match = re.match(r"@@ -(\d+)(?:,\d+)? \+(\d+)", line)
             in_front = bool(match) and (int(match.group(1)) < 40 or int(match.group(2)) < 40)
@@ -177,8 +233,6 @@ def _file(block: str, prefix: str) -> FileChange | None:
     )
     if added or deleted:
         fields = ()
-    rel = path[len(prefix):] if prefix and path.startswith(prefix) else path
-    old_rel = renamed_from[len(prefix):] if renamed_from and prefix and renamed_from.startswith(prefix) else renamed_from
     return FileChange(rel, added, deleted, old_rel, fields, tuple(entries_added), tuple(entries_removed))
 
 

@@ -41,6 +41,7 @@ ITEMS_PER_RULE = 30  # the weekly plan shows this many items a rule; `refnotes t
 CONTACTS_PER_PAGE = 500
 UNSCHEDULED_SHOWN = 100  # names listed as "did not fit" on a referral-month page
 NETWORK_ROWS = 100  # referral sources and ledger rows on network.html
+CHANGES_SHOWN = 30  # of each kind of change (new contacts, fields, log lines) under "What changed this week"
 NOTES_DAYS = 14  # notes.html shows the cards due within two weeks...
 NOTES_ON_PAGE = 100  # ...the most urgent hundred of them: a stack to write this week, not a catalogue
 CARD_SIZES = {  # printed page sizes for notes.card_size, and envelope addresses per page
@@ -588,22 +589,24 @@ class Renderer:
         if not self.is_repo:
             return None
         added, entries, fields = [], [], []
-        for commit in gitlog.log(self.vault.root, since=agenda.week_start(self.today)):
+        for commit in gitlog.recent(self.vault.root, since=agenda.week_start(self.today)):
             for change in commit.files:
                 slug = change.slug
                 if change.added:
                     added.append((commit, slug))
                 elif not change.deleted:
                     fields += [(commit, slug, key, old, new) for key, old, new in change.fields]
-                entries += [(commit, slug, text) for text in change.entries_added]
-        return {"added": added, "entries": entries, "fields": fields}
+                    entries += [(commit, slug, text) for text in change.entries_added]
+        shown = CHANGES_SHOWN
+        return {"added": added[:shown], "entries": entries[:shown], "fields": fields[:shown],
+                "more": max(0, len(added) - shown) + max(0, len(entries) - shown) + max(0, len(fields) - shown)}
 
     def _histories(self) -> dict[str, list[tuple[gitlog.Commit, gitlog.FileChange]]]:
         """Recent (commit, change) pairs per contact file, from one `git log` over the whole folder."""
         if not self.is_repo:
             return {}
         out: dict[str, list[tuple[gitlog.Commit, gitlog.FileChange]]] = defaultdict(list)
-        for commit in gitlog.log(self.vault.root, limit=500):
+        for commit in gitlog.recent(self.vault.root, limit=500):
             for change in commit.files:
                 if len(out[change.path]) < 10:
                     out[change.path].append((commit, change))

@@ -318,6 +318,47 @@ def test_incremental_build_equals_a_full_build(run, vault, tmp_path):
     assert tree_bytes(site) == tree_bytes(full_next) != before
 
 
+def test_an_import_of_many_contacts_this_week_is_summed_up_and_read_from_git_once(run, vault, tmp_path, monkeypatch):
+    from refnotes import gitlog, site
+
+    monkeypatch.setattr(site, "CHANGES_SHOWN", 3)
+    vault.contact("old", "name: Old Friend\nstatus: meeting")
+    git(vault.root, "init", "-q")
+    git(vault.root, "add", "-A")
+    git(vault.root, "commit", "-qm", "start", when="2026-11-01T10:00:00")
+    for i in range(6):  # an import: six new contacts, each with a log, in one commit
+        vault.contact(f"p{i}", f"name: Person {i}", f"## Log\n- 2026-11-2{i % 4} call: imported {i}\n")
+    git(vault.root, "add", "-A")
+    git(vault.root, "commit", "-qm", "import")
+    out = tmp_path / "s"
+    run("--vault", vault.root, "build", "--out", out, "--today", TODAY)
+    text = " ".join("".join(parse(out / "index.html").itertext()).split())
+    assert text.count("New contact Person") == 3 and "… and 3 more changes: git log has them all." in text
+    assert "imported" not in text  # a new contact's log lines are in its file, not news of the week
+    assert "import" in " ".join("".join(parse(out / "contacts" / "p4.html").itertext()).split())
+    assert (vault.root / ".refnotes" / gitlog.HISTORY_FILE).is_file()
+    # the next build reads the commits from .refnotes/history: no diff asked of git, the same pages
+    gitlog._KEPT.clear()
+    real = gitlog._git_bytes
+    asked = []
+    monkeypatch.setattr(gitlog, "_git_bytes", lambda root, *args, **kw: asked.append(args) or real(root, *args, **kw))
+    again = tmp_path / "t"
+    run("--vault", vault.root, "build", "--out", again, "--today", TODAY)
+    assert not [args for args in asked if "-p" in args]
+    assert tree_bytes(again) == tree_bytes(out)
+    # a new commit is read (that one only); a damaged history file is read afresh, never trusted
+    vault.contact("old", "name: Old Friend\nstatus: won")
+    git(vault.root, "commit", "-qam", "won")
+    gitlog._KEPT.clear()
+    run("--vault", vault.root, "build", "--out", again, "--today", TODAY)
+    assert [args for args in asked if "-p" in args] and "status meeting → won" in (again / "index.html").read_text()
+    (vault.root / ".refnotes" / gitlog.HISTORY_FILE).write_bytes(b"refnotes-history garbage")
+    gitlog._KEPT.clear()
+    third = tmp_path / "u"
+    run("--vault", vault.root, "build", "--out", third, "--today", TODAY)
+    assert tree_bytes(third) == tree_bytes(again)
+
+
 def forty_contacts(vault):
     for i in range(40):
         referral = f"\nreferred_by: p{i + 1:02d}\nreferred_on: 2026-11-{1 + i % 20:02d}" if i < 39 else ""
