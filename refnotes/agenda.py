@@ -104,6 +104,12 @@ def short(day: date) -> str:
     return f"{_SHORT_MONTHS[day.month]} {day.day}"
 
 
+def when(day: date, today: date) -> str:
+    """`Nov 5`, or `Dec 2, 2025` in another year than today's (an overdue item from last year, a card
+    for January written in December)."""
+    return short(day) if day.year == today.year else f"{short(day)}, {day.year}"
+
+
 def weekday_month(day: date) -> str:
     """`Thursday, November`."""
     return f"{WEEKDAYS[day.weekday()]}, {MONTHS[day.month]}"

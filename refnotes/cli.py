@@ -374,11 +374,12 @@ def todo(ctx: Context, days: int, show_why: bool, today: date | None, as_json: b
             continue
         out()
         out(click.style(agenda.RULE_LABELS[rule], bold=True, underline=True))
+        width = max(6, *(len(agenda.when(item.due, today)) for item in group))
         for item in sorted(group, key=lambda i: not i.overdue):
             contact = vault.contacts[item.contact]
             reach = (contact.phones or contact.emails or ("",))[0]
             mark = click.style("!", fg="red", bold=True) if item.overdue else " "
-            due = click.style(f"{agenda.short(item.due):<6}", fg="red" if item.overdue else None)
+            due = click.style(f"{agenda.when(item.due, today):<{width}}", fg="red" if item.overdue else None)
             out(f"  {mark} {due}  {item.title}" + (click.style(f"  {reach}", dim=True) if reach else ""))
             if show_why:
                 out(click.style(f"            {item.why}", dim=True))
@@ -448,8 +449,8 @@ def notes_command(ctx: Context, days: int, today: date | None, as_json: bool) ->
         out()
         late = click.style(" overdue", fg="red", bold=True) if note.item.overdue else ""
         out(click.style(f"{prompts.OCCASION_LABELS[note.occasion]}: {note.contact.name}", bold=True)
-            + (f"  ({agenda.short(note.day)}; write by {agenda.short(note.item.due)})" if note.day != note.item.due
-               else f"  (write by {agenda.short(note.item.due)})") + late)
+            + (f"  ({agenda.when(note.day, today)}; write by {agenda.when(note.item.due, today)})"
+               if note.day != note.item.due else f"  (write by {agenda.when(note.item.due, today)})") + late)
         address = note.contact.address.strip().replace("\n", ", ") if note.contact.address else None
         out("  " + (address or click.style("address missing: add address: to their file", fg="yellow")))
         for line in note.text.splitlines():

@@ -213,6 +213,7 @@ class Renderer:
         self.pages = 0
         self.env = render.environment(vault.root)
         self.env.filters["short"] = agenda.short
+        self.env.filters["when"] = lambda day: agenda.when(day, today)
         self.env.filters["longdate"] = lambda d: f"{agenda.weekday_month(d)} {d.day}, {d.year}"
         self.is_repo = gitlog.is_repository(vault.root)
         self._rendered: list[tuple[str, bytes]] | None = None  # pages a worker hands back instead of writing
@@ -482,7 +483,9 @@ class Renderer:
         for name in ("site/base.html", "site/macros.html", *(templates or ("site/contact.html",))):
             source, filename, _ = self.env.loader.get_source(self.env, name)
             sources.append((filename, source))
-        return _hash(repr((__version__, month_page, sorted(self.vault.config.section("owner").items()), sources)))
+        # the year too: dates in another year are shown with theirs (agenda.when)
+        return _hash(repr((__version__, month_page, self.today.year, sorted(self.vault.config.section("owner").items()),
+                           sources)))
 
     def _fingerprint(self, shared: str, contact: Contact, referrer, referred, items, history) -> str:
         """A hash of everything the contact's page shows: its file (by content), the names of the

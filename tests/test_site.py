@@ -359,6 +359,18 @@ def test_an_import_of_many_contacts_this_week_is_summed_up_and_read_from_git_onc
     assert tree_bytes(third) == tree_bytes(again)
 
 
+def test_a_due_date_in_another_year_shows_its_year_and_a_new_year_renders_the_page_again(run, vault, tmp_path):
+    vault.contact("bob", "name: Bob\nkind: partner\ncadence: never", "## Log\n- 2026-12-01 call: hello\n")
+    vault.contact("alice", "name: Alice\nreferred_by: bob\nreferred_on: 2026-12-20\ncadence: never")
+    out = tmp_path / "s"
+    run("--vault", vault.root, "build", "--out", out, "--today", "2026-12-30")
+    due = parse(out / "contacts" / "bob.html").find(".//span[@class='due']/time")
+    assert (due.get("datetime"), due.text) == ("2026-12-22", "Dec 22")
+    run("--vault", vault.root, "build", "--out", out, "--today", "2027-01-02")
+    due = parse(out / "contacts" / "bob.html").find(".//span[@class='due']/time")
+    assert (due.get("datetime"), due.text) == ("2026-12-22", "Dec 22, 2026")
+
+
 def forty_contacts(vault):
     for i in range(40):
         referral = f"\nreferred_by: p{i + 1:02d}\nreferred_on: 2026-11-{1 + i % 20:02d}" if i < 39 else ""

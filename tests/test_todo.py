@@ -62,6 +62,12 @@ def test_todo_in_the_terminal_groups_by_rule_with_contact_details(run, referral_
     assert "1 problem in the vault: run `refnotes check`." in result.stderr
 
 
+def test_a_due_date_in_another_year_shows_its_year(run, referral_vault):
+    result = run("--vault", referral_vault.root, "todo", "--today", "2027-01-04")
+    assert result.exit_code == 0
+    assert "Thank referrers\n  ! Nov 20, 2026  Thank Bob Martinez for referring Alice Nguyen  +1 555 0110\n" in result.output
+
+
 def test_nothing_due(run, vault):
     vault.contact("a", "name: A\ncadence: never")
     assert "Nothing due." in run("--vault", vault.root, "todo", "--today", "2026-11-25").output
