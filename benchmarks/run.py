@@ -4,6 +4,7 @@
     python benchmarks/run.py --sizes 1000 10000 50000 --runs 5
     python benchmarks/run.py --commands check build     # only these
     python benchmarks/run.py --sizes 10000 --hugo       # and Hugo on the same files
+    python benchmarks/run.py --sizes 10000 --git        # the vault committed to git, as people keep it
 
 Each command runs as its own process (what a user waits for): `check` and
 `todo --json` "cold" without refnotes' index cache and "warm" with it (nothing
@@ -23,7 +24,9 @@ preparation and not of the command. Hugo's output is treated alike.
 Prints the median wall time, the fastest and slowest run, the peak resident
 memory of the process and its children, and the ratio to the floor: a Python
 process that only reads every file's bytes. With --hugo (Debian's `hugo`), a
-minimal Hugo site over the same contact files is timed beside `build`.
+minimal Hugo site over the same contact files is timed beside `build`. With
+--git the vault is a git repository whose one commit added every contact (an
+import): the site then shows each contact's history and the week's changes.
 """
 
 from __future__ import annotations
@@ -139,6 +142,15 @@ def commands(vault: Path, workdir: Path, with_hugo: bool) -> dict[str, tuple[lis
     return found
 
 
+def commit_everything(vault: Path) -> None:
+    """Make the vault a git repository with one commit of every file (untimed)."""
+    env = {**os.environ, "GIT_AUTHOR_NAME": "Bench", "GIT_AUTHOR_EMAIL": "bench@example.com",
+           "GIT_COMMITTER_NAME": "Bench", "GIT_COMMITTER_EMAIL": "bench@example.com"}
+    (vault / ".gitignore").write_text("_site/\n", encoding="utf-8")
+    for args in (["init", "-q"], ["add", "-A"], ["commit", "-qm", "import every contact"]):
+        subprocess.run(["git", *args], cwd=vault, env=env, check=True, capture_output=True)
+
+
 def measure(argv: list[str]) -> tuple[float, float, int]:
     """Wall seconds, peak RSS in MB (the process or its largest child) and exit code of one process."""
     start = time.perf_counter()
@@ -155,6 +167,7 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--commands", nargs="+", help="which commands to time: check todo build hugo (default: all)")
     parser.add_argument("--hugo", action="store_true", help="time Debian's hugo on the same files, for comparison")
+    parser.add_argument("--git", action="store_true", help="time vaults committed to git (one commit of every file)")
     parser.add_argument("--workdir", type=Path, help="where to keep the vaults (default: a temporary folder)")
     args = parser.parse_args()
     if args.hugo and shutil.which("hugo") is None:
@@ -164,12 +177,14 @@ def main() -> None:
     print(f"python {sys.version.split()[0]}, {os.cpu_count()} cores, vaults in {workdir}")
     print(f"{'contacts':>8}  {'command':<26} {'median s':>9} {'min':>7} {'max':>7} {'peak MB':>8} {'x floor':>8}")
     for size in args.sizes:
-        vault = workdir / f"vault-{size}"
+        vault = workdir / f"vault-{size}{'-git' if args.git else ''}"
         if not (vault / "contacts").is_dir():
             generate(size, vault)
+        if args.git and not (vault / ".git").exists():
+            commit_everything(vault)
         floor = None
         for label, (argv, prepare) in commands(vault, workdir, args.hugo).items():
-            if args.commands and label.split()[0] not in args.commands and not label.startswith("floor"):
+            if args.commands and label.split()[0].rstrip(",") not in args.commands and not label.startswith("floor"):
                 continue
             results = []
             for _ in range(args.runs + 1):  # the first run warms the OS page cache and is not counted
@@ -184,7 +199,7 @@ def main() -> None:
             if any(r[2] not in (0, 1) for r in results):
                 print(f"  {label} exited {results[0][2]}: {' '.join(argv)}", file=sys.stderr)
             floor = floor or wall
-            print(f"{size:>8}  {label:<26} {wall:>9.2f} {min(walls):>7.2f} {max(walls):>7.2f} {peak:>8.0f} "
+            print(f"{str(size) + ('/git' if args.git else ''):>8}  {label:<26} {wall:>9.2f} {min(walls):>7.2f} {max(walls):>7.2f} {peak:>8.0f} "
                   f"{wall / floor:>8.1f}", flush=True)
     shutil.rmtree(workdir / "set-aside", ignore_errors=True)
     if args.workdir is None:
