@@ -7,7 +7,8 @@
     python benchmarks/run.py --sizes 10000 --git        # the vault committed to git, as people keep it
 
 Each command runs as its own process (what a user waits for): `check` and
-`todo --json` "cold" without refnotes' index cache and "warm" with it (nothing
+`todo --json` "cold" without anything refnotes keeps (`.refnotes/`: the index
+cache, kept answers, compiled templates, git history read) and "warm" with it (nothing
 changed: the answer kept from the last run, see refnotes/answers.py); `todo
 --json` after one file changed (one log line appended: the vault read from the
 index cache but for that file, the agenda worked out afresh); `build` cold (no
@@ -91,13 +92,12 @@ def commands(vault: Path, workdir: Path, with_hugo: bool) -> dict[str, tuple[lis
     rn = [*refnotes(), "--vault", str(vault)]
     today = ["--today", TODAY.isoformat()]
     cache = vault / ".refnotes" / "cache"
-    answers = vault / ".refnotes" / "answers"
+    kept = vault / ".refnotes"  # the cache, kept answers, compiled templates, git history read
     site = vault / "_site"
     one = next((vault / "contacts").rglob("*.md"))
 
     def no_cache():
-        set_aside(cache, workdir)  # a folder, or an older refnotes' cache: one file
-        answers.unlink(missing_ok=True)
+        set_aside(kept, workdir)  # nothing refnotes keeps between runs
 
     def fresh_site():
         set_aside(site, workdir)
