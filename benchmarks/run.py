@@ -199,7 +199,8 @@ def main() -> None:
             if any(r[2] not in (0, 1) for r in results):
                 print(f"  {label} exited {results[0][2]}: {' '.join(argv)}", file=sys.stderr)
             floor = floor or wall
-            print(f"{str(size) + ('/git' if args.git else ''):>8}  {label:<26} {wall:>9.2f} {min(walls):>7.2f} {max(walls):>7.2f} {peak:>8.0f} "
+            name = f"{size}/git" if args.git else str(size)
+            print(f"{name:>8}  {label:<26} {wall:>9.2f} {min(walls):>7.2f} {max(walls):>7.2f} {peak:>8.0f} "
                   f"{wall / floor:>8.1f}", flush=True)
     shutil.rmtree(workdir / "set-aside", ignore_errors=True)
     if args.workdir is None:

@@ -202,8 +202,8 @@ def _file(block: str, prefix: str, brief: bool = False) -> FileChange | None:
         first = lines[0].split(" b/", 1)
         path = first[1] if len(first) == 2 else lines[0]
     renamed_from = old_path if old_path and old_path != path and not added else None
-    rel = path[len(prefix):] if prefix and path.startswith(prefix) else path
-    old_rel = renamed_from[len(prefix):] if renamed_from and prefix and renamed_from.startswith(prefix) else renamed_from
+    rel = path.removeprefix(prefix) if prefix else path
+    old_rel = renamed_from.removeprefix(prefix) if renamed_from and prefix else renamed_from
     if brief and (added or deleted):
         return FileChange(rel, added, deleted, old_rel)
     removed_fields: dict[str, str | None] = {}

@@ -245,8 +245,7 @@ def render_over(old: str, plan: Plan, contacts: dict[str, Contact], config) -> s
                 return render(plan)
             at[day] = len(out)
             line = f"{day_line['lead']}[{', '.join(plan.days[day])}]{day_line['tail']}"
-        elif _UNSCHEDULED_LINE.fullmatch(line) and not unscheduled:
-            found = _UNSCHEDULED_LINE.fullmatch(line)
+        elif not unscheduled and (found := _UNSCHEDULED_LINE.fullmatch(line)):
             line = f"{found['lead']}[{', '.join(plan.unscheduled)}]{found['tail']}"
             unscheduled = True
         out.append(line)

@@ -484,8 +484,8 @@ class Renderer:
             source, filename, _ = self.env.loader.get_source(self.env, name)
             sources.append((filename, source))
         # the year too: dates in another year are shown with theirs (agenda.when)
-        return _hash(repr((__version__, month_page, self.today.year, sorted(self.vault.config.section("owner").items()),
-                           sources)))
+        owner = sorted(self.vault.config.section("owner").items())
+        return _hash(repr((__version__, month_page, self.today.year, owner, sources)))
 
     def _fingerprint(self, shared: str, contact: Contact, referrer, referred, items, history) -> str:
         """A hash of everything the contact's page shows: its file (by content), the names of the
