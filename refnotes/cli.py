@@ -292,9 +292,13 @@ def _staged_vault(root: Path) -> Vault:
         raise UsageFailure(f"--staged needs a git repository, and {root} is not in one")
     versions = gitlog.snapshots(root, scan(root))
     if versions is not None:  # the quick way: the files on disk but for those the commit or the disk changed
+        from refnotes import cache
+
         now, committed = versions
-        staged = load_vault(root, files=now.files, contents=now.contents)
-        before = load_vault(root, files=committed.files, contents=committed.contents) if committed else None
+        kept = cache.load(root)  # once for both: they differ in a few files
+        staged = load_vault(root, files=now.files, contents=now.contents, cached=kept)
+        before = None if committed is None else load_vault(root, files=committed.files,
+                                                            contents=committed.contents, cached=kept)
     else:
         staged, before = _exported_vaults(root)
     known = {(p.path, p.severity, p.message) for p in before.problems} if before else set()

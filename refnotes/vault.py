@@ -107,8 +107,8 @@ def scan(root: Path) -> list[tuple[str, str, os.stat_result | None]]:
 
 
 def load_vault(root: Path, progress: Callable[[int], Callable[[], None] | None] | None = None,
-               use_cache: bool = True, files: list | None = None, contents: dict[str, bytes] | None = None
-               ) -> Vault:
+               use_cache: bool = True, files: list | None = None, contents: dict[str, bytes] | None = None,
+               cached=None) -> Vault:
     """Read the whole vault. `progress(number of files)`, called once the files are found, may give
     back a function to call after each file (a progress bar's tick).
 
@@ -116,6 +116,7 @@ def load_vault(root: Path, progress: Callable[[int], Callable[[], None] | None] 
     `files` is what scan(root) gave, when the caller has just scanned. With `contents` (a version of
     the vault from git, gitlog.Snapshot), the files whose bytes are given are parsed from them (path None
     in `files`), the others read as usual; the cache then keeps only rows of files as they are on disk.
+    `cached`: the index cache, already loaded (cache.load) for an earlier call on the same vault.
     The garbage collector pauses meanwhile: loading builds a million small tuples and no cycles,
     and collecting while they pile up would walk them again and again. Afterwards they are
     frozen out of every later collection: they live as long as the vault.
@@ -123,18 +124,18 @@ def load_vault(root: Path, progress: Callable[[int], Callable[[], None] | None] 
     gc_was_on = gc.isenabled()
     gc.disable()
     try:
-        return _load(root, progress, use_cache, files, contents)
+        return _load(root, progress, use_cache, files, contents, cached)
     finally:
         gc.freeze()
         if gc_was_on:
             gc.enable()
 
 
-def _load(root: Path, progress, use_cache: bool, files: list | None, contents: dict[str, bytes] | None = None
-          ) -> Vault:
+def _load(root: Path, progress, use_cache: bool, files: list | None, contents: dict[str, bytes] | None = None,
+          cached=None) -> Vault:
     from refnotes import cache as index_cache
 
-    cache = index_cache.load(root) if use_cache else None
+    cache = cached if cached is not None else index_cache.load(root) if use_cache else None
     config, problems = _config(root, cache)
     vault = Vault(root=root, config=config, problems=problems)
     files = scan(root) if files is None else files
