@@ -213,7 +213,7 @@ class Renderer:
         self.pages = 0
         self.env = render.environment(vault.root)
         self.env.filters["short"] = agenda.short
-        self.env.filters["when"] = lambda day: agenda.when(day, today)
+        self.env.filters["when"] = lambda day: _when_html(day, today)
         self.env.filters["longdate"] = lambda d: f"{agenda.weekday_month(d)} {d.day}, {d.year}"
         self.is_repo = gitlog.is_repository(vault.root)
         self._rendered: list[tuple[str, bytes]] | None = None  # pages a worker hands back instead of writing
@@ -699,6 +699,13 @@ def _workers(pages: int) -> int:
     if pages < PARALLEL_PAGES or not workers.can_fork():
         return 1
     return min(workers.cores(), 8)
+
+
+def _when_html(day: date, today: date) -> Markup:
+    """A due date in a list of items: `Nov 24`, with the year under it when it is not this year's."""
+    if day.year == today.year:
+        return Markup(agenda.short(day))
+    return Markup(f'{agenda.short(day)} <span class="year">{day.year}</span>')
 
 
 def _overdue_first(item: agenda.Item) -> tuple:

@@ -368,7 +368,7 @@ def test_a_due_date_in_another_year_shows_its_year_and_a_new_year_renders_the_pa
     assert (due.get("datetime"), due.text) == ("2026-12-22", "Dec 22")
     run("--vault", vault.root, "build", "--out", out, "--today", "2027-01-02")
     due = parse(out / "contacts" / "bob.html").find(".//span[@class='due']/time")
-    assert (due.get("datetime"), due.text) == ("2026-12-22", "Dec 22, 2026")
+    assert (due.get("datetime"), due.text, due.find("span[@class='year']").text) == ("2026-12-22", "Dec 22 ", "2026")
 
 
 def forty_contacts(vault):
