@@ -186,17 +186,18 @@ def _header(kind: str = "cache") -> bytes:
     return f"refnotes-{kind} {__version__} {SCHEMA}\n".encode()
 
 
-def read_own(path: Path, kind: str, allowed: set[tuple[str, str]]) -> object:
-    """Another of refnotes' own files (gitlog's history): the value written by write_own, or None."""
-    return _read(path, _header(kind), allowed)
+def read_own(root: Path, name: str, allowed: set[tuple[str, str]]) -> object:
+    """Another of refnotes' own files in `.refnotes/` (gitlog's history): what write_own kept, or None."""
+    return _read(root / FOLDER / name, _header(name), allowed)
 
 
-def write_own(path: Path, kind: str, value: object) -> None:
-    """Write `value` pickled after its header line, atomically; a vault we cannot write to goes without."""
-    from refnotes.fsutil import replace_own
+def write_own(root: Path, name: str, value: object) -> None:
+    """Keep `value` in `.refnotes/<name>`, pickled after its header line, atomically; a vault we cannot
+    write to goes without."""
+    from refnotes.fsutil import private_dir, replace_own
 
     try:
-        replace_own(path, _header(kind), pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL))
+        replace_own(private_dir(root) / name, _header(name), pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL))
     except OSError:
         pass
 

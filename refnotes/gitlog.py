@@ -54,20 +54,24 @@ class Commit:
         return self.hash[:7]
 
 
-def _git(root: Path, *args: str) -> str | None:
+def _git(root: Path, *args: str, env: dict[str, str] | None = None) -> str | None:
+    """git's output as text (paths unquoted), or None if git is missing or failed."""
+    out = _git_bytes(root, "-c", "core.quotepath=off", *args, env=env)
+    return None if out is None else out.decode("utf-8", errors="replace")
+
+
+def _git_bytes(root: Path, *args: str, stdin: bytes | None = None, env: dict[str, str] | None = None
+               ) -> bytes | None:
+    """git's output as bytes, or None if git is missing or failed. Never prompts, never pages."""
     if shutil.which("git") is None:
         return None
-    env = {**os.environ, "GIT_TERMINAL_PROMPT": "0", "GIT_PAGER": "cat", "LC_ALL": "C"}
+    env = {**os.environ, "GIT_TERMINAL_PROMPT": "0", "GIT_PAGER": "cat", "LC_ALL": "C", **(env or {})}
     try:
-        done = subprocess.run(
-            ["git", "-c", "core.quotepath=off", "--no-pager", *args],
-            cwd=root, capture_output=True, env=env, timeout=TIMEOUT,
-        )
+        done = subprocess.run(["git", "--no-pager", *args], cwd=root, input=stdin, capture_output=True, env=env,
+                              timeout=TIMEOUT)
     except (OSError, subprocess.TimeoutExpired):
         return None
-    if done.returncode != 0:
-        return None
-    return done.stdout.decode("utf-8", errors="replace")
+    return done.stdout if done.returncode == 0 else None
 
 
 def repository_prefix(root: Path) -> str | None:
@@ -121,7 +125,6 @@ def recent(root: Path, *, since: date | None = None, limit: int | None = None) -
     their lines, and each commit is parsed once and kept in `.refnotes/history` (a commit never
     changes; an import of thousands of contacts is a commit whose diff takes seconds to read)."""
     from refnotes import cache
-    from refnotes.fsutil import private_dir
 
     prefix = repository_prefix(root)
     if prefix is None:
@@ -137,7 +140,7 @@ def recent(root: Path, *, since: date | None = None, limit: int | None = None) -
     hashes = out.split()
     key = (str(root), prefix)
     if key not in _KEPT:
-        found = cache.read_own(root / ".refnotes" / HISTORY_FILE, "history", _HISTORY_CLASSES)
+        found = cache.read_own(root, HISTORY_FILE, _HISTORY_CLASSES)
         _KEPT[key] = found[1] if type(found) is tuple and len(found) == 2 and found[0] == prefix else {}
     kept = _KEPT[key]
     missing = [sha for sha in hashes if sha not in kept]
@@ -153,10 +156,7 @@ def recent(root: Path, *, since: date | None = None, limit: int | None = None) -
             kept[sha] = found.get(sha)
         for sha in list(kept)[:max(0, len(kept) - HISTORY_KEPT)]:
             del kept[sha]  # the oldest kept first
-        try:
-            cache.write_own(private_dir(root) / HISTORY_FILE, "history", (prefix, kept))
-        except OSError:
-            pass
+        cache.write_own(root, HISTORY_FILE, (prefix, kept))
     return [commit for sha in hashes if (commit := kept.get(sha)) is not None]
 
 
@@ -270,9 +270,9 @@ def export_tree(root: Path, target: Path, *, head: bool) -> Path | None:
             return None
         index = target.parent / f".{target.name}.index"
         env_index = {"GIT_INDEX_FILE": str(index)}
-        if _git_env(top_path, env_index, "read-tree", "HEAD") is None:
+        if _git(top_path, "read-tree", "HEAD", env=env_index) is None:
             return None
-        if _git_env(top_path, env_index, "checkout-index", "-a", f"--prefix={dest}") is None:
+        if _git(top_path, "checkout-index", "-a", f"--prefix={dest}", env=env_index) is None:
             return None
         index.unlink(missing_ok=True)
     elif _git(top_path, "checkout-index", "-a", f"--prefix={dest}") is None:
@@ -384,18 +384,6 @@ def _same_settings(root: Path, index: dict[str, tuple[str, str]], changed: set[s
     return on_disk == {rel for rel in index if is_plan(rel)}
 
 
-def _git_bytes(root: Path, *args: str, stdin: bytes | None = None) -> bytes | None:
-    if shutil.which("git") is None:
-        return None
-    env = {**os.environ, "GIT_TERMINAL_PROMPT": "0", "GIT_PAGER": "cat", "LC_ALL": "C"}
-    try:
-        done = subprocess.run(["git", "--no-pager", *args], cwd=root, input=stdin, capture_output=True, env=env,
-                              timeout=TIMEOUT)
-    except (OSError, subprocess.TimeoutExpired):
-        return None
-    return done.stdout if done.returncode == 0 else None
-
-
 def _split(out: bytes | None) -> list[str] | None:
     """NUL-separated git output as text; None if a path is not UTF-8."""
     if out is None:
@@ -454,12 +442,3 @@ def _blobs(root: Path, shas: list[str]) -> dict[str, bytes] | None:
         found[sha] = out[end + 1:end + 1 + size]
         at = end + 1 + size + 1
     return found
-
-
-def _git_env(root: Path, extra: dict[str, str], *args: str) -> str | None:
-    env = {**os.environ, "GIT_TERMINAL_PROMPT": "0", "LC_ALL": "C", **extra}
-    try:
-        done = subprocess.run(["git", *args], cwd=root, capture_output=True, env=env, timeout=TIMEOUT)
-    except (OSError, subprocess.TimeoutExpired):
-        return None
-    return done.stdout.decode("utf-8", errors="replace") if done.returncode == 0 else None
