@@ -264,7 +264,7 @@ def check(ctx: Context, as_json: bool, strict: bool, staged: bool) -> None:
     """
     color = color_enabled()
     if staged:
-        vault = _staged_vault(ctx.vault_root())
+        vault = _staged_vault(ctx.vault_root(), ctx.use_cache)
         out = Printer(vault.root, None, (), color)
     else:
         out = ctx.answer("check", as_json, strict, color=color)
@@ -283,7 +283,7 @@ def check(ctx: Context, as_json: bool, strict: bool, staged: bool) -> None:
     out.done(1 if errors or (strict and warnings) else 0)
 
 
-def _staged_vault(root: Path) -> Vault:
+def _staged_vault(root: Path, use_cache: bool = True) -> Vault:
     """The vault as staged, with only the problems that HEAD does not already have."""
     from refnotes import gitlog
     from refnotes.vault import scan
@@ -295,19 +295,19 @@ def _staged_vault(root: Path) -> Vault:
         from refnotes import cache
 
         now, committed = versions
-        kept = cache.load(root)  # once for both: they differ in a few files
-        staged = load_vault(root, files=now.files, contents=now.contents, cached=kept)
-        before = None if committed is None else load_vault(root, files=committed.files,
+        kept = cache.load(root) if use_cache else None  # once for both: they differ in a few files
+        staged = load_vault(root, use_cache=use_cache, files=now.files, contents=now.contents, cached=kept)
+        before = None if committed is None else load_vault(root, use_cache=use_cache, files=committed.files,
                                                             contents=committed.contents, cached=kept)
     else:
-        staged, before = _exported_vaults(root)
+        staged, before = _exported_vaults(root, use_cache)
     known = {(p.path, p.severity, p.message) for p in before.problems} if before else set()
     staged.problems = [p for p in staged.problems if (p.path, p.severity, p.message) not in known]
     staged.root = root
     return staged
 
 
-def _exported_vaults(root: Path) -> tuple[Vault, Vault | None]:
+def _exported_vaults(root: Path, use_cache: bool) -> tuple[Vault, Vault | None]:
     """The vault as staged and as in HEAD, each exported whole into a temporary folder and read there."""
     import tempfile
 
@@ -317,9 +317,10 @@ def _exported_vaults(root: Path) -> tuple[Vault, Vault | None]:
         staged_root = gitlog.export_tree(root, Path(tmp) / "staged", head=False)
         if staged_root is None:
             raise click.ClickException("could not read the staged files from git")
-        staged = load_vault(staged_root) if staged_root.is_dir() else Vault(root, load_vault(root).config)
+        staged = (load_vault(staged_root, use_cache=use_cache) if staged_root.is_dir()
+                  else Vault(root, load_vault(root, use_cache=use_cache).config))
         head_root = gitlog.export_tree(root, Path(tmp) / "head", head=True)
-        before = load_vault(head_root) if head_root is not None and head_root.is_dir() else None
+        before = load_vault(head_root, use_cache=use_cache) if head_root is not None and head_root.is_dir() else None
     return staged, before
 
 
@@ -378,12 +379,13 @@ def todo(ctx: Context, days: int, show_why: bool, today: date | None, as_json: b
             continue
         out()
         out(click.style(agenda.RULE_LABELS[rule], bold=True, underline=True))
-        width = max(6, *(len(agenda.when(item.due, today)) for item in group))
-        for item in sorted(group, key=lambda i: not i.overdue):
+        dues = [(item, agenda.when(item.due, today)) for item in sorted(group, key=lambda i: not i.overdue)]
+        width = max(6, *(len(when) for _, when in dues))
+        for item, when in dues:
             contact = vault.contacts[item.contact]
             reach = (contact.phones or contact.emails or ("",))[0]
             mark = click.style("!", fg="red", bold=True) if item.overdue else " "
-            due = click.style(f"{agenda.when(item.due, today):<{width}}", fg="red" if item.overdue else None)
+            due = click.style(f"{when:<{width}}", fg="red" if item.overdue else None)
             out(f"  {mark} {due}  {item.title}" + (click.style(f"  {reach}", dim=True) if reach else ""))
             if show_why:
                 out(click.style(f"            {item.why}", dim=True))

@@ -275,3 +275,14 @@ def test_files_in_plans_that_are_no_plans_do_not_matter_to_a_staged_check(vault,
     vault.write("plans/ideas.txt", "call everyone, twice")
     quick, plain, quick_ran = staged_both_ways(vault.root, monkeypatch)
     assert quick_ran and quick == plain
+
+
+def test_a_staged_check_with_no_cache_reads_every_file_and_keeps_nothing(run, repo):
+    import shutil
+
+    repo.contact("bad", "name: Bad\nscore: 42")
+    git(repo.root, "add", "contacts/bad.md")
+    shutil.rmtree(repo.root / ".refnotes", ignore_errors=True)
+    result = run("--vault", repo.root, "--no-cache", "check", "--staged")
+    assert result.exit_code == 1 and "contacts/bad.md:3: error: score" in result.output
+    assert not (repo.root / ".refnotes" / "cache").exists()
