@@ -600,9 +600,9 @@ class Renderer:
                 elif not change.deleted:
                     fields += [(commit, slug, key, old, new) for key, old, new in change.fields]
                     entries += [(commit, slug, text) for text in change.entries_added]
-        shown = CHANGES_SHOWN
-        return {"added": added[:shown], "entries": entries[:shown], "fields": fields[:shown],
-                "more": max(0, len(added) - shown) + max(0, len(entries) - shown) + max(0, len(fields) - shown)}
+        found = {"added": added, "entries": entries, "fields": fields}
+        return {**{kind: rows[:CHANGES_SHOWN] for kind, rows in found.items()},
+                "more": sum(max(0, len(rows) - CHANGES_SHOWN) for rows in found.values())}
 
     def _histories(self) -> dict[str, list[tuple[gitlog.Commit, gitlog.FileChange]]]:
         """Recent (commit, change) pairs per contact file, from one `git log` over the whole folder."""

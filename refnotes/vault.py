@@ -135,7 +135,10 @@ def _load(root: Path, progress, use_cache: bool, files: list | None, contents: d
           cached=None) -> Vault:
     from refnotes import cache as index_cache
 
-    cache = cached if cached is not None else index_cache.load(root) if use_cache else None
+    if cached is not None:
+        cache = cached
+    else:
+        cache = index_cache.load(root) if use_cache else None
     config, problems = _config(root, cache)
     vault = Vault(root=root, config=config, problems=problems)
     files = scan(root) if files is None else files
@@ -155,13 +158,13 @@ def _load(root: Path, progress, use_cache: bool, files: list | None, contents: d
 
         for rel, _, _ in files:
             if rel in given:
-                parsed[rel] = parse_contact(given[rel], rel, rel.rsplit("/", 1)[-1][:-3].lower())
+                parsed[rel] = parse_contact(given[rel], rel, _slug(rel).lower())
     seen: dict[str, str] = {}  # lower-case slug -> path of the first file with it
     problems_of = index_cache.problems_of
     contacts = vault.contacts
     for rel, _, _ in files:
         vault.files += 1
-        slug = rel.rsplit("/", 1)[-1][:-3]
+        slug = _slug(rel)
         key = slug.lower()
         got = parsed.get(rel)
         if got is None and on_file is not None:
@@ -191,6 +194,11 @@ def _load(root: Path, progress, use_cache: bool, files: list | None, contents: d
     vault.problems.extend(plan_problems)
     vault.problems.sort(key=lambda p: (p.path, p.line, p.message))
     return vault
+
+
+def _slug(rel: str) -> str:
+    """A contact file's slug as written: its name without `.md`."""
+    return rel.rsplit("/", 1)[-1][:-3]
 
 
 def _read(path: str) -> bytes:
@@ -299,7 +307,7 @@ def _parse_file(rel: str, path: str, stat: os.stat_result | None, lean: bool = T
         raw = _read(path)
     except OSError as exc:
         return None, [Problem(rel, 1, f"cannot read: {exc.strerror}")], None
-    contact, problems = parse_contact(raw, rel, rel.rsplit("/", 1)[-1][:-3].lower())
+    contact, problems = parse_contact(raw, rel, _slug(rel).lower())
     return contact, problems, row_for(stat, raw, contact, problems) if lean else None
 
 
