@@ -339,9 +339,9 @@ def _referrer_items(p: Contact, r: Contact, index: Index, rules, today: date, it
     thanks = [e for e in shared if "thanks" in e.hashtags and (since is None or e.date >= since)]
     if not thanks:
         due = since + timedelta(days=rules["thank_within_days"]) if since else today
-        came = f"{r.first_name} came in on {short(since)}" if since else f"{r.first_name} was referred"
+        came = f"{r.greeting} came in on {short(since)}" if since else f"{r.greeting} was referred"
         item("thank-referrer", p, r, due, f"Thank {p.name} for referring {r.name}",
-             f"{came}; no thanks logged to {p.first_name} since")
+             f"{came}; no thanks logged to {p.greeting} since")
     told = [e.date for e in shared if "thanks" in e.hashtags or "update" in e.hashtags]
     baseline = max(told) if told else since
     first = None
@@ -353,7 +353,7 @@ def _referrer_items(p: Contact, r: Contact, index: Index, rules, today: date, it
     if first is not None:
         item("update-referrer", p, r, first.date + timedelta(days=rules["update_within_days"]),
              f"Update {p.name} on {r.name}",
-             f"news since you last told {p.first_name}: {first.medium} on {short(first.date)}")
+             f"news since you last told {p.greeting}: {first.medium} on {short(first.date)}")
 
 
 def _referral_month_items(vault: Vault, today: date, item) -> set[str]:

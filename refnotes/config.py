@@ -15,7 +15,7 @@ from typing import Any
 
 from refnotes.checks import boolean, choice, choices, integer, text
 from refnotes.dates import parse_cadence, parse_date
-from refnotes.model import KINDS, WARNING, Problem
+from refnotes.model import END_STAGES, KINDS, STATUSES, WARNING, Problem
 
 CONFIG_FILE = "refnotes.yaml"
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
@@ -36,6 +36,22 @@ def goal(value: Any) -> dict[str, Any]:
     per = choice(("week", "month"))(value.get("per", "week"))
     target = integer(0)(value.get("target", 0))
     return {"per": per, "target": target}
+
+
+def stages(value: Any) -> tuple[str, ...]:
+    """The pipeline: words in order; won and lost always exist and end it (added at the end when left out)."""
+    if not isinstance(value, list) or not value:
+        raise ValueError("must be a list of stages like [new, contacted, meeting, won, lost]")
+    out: list[str] = []
+    for item in value:
+        if not isinstance(item, str) or not item.strip() or any(ch.isspace() for ch in item.strip()):
+            raise ValueError(f"{item!r} is not a stage: one word each, like under-contract")
+        stage = item.strip().lower()
+        if stage in out:
+            raise ValueError(f"{stage} is listed twice")
+        out.append(stage)
+    open_stages = [s for s in out if s not in END_STAGES]
+    return (*open_stages, *END_STAGES)
 
 
 def dates(value: Any) -> tuple[str, ...]:
@@ -68,6 +84,7 @@ SECTIONS = (
     Section("rules", "Timings of the agenda rules, in days (and scores on the 0-10 scale)."),
     Section("referral_month", "The yearly referral month: everyone hears from you once."),
     Section("notes", "Handwritten notes."),
+    Section("pipeline", "The stages a lead goes through (`refnotes status SLUG STAGE`)."),
     Section("git", "Git, the audit trail."),
 )
 
@@ -76,6 +93,7 @@ SPEC: tuple[Setting, ...] = (
     Setting("owner.business", "", text, "Your business's name."),
     Setting("owner.phone", "", text, "The phone number you give out."),
     Setting("owner.email", "", text, "The email address you give out."),
+    Setting("owner.address", "", text, "Your mailing address: the return address on envelopes."),
     Setting("ideal_client", "people like you", text,
             "Who you serve best, in a phrase that fits 'others like yourself who might benefit from ...'."),
     Setting("tiers.A", "Your best clients: regular work, delighted, refer often", text, "Tier A."),
@@ -101,6 +119,9 @@ SPEC: tuple[Setting, ...] = (
     Setting("rules.ask_every_days", 90, integer(1), "Ask the same client again after this many days."),
     Setting("rules.recovery_max_score", 6, integer(0, 10), "Clients at or below this score need service recovery first."),
     Setting("rules.note_lead_days", 10, integer(0), "Write birthday and anniversary cards this many days ahead."),
+    Setting("rules.retry_days", 2, integer(0), "After an #attempt (no answer, voicemail), try a lead again after this many days."),
+    Setting("rules.referral_horizon_days", 180, integer(1),
+            "Older referrals are history: they count, but no thanks or updates are asked for now."),
     Setting("referral_month.month", 3, integer(1, 12), "The month of the year (1-12)."),
     Setting("referral_month.kinds", ("client", "partner", "sphere"), choices(KINDS), "Which kinds of contacts to reach."),
     Setting("referral_month.per_day", 8, integer(1), "Most contacts to reach in one day."),
@@ -108,6 +129,9 @@ SPEC: tuple[Setting, ...] = (
     Setting("referral_month.skip", (), dates, "Holidays and days off in the month, as dates."),
     Setting("notes.card_size", "A6", choice(CARD_SIZES, fold=lambda s: s if s == "A6" else s.lower()),
             "The printed card: A6 | 4x6in | 5x7in."),
+    Setting("pipeline.stages", STATUSES, stages,
+            "In order; won and lost always exist and end it. A realtor might use [new, contacted, showing, offer, "
+            "under-contract, won, lost]."),
     Setting("git.autocommit", False, boolean, "Commit each file refnotes writes (new, log, plan, import)."),
 )
 

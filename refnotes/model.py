@@ -20,13 +20,18 @@ from typing import Any, ClassVar
 
 KINDS = ("client", "prospect", "partner", "sphere")
 TIERS = ("A", "B", "C", "D")
-STATUSES = ("new", "contacted", "meeting", "won", "lost")
+STATUSES = ("new", "contacted", "meeting", "won", "lost")  # the default pipeline (pipeline.stages)
+END_STAGES = ("won", "lost")  # every pipeline has them, and they end it
 CHANNELS = ("call", "email", "note", "meeting", "text")
 MEDIA = ("call", "meeting", "email", "text", "visit", "note", "card", "gift", "event", "other")
 HANDWRITTEN = frozenset({"note", "card"})
 CARD_MEDIA = frozenset({"note", "card", "gift"})  # what counts as a card sent for a birthday or anniversary
 REFERRAL_TAGS = ("ask", "thanks", "update", "gave", "help")
-LINKING_TAGS = frozenset({"ask", "thanks", "update", "gave"})  # the tags rules look for across files
+OCCASION_TAGS = ("birthday", "anniversary")  # the occasion a card was for
+# The tags rules look for across files: an entry with one of them (or a gift) is indexed by everyone it links.
+LINKING_TAGS = frozenset({"ask", "thanks", "update", "gave", "reward"})
+ATTEMPT = "attempt"  # tried and did not reach them: an attempt, never a touch
+STATUS_TAG = "status"  # a pipeline change, written by `refnotes status`
 CADENCES = {
     "weekly": 7,
     "biweekly": 14,
@@ -117,6 +122,11 @@ class Entry(Record):
     def involves(self, slug: str) -> bool:
         return slug == self[0] or slug in self[6]
 
+    @property
+    def is_reach(self) -> bool:
+        """Not an #attempt: it reached them (once its day has come)."""
+        return "attempt" not in self[5]
+
 
 class Birthday(Record):
     """A month and day, with the year when it is known (`--MM-DD` has none)."""
@@ -148,7 +158,8 @@ EMPTY_DOC = Doc(({}, {}, "", 1))
 KNOWN_KEYS = frozenset((
     "name", "kind", "tier", "company", "email", "phone", "address", "birthday", "anniversary",
     "cadence", "channel", "score", "referred_by", "referred_on", "status", "offers", "needs",
-    "tags", "value", "snooze_until", "do_not_contact",
+    "tags", "value", "snooze_until", "do_not_contact", "first_name", "salutation", "household", "spouse",
+    "next", "next_action", "source", "programs", "imported", "created", "example",
 ))  # fmt: skip
 
 
@@ -185,10 +196,21 @@ class Contact(Record):
     value: float | None = None
     snooze_until: date | None = None
     do_not_contact: bool = False
+    first_name: str | None = None  # as written in the file; `greeting` is what a card says
+    salutation: str | None = None
+    household: str | None = None
+    spouse: str | None = None  # a link
+    next: date | None = None  # the next action promised...
+    next_action: str | None = None  # ...and what it is
+    source: str | None = None
+    imported: date | None = None
+    created: date | None = None
+    example: bool = False  # the example contact `init` writes: never planned
     entries: tuple[Entry, ...] = ()
     # Kept from the entries when the file is read, so that no run has to scan every entry again:
-    last_touch: date | None = None  # the latest entry's date
-    referral_entries: tuple[Entry, ...] = ()  # entries tagged #ask, #thanks, #update or #gave
+    last_touch: date | None = None  # the latest entry's date (an attempt or a future one included)
+    last_reach: date | None = None  # the latest date of an entry that is not an #attempt (maybe after today)
+    referral_entries: tuple[Entry, ...] = ()  # entries tagged #ask, #thanks, #update, #gave or #reward, and gifts
     card_entries: tuple[Entry, ...] = ()  # entries whose medium is note, card or gift
     body_links: tuple[tuple[str, int], ...] = ()  # (slug, line) of every [[link]] outside code
     linked: tuple[str, ...] = ()  # every slug the file links, code spans in log lines too: sorted, once each
@@ -234,5 +256,8 @@ class Contact(Record):
         return self.lines.get(key, 1)
 
     @property
-    def first_name(self) -> str:
-        return self.name.split()[0] if self.name.split() else self.name
+    def greeting(self) -> str:
+        """How a card or an e-mail greets them: `salutation`, else `first_name`, else from the name."""
+        from refnotes.core.names import greeting
+
+        return greeting(self)

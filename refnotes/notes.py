@@ -115,9 +115,9 @@ def write_notes(vault: Vault, today: date, due: list[tuple[agenda.Item, str]]) -
         meetings = [e for e in entries if e.medium == "meeting"]
         ask = may_ask(contact, vault.config)
         context = {
-            **base, "name": contact.name, "first_name": contact.first_name, "company": contact.company or "",
+            **base, "name": contact.name, "first_name": contact.greeting, "company": contact.company or "",
             "occasion": occasion, "date": day, "years": day.year - contact.anniversary.year if contact.anniversary else 0,
-            "referral_name": about.name if about else "", "referral_first_name": about.first_name if about else "",
+            "referral_name": about.name if about else "", "referral_first_name": about.greeting if about else "",
             "last_entry": entries[-1].text if entries else "", "last_meeting": meetings[-1].text if meetings else "",
             "last_meeting_date": meetings[-1].date if meetings else None,
         }

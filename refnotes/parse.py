@@ -21,7 +21,6 @@ from refnotes.model import (
     KINDS,
     LINKING_TAGS,
     MEDIA,
-    STATUSES,
     TIERS,
     WARNING,
     Contact,
@@ -129,7 +128,9 @@ def parse_contact(raw: bytes, path: str, slug: str) -> tuple[Contact | None, lis
         path=path,
         entries=tuple(entries),
         last_touch=max([e.date for e in entries], default=None),
-        referral_entries=tuple(e for e in entries if e.hashtags and not LINKING_TAGS.isdisjoint(e.hashtags)),
+        last_reach=max([e.date for e in entries if "attempt" not in e.hashtags], default=None),
+        referral_entries=tuple(e for e in entries if (e.hashtags and not LINKING_TAGS.isdisjoint(e.hashtags))
+                               or e.medium == "gift"),
         card_entries=tuple(e for e in entries if e.medium in CARD_MEDIA),
         body_links=tuple(body_links),
         linked=tuple(sorted({slug for slug, _ in body_links}.union(*(e.links for e in entries if e.links)))),
@@ -208,6 +209,13 @@ def _value(value: Any) -> float:
     return value
 
 
+def _stage(value: Any) -> str:
+    """A pipeline stage: one word (which stages the vault has is checked against pipeline.stages)."""
+    if not isinstance(value, str) or not value.strip() or any(ch.isspace() for ch in value.strip()):
+        raise ValueError(f"must be one pipeline stage like new or won, not {value!r}")
+    return value.strip().lower()
+
+
 def _link(value: Any) -> str:
     if not isinstance(value, str) or not link_slug(value):
         raise ValueError("must be a contact's slug like bob-martinez or \"[[bob-martinez]]\"")
@@ -217,7 +225,7 @@ def _link(value: Any) -> str:
 _CONVERTERS = (
     ("kind", choice(KINDS)),
     ("tier", choice(TIERS, str.upper)),
-    ("status", choice(STATUSES)),
+    ("status", _stage),
     ("channel", choice(CHANNELS)),
     ("cadence", parse_cadence),
     ("company", _text),
@@ -235,6 +243,16 @@ _CONVERTERS = (
     ("value", _value),
     ("do_not_contact", boolean),
     ("referred_by", _link),
+    ("first_name", _text),
+    ("salutation", _text),
+    ("household", _text),
+    ("spouse", _text),  # a link to their partner's file, or their name
+    ("next", parse_date),
+    ("next_action", _text),
+    ("source", _text),
+    ("imported", parse_date),
+    ("created", parse_date),
+    ("example", boolean),
 )
 
 

@@ -338,7 +338,12 @@ def _cross_checks(vault: Vault) -> list[Problem]:
         return f"[[{slug}]] links to no contact{hint}"
 
     emails: dict[str, str] = {}
+    stages = vault.config["pipeline.stages"]
     for contact in contacts.values():
+        if contact.status is not None and contact.status not in stages:
+            problems.append(Problem(contact.path, contact.line_of("status"),
+                                    f"status: {contact.status!r} is not one of {' | '.join(stages)} "
+                                    "(pipeline.stages in refnotes.yaml)"))
         ref = contact.referred_by
         if ref is not None:
             line = contact.line_of("referred_by")

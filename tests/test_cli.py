@@ -225,9 +225,9 @@ def test_new_edit_opens_the_editor(run, vault, tmp_path):
 
 
 def test_vault_templates_override_the_packaged_ones(run, vault):
-    vault.write("templates/contact.md", "---\nname: {{ name | yaml }}\nkind: {{ kind }}\nsource: custom\n---\n")
+    vault.write("templates/contact.md", "---\nname: {{ name | yaml }}\nkind: {{ kind }}\norigin: custom\n---\n")
     run("--vault", vault.root, "new", "Custom Person")
-    assert vault.load().contacts["custom-person"].extra == {"source": "custom"}
+    assert vault.load().contacts["custom-person"].extra == {"origin": "custom"}
 
 
 def test_check_on_a_corpus_of_broken_files_reports_each_without_a_traceback(run, vault):

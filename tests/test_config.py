@@ -13,7 +13,8 @@ def test_every_key_in_the_design_has_a_default():
     assert config["goals.referrals_given"] == {"per": "week", "target": 2}
     assert config.section("rules") == {
         "lead_followup_days": 1, "thank_within_days": 2, "update_within_days": 7, "ask_min_score": 9,
-        "ask_every_days": 90, "recovery_max_score": 6, "note_lead_days": 10,
+        "ask_every_days": 90, "recovery_max_score": 6, "note_lead_days": 10, "retry_days": 2,
+        "referral_horizon_days": 180,
     }
     assert config["referral_month.kinds"] == ("client", "partner", "sphere")
     assert config["referral_month.workdays"] == ("mon", "tue", "wed", "thu", "fri")

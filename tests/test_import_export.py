@@ -149,7 +149,7 @@ def test_import_creates_new_files_and_skips_duplicates(run, vault, tmp_path):
     assert not (vault.root / "contacts" / "zoe-kim.md").exists()
     result = run("--vault", vault.root, "import", source, "--kind", "client", "--tag", "phone", "--today", "2026-11-25")
     zoe = vault.load().contacts["zoe-kim"]
-    assert (zoe.kind, zoe.company, zoe.tags, zoe.extra["source"], zoe.extra["imported"]) == (
+    assert (zoe.kind, zoe.company, zoe.tags, zoe.source, zoe.imported.isoformat()) == (
         "client", "Kim Architecture", ("clients", "design-studio", "phone"), "phone.vcf", "2026-11-25")
     assert zoe.emails == ("zoe@kimarch.example", "zoe@home.example") and str(zoe.birthday) == "--11-30"
     assert vault.load().problems == []
@@ -212,7 +212,7 @@ def test_real_exports_import(run, vault, path):
     assert [str(p) for p in loaded.errors] == []
     for created in data["created"]:
         contact = loaded.contacts[Path(created["path"]).stem]
-        assert contact.name and contact.extra["source"] == path.name
+        assert contact.name and contact.source == path.name
 
 
 @pytest.mark.skipif(not SAMPLES.is_dir(), reason="../shared/samples is not beside this checkout")

@@ -96,7 +96,7 @@ def test_defaults_for_a_minimal_contact():
     [
         ("kind: friend", 3, "kind: 'friend' is not one of client | prospect | partner | sphere"),
         ("tier: E", 3, "tier: 'E' is not one of A | B | C | D"),
-        ("status: maybe", 3, "status: 'maybe' is not one of"),
+        ("status: [new, won]", 3, "status: must be one pipeline stage"),
         ("cadence: sometimes", 3, "cadence 'sometimes' is not one of"),
         ("cadence: 0d", 3, "cadence '0d'"),
         ("channel: fax", 3, "channel: 'fax' is not one of"),

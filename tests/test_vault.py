@@ -209,3 +209,12 @@ def test_progress_ticks_for_a_skipped_duplicate_too(vault):
         seen = []
         found = load_vault(vault.root, progress=lambda total: seen.append(total) or (lambda: seen.append("tick")))
         assert seen == [2, "tick", "tick"] and any("is taken by" in p.message for p in found.problems)
+
+
+def test_a_status_outside_the_pipeline_is_an_error_on_its_line(vault):
+    vault.write("refnotes.yaml", "pipeline: {stages: [new, showing, offer, won, lost]}\n")
+    vault.contact("ann", "name: Ann\nstatus: offer")
+    vault.contact("bo", "name: Bo\nkind: prospect\nstatus: meeting")
+    assert [str(p) for p in vault.load().problems] == [
+        "contacts/bo.md:3: error: status: 'meeting' is not one of new | showing | offer | won | lost "
+        "(pipeline.stages in refnotes.yaml)"]

@@ -1,0 +1,1 @@
+"""The core: referrals, dates and rules. It knows nothing of files, terminals or pages."""
