@@ -216,5 +216,5 @@ def test_a_status_outside_the_pipeline_is_an_error_on_its_line(vault):
     vault.contact("ann", "name: Ann\nstatus: offer")
     vault.contact("bo", "name: Bo\nkind: prospect\nstatus: meeting")
     assert [str(p) for p in vault.load().problems] == [
-        "contacts/bo.md:3: error: status: 'meeting' is not one of new | showing | offer | won | lost "
+        "contacts/bo.md:4: error: status: 'meeting' is not one of new | showing | offer | won | lost "
         "(pipeline.stages in refnotes.yaml)"]
