@@ -1,6 +1,8 @@
 """The agenda: every rule of the referral system, applied to a loaded vault on a given day.
 
-Pure: `compute(vault, today)` reads no clock and prints nothing. An item is
+Pure: `compute(vault, today)` reads no clock and prints nothing. The rules are
+in `refnotes.core.rules` (one function each), the facts they share in
+`refnotes.core.index`, their wording in `refnotes.core.wording`. An item is
 (rule, contact, about, due) plus a human title and a short "why". Items are
 ordered overdue first, then by rule (RULES), then by due date, then contact.
 Goals and suggested introductions are computed here too, from the same index.
@@ -15,35 +17,17 @@ from operator import itemgetter
 from typing import NamedTuple
 
 from refnotes.config import GOALS
-from refnotes.dates import cadence_days
+from refnotes.core import rules, wording
+from refnotes.core.index import Index
+from refnotes.core.rules.occasions import CARD_WINDOW_DAYS, day_in, next_yearly  # noqa: F401 (used by others)
+from refnotes.core.rules.touch import contact_cadence  # noqa: F401
+from refnotes.core.wording import MONTHS, WEEKDAYS, short, weekday_month, when  # noqa: F401
 from refnotes.model import Contact, Entry
 from refnotes.vault import Vault
 
-RULES = (
-    "follow-up-lead",
-    "service-recovery",
-    "thank-referrer",
-    "update-referrer",
-    "referral-month",
-    "birthday-note",
-    "anniversary-note",
-    "ask-referral",
-    "keep-in-touch",
-    "service-check",
-)
-RULE_LABELS = {
-    "follow-up-lead": "Follow up new leads",
-    "service-recovery": "Fix unhappy clients first",
-    "thank-referrer": "Thank referrers",
-    "update-referrer": "Update referrers",
-    "referral-month": "Referral month calls",
-    "birthday-note": "Birthday cards",
-    "anniversary-note": "Client-anniversary cards",
-    "ask-referral": "Ask for referrals",
-    "keep-in-touch": "Keep in touch",
-    "service-check": "Ask how you're doing",
-}
-NOTE_WINDOW_DAYS = 30  # a card/note/gift this close before the day counts
+RULES = rules.names()  # in agenda order
+RULE_LABELS = {rule: wording.LABELS[rule] for rule in RULES}
+NOTE_WINDOW_DAYS = CARD_WINDOW_DAYS
 
 
 class Item(NamedTuple):
@@ -54,6 +38,7 @@ class Item(NamedTuple):
     title: str
     why: str
     overdue: bool
+    detail: dict | None = None  # the facts the rule found (dates, entries), for pages and notes
 
     def as_json(self) -> dict[str, object]:
         return {"rule": self.rule, "contact": self.contact, "about": self.about, "due": self.due.isoformat(),
@@ -93,218 +78,17 @@ class Introduction(NamedTuple):
         return f'{{"a": {quote(self.a)}, "b": {quote(self.b)}, "topic": {quote(self.topic)}}}'
 
 
-MONTHS = ("", "January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
-          "November", "December")
-WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
-_SHORT_MONTHS = tuple(month[:3] for month in MONTHS)
-
-
-def short(day: date) -> str:
-    """`Nov 5`: English month names whatever the locale (strftime's %b follows it, and is slow)."""
-    return f"{_SHORT_MONTHS[day.month]} {day.day}"
-
-
-def when(day: date, today: date) -> str:
-    """`Nov 5`, or `Dec 2, 2025` in another year than today's (an overdue item from last year, a card
-    for January written in December)."""
-    return short(day) if day.year == today.year else f"{short(day)}, {day.year}"
-
-
-def weekday_month(day: date) -> str:
-    """`Thursday, November`."""
-    return f"{WEEKDAYS[day.weekday()]}, {MONTHS[day.month]}"
-
-
 def week_start(day: date) -> date:
     return day - timedelta(days=day.weekday())
 
 
-class Index:
-    """Referral-tagged entries by the contacts they involve, and referrals by referrer, built once per vault.
-
-    Only entries tagged #ask, #thanks, #update or #gave are indexed across files: no rule
-    looks for any other entry outside its own file.
-    """
-
-    def __init__(self, vault: Vault):
-        self.vault = vault
-        self.tagged: dict[str, list[Entry]] = defaultdict(list)
-        self.referrals: dict[str, list[Contact]] = defaultdict(list)
-        self.introduced: dict[str, set[str]] = defaultdict(set)  # everyone in a #gave entry with them
-        self.gave: list[Entry] = []  # every entry tagged #gave, in vault order (duplicates across files kept)
-        contacts = vault.contacts
-        tagged, introduced, gave = self.tagged, self.introduced, self.gave
-        for contact in contacts.values():
-            slug = contact.slug
-            own = contact.referral_entries
-            if own:
-                tagged[slug] += own
-            for entry in own:
-                links = entry.links
-                if not links:  # most entries: only this file's
-                    if "gave" in entry.hashtags:
-                        introduced[slug].add(slug)
-                        gave.append(entry)
-                    continue
-                involved = [slug]
-                for link in links:
-                    if link != slug and link in contacts:
-                        tagged[link].append(entry)
-                        involved.append(link)
-                if "gave" in entry.hashtags:
-                    gave.append(entry)
-                    for person in involved:
-                        introduced[person].update((slug, *links))
-            referrer = contact.referred_by
-            if referrer and referrer != slug and referrer in contacts:
-                self.referrals[referrer].append(contact)
-
-    def both(self, a: str, b: str) -> list[Entry]:
-        """Referral-tagged entries that involve both contacts."""
-        return [e for e in self.tagged.get(a, ()) if e.involves(b)]
-
-    def name(self, slug: str) -> str:
-        contact = self.vault.contacts.get(slug)
-        return contact.name if contact else slug
-
-
-def contact_cadence(contact: Contact, config) -> str | None:
-    """Its own cadence, else its tier's (clients), else its kind's."""
-    if contact.cadence:
-        return contact.cadence
-    if contact.kind == "client" and contact.tier:
-        return config.get(f"cadence.{contact.tier}")
-    return config.get(f"cadence.{contact.kind}")
-
-
-def next_yearly(month: int, day: int, today: date, first_year: int | None = None) -> date:
-    """The next date on/after today with this month and day (Feb 29 falls on Feb 28 in other years).
-
-    With `first_year`, only dates at least one year after it count (anniversaries start at year 1).
-    """
-    year = today.year if first_year is None else max(today.year, first_year + 1)
-    while True:
-        candidate = day_in(year, month, day)
-        if candidate >= today:
-            return candidate
-        year += 1
-
-
-def day_in(year: int, month: int, day: int) -> date:
-    """The date, with Feb 29 falling on Feb 28 outside leap years."""
-    try:
-        return date(year, month, day)
-    except ValueError:  # Feb 29 outside a leap year
-        return date(year, month, 28)
-
-
 def compute(vault: Vault, today: date, index: Index | None = None, horizon: date | None = None) -> list[Item]:
     """Every open item in the vault, sorted; with `horizon`, only those due by then (what `todo` shows)."""
-    index = index or Index(vault)
-    rules = vault.config.section("rules")
-    items: list[Item] = []
-    add = items.append
-    contacts = vault.contacts
-    referrals = index.referrals
-    tagged = index.tagged
-    lead_after = timedelta(days=rules["lead_followup_days"])
-    note_ahead = timedelta(days=rules["note_lead_days"])
-    ask_every = timedelta(days=rules["ask_every_days"])
-    recovery_max, ask_min = rules["recovery_max_score"], rules["ask_min_score"]
-    window = timedelta(days=NOTE_WINDOW_DAYS)
-
-    last_due = horizon or date.max
-
-    def item(rule: str, contact: Contact, about: Contact | None, due: date, title: str, why: str) -> None:
-        if due <= last_due:
-            add(Item(rule, contact.slug, about.slug if about else None, due, title, why, due < today))
-
-    def card_sent(cards: tuple[Entry, ...], day: date) -> bool:
-        start = day - window
-        for e in cards:
-            if start <= e.date <= day:
-                return True
-        return False
-
-    month_calls = _referral_month_items(vault, today, item)
-
-    for c in contacts.values():
-        slug = c.slug
-        lead_open = False
-        # follow-up-lead: the lead gets followed up even if their referrer is do_not_contact
-        status = c.status
-        is_lead = (c.referred_by is not None and status != "won" and status != "lost") or (
-            c.kind == "prospect" and status == "new")
-        if is_lead and not c.do_not_contact:
-            since = c.referred_on
-            if c.last_touch is None or (since is not None and c.last_touch < since):
-                lead_open = True
-                referrer = contacts.get(c.referred_by) if c.referred_by else None
-                due = since + lead_after if since else today
-                if referrer is not None and since:
-                    why = f"{referrer.name} referred them on {short(since)}; nothing logged with them since"
-                    title = f"Follow up with {c.name} (referred by {referrer.name})"
-                else:
-                    why = "a new lead with nothing logged yet"
-                    title = f"Follow up with {c.name}"
-                if due <= last_due:
-                    add(Item("follow-up-lead", slug, None, due, title, why, due < today))
-        if c.do_not_contact:
-            continue
-        lost = status == "lost"
-        snoozed = c.snooze_until is not None and today < c.snooze_until
-        client = c.kind == "client"
-        score = c.score
-
-        if client and score is not None and score <= recovery_max and today <= last_due:
-            add(Item("service-recovery", slug, None, today, f"Fix things with {c.name} (score {score})",
-                     f"their latest score is {score}/10: fix the service before asking for anything", False))
-
-        sent = referrals.get(slug)
-        if sent:
-            for r in sent:
-                _referrer_items(c, r, index, rules, today, item)
-
-        if c.birthday is not None:
-            bday = next_yearly(c.birthday.month, c.birthday.day, today)
-            due = bday - note_ahead
-            if due <= last_due and not card_sent(c.card_entries, bday):
-                add(Item("birthday-note", slug, None, due, f"Birthday card for {c.name} ({short(bday)})",
-                         f"their birthday is on {weekday_month(bday)} {bday.day}", due < today))
-
-        if client and c.anniversary is not None:
-            anniversary = next_yearly(c.anniversary.month, c.anniversary.day, today, first_year=c.anniversary.year)
-            years = anniversary.year - c.anniversary.year
-            due = anniversary - note_ahead
-            if due <= last_due and not card_sent(c.card_entries, anniversary):
-                add(Item("anniversary-note", slug, None, due,
-                         f"Anniversary card for {c.name} ({years} year{'s' if years != 1 else ''} on {short(anniversary)})",
-                         f"a client since {short(c.anniversary)}, {c.anniversary.year}", due < today))
-
-        if client and score is not None and score >= ask_min and not lost and not snoozed:
-            asked = [e.date for e in tagged.get(slug, ()) if "ask" in e.hashtags]
-            if asked:
-                last = max(asked)
-                due, why = last + ask_every, f"last asked on {short(last)}, {last.year}"
-            else:
-                due, why = today, "never asked"
-            if due <= last_due:
-                add(Item("ask-referral", slug, None, due, f"Ask {c.name} for referrals",
-                         f"delighted (score {score}/10); {why}", due < today))
-
-        cadence = contact_cadence(c, vault.config)
-        days = cadence_days(cadence)
-        if days is not None and not lost and not snoozed and not lead_open and slug not in month_calls:
-            last = c.last_touch
-            due = last + timedelta(days=days) if last is not None else today
-            if due <= last_due:
-                why = f"last touch {short(last)}, {last.year} ({cadence})" if last else f"nothing logged yet ({cadence})"
-                add(Item("keep-in-touch", slug, None, due, f"Keep in touch with {c.name}", why, due < today))
-
-        if client and score is None and not lost and today <= last_due:
-            add(Item("service-check", slug, None, today, f"Ask {c.name} how we're doing",
-                     "no score yet: ask how delighted they are, 0-10", False))
-
+    ix = index if index is not None else Index(vault, today)
+    last = horizon or date.max
+    title, why = wording.title, wording.why
+    items = [Item(d.rule, d.contact, d.about, d.due, title(d, ix), why(d, ix), d.due < today, d.detail)
+             for d in rules.run(ix) if d.due <= last]
     return _sorted(items)
 
 
@@ -332,49 +116,6 @@ def _sorted(items: list[Item]) -> list[Item]:
 _DUE_CONTACT_ABOUT = itemgetter(3, 1, 2)
 
 
-def _referrer_items(p: Contact, r: Contact, index: Index, rules, today: date, item) -> None:
-    """thank-referrer and update-referrer for referrer P and referral R."""
-    since = r.referred_on
-    shared = index.both(p.slug, r.slug)
-    thanks = [e for e in shared if "thanks" in e.hashtags and (since is None or e.date >= since)]
-    if not thanks:
-        due = since + timedelta(days=rules["thank_within_days"]) if since else today
-        came = f"{r.greeting} came in on {short(since)}" if since else f"{r.greeting} was referred"
-        item("thank-referrer", p, r, due, f"Thank {p.name} for referring {r.name}",
-             f"{came}; no thanks logged to {p.greeting} since")
-    told = [e.date for e in shared if "thanks" in e.hashtags or "update" in e.hashtags]
-    baseline = max(told) if told else since
-    first = None
-    for e in r.entries:
-        if (baseline is None or e.date > baseline) and not (
-                e.involves(p.slug) and ("thanks" in e.hashtags or "update" in e.hashtags)):
-            first = e
-            break
-    if first is not None:
-        item("update-referrer", p, r, first.date + timedelta(days=rules["update_within_days"]),
-             f"Update {p.name} on {r.name}",
-             f"news since you last told {p.greeting}: {first.medium} on {short(first.date)}")
-
-
-def _referral_month_items(vault: Vault, today: date, item) -> set[str]:
-    """Today's and overdue calls of this month's frozen plan that are not reached yet."""
-    plan = vault.plans.get(f"{today.year:04d}-{today.month:02d}")
-    if plan is None:
-        return set()
-    open_calls = set()
-    for day, slugs in plan.days.items():
-        if day > today:
-            break
-        for slug in slugs:
-            contact = vault.contacts.get(slug)
-            if contact is None or contact.do_not_contact or plan.logged(contact):
-                continue
-            open_calls.add(slug)
-            item("referral-month", contact, None, day, f"Referral month: reach {contact.name}",
-                 f"planned for {short(day)}: ask how you can help them, then who else you could help")
-    return open_calls
-
-
 def due_within(items: Iterable[Item], today: date, days: int) -> list[Item]:
     """The items `todo` shows: due on or before today + days (overdue ones included)."""
     horizon = today + timedelta(days=days)
@@ -385,7 +126,9 @@ def due_within(items: Iterable[Item], today: date, days: int) -> list[Item]:
 
 
 def _dedupe(entries: Iterable[Entry]) -> list[Entry]:
-    """One entry per (date, people involved, medium, tags): an introduction logged in both files counts once."""
+    """One entry per occasion: an introduction is one per day and pair of people, whatever the wording
+    or the file (logged in both files by hand, it counts once); any other entry one per (date, people
+    involved, medium, tags)."""
     seen: set[tuple] = set()
     out = []
     sorted_tags: dict[tuple[str, ...], tuple[str, ...]] = {}
@@ -393,10 +136,13 @@ def _dedupe(entries: Iterable[Entry]) -> list[Entry]:
         people = frozenset((e.contact, *e.links)) if e.links else e.contact
         if type(people) is frozenset and len(people) == 1:
             (people,) = people  # a link to oneself: the same people as none
-        tags = sorted_tags.get(e.hashtags)
-        if tags is None:
-            tags = sorted_tags[e.hashtags] = tuple(sorted(e.hashtags))
-        key = (e.date, people, e.medium, tags)
+        if "gave" in e.hashtags:
+            key = (e.date, people, "gave")
+        else:
+            tags = sorted_tags.get(e.hashtags)
+            if tags is None:
+                tags = sorted_tags[e.hashtags] = tuple(sorted(e.hashtags))
+            key = (e.date, people, e.medium, tags)
         if key not in seen:
             seen.add(key)
             out.append(e)
@@ -418,9 +164,10 @@ def goals(vault: Vault, today: date) -> list[GoalProgress]:
     last = max(end for _, end in periods.values())
     # one pass over the vault (skipping files with nothing logged since `first`): only entries inside
     # some goal's period are looked at again
+    last = min(last, today)  # an entry dated after today is a plan: it counts from its day
     active = [c for c in vault.contacts.values() if c.last_touch is not None and c.last_touch >= first]
-    tagged = [e for c in active for e in c.referral_entries if first <= e.date <= last]
-    cards = [e for c in active for e in c.card_entries if first <= e.date <= last]
+    tagged = [e for c in active for e in c.referral_entries if first <= e.date <= last and e.is_reach]
+    cards = [e for c in active for e in c.card_entries if first <= e.date <= last and e.is_reach]
     received = [c.referred_on for c in vault.contacts.values() if c.referred_by and c.referred_on]
 
     def count(name: str, start: date, end: date) -> int:
@@ -452,7 +199,8 @@ def weekly_referrals(vault: Vault, today: date, weeks: int = 12) -> list[tuple[d
     given = [0] * weeks
     end = first + timedelta(weeks=weeks)
     gave = (e for c in vault.contacts.values() if c.last_touch is not None and c.last_touch >= first
-            for e in c.referral_entries if first <= e.date < end and "gave" in e.hashtags)
+            for e in c.referral_entries if first <= e.date < end and e.date <= today and "gave" in e.hashtags
+            and e.is_reach)
     for e in _dedupe(gave):  # the date is part of what makes entries the same: filtering first is equal
         given[(e.date - first).days // 7] += 1
     return [(first + timedelta(weeks=i), received[i], given[i]) for i in range(weeks)]
@@ -468,7 +216,7 @@ def introductions(vault: Vault, index: Index | None = None, per_need: int = 3, l
     For each need, at most `per_need` offerers: partners first, then by score, then by name.
     With `limit`, only the first that many.
     """
-    index = index or Index(vault)
+    index = index or Index(vault, date.max)
     offers: dict[str, list[Contact]] = defaultdict(list)
     for c in vault.contacts.values():
         if c.offers and not c.do_not_contact and c.status != "lost":

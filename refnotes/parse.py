@@ -304,14 +304,7 @@ def _log(lines: list[str], start: int, slug: str, problem) -> tuple[list[Entry],
         if medium is None:
             problem(number, f"log medium {entry.group(2).lower()!r} is not one of {', '.join(MEDIA)}")
             return False
-        hashtags: tuple[str, ...] = ()
-        if "#" in text:
-            written = tuple(HASHTAG.findall(_without_links(text)))
-            hashtags = _TAGSETS.get(written)  # the same few tags, written the same way, over and over
-            if hashtags is None:
-                hashtags = tuple(dict.fromkeys(tag.lower() for tag in written))
-                if len(_TAGSETS) < 10_000:
-                    hashtags = _TAGSETS[written] = _TAGSETS.setdefault(hashtags, hashtags)
+        hashtags = _tags_of(text) if "#" in text else ()
         entries.append(Entry((slug, day, medium, text, number, hashtags, entry_links)))
         return True
 
@@ -346,7 +339,8 @@ def _log(lines: list[str], start: int, slug: str, problem) -> tuple[list[Entry],
         if not in_log or not stripped or stripped.startswith("<!--"):
             continue
         if previous_was_entry and line[:1] in (" ", "\t"):
-            continue  # an indented continuation of the entry above
+            entries[-1] = _continued(entries[-1], stripped)  # its tags and links belong to the entry above
+            continue
         if LOOKS_LIKE_ENTRY.match(stripped):
             problem(number, "not a log entry: write it as '- YYYY-MM-DD MEDIUM: text' "
                     f"(MEDIUM one of {', '.join(MEDIA)})")
@@ -355,6 +349,29 @@ def _log(lines: list[str], start: int, slug: str, problem) -> tuple[list[Entry],
                     "'- 2026-11-20 call: text'", WARNING)
         previous_was_entry = False
     return entries, links
+
+
+def _continued(entry: Entry, more: str) -> Entry:
+    """The entry with an indented continuation line joined to its text: the line's hashtags and
+    [[links]] are the entry's own."""
+    text = f"{entry.text} {more}"
+    hashtags, links = entry.hashtags, entry.links
+    if "#" in more:
+        hashtags = _tags_of(text)
+    if "[[" in more:
+        links = tuple(dict.fromkeys((*links, *(link_slug(m.group(1)) for m in LINK.finditer(more)))))
+    return Entry((entry.contact, entry.date, entry.medium, text, entry.line, hashtags, links))
+
+
+def _tags_of(text: str) -> tuple[str, ...]:
+    """The text's hashtags, lower-cased, each once, in order; one shared tuple per way of writing them."""
+    written = tuple(HASHTAG.findall(_without_links(text)))
+    hashtags = _TAGSETS.get(written)  # the same few tags, written the same way, over and over
+    if hashtags is None:
+        hashtags = tuple(dict.fromkeys(tag.lower() for tag in written))
+        if len(_TAGSETS) < 10_000:
+            hashtags = _TAGSETS[written] = _TAGSETS.setdefault(hashtags, hashtags)
+    return hashtags
 
 
 def _without_links(text: str) -> str:

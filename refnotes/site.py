@@ -227,7 +227,7 @@ class Renderer:
 
     @functools.cached_property
     def index(self) -> agenda.Index:
-        return agenda.Index(self.vault)
+        return agenda.Index(self.vault, self.today)
 
     @functools.cached_property
     def items(self) -> list[agenda.Item]:
@@ -499,7 +499,7 @@ class Renderer:
             parts.append(f"by {referrer.slug}={referrer.name}")
         for r in referred:
             parts.append(f"sent {r.slug}={r.name}|{r.status}|{r.referred_on}")
-        for rule, slug, about, due, title, why, overdue in items:
+        for rule, slug, about, due, title, why, overdue, _ in items:
             parts.append(f"item {rule}|{slug}|{about}|{due.toordinal()}|{title}|{why}|{overdue:d}")
         for commit, change in history:
             parts.append(repr((commit.hash, change.path, change.added, change.renamed_from, change.fields,

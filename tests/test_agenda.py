@@ -1,10 +1,11 @@
 """Every agenda rule, with literal dates, on small vaults written in the test."""
 
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 
 from refnotes import agenda
+from refnotes.core.index import stagger
 
 TODAY = date(2026, 11, 25)  # a Wednesday
 
@@ -122,7 +123,8 @@ def test_an_update_entry_satisfies_until_there_is_newer_news(vault):
                   log("2026-11-12 meeting: signed"))
     assert items(vault, rule="update-referrer") == []
     vault.contact("a", "name: A\nreferred_by: bob\nreferred_on: 2026-11-09\nstatus: won\ncadence: never",
-                  log("2026-11-12 meeting: signed", "2026-11-24 call: second project"))
+                  log("2026-11-12 meeting: signed", "2026-11-23 call: a plain call is not news",
+                      "2026-11-24 meeting: second project"))
     assert items(vault, rule="update-referrer") == [("update-referrer", "bob", "a", "2026-12-01", False)]
 
 
@@ -218,25 +220,28 @@ def test_keep_in_touch_by_own_then_tier_then_kind_cadence(vault):
     vault.contact("tier", "name: Tier\nkind: client\ntier: A\nscore: 8", log("2026-11-01 call: x"))
     vault.contact("plain", "name: Plain\nkind: client\nscore: 8", log("2026-11-01 call: x"))
     vault.contact("kind", "name: Kind", log("2026-11-01 call: x"))
-    vault.contact("none", "name: None\nkind: sphere")
+    vault.contact("none", "name: None\nkind: sphere\ncreated: 2026-11-30")  # never reached: first seen + stagger
     vault.contact("never", "name: Never\ncadence: never")
-    assert items(vault, rule="keep-in-touch") == [
+    assert items(vault, rule="keep-in-touch") == sorted([
         ("keep-in-touch", "own", None, "2026-11-11", True),
-        ("keep-in-touch", "none", None, "2026-11-25", False),
         ("keep-in-touch", "tier", None, "2026-12-01", False),
         ("keep-in-touch", "plain", None, "2026-12-16", False),
         ("keep-in-touch", "kind", None, "2027-11-01", False),
-    ]
+        ("keep-in-touch", "none", None, (date(2026, 11, 30) + timedelta(days=stagger("none", 365))).isoformat(),
+         False),
+    ], key=lambda i: i[3])
 
 
-def test_keep_in_touch_counts_only_entries_in_their_own_file_and_future_entries_push_it_out(vault):
+def test_keep_in_touch_counts_only_entries_in_their_own_file_and_future_entries_count_from_their_day(vault):
     vault.contact("a", "name: A\ncadence: monthly", log("2026-10-01 call: x"))
-    vault.contact("b", "name: B\ncadence: monthly", log("2026-12-10 meeting: booked for next month"))
+    vault.contact("b", "name: B\ncadence: monthly", log("2026-10-02 call: y", "2026-12-10 meeting: booked for next month"))
     vault.contact("c", "name: C\ncadence: never", log("2026-11-24 call: talked about [[a]]"))
     assert items(vault, rule="keep-in-touch") == [
         ("keep-in-touch", "a", None, "2026-10-31", True),
-        ("keep-in-touch", "b", None, "2027-01-09", False),
+        ("keep-in-touch", "b", None, "2026-11-01", True),
     ]
+    assert items(vault, today=date(2026, 12, 10), rule="keep-in-touch")[1] == (
+        "keep-in-touch", "b", None, "2027-01-09", False)
 
 
 def test_snooze_and_lost_stop_keep_in_touch(vault):
@@ -264,7 +269,8 @@ def test_overdue_first_then_rule_order_then_due(vault):
                   log("2026-11-19 call: welcome"))
     found = agenda.compute(vault.load(), TODAY)
     assert [(i.rule, i.overdue) for i in found] == [
-        ("thank-referrer", True), ("update-referrer", False), ("ask-referral", False), ("keep-in-touch", False)]
+        ("thank-referrer", True), ("reward-referrer", True), ("update-referrer", False), ("ask-referral", False),
+        ("keep-in-touch", False)]
     assert found[0].title == "Thank Bob Martinez for referring Alice Nguyen"
     assert found[0].why == "Alice came in on Nov 18; no thanks logged to Bob since"
 

@@ -292,3 +292,16 @@ def test_hashtags_are_lower_cased_once_each_however_often_and_however_they_are_w
     tags = [entry.hashtags for entry in contact.entries]
     assert tags == [("ask", "thanks"), ("ask", "thanks"), ("ask", "thanks"), ("thanks", "ask")]
     assert tags[0] is tags[1] is tags[2]  # one shared tuple for the same set, in the same order
+
+
+def test_hashtags_and_links_on_continuation_lines_belong_to_the_entry():
+    contact, problems = parse(
+        "---\nname: Bob\n---\n## Log\n- 2026-11-21 note: Thank-you card\n"
+        "  for sending [[carol-diaz]] #thanks\n\t and a coffee voucher #Reward\n- 2026-11-22 call: next\n"
+        "  not a tag: a#b\n")
+    assert problems == []
+    first, second = contact.entries
+    assert (first.line, first.hashtags, first.links) == (5, ("thanks", "reward"), ("carol-diaz",))
+    assert first.text == "Thank-you card for sending [[carol-diaz]] #thanks and a coffee voucher #Reward"
+    assert (second.hashtags, second.links) == ((), ())
+    assert first in contact.referral_entries and ("carol-diaz", 6) in contact.body_links

@@ -26,7 +26,9 @@ def test_todo_json_matches_the_design_shape(run, referral_vault):
     assert data["today"] == "2026-11-25"
     assert {(i["rule"], i["contact"], i["about"], i["due"], i["overdue"]) for i in data["items"]} == {
         ("thank-referrer", "bob-martinez", "alice-nguyen", "2026-11-20", True),
+        ("reward-referrer", "bob-martinez", "alice-nguyen", "2026-11-20", True),  # won on referred_on
         ("update-referrer", "bob-martinez", "alice-nguyen", "2026-11-26", False),  # the welcome call is news
+        ("ask-referral", "bob-martinez", None, "2026-11-25", False),  # a partner, never asked
     }
     first = data["items"][0]
     assert first["title"] == "Thank Bob Martinez for referring Alice Nguyen"
@@ -44,16 +46,15 @@ def test_days_widens_the_window(run, referral_vault):
         out = run("--vault", referral_vault.root, "todo", "--today", "2026-11-25", "--days", days, "--json").output
         return sorted({i["rule"] for i in json.loads(out)["items"]})
 
-    assert rules("0") == ["thank-referrer"]
-    assert rules("7") == ["thank-referrer", "update-referrer"]
-    assert rules("90") == ["ask-referral", "thank-referrer", "update-referrer"]  # next ask: 2027-02-17
+    assert rules("0") == ["ask-referral", "reward-referrer", "thank-referrer"]
+    assert rules("7") == ["ask-referral", "reward-referrer", "thank-referrer", "update-referrer"]
 
 
 def test_todo_in_the_terminal_groups_by_rule_with_contact_details(run, referral_vault):
     result = run("--vault", referral_vault.root, "todo", "--today", "2026-11-25", "--why")
     assert result.exit_code == 0
     out = result.output
-    assert out.startswith("Wednesday, November 25, 2026: 2 items due within 7 days, 1 overdue")
+    assert out.startswith("Wednesday, November 25, 2026: 4 items due within 7 days, 2 overdue")
     assert "Thank referrers\n  ! Nov 20  Thank Bob Martinez for referring Alice Nguyen  +1 555 0110\n" in out
     assert "Alice came in on Nov 18; no thanks logged to Bob since" in out
     assert "referrals given      ░░░░░░░░░░░░ 0/2 this week" in out

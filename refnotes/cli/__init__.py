@@ -356,7 +356,7 @@ def todo(ctx: Context, days: int, show_why: bool, today: date | None, as_json: b
     color = color_enabled() and not as_json
     out = ctx.answer("todo", today.isoformat(), days, show_why, as_json, color=color)
     vault = ctx.load()
-    index = agenda.Index(vault)
+    index = agenda.Index(vault, today)
     items = agenda.compute(vault, today, index, horizon=today + timedelta(days=days))
     progress = agenda.goals(vault, today)
     intros = agenda.introductions(vault, index)
