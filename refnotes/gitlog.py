@@ -111,6 +111,54 @@ def log(root: Path, *, since: date | None = None, path: str | None = None, limit
     return [commit for chunk in out.split(_RS)[1:] if (commit := _commit(chunk, prefix))]
 
 
+FIRST_SEEN_FILE = "first-seen"  # in <vault>/.refnotes: the day git first saw each contact file, per HEAD
+
+
+def first_seen(root: Path) -> dict[str, date]:
+    """The day git first saw each contact file (its path relative to the vault): the commit date of
+    the commit that added it (a file renamed in git counts from its rename). Kept per HEAD in
+    .refnotes/first-seen; empty outside git."""
+    from refnotes import cache
+
+    commit = head(root)
+    if commit is None:
+        return {}
+    kept = cache.read_own(root, FIRST_SEEN_FILE, set())
+    if isinstance(kept, tuple) and len(kept) == 2 and kept[0] == commit and isinstance(kept[1], dict):
+        days = kept[1]
+    else:
+        out = _git(root, "log", "--relative", "--reverse", "--format=%x00%cs", "--name-only", "--diff-filter=A",
+                   "--no-renames", "--", "contacts")
+        days = {}
+        day = None
+        for line in (out or "").splitlines():
+            if line.startswith("\x00"):
+                day = line[1:].strip()
+            elif line and day and line not in days:
+                days[line] = day
+        cache.write_own(root, FIRST_SEEN_FILE, (commit, days))
+    out_days: dict[str, date] = {}
+    for rel, text in days.items():
+        try:
+            out_days[rel] = date.fromisoformat(text)
+        except (TypeError, ValueError):
+            continue
+    return out_days
+
+
+def first_seen_lookup(root: Path):
+    """A function giving a contact the day git first saw its file (None when git never did), reading
+    git only when first asked: most vaults' contacts have been reached, and need no answer."""
+    days: list[dict[str, date]] = []
+
+    def lookup(contact) -> date | None:
+        if not days:
+            days.append(first_seen(root))
+        return days[0].get(contact.path)
+
+    return lookup
+
+
 HISTORY_FILE = "history"  # in <vault>/.refnotes: the site's commits, each parsed once
 HISTORY_KEPT = 2000  # commits kept there at most
 _HISTORY_CLASSES = {

@@ -143,5 +143,6 @@ def _occasion_day(occasion: str, contact: Contact, item: agenda.Item, today: dat
 def _log_command(occasion: str, contact: Contact, about: Contact | None) -> str:
     if occasion == "thanks" and about is not None:
         return f"refnotes thank {contact.slug} --for {about.slug} --medium note"
-    what = {"birthday": "Birthday card", "anniversary": "Anniversary card", "keep-in-touch": "Handwritten note"}
+    what = {"birthday": "Birthday card #birthday", "anniversary": "Anniversary card #anniversary",
+            "keep-in-touch": "Handwritten note"}
     return f'refnotes log {contact.slug} card "{what.get(occasion, "Card")}"'

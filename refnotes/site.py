@@ -29,6 +29,7 @@ from urllib.parse import quote
 from markupsafe import Markup, escape
 
 from refnotes import __version__, agenda, fsutil, gitlog, notes, plainmd, plan, render
+from refnotes.core.index import is_won
 from refnotes.model import Contact, Entry
 from refnotes.parse import HASHTAG, LINK, link_slug
 from refnotes.vault import Vault
@@ -227,7 +228,7 @@ class Renderer:
 
     @functools.cached_property
     def index(self) -> agenda.Index:
-        return agenda.Index(self.vault, self.today)
+        return agenda.Index(self.vault, self.today, first_seen=gitlog.first_seen_lookup(self.vault.root))
 
     @functools.cached_property
     def items(self) -> list[agenda.Item]:
@@ -662,8 +663,8 @@ class Renderer:
 
         sources = []
         for slug, sent in referrals.items():
-            won = [r for r in sent if r.status == "won"]
-            value = sum(r.value or 0 for r in sent)
+            won = [r for r in sent if is_won(r)]
+            value = sum(r.value or 0 for r in won)  # business won: never open or lost leads' value
             sources.append({"contact": contacts[slug], "count": len(sent), "won": len(won), "value": value})
         sources.sort(key=lambda s: (-s["count"], -s["won"], -s["value"], s["contact"].name.casefold()))
 

@@ -13,6 +13,7 @@ import gc
 import os
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
 
 from refnotes.config import CONFIG_FILE, Config, config_from_bytes
@@ -361,6 +362,19 @@ def _cross_checks(vault: Vault) -> list[Problem]:
                                         f"email {email} is also on {first}: the same person twice? "
                                         "Merge them, or remove it from one", WARNING))
     problems.extend(_cycles(contacts))
+    return problems
+
+
+def future_entries(vault: Vault, today: date) -> list[Problem]:
+    """A warning for each log entry dated after today: a plan, not a fact; it counts from its day."""
+    problems = []
+    for contact in vault.contacts.values():
+        if contact.last_touch is None or contact.last_touch <= today:
+            continue
+        for e in contact.entries:
+            if e.date > today:
+                problems.append(Problem(contact.path, e.line, f"dated {e.date.isoformat()}, after today: it counts "
+                                        "for nothing until that day (a typo in the date?)", WARNING))
     return problems
 
 

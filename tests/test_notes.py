@@ -42,11 +42,11 @@ def test_each_occasion_comes_from_the_agenda(card_vault):
     assert "6 years" in found[("anniversary", "anniv")].text
     assert "Aaron" in found[("thanks", "bob")].text
     assert found[("thanks", "bob")].log_command == "refnotes thank bob --for lead --medium note"
-    assert found[("birthday", "bday")].log_command == 'refnotes log bday card "Birthday card"'
+    assert found[("birthday", "bday")].log_command == 'refnotes log bday card "Birthday card #birthday"'
 
 
 def test_logging_the_card_makes_the_note_disappear(card_vault, run):
-    run("--vault", card_vault.root, "log", "bday", "card", "Birthday card", "--date", "2026-11-25")
+    run("--vault", card_vault.root, "log", "bday", "card", "Birthday card #birthday", "--date", "2026-11-25")
     run("--vault", card_vault.root, "thank", "bob", "--for", "lead", "--date", "2026-11-25")
     run("--vault", card_vault.root, "log", "writer", "note", "Hello card", "--date", "2026-11-25")
     assert set(due(card_vault)) == {("anniversary", "anniv")}

@@ -350,13 +350,15 @@ def todo(ctx: Context, days: int, show_why: bool, today: date | None, as_json: b
       refnotes todo --days 14 --why
       refnotes todo --today 2026-11-25 --json | jq '.items[] | select(.overdue)'
     """
-    from refnotes import agenda
+    from refnotes import agenda, gitlog
 
     today = today or date.today()
     color = color_enabled() and not as_json
-    out = ctx.answer("todo", today.isoformat(), days, show_why, as_json, color=color)
+    root = ctx.vault_root()
+    # the commit too: when git first saw a file is when a never-reached contact is first seen
+    out = ctx.answer("todo", today.isoformat(), days, show_why, as_json, gitlog.head(root), color=color)
     vault = ctx.load()
-    index = agenda.Index(vault, today)
+    index = agenda.Index(vault, today, first_seen=gitlog.first_seen_lookup(root))
     items = agenda.compute(vault, today, index, horizon=today + timedelta(days=days))
     progress = agenda.goals(vault, today)
     intros = agenda.introductions(vault, index)
@@ -554,6 +556,9 @@ def _autocommit(root: Path, files: list[Path], message: str) -> None:
 def _entry(day: date, medium: str, text: str) -> str:
     from refnotes import writer
 
+    if day > date.today():
+        raise UsageFailure(f"--date {day.isoformat()} is after today: the log records what happened; "
+                           "for a plan, set `next:` (refnotes status SLUG STAGE --next DATE)")
     try:
         return writer.entry_line(day, medium, text)
     except writer.WriteRefused as exc:

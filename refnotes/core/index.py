@@ -273,6 +273,11 @@ class Index:
         return contact.name if contact else slug
 
 
+def is_won(referral: Contact) -> bool:
+    """Business won from a referral: its status is won, or it is a client with no pipeline status."""
+    return referral.status == "won" or (referral.status is None and referral.kind == "client")
+
+
 def stagger(slug: str, days: int) -> int:
     """A stable spread of 0..days-1 for a slug: never-reached contacts do not all fall due on one day."""
     return crc32(slug.encode("utf-8")) % days if days > 0 else 0
