@@ -15,6 +15,8 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from refnotes import agenda, render
+from refnotes.core.index import Index
+from refnotes.core.rules import asks
 from refnotes.model import Contact, Entry
 from refnotes.vault import Vault
 
@@ -50,17 +52,10 @@ class Note:
         }
 
 
-def may_ask(contact: Contact, config) -> bool:
-    """Eligible for the ask line: delighted (score >= ask_min_score), or unscored partner/sphere;
-    never do_not_contact, never a client in service recovery."""
-    rules = config.section("rules")
-    if contact.do_not_contact or contact.status == "lost":
-        return False
-    if contact.kind == "client" and contact.score is not None and contact.score <= rules["recovery_max_score"]:
-        return False
-    if contact.score is not None:
-        return contact.score >= rules["ask_min_score"]
-    return contact.kind in ("partner", "sphere")
+def may_ask(contact: Contact, index) -> bool:
+    """Eligible for the ask line: the same people the ask-referral rule asks (delighted clients, partners
+    and influencers, a lead just won), never do_not_contact, lost or a client in service recovery."""
+    return asks.eligible(index, contact) is not None
 
 
 def variant(texts: list[str], slug: str, year: int, occasion: str) -> str:
@@ -98,9 +93,11 @@ def due_notes(vault: Vault, today: date, days: int, items: list[agenda.Item] | N
     return write_notes(vault, today, due_items(vault, today, days, items))
 
 
-def write_notes(vault: Vault, today: date, due: list[tuple[agenda.Item, str]]) -> list[Note]:
+def write_notes(vault: Vault, today: date, due: list[tuple[agenda.Item, str]], index: Index | None = None
+                ) -> list[Note]:
     """A Note, with its suggested wording, for each (agenda item, occasion) of due_items()."""
     env = render.environment(vault.root)
+    index = index if index is not None else Index(vault, today)
     owner = vault.config.section("owner")
     base = {
         "owner_name": owner["name"], "owner_first_name": (owner["name"].split() or [""])[0],
@@ -113,7 +110,7 @@ def write_notes(vault: Vault, today: date, due: list[tuple[agenda.Item, str]]) -
         day = _occasion_day(occasion, contact, item, today)
         entries = sorted(contact.entries, key=lambda e: (e.date, e.line))
         meetings = [e for e in entries if e.medium == "meeting"]
-        ask = may_ask(contact, vault.config)
+        ask = may_ask(contact, index)
         context = {
             **base, "name": contact.name, "first_name": contact.greeting, "company": contact.company or "",
             "occasion": occasion, "date": day, "years": day.year - contact.anniversary.year if contact.anniversary else 0,

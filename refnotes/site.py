@@ -520,7 +520,7 @@ class Renderer:
         horizon_days = NOTES_DAYS
         waiting = notes.due_items(self.vault, self.today, horizon_days, self.items)
         total = len(waiting)
-        due = notes.write_notes(self.vault, self.today, waiting[:NOTES_ON_PAGE])
+        due = notes.write_notes(self.vault, self.today, waiting[:NOTES_ON_PAGE], self.index)
         addressed = [n.contact for n in due if n.contact.address]
         unique = list({c.slug: c for c in addressed}.values())
         size = CARD_SIZES[self.vault.config["notes.card_size"]]
@@ -574,16 +574,17 @@ class Renderer:
         week_end = agenda.week_start(self.today) + timedelta(days=6)
         items = agenda.due_within(self.items, self.today, (week_end - self.today).days)
         groups = [(rule, [i for i in items if i.rule == rule]) for rule in agenda.RULES]
-        notes = [i for i in items if i.rule in ("birthday-note", "anniversary-note")
-                 or (i.rule == "thank-referrer" and self.vault.contacts[i.contact].channel == "note")]
+        # the notes notes.html prints, due this week: cards, thank-you notes, notes to keep in touch
+        to_write = [item for item, _ in notes.due_items(self.vault, self.today, (week_end - self.today).days,
+                                                          self.items)]
         weeks = agenda.weekly_referrals(self.vault, self.today)
         return {
             "groups": [(rule, group[:ITEMS_PER_RULE], len(group) - ITEMS_PER_RULE) for rule, group in groups if group],
             "item_count": len(items), "overdue": sum(i.overdue for i in items),
             "goals": agenda.goals(self.vault, self.today),
             "introductions": agenda.introductions(self.vault, self.index, limit=12),
-            "notes_due": notes[:ITEMS_PER_RULE], "notes_more": len(notes) - ITEMS_PER_RULE,
-            "notes_count": len(notes),
+            "notes_due": to_write[:ITEMS_PER_RULE], "notes_more": len(to_write) - ITEMS_PER_RULE,
+            "notes_count": len(to_write),
             "changes": self._changes(),
             "is_repo": self.is_repo,
             "chart": _chart(weeks),

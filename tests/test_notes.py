@@ -58,14 +58,18 @@ def test_logging_the_card_makes_the_note_disappear(card_vault, run):
     ("kind: client\nscore: 3", False),  # service recovery
     ("kind: client", False),  # a client with no score: ask how we're doing first
     ("kind: partner", True),
-    ("kind: sphere", True),
+    ("kind: sphere", False),
+    ("kind: sphere\ntags: [influencer]", True),
     ("kind: prospect", False),
     ("kind: partner\ndo_not_contact: true", False),
     ("kind: partner\nscore: 10\nstatus: lost", False),
 ])
 def test_ask_line_eligibility(vault, front, eligible):
     vault.contact("x", f"name: X\n{front}")
-    assert notes.may_ask(vault.load().contacts["x"], vault.load().config) is eligible
+    from refnotes.core.index import Index
+
+    loaded = vault.load()
+    assert notes.may_ask(loaded.contacts["x"], Index(loaded, TODAY)) is eligible
 
 
 def test_the_ask_line_appears_only_for_the_eligible(card_vault):

@@ -74,7 +74,7 @@ def test_a_voicemail_is_an_attempt_the_lead_stays_open_and_is_due_again_after_re
     assert [i[4] for i in items(vault, day("2026-11-26"), "follow-up-lead")] == [True]
     found = agenda.compute(vault.load(), TODAY)
     lead = next(i for i in found if i.rule == "follow-up-lead")
-    assert lead.title.startswith("Try again: ") and "tried on Nov 23" in lead.why
+    assert lead.title == "Try Erin again (referred by Bob)" and "tried on Nov 23" in lead.why
 
 
 def test_an_attempt_before_the_referral_does_not_move_the_due_date(vault):

@@ -38,7 +38,8 @@ def demo_site(tmp_path_factory):
 def test_demo_site_has_every_page(demo_site):
     assert (demo_site / "index.html").is_file() and (demo_site / "network.html").is_file()
     assert (demo_site / "style.css").is_file() and (demo_site / "contacts" / "index.html").is_file()
-    assert len(list((demo_site / "contacts").glob("*.html"))) == 48 + 1
+    contacts = len(list((REPO / "vault" / "contacts").glob("*.md")))
+    assert len(list((demo_site / "contacts").glob("*.html"))) == contacts + 1 and contacts >= 48
 
 
 def test_every_page_is_valid_html5_with_structure(demo_site):
@@ -91,7 +92,8 @@ def test_contact_page_has_fields_notes_log_referrals_and_items(demo_site):
     assert len(log) == 5 and "Nov 21, 2026" in " ".join(log[0].itertext())
     assert tree.find(".//ol[@class='log']//a[@href='carol-diaz.html']") is not None
     assert "Referred by Bob Martinez on Feb 12, 2024" in text
-    assert "Update Bob Martinez on Alice Nguyen" in text
+    assert "Ask Alice Nguyen for referrals" in text
+    assert "Update Bob Martinez on Alice Nguyen" not in text  # a 2024 referral is history: nothing owed now
     assert tree.find(".//a[@href='tel:+15550100']").text == "+1 555 0100"
     assert tree.find(".//a[@href='mailto:alice@nguyenbakery.example']") is not None
 
@@ -516,3 +518,17 @@ def test_a_frozen_plan_too_long_to_list_names_its_file(run, vault, tmp_path, mon
     run("--vault", vault.root, "build", "--out", tmp_path / "frozen", "--today", TODAY)
     frozen = (tmp_path / "frozen" / "referral-month-2027-03.html").read_text()
     assert "all listed in <code>plans/referral-month-2027-03.yaml</code>" in frozen
+
+
+def test_the_weekly_plan_counts_the_notes_that_notes_html_prints(run, vault, tmp_path):
+    """A thank-you note is owed whatever the referrer's channel: both pages count it."""
+    vault.contact("bob", "name: Bob Martinez\nchannel: call\ncadence: never")
+    vault.contact("alice", "name: Alice Nguyen\nreferred_by: bob\nreferred_on: 2026-11-24\ncadence: never",
+                  "## Log\n- 2026-11-24 call: hello\n")
+    vault.contact("kate", "name: Kate\nbirthday: 1980-12-02\ncadence: never")
+    out = tmp_path / "site"
+    assert run("--vault", vault.root, "build", "--out", out, "--today", TODAY).exit_code == 0
+    index = (out / "index.html").read_text(encoding="utf-8")
+    assert "<strong>2</strong> notes to write" in index
+    printed = (out / "notes.html").read_text(encoding="utf-8")
+    assert "Bob Martinez" in printed and "Kate" in printed

@@ -53,6 +53,12 @@ def with_year(day: date) -> str:
     return f"{short(day)}, {day.year}"
 
 
+def _news(entry) -> str:
+    """`meeting on Nov 20`, `status won on Nov 30`."""
+    moved = parse_status(entry.text) if "status" in entry.hashtags else None
+    return f"{f'status {moved[1]}' if moved else entry.medium} on {short(entry.date)}"
+
+
 def title(due, ix) -> str:
     """The item's one line: what to do, for whom."""
     c = ix.contacts[due.contact]
@@ -61,10 +67,10 @@ def title(due, ix) -> str:
     rule = due.rule
     if rule == "follow-up-lead":
         referrer = ix.contacts.get(c.referred_by) if c.referred_by else None
-        again = "Try again: " if d.get("tried") else ""
+        what = f"Try {c.name} again" if d.get("tried") else f"Follow up with {c.name}"
         if referrer is not None:
-            return f"{again}Follow up with {c.name} (referred by {referrer.name})"
-        return f"{again}Follow up with {c.name}"
+            return f"{what} (referred by {referrer.name})"
+        return what
     if rule == "next-action":
         action = d.get("action")
         return f"{c.name}: {action}" if action else f"Next step with {c.name}"
@@ -110,7 +116,7 @@ def why(due, ix) -> str:
         return f"{said}; nothing logged with them since" if referrer is not None and since else \
             f"{said} with nothing logged yet"
     if rule == "next-action":
-        return f"you planned a next step for {with_year(due.due)}"
+        return f"the next step you planned for {when(due.due, ix.today)}"
     if rule == "service-recovery":
         return f"their latest score is {c.score}/10: fix the service before asking for anything"
     if rule == "thank-referrer":
@@ -122,11 +128,11 @@ def why(due, ix) -> str:
         return f"{r.name} was won on {short(d['won'])}{value}: a gift or a reward for {c.greeting}"
     if rule == "update-referrer":
         news = d["news"]
-        first = news[0]
-        moved = parse_status(first.text) if "status" in first.hashtags else None
-        what = f"status {moved[1]}" if moved else first.medium
-        more = f" (and {len(news) - 1} more)" if len(news) > 1 else ""
-        return f"news since you last told {c.greeting}: {what} on {short(first.date)}{more}"
+        said = ", ".join(_news(e) for e in news[:3]) + (f" and {len(news) - 3} more" if len(news) > 3 else "")
+        told = ix.told(c.slug, r.slug)
+        if told is None:
+            return f"{c.greeting} has not heard how it is going: {said}"
+        return f"news since you last told {c.greeting} ({short(told)}): {said}"
     if rule == "referral-month":
         return f"planned for {short(due.due)}: ask how you can help them, then who else you could help"
     if rule == "birthday-note":

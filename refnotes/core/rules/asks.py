@@ -45,10 +45,10 @@ def eligible(ix, c: Contact) -> str | None:
         return None
     if ix.just_won(c) is not None:
         return "won"
+    if c.kind == "client" and score is not None:
+        return "client"
     if c.kind == "partner":
         return "partner"
     if any(tag.lower() == "influencer" for tag in c.tags):
         return "influencer"
-    if c.kind == "client" and score is not None:
-        return "client"
     return None
