@@ -20,7 +20,6 @@ from refnotes.config import GOALS
 from refnotes.core import rules, wording
 from refnotes.core.index import Index
 from refnotes.core.rules.occasions import CARD_WINDOW_DAYS, day_in, next_yearly  # noqa: F401 (used by others)
-from refnotes.core.rules.touch import contact_cadence  # noqa: F401
 from refnotes.core.wording import MONTHS, WEEKDAYS, short, weekday_month, when  # noqa: F401
 from refnotes.model import Contact, Entry
 from refnotes.vault import Vault
@@ -85,10 +84,13 @@ def week_start(day: date) -> date:
 def compute(vault: Vault, today: date, index: Index | None = None, horizon: date | None = None) -> list[Item]:
     """Every open item in the vault, sorted; with `horizon`, only those due by then (what `todo` shows)."""
     ix = index if index is not None else Index(vault, today)
-    last = horizon or date.max
+    ix.until = last = horizon or date.max
     title, why = wording.title, wording.why
-    items = [Item(d.rule, d.contact, d.about, d.due, title(d, ix), why(d, ix), d.due < today, d.detail)
-             for d in rules.run(ix) if d.due <= last]
+    try:
+        items = [Item(d.rule, d.contact, d.about, d.due, title(d, ix), why(d, ix), d.due < today, d.detail)
+                 for d in rules.run(ix) if d.due <= last]
+    finally:
+        ix.until = date.max
     return _sorted(items)
 
 

@@ -87,6 +87,46 @@ def head(root: Path) -> str | None:
     return out.strip() if out else None
 
 
+def head_state(root: Path) -> str | None:
+    """What HEAD points at, read from the repository's own files without starting git (a few small
+    reads): for keying what refnotes keeps between runs, not for reading history. None outside git."""
+    try:
+        folder = root.resolve()
+        for place in (folder, *folder.parents):
+            dotgit = place / ".git"
+            if dotgit.is_dir():
+                gitdir = dotgit
+                break
+            if dotgit.is_file():
+                text = dotgit.read_text(encoding="utf-8").strip()
+                if not text.startswith("gitdir:"):
+                    return head(root)
+                gitdir = (place / text[len("gitdir:"):].strip()).resolve()
+                break
+        else:
+            return None
+        state = (gitdir / "HEAD").read_text(encoding="utf-8").strip()
+        if not state.startswith("ref: "):
+            return state  # detached
+        ref = state[len("ref: "):]
+        common = gitdir
+        if (gitdir / "commondir").is_file():
+            common = (gitdir / (gitdir / "commondir").read_text(encoding="utf-8").strip()).resolve()
+        for base in (gitdir, common):
+            loose = base / ref
+            if loose.is_file():
+                return loose.read_text(encoding="utf-8").strip()
+        packed = common / "packed-refs"
+        if packed.is_file():
+            for line in packed.read_text(encoding="utf-8").splitlines():
+                sha, _, name = line.partition(" ")
+                if name == ref:
+                    return sha
+        return f"{ref} (no commit yet)"
+    except (OSError, UnicodeDecodeError, ValueError):
+        return head(root)
+
+
 def is_repository(root: Path) -> bool:
     return repository_prefix(root) is not None
 

@@ -209,9 +209,10 @@ class Contact(Record):
     entries: tuple[Entry, ...] = ()
     # Kept from the entries when the file is read, so that no run has to scan every entry again:
     last_touch: date | None = None  # the latest entry's date (an attempt or a future one included)
-    last_reach: date | None = None  # the latest date of an entry that is not an #attempt (maybe after today)
-    referral_entries: tuple[Entry, ...] = ()  # entries tagged #ask, #thanks, #update, #gave or #reward, and gifts
-    card_entries: tuple[Entry, ...] = ()  # entries whose medium is note, card or gift
+    reach_days: tuple[date, ...] = ()  # the days of the entries that are not #attempt, sorted, each once
+    # reaches (not #attempt) tagged #ask, #thanks, #update, #gave or #reward, and gifts:
+    referral_entries: tuple[Entry, ...] = ()
+    card_entries: tuple[Entry, ...] = ()  # reaches whose medium is note, card or gift
     body_links: tuple[tuple[str, int], ...] = ()  # (slug, line) of every [[link]] outside code
     linked: tuple[str, ...] = ()  # every slug the file links, code spans in log lines too: sorted, once each
     referred_by_line: int = 1

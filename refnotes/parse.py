@@ -128,10 +128,11 @@ def parse_contact(raw: bytes, path: str, slug: str) -> tuple[Contact | None, lis
         path=path,
         entries=tuple(entries),
         last_touch=max([e.date for e in entries], default=None),
-        last_reach=max([e.date for e in entries if "attempt" not in e.hashtags], default=None),
-        referral_entries=tuple(e for e in entries if (e.hashtags and not LINKING_TAGS.isdisjoint(e.hashtags))
-                               or e.medium == "gift"),
-        card_entries=tuple(e for e in entries if e.medium in CARD_MEDIA),
+        reach_days=tuple(sorted({e.date for e in entries if "attempt" not in e.hashtags})),
+        # reaches only (an #attempt is never a thanks, an ask or a card sent):
+        referral_entries=tuple(e for e in entries if ((e.hashtags and not LINKING_TAGS.isdisjoint(e.hashtags))
+                                                      or e.medium == "gift") and "attempt" not in e.hashtags),
+        card_entries=tuple(e for e in entries if e.medium in CARD_MEDIA and "attempt" not in e.hashtags),
         body_links=tuple(body_links),
         linked=tuple(sorted({slug for slug, _ in body_links}.union(*(e.links for e in entries if e.links)))),
         referred_by_line=at.get("referred_by", 1),

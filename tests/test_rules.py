@@ -540,3 +540,23 @@ def test_check_warns_about_entries_dated_after_today(vault):
     assert [(p.path, p.line, p.severity) for p in problems] == [("contacts/a.md", 6, "warning")]
     assert "after today" in problems[0].message
     assert future_entries(vault.load(), day("2026-11-26")) == []
+
+
+def test_head_state_follows_commits_branches_and_packed_refs_without_git(vault):
+    from conftest import git
+
+    from refnotes import gitlog
+
+    vault.contact("a", "name: A")
+    assert gitlog.head_state(vault.root) is None
+    git(vault.root, "init", "-q", "-b", "main")
+    assert gitlog.head_state(vault.root) == "refs/heads/main (no commit yet)"
+    git(vault.root, "add", "-A")
+    git(vault.root, "commit", "-qm", "one")
+    assert gitlog.head_state(vault.root) == gitlog.head(vault.root)
+    git(vault.root, "pack-refs", "--all")
+    assert gitlog.head_state(vault.root / "contacts") == gitlog.head(vault.root)
+    git(vault.root, "commit", "-qm", "two", "--allow-empty")
+    assert gitlog.head_state(vault.root) == gitlog.head(vault.root)
+    git(vault.root, "checkout", "-q", "--detach", "HEAD~1")
+    assert gitlog.head_state(vault.root) == gitlog.head(vault.root)

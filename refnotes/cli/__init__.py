@@ -356,7 +356,7 @@ def todo(ctx: Context, days: int, show_why: bool, today: date | None, as_json: b
     color = color_enabled() and not as_json
     root = ctx.vault_root()
     # the commit too: when git first saw a file is when a never-reached contact is first seen
-    out = ctx.answer("todo", today.isoformat(), days, show_why, as_json, gitlog.head(root), color=color)
+    out = ctx.answer("todo", today.isoformat(), days, show_why, as_json, gitlog.head_state(root), color=color)
     vault = ctx.load()
     index = agenda.Index(vault, today, first_seen=gitlog.first_seen_lookup(root))
     items = agenda.compute(vault, today, index, horizon=today + timedelta(days=days))

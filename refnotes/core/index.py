@@ -23,11 +23,13 @@ Words, as DESIGN.md defines them:
 
 from __future__ import annotations
 
+from bisect import bisect_left, bisect_right
 from collections import defaultdict
 from collections.abc import Callable
 from datetime import date, timedelta
 from zlib import crc32
 
+from refnotes.dates import cadence_days
 from refnotes.formats.status import parse_status
 from refnotes.model import Contact, Entry
 
@@ -50,6 +52,7 @@ class Index:
     def __init__(self, vault, today: date, first_seen: Callable[[Contact], date | None] | None = None):
         self.vault = vault
         self.today = today
+        self.until = date.max  # rules yield only the items due by then (agenda.compute sets it)
         self.rules = vault.config.section("rules")
         self.config = vault.config
         self.contacts: dict[str, Contact] = vault.contacts
@@ -59,15 +62,26 @@ class Index:
         self.referrals: dict[str, list[Contact]] = defaultdict(list)
         self.introduced: dict[str, set[str]] = defaultdict(set)  # everyone in a #gave entry with them
         self.gave: list[Entry] = []  # every #gave reach, in vault order (duplicates across files kept)
+        # who each rule needs to look at, gathered in the same pass (a rule over 50,000 contacts that
+        # concern 300 of them should not test 50,000)
+        self.leads: list[Contact] = []  # referred, or prospects: follow-up-lead looks at these
+        self.with_next: list[Contact] = []
+        self.with_birthday: list[Contact] = []
+        self.clients: list[Contact] = []
+        self.askable: list[Contact] = []  # clients, partners, the won and influencers: whom ask-referral weighs
         self._status: dict[str, list[Entry]] = {}
         self._lead_open: dict[str, bool] = {}
+        self._cadences: dict[tuple[str, str | None], str | None] = {}
         contacts = self.contacts
         tagged, introduced, gave = self.tagged, self.introduced, self.gave
+        leads, with_next, with_birthday, clients = self.leads, self.with_next, self.with_birthday, self.clients
+        askable, influencer = self.askable, self.influencer
         for contact in contacts.values():
             slug = contact.slug
-            own = contact.referral_entries
+            own = contact.referral_entries  # reaches already: only those after today are left out
             if own:
-                own = [e for e in own if e[1] <= today and "attempt" not in e[5]]
+                if contact.last_touch > today:
+                    own = [e for e in own if e[1] <= today]
                 tagged[slug] += own
             for entry in own:
                 links = entry.links
@@ -86,8 +100,22 @@ class Index:
                     for person in involved:
                         introduced[person].update((slug, *links))
             referrer = contact.referred_by
-            if referrer and referrer != slug and referrer in contacts:
-                self.referrals[referrer].append(contact)
+            if referrer is not None:
+                leads.append(contact)
+                if referrer != slug and referrer in contacts:
+                    self.referrals[referrer].append(contact)
+            elif contact.kind == "prospect":
+                leads.append(contact)
+            if contact.next is not None:
+                with_next.append(contact)
+            if contact.birthday is not None:
+                with_birthday.append(contact)
+            kind = contact.kind
+            if kind == "client":
+                clients.append(contact)
+                askable.append(contact)
+            elif kind == "partner" or contact.status == "won" or influencer(contact):
+                askable.append(contact)
 
     # -- entries
 
@@ -98,10 +126,14 @@ class Index:
 
     def last_reach(self, contact: Contact) -> date | None:
         """The date of the latest reach in the contact's own file."""
-        last = contact.last_reach
-        if last is None or last <= self.today:
+        days = contact.reach_days
+        if not days:
+            return None
+        last = days[-1]
+        if last <= self.today:
             return last
-        return max((e[1] for e in self.reaches(contact)), default=None)  # something planned for later
+        at = bisect_right(days, self.today)  # something planned for later: the latest up to today
+        return days[at - 1] if at else None
 
     def reached_since(self, contact: Contact, since: date | None) -> bool:
         """A reach in their own file dated on or after `since` (any reach when since is None)."""
@@ -180,7 +212,10 @@ class Index:
 
     def live_referrals(self) -> list[tuple[Contact, Contact]]:
         """(referrer P, referral R) of every live referral whose referrer may be contacted."""
-        out = []
+        known = self.__dict__.get("_live")
+        if known is not None:
+            return known
+        out = self._live = []
         for slug, sent in self.referrals.items():
             referrer = self.contacts[slug]
             if referrer.do_not_contact:
@@ -212,6 +247,8 @@ class Index:
 
     def lead_open(self, contact: Contact) -> bool:
         """A lead waiting for its first reach (follow-up-lead); such a lead gets no keep-in-touch."""
+        if contact.referred_by is None and contact.kind != "prospect":
+            return False  # most contacts: not a lead at all
         known = self._lead_open.get(contact.slug)
         if known is None:
             known = self._lead_open[contact.slug] = self._is_open_lead(contact)
@@ -253,13 +290,43 @@ class Index:
 
     def reached_in(self, contact: Contact, first: date) -> bool:
         """A reach in their own file from `first` (a month's first day) to the end of that month."""
-        if contact.last_reach is None or contact.last_reach < first:
+        days = contact.reach_days
+        if not days or days[-1] < first:
             return False
-        end = (first + timedelta(days=32)).replace(day=1)
-        today = self.today
-        return any(first <= e[1] < end and e[1] <= today and "attempt" not in e[5] for e in contact.entries)
+        end = min((first + timedelta(days=32)).replace(day=1), self.today + timedelta(days=1))
+        at = bisect_left(days, first)
+        return at < len(days) and days[at] < end
+
+    def influencer(self, contact: Contact) -> bool:
+        """Tagged `influencer`, in any case."""
+        tags = contact.tags
+        if not tags:
+            return False
+        known = _INFLUENCER.get(tags)
+        if known is None:
+            known = _INFLUENCER[tags] = any(tag.lower() == "influencer" for tag in tags)
+        return known
 
     # -- keep in touch
+
+    def cadence(self, contact: Contact) -> tuple[str | None, int | None, timedelta | None]:
+        """(cadence, its days, as a timedelta): its own, else its tier's (clients), else its kind's."""
+        cadence = contact.cadence
+        if not cadence:
+            kind = contact.kind
+            key = (kind, contact.tier if kind == "client" else None)
+            try:
+                cadence = self._cadences[key]
+            except KeyError:
+                config = self.config
+                cadence = config.get(f"cadence.{key[1]}") if key[1] else None
+                cadence = self._cadences[key] = cadence or config.get(f"cadence.{key[0]}")
+        try:
+            return _CADENCE_DAYS[cadence]
+        except KeyError:
+            days = cadence_days(cadence)
+            found = _CADENCE_DAYS[cadence] = (cadence, days, timedelta(days=days) if days else None)
+            return found
 
     def first_seen(self, contact: Contact) -> date:
         """imported:, else created:, else the day git first saw the file, else today."""
@@ -271,6 +338,10 @@ class Index:
     def name(self, slug: str) -> str:
         contact = self.contacts.get(slug)
         return contact.name if contact else slug
+
+
+_INFLUENCER: dict[tuple[str, ...], bool] = {}  # tags as written -> tagged influencer
+_CADENCE_DAYS: dict[str | None, tuple] = {None: (None, None, None)}
 
 
 def is_won(referral: Contact) -> bool:

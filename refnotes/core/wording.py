@@ -61,101 +61,110 @@ def _news(entry) -> str:
 
 def title(due, ix) -> str:
     """The item's one line: what to do, for whom."""
-    c = ix.contacts[due.contact]
-    r = ix.contacts.get(due.about) if due.about else None
-    d = due.detail or {}
-    rule = due.rule
-    if rule == "follow-up-lead":
-        referrer = ix.contacts.get(c.referred_by) if c.referred_by else None
-        what = f"Try {c.name} again" if d.get("tried") else f"Follow up with {c.name}"
-        if referrer is not None:
-            return f"{what} (referred by {referrer.name})"
-        return what
-    if rule == "next-action":
-        action = d.get("action")
-        return f"{c.name}: {action}" if action else f"Next step with {c.name}"
-    if rule == "service-recovery":
-        return f"Fix things with {c.name} (score {c.score})"
-    if rule == "thank-referrer":
-        return f"Thank {c.name} for referring {r.name}"
-    if rule == "reward-referrer":
-        return f"Reward {c.name}: {r.name} became a client"
-    if rule == "update-referrer":
-        return f"Update {c.name} on {r.name}"
-    if rule == "referral-month":
-        return f"Referral month: reach {c.name}"
-    if rule == "birthday-note":
-        return f"Birthday card for {c.name} ({short(d['day'])})"
-    if rule == "anniversary-note":
-        years = d["years"]
-        return f"Anniversary card for {c.name} ({years} year{'s' if years != 1 else ''} on {short(d['day'])})"
-    if rule == "ask-referral":
-        return f"Ask {c.name} for referrals"
-    if rule == "keep-in-touch":
-        return f"Keep in touch with {c.name}"
-    if rule == "service-check":
-        return f"Ask {c.name} how we're doing"
-    return f"{LABELS.get(rule, rule)}: {c.name}"
+    contacts = ix.contacts
+    about = due[2]
+    return _TITLES[due[0]](contacts[due[1]], contacts.get(about) if about else None, due[4] or _NONE, due, ix)
 
 
 def why(due, ix) -> str:
     """Why the item is on the list, in a few words."""
-    c = ix.contacts[due.contact]
-    r = ix.contacts.get(due.about) if due.about else None
-    d = due.detail or {}
-    rule = due.rule
-    if rule == "follow-up-lead":
-        since, tried = d.get("since"), d.get("tried")
-        referrer = ix.contacts.get(c.referred_by) if c.referred_by else None
-        if referrer is not None and since:
-            said = f"{referrer.name} referred them on {short(since)}"
-        else:
-            said = "a new lead"
-        if tried:
-            return f"{said}; tried on {short(tried)} without reaching them"
-        return f"{said}; nothing logged with them since" if referrer is not None and since else \
-            f"{said} with nothing logged yet"
-    if rule == "next-action":
-        return f"the next step you planned for {when(due.due, ix.today)}"
-    if rule == "service-recovery":
-        return f"their latest score is {c.score}/10: fix the service before asking for anything"
-    if rule == "thank-referrer":
-        since = d.get("since")
-        came = f"{r.greeting} came in on {short(since)}" if since else f"{r.greeting} was referred"
-        return f"{came}; no thanks logged to {c.greeting} since"
-    if rule == "reward-referrer":
-        value = f" (value {amount(d['value'])})" if d.get("value") is not None else ""
-        return f"{r.name} was won on {short(d['won'])}{value}: a gift or a reward for {c.greeting}"
-    if rule == "update-referrer":
-        news = d["news"]
-        said = ", ".join(_news(e) for e in news[:3]) + (f" and {len(news) - 3} more" if len(news) > 3 else "")
-        told = ix.told(c.slug, r.slug)
-        if told is None:
-            return f"{c.greeting} has not heard how it is going: {said}"
-        return f"news since you last told {c.greeting} ({short(told)}): {said}"
-    if rule == "referral-month":
-        return f"planned for {short(due.due)}: ask how you can help them, then who else you could help"
-    if rule == "birthday-note":
-        day = d["day"]
-        return f"their birthday is on {weekday_month(day)} {day.day}"
-    if rule == "anniversary-note":
-        return f"a client since {with_year(c.anniversary)}"
-    if rule == "ask-referral":
-        last = d.get("last")
-        asked = f"last asked on {with_year(last)}" if last else "never asked"
-        reason = d.get("why")
-        if reason == "won":
-            return f"won on {short(d['won'])}: ask at closing, while they are delighted"
-        if reason == "partner":
-            return f"a referral partner; {asked}"
-        if reason == "influencer":
-            return f"an influencer; {asked}"
-        return f"delighted (score {c.score}/10); {asked}"
-    if rule == "keep-in-touch":
-        last, cadence = d.get("last"), d.get("cadence")
-        if last:
-            return f"last touch {with_year(last)} ({cadence})"
-        return f"not reached yet ({cadence}): first seen {with_year(ix.first_seen(c))}"
-    if rule == "service-check":
-        return "no score yet: ask how delighted they are, 0-10"
-    return ""
+    contacts = ix.contacts
+    about = due[2]
+    return _WHYS[due[0]](contacts[due[1]], contacts.get(about) if about else None, due[4] or _NONE, due, ix)
+
+
+_NONE: dict = {}
+
+
+def _lead_title(c, r, d, due, ix) -> str:
+    referrer = ix.contacts.get(c.referred_by) if c.referred_by else None
+    what = f"Try {c.name} again" if d.get("tried") else f"Follow up with {c.name}"
+    return f"{what} (referred by {referrer.name})" if referrer is not None else what
+
+
+def _lead_why(c, r, d, due, ix) -> str:
+    since, tried = d.get("since"), d.get("tried")
+    referrer = ix.contacts.get(c.referred_by) if c.referred_by else None
+    known = referrer is not None and since
+    said = f"{referrer.name} referred them on {short(since)}" if known else "a new lead"
+    if tried:
+        return f"{said}; tried on {short(tried)} without reaching them"
+    return f"{said}; nothing logged with them since" if known else f"{said} with nothing logged yet"
+
+
+def _ask_why(c, r, d, due, ix) -> str:
+    last = d.get("last")
+    asked = f"last asked on {with_year(last)}" if last else "never asked"
+    reason = d.get("why")
+    if reason == "won":
+        return f"won on {short(d['won'])}: ask at closing, while they are delighted"
+    if reason == "partner":
+        return f"a referral partner; {asked}"
+    if reason == "influencer":
+        return f"an influencer; {asked}"
+    return f"delighted (score {c.score}/10); {asked}"
+
+
+def _thank_why(c, r, d, due, ix) -> str:
+    since = d.get("since")
+    came = f"{r.greeting} came in on {short(since)}" if since else f"{r.greeting} was referred"
+    return f"{came}; no thanks logged to {c.greeting} since"
+
+
+def _reward_why(c, r, d, due, ix) -> str:
+    value = f" (value {amount(d['value'])})" if d.get("value") is not None else ""
+    return f"{r.name} was won on {short(d['won'])}{value}: a gift or a reward for {c.greeting}"
+
+
+def _update_why(c, r, d, due, ix) -> str:
+    news = d["news"]
+    said = ", ".join(_news(e) for e in news[:3]) + (f" and {len(news) - 3} more" if len(news) > 3 else "")
+    told = ix.told(c.slug, r.slug)
+    if told is None:
+        return f"{c.greeting} has not heard how it is going: {said}"
+    return f"news since you last told {c.greeting} ({short(told)}): {said}"
+
+
+def _anniversary_title(c, r, d, due, ix) -> str:
+    years = d["years"]
+    return f"Anniversary card for {c.name} ({years} year{'s' if years != 1 else ''} on {short(d['day'])})"
+
+
+def _keep_why(c, r, d, due, ix) -> str:
+    last, cadence = d.get("last"), d.get("cadence")
+    if last:
+        return f"last touch {with_year(last)} ({cadence})"
+    return f"not reached yet ({cadence}): first seen {with_year(ix.first_seen(c))}"
+
+
+_TITLES = {
+    "follow-up-lead": _lead_title,
+    "next-action": lambda c, r, d, due, ix: f"{c.name}: {d['action']}" if d.get("action")
+    else f"Next step with {c.name}",
+    "service-recovery": lambda c, r, d, due, ix: f"Fix things with {c.name} (score {c.score})",
+    "thank-referrer": lambda c, r, d, due, ix: f"Thank {c.name} for referring {r.name}",
+    "reward-referrer": lambda c, r, d, due, ix: f"Reward {c.name}: {r.name} became a client",
+    "update-referrer": lambda c, r, d, due, ix: f"Update {c.name} on {r.name}",
+    "referral-month": lambda c, r, d, due, ix: f"Referral month: reach {c.name}",
+    "birthday-note": lambda c, r, d, due, ix: f"Birthday card for {c.name} ({short(d['day'])})",
+    "anniversary-note": _anniversary_title,
+    "ask-referral": lambda c, r, d, due, ix: f"Ask {c.name} for referrals",
+    "keep-in-touch": lambda c, r, d, due, ix: f"Keep in touch with {c.name}",
+    "service-check": lambda c, r, d, due, ix: f"Ask {c.name} how we're doing",
+}
+_WHYS = {
+    "follow-up-lead": _lead_why,
+    "next-action": lambda c, r, d, due, ix: f"the next step you planned for {when(due.due, ix.today)}",
+    "service-recovery": lambda c, r, d, due, ix: f"their latest score is {c.score}/10: fix the service before "
+    "asking for anything",
+    "thank-referrer": _thank_why,
+    "reward-referrer": _reward_why,
+    "update-referrer": _update_why,
+    "referral-month": lambda c, r, d, due, ix: f"planned for {short(due.due)}: ask how you can help them, then who "
+    "else you could help",
+    "birthday-note": lambda c, r, d, due, ix: f"their birthday is on {weekday_month(d['day'])} {d['day'].day}",
+    "anniversary-note": lambda c, r, d, due, ix: f"a client since {with_year(c.anniversary)}",
+    "ask-referral": _ask_why,
+    "keep-in-touch": _keep_why,
+    "service-check": lambda c, r, d, due, ix: "no score yet: ask how delighted they are, 0-10",
+}

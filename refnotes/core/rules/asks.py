@@ -17,8 +17,8 @@ def ask_referral(ix) -> Iterator[Due]:
     below ask_min_score); a lead won in the last 30 days whose score is not below ask_min_score; due the last
     #ask reach + ask_every_days (never asked: today; just won: the won date + 7); satisfied by an #ask reach."""
     every = timedelta(days=ix.rules["ask_every_days"])
-    today = ix.today
-    for c in ix.contacts.values():
+    today, until = ix.today, ix.until
+    for c in ix.askable:
         why = eligible(ix, c)
         if why is None:
             continue
@@ -30,25 +30,30 @@ def ask_referral(ix) -> Iterator[Due]:
             due = last + every
         else:
             due = today
-        yield Due("ask-referral", c.slug, None, due, {"last": last, "why": why, "won": won})
+        if due <= until:
+            yield Due("ask-referral", c.slug, None, due, {"last": last, "why": why, "won": won})
 
 
 def eligible(ix, c: Contact) -> str | None:
-    """Why they may be asked now ("client", "partner", "influencer", "won"), or None."""
+    """Why they may be asked now ("won", "client", "partner", "influencer"), or None."""
+    kind = c.kind
+    won = c.status == "won"
+    influencer = ix.influencer(c)
+    if kind != "client" and kind != "partner" and not won and not influencer:
+        return None  # most of a sphere: not asked
     if c.do_not_contact or c.status == "lost":
         return None
     if c.snooze_until is not None and ix.today < c.snooze_until:
         return None
-    least = ix.rules["ask_min_score"]
     score = c.score
-    if score is not None and score < least:
+    if score is not None and score < ix.rules["ask_min_score"]:
         return None
-    if ix.just_won(c) is not None:
+    if won and ix.just_won(c) is not None:
         return "won"
-    if c.kind == "client" and score is not None:
+    if kind == "client" and score is not None:
         return "client"
-    if c.kind == "partner":
+    if kind == "partner":
         return "partner"
-    if any(tag.lower() == "influencer" for tag in c.tags):
+    if influencer:
         return "influencer"
     return None

@@ -16,7 +16,7 @@ def follow_up_lead(ix) -> Iterator[Due]:
     follow = timedelta(days=ix.rules["lead_followup_days"])
     retry = timedelta(days=ix.rules["retry_days"])
     today = ix.today
-    for c in ix.contacts.values():
+    for c in ix.leads:
         if not ix.lead_open(c):
             continue
         since = c.referred_on
@@ -31,7 +31,7 @@ def follow_up_lead(ix) -> Iterator[Due]:
 def next_action(ix) -> Iterator[Due]:
     """A contact with `next:`; due on that date; satisfied by a reach in their own file dated on/after it,
     or a later `next`."""
-    for c in ix.contacts.values():
+    for c in ix.with_next:
         when = c.next
         if when is None or c.do_not_contact:
             continue

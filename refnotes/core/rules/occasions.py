@@ -18,14 +18,19 @@ def birthday_note(ix) -> Iterator[Due]:
     note/card/gift reach in their file in the 30 days before the birthday tagged #birthday, or untagged (no
     referral or occasion tag) when no other occasion falls in those 30 days."""
     ahead = timedelta(days=ix.rules["note_lead_days"])
-    for c in ix.contacts.values():
-        if c.birthday is None or c.do_not_contact:
+    until = ix.until
+    upcoming = Upcoming(ix.today)
+    for c in ix.with_birthday:
+        if c.do_not_contact:
             continue
-        day = next_birthday(c, ix.today)
-        anniversary = next_anniversary(c, day - timedelta(days=CARD_WINDOW_DAYS)) if c.kind == "client" else None
-        alone = anniversary is None or anniversary > day
+        b = c.birthday
+        day = upcoming(b.month, b.day)
+        due = day - ahead
+        if due > until:
+            continue
+        alone = not (c.kind == "client" and c.anniversary is not None and in_window(c.anniversary, day, years=True))
         if not card_sent(ix, c, day, "birthday", alone=alone):
-            yield Due("birthday-note", c.slug, None, day - ahead, {"day": day})
+            yield Due("birthday-note", c.slug, None, due, {"day": day})
 
 
 @rule("anniversary-note", order=90)
@@ -33,41 +38,66 @@ def anniversary_note(ix) -> Iterator[Due]:
     """A client with an anniversary; due their next anniversary (on/after today, years >= 1) - note_lead_days;
     satisfied as birthday-note, with #anniversary."""
     ahead = timedelta(days=ix.rules["note_lead_days"])
-    for c in ix.contacts.values():
-        if c.kind != "client" or c.anniversary is None or c.do_not_contact:
+    until = ix.until
+    upcoming = Upcoming(ix.today)
+    for c in ix.clients:
+        a = c.anniversary
+        if a is None or c.do_not_contact:
             continue
-        day = next_anniversary(c, ix.today)
-        start = day - timedelta(days=CARD_WINDOW_DAYS)
-        birthday = next_birthday(c, start) if c.birthday is not None else None
-        alone = birthday is None or birthday > day
+        day = upcoming(a.month, a.day, after_year=a.year)
+        due = day - ahead
+        if due > until:
+            continue
+        alone = c.birthday is None or not in_window(c.birthday, day)
         if not card_sent(ix, c, day, "anniversary", alone=alone):
-            yield Due("anniversary-note", c.slug, None, day - ahead,
-                      {"day": day, "years": day.year - c.anniversary.year})
+            yield Due("anniversary-note", c.slug, None, due, {"day": day, "years": day.year - a.year})
+
+
+class Upcoming:
+    """The next date on/after today with a month and day, worked out once per month and day."""
+
+    def __init__(self, today: date):
+        self.today = today
+        self.known: dict[tuple[int, int], date] = {}
+
+    def __call__(self, month: int, day: int, after_year: int | None = None) -> date:
+        if after_year is not None and after_year >= self.today.year - 1:
+            return next_yearly(month, day, self.today, first_year=after_year)  # a year one still ahead
+        try:
+            return self.known[month, day]
+        except KeyError:
+            found = self.known[month, day] = next_yearly(month, day, self.today)
+            return found
+
+
+def in_window(other, day: date, years: bool = False) -> bool:
+    """Another occasion (a birthday or an anniversary, by month and day) falls in the card window before `day`.
+    With `years`, only from its first anniversary on."""
+    candidate = day_in(day.year, other.month, other.day)
+    if candidate > day:
+        candidate = day_in(day.year - 1, other.month, other.day)
+    if years and candidate.year - other.year < 1:
+        return False
+    return candidate >= day - _WINDOW
 
 
 def card_sent(ix, contact: Contact, day: date, occasion: str, alone: bool) -> bool:
     """A note, card or gift reach in the window before `day` for this occasion: tagged with it, or (when
     it is the only occasion in the window) with no tag that says it was for something else."""
-    start = day - timedelta(days=CARD_WINDOW_DAYS)
-    today = ix.today
-    for e in contact.card_entries:
-        if not (start <= e.date <= day and e.date <= today) or "attempt" in e.hashtags:
-            continue
-        if occasion in e.hashtags or (alone and PURPOSE_TAGS.isdisjoint(e.hashtags)):
-            return True
+    cards = contact.card_entries  # reaches already
+    if not cards:
+        return False
+    start = day - _WINDOW
+    last = min(day, ix.today)
+    for e in cards:
+        if start <= e[1] <= last:
+            tags = e[5]
+            if occasion in tags or (alone and PURPOSE_TAGS.isdisjoint(tags)):
+                return True
     return False
 
 
-def next_birthday(contact: Contact, today: date) -> date:
-    b = contact.birthday
-    return next_yearly(b.month, b.day, today)
-
-
-def next_anniversary(contact: Contact, today: date) -> date | None:
-    a = contact.anniversary
-    if a is None:
-        return None
-    return next_yearly(a.month, a.day, today, first_year=a.year)
+_WINDOW = timedelta(days=CARD_WINDOW_DAYS)
 
 
 def next_yearly(month: int, day: int, today: date, first_year: int | None = None) -> date:

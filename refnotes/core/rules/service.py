@@ -11,14 +11,14 @@ from refnotes.core.rules import Due, rule
 def service_recovery(ix) -> Iterator[Due]:
     """A client with score <= recovery_max_score; due today; satisfied by raising the score."""
     worst = ix.rules["recovery_max_score"]
-    for c in ix.contacts.values():
-        if c.kind == "client" and c.score is not None and c.score <= worst and not c.do_not_contact:
+    for c in ix.clients:
+        if c.score is not None and c.score <= worst and not c.do_not_contact:
             yield Due("service-recovery", c.slug, None, ix.today, {"score": c.score})
 
 
 @rule("service-check", order=130)
 def service_check(ix) -> Iterator[Due]:
     """A client with no score (not lost); due today; satisfied by setting a score."""
-    for c in ix.contacts.values():
-        if c.kind == "client" and c.score is None and c.status != "lost" and not c.do_not_contact:
+    for c in ix.clients:
+        if c.score is None and c.status != "lost" and not c.do_not_contact:
             yield Due("service-check", c.slug, None, ix.today)

@@ -7,8 +7,6 @@ from datetime import timedelta
 
 from refnotes.core.index import stagger
 from refnotes.core.rules import Due, rule
-from refnotes.dates import cadence_days
-from refnotes.model import Contact
 
 
 @rule("keep-in-touch", order=120)
@@ -17,31 +15,27 @@ def keep_in_touch(ix) -> Iterator[Due]:
     cadence (never reached: first seen + a stagger of hash(slug) mod the cadence's days); satisfied by a
     newer reach in their file. Not for do-not-contact, lost or snoozed contacts, an open lead, or someone
     on today's referral-month list."""
-    today = ix.today
+    today, until = ix.today, ix.until
     calls = ix.month_call_slugs()
+    cadence_of, lead_open, first_seen = ix.cadence, ix.lead_open, ix.first_seen
     for c in ix.contacts.values():
         if c.do_not_contact or c.status == "lost":
             continue
-        cadence = contact_cadence(c, ix.config)
-        days = cadence_days(cadence)
-        if days is None:
+        cadence, days, every = cadence_of(c)
+        if every is None:
             continue
-        if c.snooze_until is not None and today < c.snooze_until:
+        snooze = c.snooze_until
+        if snooze is not None and today < snooze:
             continue
-        if c.slug in calls or ix.lead_open(c):
+        if lead_open(c) or (calls and c.slug in calls):
             continue
-        last = ix.last_reach(c)
+        reached = c.reach_days
+        last = reached[-1] if reached else None
+        if last is not None and last > today:
+            last = ix.last_reach(c)  # something planned for later: the latest reach up to today
         if last is not None:
-            due = last + timedelta(days=days)
+            due = last + every
         else:
-            due = ix.first_seen(c) + timedelta(days=stagger(c.slug, days))
-        yield Due("keep-in-touch", c.slug, None, due, {"last": last, "cadence": cadence})
-
-
-def contact_cadence(contact: Contact, config) -> str | None:
-    """Its own cadence, else its tier's (clients), else its kind's."""
-    if contact.cadence:
-        return contact.cadence
-    if contact.kind == "client" and contact.tier:
-        return config.get(f"cadence.{contact.tier}")
-    return config.get(f"cadence.{contact.kind}")
+            due = first_seen(c) + timedelta(days=stagger(c.slug, days))
+        if due <= until:
+            yield Due("keep-in-touch", c.slug, None, due, {"last": last, "cadence": cadence})
