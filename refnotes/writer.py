@@ -1,11 +1,13 @@
-"""Appending log entries to contact files without changing any other byte.
+"""Appending log entries to contact files, and editing their front matter, without changing any other byte.
 
 The file is read once, the new line is placed after the last entry of its
 `## Log` section (the section is created at the end when missing), and the
 result is checked to be the old bytes with only the new ones inserted. The
 write is atomic (temp file in the same folder, fsync, rename, permissions
 kept), serialised across processes by a lock in `<vault>/.refnotes/`, and
-refused if the file changed on disk while we worked.
+refused if the file changed on disk while we worked (`rewrite`). Front-matter
+edits (`edit_contact`, for `status` and `set`) go the same way, made by
+formats/frontmatter.py, with at most one entry appended in the same write.
 """
 
 from __future__ import annotations
@@ -13,13 +15,16 @@ from __future__ import annotations
 import contextlib
 import fcntl
 import os
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
+from typing import Any, TypeVar
 
 from refnotes import fsutil
-from refnotes.model import MEDIA
-from refnotes.parse import HEADING, fence_toggle
+from refnotes.formats import frontmatter
+from refnotes.model import MEDIA, Contact
+from refnotes.parse import HEADING, fence_toggle, parse_contact
 
 
 class WriteRefused(Exception):
@@ -59,15 +64,30 @@ def vault_lock(root: Path):
 
 def append_entry(root: Path, path: Path, line: str) -> Appended:
     """Append `line` (from entry_line) under the file's `## Log` heading."""
+    def append(before: bytes) -> tuple[bytes, Appended]:
+        after, position, number = insert_entry(before, line)
+        _check_only_inserted(before, after, position)
+        return after, Appended(path, number, line)
+
+    return rewrite(root, path, append)
+
+
+T = TypeVar("T")
+
+
+def rewrite(root: Path, path: Path, change: Callable[[bytes], tuple[bytes, T]]) -> T:
+    """Under the vault lock: read the file, make its new bytes with `change(before)` -> (after, result),
+    and put them in place atomically, refused if the file changed on disk meanwhile. An exception from
+    `change` writes nothing; neither does an `after` equal to `before`. Returns the result."""
     with vault_lock(root):
         try:
             before = path.read_bytes()
         except OSError as exc:
             raise WriteRefused(f"cannot read {path}: {exc.strerror}") from None
-        after, position, number = insert_entry(before, line)
-        _check_only_inserted(before, after, position)
-        _replace(path, after, before)
-    return Appended(path, number, line)
+        after, result = change(before)
+        if after != before:
+            _replace(path, after, before)
+    return result
 
 
 def insert_entry(raw: bytes, line: str) -> tuple[bytes, int, int]:
@@ -164,3 +184,36 @@ def _fsync_dir(folder: Path) -> None:
             os.close(fd)
 
 
+
+
+@dataclass(frozen=True)
+class Edited:
+    path: Path
+    changes: tuple[frontmatter.Change, ...]  # in line order
+    entry: Appended | None  # the log entry appended in the same write, if any
+
+
+def edit_contact(root: Path, path: Path, rel: str,
+                 plan: Callable[[Contact], tuple[Mapping[str, Any], str | None]]) -> Edited:
+    """Change front-matter keys in place and append at most one entry, in one atomic write.
+
+    `plan(contact)` gets the contact as read under the lock and returns (changes, entry line or None):
+    changes as formats.frontmatter.edit takes them. `rel` (the path in the vault) names the file in
+    messages. Raises frontmatter.EditRefused or WriteRefused, having written nothing; writes nothing
+    either when nothing changes.
+    """
+    def change(before: bytes) -> tuple[bytes, Edited]:
+        changes, line = plan(frontmatter.read(before, rel))
+        after, done = frontmatter.edit(before, changes, rel)
+        entry = None
+        if line is not None:
+            edited = after
+            after, position, number = insert_entry(edited, line)
+            _check_only_inserted(edited, after, position)
+            contact, _ = parse_contact(after, rel, path.stem)
+            if contact is None or not any(e.line == number for e in contact.entries):
+                raise WriteRefused("internal check failed: the new entry would not read back; nothing was written")
+            entry = Appended(path, number, line)
+        return after, Edited(path, done, entry)
+
+    return rewrite(root, path, change)

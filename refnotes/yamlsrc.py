@@ -124,6 +124,17 @@ def load_flat(text: str) -> tuple[Any, dict[tuple[Any, ...], int]]:
         return load(text, depth=1)
 
 
+def compose(text: str) -> yaml.Node | None:
+    """The document's node tree, nothing constructed: where each key and value starts and ends (marks
+    count lines and characters from 0), a key written twice kept twice. For editing text in place
+    (formats/frontmatter.py). Aliases are not expanded; malformed YAML raises yaml.YAMLError."""
+    loader = _Loader(text)
+    try:
+        return loader.get_single_node()
+    finally:
+        loader.dispose()
+
+
 # -- the plainest front matter, read line by line: `key: value` lines whose values YAML could not read
 # any other way. Values are resolved by PyYAML's own implicit resolvers and built by its own constructors;
 # anything the rules below do not vouch for (a nested line, an indicator, an escape, a tab, a character

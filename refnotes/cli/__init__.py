@@ -1192,6 +1192,10 @@ def new(ctx: Context, name: str, edit: bool, today: date | None, **fields) -> No
     _autocommit(root, [path], f"new: contact {path.stem}")
 
 
+# Commands with modules of their own register on `main` when imported.
+from refnotes.cli import pipeline as _pipeline  # noqa: E402,F401 - status, set
+
+
 def run() -> None:
     """The `refnotes` command: `main`, then a quick exit.
 

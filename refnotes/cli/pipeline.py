@@ -1,0 +1,250 @@
+"""`refnotes status` and `refnotes set`: front-matter edits in place (formats/frontmatter.py does them)."""
+
+from __future__ import annotations
+
+import math
+import re
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import click
+import yaml
+
+from refnotes.cli import DATE, Context, UsageFailure, _autocommit, _contact_file, main, pass_context, today_option
+
+
+class AmountType(click.ParamType):
+    """An amount of business: `21300` or `1250.50`; a whole number stays one (`value: 21300`)."""
+
+    name = "N"
+
+    def convert(self, value, param, ctx):
+        if isinstance(value, (int, float)):
+            return value
+        text = str(value).strip()
+        if not re.fullmatch(r"\d+(\.\d+)?", text):
+            self.fail(f"{value!r} is not an amount: write it like 21300 or 1250.50, without currency signs or "
+                      "commas", param, ctx)
+        amount = float(text)
+        if not math.isfinite(amount):
+            self.fail(f"{value!r} is too large", param, ctx)
+        return int(text) if amount.is_integer() and "." not in text else amount
+
+
+AMOUNT = AmountType()
+
+
+def _edit(root: Path, path: Path, plan) -> Any:
+    """writer.edit_contact, with refusals as exit 2 naming the file and line."""
+    from refnotes import writer
+    from refnotes.formats import frontmatter
+
+    rel = path.relative_to(root).as_posix()
+    try:
+        return writer.edit_contact(root, path, rel, plan)
+    except frontmatter.EditRefused as exc:
+        where = f"{rel}:{exc.line}" if exc.line else rel
+        raise UsageFailure(f"{where}: {exc.message}") from None
+    except writer.WriteRefused as exc:
+        raise click.ClickException(f"{rel}: {exc}") from None
+
+
+def _said(root: Path, done) -> list[str]:
+    """What changed, one `path:line: key: old → new` line each, in line order; the entry last."""
+    rel = done.path.relative_to(root).as_posix()
+    lines = []
+    for change in done.changes:
+        if change.old is None:
+            what = f"{change.new} (added)"
+        elif change.new is None:
+            what = f"{change.old or '(empty)'} (removed)"
+        else:
+            what = f"{change.old or '(empty)'} → {change.new}"
+        lines.append(f"{rel}:{change.line}: {change.key}: {what}")
+    if done.entry is not None:
+        lines.append(f"{rel}:{done.entry.line}: {done.entry.text}")
+    return lines
+
+
+def _stages(root: Path) -> tuple[str, ...]:
+    from refnotes.config import load_config
+
+    config, _ = load_config(root)
+    return config["pipeline.stages"]
+
+
+def _check_stage(stage: str, stages: tuple[str, ...]) -> str:
+    if stage.strip().lower() not in stages:
+        raise UsageFailure(f"{stage!r} is not a stage of this vault's pipeline: {' | '.join(stages)} "
+                           "(pipeline.stages in refnotes.yaml)")
+    return stage.strip().lower()
+
+
+# -- status
+
+
+@main.command("status")
+@click.argument("slug")
+@click.argument("stage")
+@click.option("--value", type=AMOUNT, default=None, help="The business won (or at stake), like 21300: sets value:.")
+@click.option("--next", "next_day", type=DATE, default=None,
+              help="When you will act next: sets next:, which puts a next-action item on the agenda.")
+@click.option("--action", default=None, metavar="TEXT", help="What you will do then: sets next_action:.")
+@click.option("--date", "day", type=DATE, default=None, help="The day it happened (default: today; not later).")
+@click.option("--keep-kind", is_flag=True, help="On won, leave kind and anniversary as they are.")
+@today_option
+@pass_context
+def status_command(ctx: Context, slug: str, stage: str, value, next_day: date | None, action: str | None,
+                   day: date | None, keep_kind: bool, today: date | None) -> None:
+    """Move SLUG's lead to STAGE of the pipeline, and log it.
+
+    STAGE is one of the vault's pipeline.stages (default: new, contacted,
+    meeting, won, lost). The status: line changes in place (value:, next:,
+    next_action: too when given; a missing key is added before the closing
+    ---), no other byte of the file, and one entry is appended in the same
+    write: `- DATE other: Status: meeting → won (value 21,300) #status`, the
+    news their referrer is owed. Won turns a contact who is not a client yet
+    into one: kind: client, and anniversary: DATE unless the file has one
+    (--keep-kind leaves both alone). At the stage already, only the options
+    given are set, and nothing is logged.
+
+    \b
+    Examples:
+      refnotes status erin-walsh contacted --next 2026-12-02 --action "Call back about the listing"
+      refnotes status erin-walsh won --value 21300 --date 2026-11-30
+    """
+    from refnotes import writer
+    from refnotes.core import pipeline
+    from refnotes.formats.status import status_text
+
+    root = ctx.vault_root()
+    path = _contact_file(root, slug)
+    stage = _check_stage(stage, _stages(root))
+    today = today or date.today()
+    day = day or today
+    if day > today:
+        raise UsageFailure(f"--date {day.isoformat()} is after today ({today.isoformat()}): log what has "
+                           "happened; a plan goes in --next")
+    if action is not None:
+        if any(ch in action for ch in "\r\n") or not action.strip():
+            raise UsageFailure("--action is one line saying what you will do, like \"Call back about the listing\"")
+        action = " ".join(action.split())
+    moves = []
+
+    def plan(contact):
+        move = pipeline.move(contact, stage, day, value=value, next_day=next_day, action=action,
+                             keep_kind=keep_kind)
+        moves.append(move)
+        try:
+            line = writer.entry_line(day, "other", status_text(move.old, move.new, move.value)) if move.moved else None
+        except writer.WriteRefused as exc:
+            raise UsageFailure(str(exc)) from None
+        return move.changes, line
+
+    done = _edit(root, path, plan)
+    move = moves[-1]
+    rel = path.relative_to(root).as_posix()
+    if not done.changes and done.entry is None:
+        click.echo(f"{rel}: status is {stage} already; nothing written")
+        return
+    for line in _said(root, done):
+        click.echo(line)
+    what = f"{move.old} → {move.new}" if move.moved and move.old else move.new
+    _autocommit(root, [path], f"status: {path.stem} {what}")
+
+
+# -- set
+
+_CASE = {"kind": str.lower, "tier": str.upper, "channel": str.lower, "cadence": str.lower}  # as refnotes reads them
+
+
+def _assignments(pairs: tuple[str, ...]) -> dict[str, Any]:
+    """KEY=VALUE... to {key: value or REMOVE}; VALUE read as YAML, one line; an empty VALUE removes."""
+    from refnotes import yamlsrc
+    from refnotes.formats import frontmatter
+
+    changes: dict[str, Any] = {}
+    for pair in pairs:
+        key, equals, text = pair.partition("=")
+        key = key.strip()
+        if not equals or not frontmatter.KEY.fullmatch(key):
+            raise UsageFailure(f"{pair!r} is not KEY=VALUE: write it like score=9 or next=2027-01-10 "
+                               "(KEY: letters, digits, _ and -)")
+        if key in changes:
+            raise UsageFailure(f"{key} is given twice; give each key once")
+        if any(ch in text for ch in "\r\n\x0b\x0c\x85\u2028\u2029"):
+            raise UsageFailure(f"{key}: the value has a line break; refnotes sets values of one line, "
+                               "edit the file by hand for more")
+        if not text.strip():
+            changes[key] = frontmatter.REMOVE
+            continue
+        try:
+            value, _ = yamlsrc.load(text)
+            node = yamlsrc.compose(text)
+        except (yamlsrc.YamlError, yaml.YAMLError) as exc:
+            raise UsageFailure(f"{key}: {text!r} is not one YAML value ({exc}); put text in quotes, like "
+                               f"{key}='\"{text}\"'") from None
+        if node is not None and node.end_mark.index < len(text.rstrip()):
+            raise UsageFailure(f"{key}: in {text!r} the ' #' starts a YAML comment, which would be lost; put the "
+                               f"text in quotes, like {key}='\"{text}\"'")
+        if isinstance(value, dict) or (isinstance(value, list) and any(isinstance(v, (list, dict)) for v in value)):
+            raise UsageFailure(f"{key}: refnotes sets text, numbers, dates, true/false and lists of them; "
+                               "edit the file by hand for a nested value")
+        changes[key] = value
+    return changes
+
+
+@main.command("set")
+@click.argument("slug")
+@click.argument("pairs", nargs=-1, required=True, metavar="KEY=VALUE...")
+@pass_context
+def set_command(ctx: Context, slug: str, pairs: tuple[str, ...]) -> None:
+    """Change front-matter keys of SLUG in place: each KEY=VALUE, in one write.
+
+    VALUE is read as YAML: 9 is a number, 2027-01-10 a date, [a, b] a list,
+    true/false a flag; quote text YAML would read otherwise ('"0100"'). An
+    empty VALUE (KEY= or KEY="") removes the key. A key that is there changes
+    on its own line (a comment after it stays); a missing one is added just
+    before the closing ---; no other byte of the file changes. Keys refnotes
+    knows are checked first (score 0-10, dates, kind, tier, cadence, status
+    against pipeline.stages, ...), and nothing is written if one is wrong;
+    other keys are yours and written as given. A key whose value spans
+    several lines (an address block, a list of lines) is refused: edit the
+    file by hand.
+
+    \b
+    Examples:
+      refnotes set alice-nguyen score=9 tier=A
+      refnotes set dan-lee snooze_until=2027-01-10 "needs=[web design, payroll]"
+      refnotes set dan-lee snooze_until=          # removes the key
+    """
+    from refnotes.formats import frontmatter
+    from refnotes.vault import find_contact_file
+
+    root = ctx.vault_root()
+    path = _contact_file(root, slug)
+    changes = _assignments(pairs)
+    for key, fold in _CASE.items():
+        if isinstance(changes.get(key), str):
+            changes[key] = fold(changes[key])
+    if isinstance(changes.get("status"), str):
+        changes["status"] = _check_stage(changes["status"], _stages(root))
+    referrer = changes.get("referred_by")
+    if isinstance(referrer, str) and referrer.strip():
+        found, close = find_contact_file(root, referrer)
+        if found is None:
+            hint = f"; did you mean {' or '.join(close)}?" if close else ""
+            raise UsageFailure(f"referred_by: no contact {referrer!r}{hint}")
+        if found == path:
+            raise UsageFailure("referred_by: a contact cannot refer themselves")
+    done = _edit(root, path, lambda contact: (changes, None))
+    rel = path.relative_to(root).as_posix()
+    if not done.changes:
+        click.echo(f"{rel}: nothing to change; the keys hold those values already")
+        return
+    for line in _said(root, done):
+        click.echo(line)
+    if "status" in changes and changes["status"] is not frontmatter.REMOVE:
+        click.echo(f"tip: `refnotes status {path.stem} STAGE` also logs the change for their referrer", err=True)
+    _autocommit(root, [path], f"set: {path.stem} {', '.join(c.key for c in done.changes)}")
