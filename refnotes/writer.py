@@ -13,7 +13,8 @@ from __future__ import annotations
 import contextlib
 import fcntl
 import os
-from dataclasses import dataclass
+import threading
+from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
@@ -31,6 +32,12 @@ class Appended:
     path: Path
     line: int  # the new entry's line, counted from 1
     text: str  # the entry as written, without the newline
+    before: bytes = field(default=b"", repr=False)  # the file as it was read
+    after: bytes = field(default=b"", repr=False)  # the file as it was written
+
+    def redo(self, other: bytes) -> bytes:
+        """The same entry appended to another version of the file (WriteRefused if it cannot be)."""
+        return insert_entry(other, self.text)[0]
 
 
 def entry_line(day: date, medium: str, text: str) -> str:
@@ -46,14 +53,26 @@ def entry_line(day: date, medium: str, text: str) -> str:
     return f"- {day.isoformat()} {medium}: {text}"
 
 
+_held = threading.local()  # the locks this thread holds, by the lock file's real path
+
+
 @contextlib.contextmanager
 def vault_lock(root: Path):
-    """An exclusive lock for writers in this vault (blocks until free)."""
-    with open(fsutil.private_dir(root) / "write.lock", "a+b") as handle:
+    """An exclusive lock for writers in this vault (blocks until free). A thread that holds it may
+    take it again (a command holds it from its write to its commit, and both take it too)."""
+    lock = fsutil.private_dir(root) / "write.lock"
+    key = os.path.realpath(lock)
+    held: set[str] = _held.__dict__.setdefault("paths", set())
+    if key in held:
+        yield
+        return
+    with open(lock, "a+b") as handle:
         fcntl.flock(handle, fcntl.LOCK_EX)
+        held.add(key)
         try:
             yield
         finally:
+            held.discard(key)
             fcntl.flock(handle, fcntl.LOCK_UN)
 
 
@@ -67,7 +86,7 @@ def append_entry(root: Path, path: Path, line: str) -> Appended:
         after, position, number = insert_entry(before, line)
         _check_only_inserted(before, after, position)
         _replace(path, after, before)
-    return Appended(path, number, line)
+    return Appended(path, number, line, before, after)
 
 
 def insert_entry(raw: bytes, line: str) -> tuple[bytes, int, int]:
