@@ -132,7 +132,7 @@ SPEC: tuple[Setting, ...] = (
     Setting("pipeline.stages", STATUSES, stages,
             "In order; won and lost always exist and end it. A realtor might use [new, contacted, showing, offer, "
             "under-contract, won, lost]."),
-    Setting("git.autocommit", False, boolean, "Commit each file refnotes writes (new, log, plan, import)."),
+    Setting("git.autocommit", False, boolean, "Commit each change refnotes makes (new, log, plan, import), none of yours."),
 )
 
 _BY_KEY = {setting.key: setting for setting in SPEC}

@@ -15,8 +15,9 @@ from __future__ import annotations
 import contextlib
 import fcntl
 import os
+import threading
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 from typing import Any, TypeVar
@@ -36,6 +37,12 @@ class Appended:
     path: Path
     line: int  # the new entry's line, counted from 1
     text: str  # the entry as written, without the newline
+    before: bytes = field(default=b"", repr=False)  # the file as it was read
+    after: bytes = field(default=b"", repr=False)  # the file as it was written
+
+    def redo(self, other: bytes) -> bytes:
+        """The same entry appended to another version of the file (WriteRefused if it cannot be)."""
+        return insert_entry(other, self.text)[0]
 
 
 def entry_line(day: date, medium: str, text: str) -> str:
@@ -51,14 +58,26 @@ def entry_line(day: date, medium: str, text: str) -> str:
     return f"- {day.isoformat()} {medium}: {text}"
 
 
+_held = threading.local()  # the locks this thread holds, by the lock file's real path
+
+
 @contextlib.contextmanager
 def vault_lock(root: Path):
-    """An exclusive lock for writers in this vault (blocks until free)."""
-    with open(fsutil.private_dir(root) / "write.lock", "a+b") as handle:
+    """An exclusive lock for writers in this vault (blocks until free). A thread that holds it may
+    take it again (a command holds it from its write to its commit, and both take it too)."""
+    lock = fsutil.private_dir(root) / "write.lock"
+    key = os.path.realpath(lock)
+    held: set[str] = _held.__dict__.setdefault("paths", set())
+    if key in held:
+        yield
+        return
+    with open(lock, "a+b") as handle:
         fcntl.flock(handle, fcntl.LOCK_EX)
+        held.add(key)
         try:
             yield
         finally:
+            held.discard(key)
             fcntl.flock(handle, fcntl.LOCK_UN)
 
 
@@ -67,7 +86,7 @@ def append_entry(root: Path, path: Path, line: str) -> Appended:
     def append(before: bytes) -> tuple[bytes, Appended]:
         after, position, number = insert_entry(before, line)
         _check_only_inserted(before, after, position)
-        return after, Appended(path, number, line)
+        return after, Appended(path, number, line, before, after)
 
     return rewrite(root, path, append)
 
@@ -191,6 +210,16 @@ class Edited:
     path: Path
     changes: tuple[frontmatter.Change, ...]  # in line order
     entry: Appended | None  # the log entry appended in the same write, if any
+    before: bytes = field(default=b"", repr=False)  # the file as it was read
+    after: bytes = field(default=b"", repr=False)  # the file as it was written
+    asked: Mapping[str, Any] = field(default_factory=dict, repr=False)  # the changes, as frontmatter.edit took them
+
+    def redo(self, other: bytes) -> bytes:
+        """The same edit (and entry) made on another version of the file (an exception if it cannot be)."""
+        after, _ = frontmatter.edit(other, self.asked, str(self.path))
+        if self.entry is not None:
+            after = insert_entry(after, self.entry.text)[0]
+        return after
 
 
 def edit_contact(root: Path, path: Path, rel: str,
@@ -214,6 +243,6 @@ def edit_contact(root: Path, path: Path, rel: str,
             if contact is None or not any(e.line == number for e in contact.entries):
                 raise WriteRefused("internal check failed: the new entry would not read back; nothing was written")
             entry = Appended(path, number, line)
-        return after, Edited(path, done, entry)
+        return after, Edited(path, done, entry, before, after, dict(changes))
 
     return rewrite(root, path, change)

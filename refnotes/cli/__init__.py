@@ -523,34 +523,63 @@ def _contact_file(root: Path, slug: str) -> Path:
 
 
 def _append(root: Path, writes: list[tuple[str, str]], message: str) -> None:
-    """Append each (slug, entry line); print what was written; autocommit if configured."""
-    from refnotes import writer
+    """Append each (slug, entry line); print what was written; autocommit if configured.
+
+    The vault's lock is held from the first write to the commit, so that refnotes' writers in this
+    vault commit in the order they wrote."""
+    from refnotes import autocommit, writer
 
     paths = [(_contact_file(root, slug), line) for slug, line in writes]  # all checked before any write
-    written = []
-    for path, line in paths:
-        try:
-            done = writer.append_entry(root, path, line)
-        except writer.WriteRefused as exc:
-            raise click.ClickException(f"{path.relative_to(root).as_posix()}: {exc}") from None
-        written.append(done.path)
-        click.echo(f"{done.path.relative_to(root).as_posix()}:{done.line}: {done.text}")
-    _autocommit(root, written, message)
+    changes = []
+    with writer.vault_lock(root):
+        for path, line in paths:
+            try:
+                done = writer.append_entry(root, path, line)
+            except writer.WriteRefused as exc:
+                raise click.ClickException(f"{path.relative_to(root).as_posix()}: {exc}") from None
+            changes.append(autocommit.Change(done.path, done.before, done.after, done.redo))
+            click.echo(f"{done.path.relative_to(root).as_posix()}:{done.line}: {done.text}")
+        _autocommit_changes(root, changes, message)
 
 
 def _autocommit(root: Path, files: list[Path], message: str) -> None:
+    """Autocommit files a command created whole just now (new, refer, import), as they are on disk.
+    A file git has already is not committed this way (its change cannot be told from the user's):
+    say what changed with _autocommit_changes."""
     from refnotes import autocommit
+
+    if _autocommit_on(root):
+        _commit(root, [autocommit.Change.created(f) for f in files], message)
+
+
+def _autocommit_changes(root: Path, changes: list, message: str) -> None:
+    """Commit exactly these autocommit.Change (none of the user's own), if git.autocommit is on."""
+    if changes and _autocommit_on(root):
+        _commit(root, changes, message)
+
+
+def _autocommit_on(root: Path) -> bool:
     from refnotes.config import load_config
 
     config, _ = load_config(root)
-    if not config["git.autocommit"]:
-        return
+    return bool(config["git.autocommit"])
+
+
+def _commit(root: Path, changes: list, message: str) -> None:
+    """Say what was committed, and what was written but left out and why: never an error."""
+    from refnotes import autocommit
+
     try:
-        head = autocommit.commit(root, files, message)
+        outcome = autocommit.commit(root, changes, message)
     except autocommit.CommitFailed as exc:
         click.echo(f"warning: {exc}", err=True)
         return
-    click.echo(f"committed {head}: {message}")
+    if outcome.commit:
+        click.echo(f"committed {outcome.commit}: {message}")
+    for left in outcome.left:
+        click.echo(f"warning: {left.path} is written but not committed: {left.why}", err=True)
+    for note in outcome.notes:
+        click.echo(f"note: {note}", err=True)
 
 
 def _entry(day: date, medium: str, text: str) -> str:
@@ -747,7 +776,7 @@ def plan_command(ctx: Context, month_text: str | None, today: date | None, as_js
       refnotes plan                      # the configured month
       refnotes plan --month 2027-03 --json
     """
-    from refnotes import fsutil
+    from refnotes import autocommit, fsutil
     from refnotes import plan as planning
 
     today = today or date.today()
@@ -772,12 +801,13 @@ def plan_command(ctx: Context, month_text: str | None, today: date | None, as_js
                                    + tuple((s, None) for s in result.unscheduled))
     else:
         result, changes = planning.replan(frozen, vault.contacts, vault.config, today)
+    before = path.read_bytes() if path.exists() else None
     if frozen is None:
         text = planning.render(result)
     else:  # the person's comments and layout kept: only the days that changed are written again
-        text = planning.render_over(path.read_bytes().decode("utf-8"), result, vault.contacts, vault.config)
+        text = planning.render_over(before.decode("utf-8"), result, vault.contacts, vault.config)
     wrote = False
-    if frozen is None or (changes and path.read_bytes() != text.encode("utf-8")):
+    if frozen is None or (changes and before != text.encode("utf-8")):
         fsutil.write_file(path, text)
         wrote = True
     if as_json:
@@ -792,7 +822,9 @@ def plan_command(ctx: Context, month_text: str | None, today: date | None, as_js
         _print_plan(result, changes, frozen is None, rel, wrote, vault)
     if wrote:
         verb = "plan" if frozen is None else "replan"
-        _autocommit(vault.root, [path], f"plan: {verb} referral month {result.key}")
+        # no redo: the plan was made from the file on disk, hand edits not committed included
+        _autocommit_changes(vault.root, [autocommit.Change(path, before, text.encode("utf-8"))],
+                            f"plan: {verb} referral month {result.key}")
 
 
 def _print_plan(result, changes, fresh: bool, rel: str, wrote: bool, vault: Vault) -> None:

@@ -11,7 +11,8 @@ from typing import Any
 import click
 import yaml
 
-from refnotes.cli import DATE, Context, UsageFailure, _autocommit, _contact_file, main, pass_context, today_option
+from refnotes.cli import (DATE, Context, UsageFailure, _autocommit_changes, _contact_file, main, pass_context,
+                          today_option)
 
 
 class AmountType(click.ParamType):
@@ -142,8 +143,12 @@ def status_command(ctx: Context, slug: str, stage: str, value, next_day: date | 
             raise UsageFailure(str(exc)) from None
         return move.changes, line
 
-    done = _edit(root, path, plan)
-    move = moves[-1]
+    with writer.vault_lock(root):  # held from the write to the commit, as for log
+        done = _edit(root, path, plan)
+        _status_said(root, path, done, moves[-1], stage)
+
+
+def _status_said(root: Path, path: Path, done, move, stage: str) -> None:
     rel = path.relative_to(root).as_posix()
     if not done.changes and done.entry is None:
         click.echo(f"{rel}: status is {stage} already; nothing written")
@@ -151,7 +156,14 @@ def status_command(ctx: Context, slug: str, stage: str, value, next_day: date | 
     for line in _said(root, done):
         click.echo(line)
     what = f"{move.old} → {move.new}" if move.moved and move.old else move.new
-    _autocommit(root, [path], f"status: {path.stem} {what}")
+    _commit_edit(root, done, f"status: {path.stem} {what}")
+
+
+def _commit_edit(root: Path, done, message: str) -> None:
+    """Autocommit exactly this edit (none of the user's own uncommitted changes), if configured."""
+    from refnotes import autocommit
+
+    _autocommit_changes(root, [autocommit.Change(done.path, done.before, done.after, done.redo)], message)
 
 
 # -- set
@@ -219,6 +231,7 @@ def set_command(ctx: Context, slug: str, pairs: tuple[str, ...]) -> None:
       refnotes set dan-lee snooze_until=2027-01-10 "needs=[web design, payroll]"
       refnotes set dan-lee snooze_until=          # removes the key
     """
+    from refnotes import writer
     from refnotes.formats import frontmatter
     from refnotes.vault import find_contact_file
 
@@ -238,7 +251,12 @@ def set_command(ctx: Context, slug: str, pairs: tuple[str, ...]) -> None:
             raise UsageFailure(f"referred_by: no contact {referrer!r}{hint}")
         if found == path:
             raise UsageFailure("referred_by: a contact cannot refer themselves")
-    done = _edit(root, path, lambda contact: (changes, None))
+    with writer.vault_lock(root):
+        done = _edit(root, path, lambda contact: (changes, None))
+        _set_said(root, path, done, changes)
+
+
+def _set_said(root: Path, path: Path, done, changes) -> None:
     rel = path.relative_to(root).as_posix()
     if not done.changes:
         click.echo(f"{rel}: nothing to change; the keys hold those values already")
@@ -247,4 +265,4 @@ def set_command(ctx: Context, slug: str, pairs: tuple[str, ...]) -> None:
         click.echo(line)
     if "status" in changes and changes["status"] is not frontmatter.REMOVE:
         click.echo(f"tip: `refnotes status {path.stem} STAGE` also logs the change for their referrer", err=True)
-    _autocommit(root, [path], f"set: {path.stem} {', '.join(c.key for c in done.changes)}")
+    _commit_edit(root, done, f"set: {path.stem} {', '.join(c.key for c in done.changes)}")
