@@ -257,6 +257,8 @@ def set_command(ctx: Context, slug: str, pairs: tuple[str, ...]) -> None:
 
 
 def _set_said(root: Path, path: Path, done, changes) -> None:
+    from refnotes.formats import frontmatter
+
     rel = path.relative_to(root).as_posix()
     if not done.changes:
         click.echo(f"{rel}: nothing to change; the keys hold those values already")
