@@ -367,7 +367,7 @@ def _referral_month_items(vault: Vault, today: date, item) -> set[str]:
             break
         for slug in slugs:
             contact = vault.contacts.get(slug)
-            if contact is None or contact.do_not_contact or plan.logged(contact):
+            if contact is None or contact.do_not_contact or plan.logged(contact, today):
                 continue
             open_calls.add(slug)
             item("referral-month", contact, None, day, f"Referral month: reach {contact.name}",

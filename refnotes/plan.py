@@ -55,11 +55,12 @@ class Plan:
     def contains(self, day: date) -> bool:
         return (day.year, day.month) == (self.year, self.month)
 
-    def logged(self, contact: Contact) -> list[Entry]:
-        """The contact's entries dated in this plan's month (none to look at if nothing is logged since)."""
-        if contact.last_touch is None or contact.last_touch < date(self.year, self.month, 1):
-            return []
-        return [e for e in contact.entries if self.contains(e.date)]
+    def logged(self, contact: Contact, today: date) -> list[Entry]:
+        """The reaches that count for this month: the contact's entries dated in the month, on or before
+        `today`, that are not an #attempt (a voicemail did not reach them; a future-dated entry has not yet)."""
+        if contact.last_reach is None or contact.last_reach < date(self.year, self.month, 1):
+            return []  # nothing to look at
+        return [e for e in contact.entries if self.contains(e.date) and e.date <= today and e.is_reach]
 
 
 @dataclass(frozen=True)
@@ -359,12 +360,13 @@ def parse_plan(raw: bytes, rel: str, year: int, month: int, contacts: dict[str, 
     return plan, problems
 
 
-def reached(plan: Plan, contacts: dict[str, Contact]) -> dict[str, dict[str, bool]]:
-    """Per contact in the plan: reached (an entry in their file in the month), and #help / #ask seen."""
+def reached(plan: Plan, contacts: dict[str, Contact], today: date) -> dict[str, dict[str, bool]]:
+    """Per contact in the plan: reached (a reach in their file in the month, by today: Plan.logged),
+    and #help / #ask seen in those reaches."""
     out = {}
     for slug in [*plan.scheduled(), *plan.unscheduled]:
         contact = contacts.get(slug)
-        entries = plan.logged(contact) if contact is not None else []
+        entries = plan.logged(contact, today) if contact is not None else []
         out[slug] = {"reached": bool(entries), "help": any("help" in e.hashtags for e in entries),
                      "ask": any("ask" in e.hashtags for e in entries)}
     return out

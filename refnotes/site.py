@@ -542,7 +542,7 @@ class Renderer:
 
     def _month(self, month_plan: plan.Plan) -> dict:
         contacts = self.vault.contacts
-        status = plan.reached(month_plan, contacts)
+        status = plan.reached(month_plan, contacts, self.today)
         start = date(month_plan.year, month_plan.month, 1)
         last_touch = {s: _last_before(contacts[s], start) for s in status if s in contacts}
         days = [(day, [contacts[s] for s in slugs if s in contacts]) for day, slugs in month_plan.days.items()]

@@ -252,7 +252,7 @@ def test_todo_shows_todays_and_overdue_calls_not_yet_reached(run, vault):
     assert items == [("referral-month", "a", "2027-03-01", True), ("referral-month", "c", "2027-03-03", False)]
     # one call covers both: no keep-in-touch item beside an open referral-month call
     assert [i.contact for i in found if i.rule == "keep-in-touch"] == ["b"]
-    status = plan.reached(loaded.plans["2027-03"], loaded.contacts)
+    status = plan.reached(loaded.plans["2027-03"], loaded.contacts, date(2027, 3, 3))
     assert status["b"] == {"reached": True, "help": True, "ask": False} and not status["a"]["reached"]
 
 
@@ -313,6 +313,27 @@ def test_placement_is_first_fit_in_order(vault):
         assert (got.days, got.unscheduled) == (want.days, want.unscheduled)
 
 
+def test_only_a_reach_dated_by_today_counts_as_reached(run, vault):
+    vault.contact("a", "name: A\nkind: client",
+                  "## Log\n- 2027-03-02 call: voicemail #attempt\n- 2027-03-20 meeting: lunch, booked ahead\n")
+    vault.contact("b", "name: B\nkind: client", "## Log\n- 2027-03-04 call: booked ahead\n")
+    vault.contact("c", "name: C\nkind: client", "## Log\n- 2027-03-03 call: talked #help\n")
+    vault.write("plans/referral-month-2027-03.yaml",
+                "month: 2027-03\ndays:\n  2027-03-01: [a, b, c]\nunscheduled: []\n")
+    loaded = vault.load()
+    march = loaded.plans["2027-03"]
+
+    def calls(today):
+        return [i.contact for i in agenda.compute(loaded, today) if i.rule == "referral-month"]
+
+    assert calls(date(2027, 3, 3)) == ["a", "b"]  # a: an attempt so far; b: its entry is tomorrow's
+    assert calls(date(2027, 3, 4)) == ["a"]  # b's entry has come
+    assert calls(date(2027, 3, 2)) == ["a", "b", "c"]  # c's reach is the day after
+    status = plan.reached(march, loaded.contacts, date(2027, 3, 3))
+    assert {s: v["reached"] for s, v in status.items()} == {"a": False, "b": False, "c": True}
+    assert status["c"]["help"] and not plan.reached(march, loaded.contacts, date(2027, 3, 2))["c"]["help"]
+
+
 def test_a_month_page_lists_the_first_hundred_who_did_not_fit_and_counts_the_rest(run, vault, tmp_path):
     from test_site import parse
 
@@ -330,10 +351,14 @@ def test_a_month_page_lists_the_first_hundred_who_did_not_fit_and_counts_the_res
 
 def test_a_plan_knows_what_a_contact_logged_in_its_month(vault):
     vault.contact("a", "name: A", "## Log\n- 2027-02-27 call: before\n- 2027-03-04 call: in #help\n"
-                                  "- 2027-03-31 email: last day\n")
+                                  "- 2027-03-31 email: last day\n- 2027-04-01 call: after\n")
     vault.contact("b", "name: B", "## Log\n- 2027-02-10 call: only before\n")
     vault.contact("c", "name: C")
     loaded = vault.load()
     march = plan.Plan(*MARCH)
-    assert [e.text for e in march.logged(loaded.contacts["a"])] == ["in #help", "last day"]
-    assert march.logged(loaded.contacts["b"]) == [] and march.logged(loaded.contacts["c"]) == []
+    after = date(2027, 4, 2)
+    assert [e.text for e in march.logged(loaded.contacts["a"], after)] == ["in #help", "last day"]
+    assert march.logged(loaded.contacts["b"], after) == [] and march.logged(loaded.contacts["c"], after) == []
+    assert [e.text for e in march.logged(loaded.contacts["a"], date(2027, 3, 31))] == ["in #help", "last day"]
+    assert [e.text for e in march.logged(loaded.contacts["a"], date(2027, 3, 30))] == ["in #help"]
+    assert march.logged(loaded.contacts["a"], date(2027, 3, 3)) == []
