@@ -100,7 +100,8 @@ def workdays(year: int, month: int, config) -> list[date]:
 
 def eligible(contacts: dict[str, Contact], config) -> list[Contact]:
     kinds = set(config["referral_month.kinds"])
-    return [c for c in contacts.values() if c.kind in kinds and not c.do_not_contact and c.status != "lost"]
+    return [c for c in contacts.values()
+            if c.kind in kinds and not c.do_not_contact and c.status != "lost" and not c.example]
 
 
 def is_priority(contact: Contact) -> bool:
@@ -203,6 +204,8 @@ def _why_gone(slug: str, contacts: dict[str, Contact]) -> str:
         return "do_not_contact"
     if contact.status == "lost":
         return "status lost"
+    if contact.example:
+        return "the example contact (example: true)"
     return f"kind {contact.kind} is not in referral_month.kinds"
 
 

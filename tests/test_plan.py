@@ -47,6 +47,15 @@ def test_priority_contacts_go_first_in_the_first_half(vault):
     assert result.days[date(2027, 3, 1)][:2] == ["zz-influencer", "zz-partner"]
 
 
+def test_the_example_contact_init_writes_is_never_planned(run, tmp_path):
+    target = tmp_path / "fresh"
+    assert run("init", target).exit_code == 0
+    assert "example: true" in (target / "contacts" / "jamie-example.md").read_text()
+    contacts = run("--vault", target, "plan", "--month", "2027-03", "--today", "2027-02-01", "--json")
+    assert contacts.exit_code == 0 and json.loads(contacts.output)["days"]["2027-03-01"] == []
+    assert "jamie-example" not in (target / "plans" / "referral-month-2027-03.yaml").read_text()
+
+
 def test_priority_fills_the_first_half_up_to_capacity_before_spilling(vault):
     people(vault, 100, tier="A")
     result = plan.make_plan(vault.load().contacts, config(per_day=8), *MARCH)
@@ -311,6 +320,15 @@ def test_placement_is_first_fit_in_order(vault):
         else:
             want.unscheduled.extend(p.slug for p in people)
         assert (got.days, got.unscheduled) == (want.days, want.unscheduled)
+
+
+def test_a_rerun_drops_the_example_contact_from_an_old_plan(run, vault):
+    vault.contact("jamie-example", "name: Jamie Example\nkind: client\nexample: true")
+    vault.write("plans/referral-month-2027-03.yaml", "month: 2027-03\ndays:\n  2027-03-01: [jamie-example]\n"
+                                                     "unscheduled: []\n")
+    data = plan_json(run, vault, "--today", "2027-02-01")
+    assert data["changes"]["dropped"] == [{"contact": "jamie-example", "why": "the example contact (example: true)"}]
+    assert data["days"]["2027-03-01"] == []
 
 
 def test_only_a_reach_dated_by_today_counts_as_reached(run, vault):
