@@ -86,11 +86,19 @@ def parse_month(text: str) -> tuple[int, int]:
     return int(match.group(1)), int(match.group(2))
 
 
+def last_day(year: int, month: int) -> date:
+    return date(year, month, calendar.monthrange(year, month)[1])
+
+
+def ended(year: int, month: int, today: date) -> bool:
+    """The month's last day is before today: too late to plan it."""
+    return last_day(year, month) < today
+
+
 def default_month(config, today: date) -> tuple[int, int]:
     """The configured month this year if it has not ended, else next year's."""
     month = config["referral_month.month"]
-    year = today.year if (today.year, today.month) <= (today.year, month) else today.year + 1
-    return year, month
+    return (today.year + 1 if ended(today.year, month, today) else today.year), month
 
 
 def workdays(year: int, month: int, config) -> list[date]:
@@ -115,12 +123,13 @@ def _order(contacts: list[Contact]) -> list[Contact]:
     return sorted(contacts, key=lambda c: (not is_priority(c), c.name.casefold(), c.slug))
 
 
-def make_plan(contacts: dict[str, Contact], config, year: int, month: int) -> Plan:
-    """A fresh plan: even daily load, priority contacts first in the first half of the month."""
+def make_plan(contacts: dict[str, Contact], config, year: int, month: int, today: date | None = None) -> Plan:
+    """A fresh plan: even daily load, priority contacts first in the first half of the month.
+    With `today` (a month under way), only the days from today on are used."""
     days = workdays(year, month, config)
     plan = Plan(year, month, {d: [] for d in days})
     people = _order(eligible(contacts, config))
-    _place(plan, people, days, config["referral_month.per_day"])
+    _place(plan, people, [d for d in days if today is None or d >= today], config["referral_month.per_day"])
     return plan
 
 

@@ -537,7 +537,7 @@ class Renderer:
         plans = dict(self.vault.plans)
         key = f"{year:04d}-{month:02d}"
         if key not in plans:
-            plans[key] = plan.make_plan(self.vault.contacts, self.vault.config, year, month)
+            plans[key] = plan.make_plan(self.vault.contacts, self.vault.config, year, month, self.today)
         return [plans[k] for k in sorted(plans)]
 
     def _month(self, month_plan: plan.Plan) -> dict:

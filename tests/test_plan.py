@@ -266,7 +266,7 @@ def test_hand_edit_mistakes_are_problems_and_block_the_plan(run, vault):
         (7, "2027-03-17 is a skipped day"),
     ]
     before = (vault.root / "plans" / "referral-month-2027-03.yaml").read_text()
-    result = run("--vault", vault.root, "plan", "--month", "2027-03")
+    result = run("--vault", vault.root, "plan", "--month", "2027-03", "--today", "2027-02-01")
     assert result.exit_code == 1 and "fix them first" in result.output
     assert (vault.root / "plans" / "referral-month-2027-03.yaml").read_text() == before
 
@@ -276,7 +276,7 @@ def test_broken_plan_yaml_is_reported_and_left_alone(run, vault):
     vault.write("plans/referral-month-2027-03.yaml", "month: 2027-03\ndays:\n  2027-03-01: [p0000\n")
     check = json.loads(run("--vault", vault.root, "check", "--json").output)
     assert check["problems"][0]["path"] == "plans/referral-month-2027-03.yaml"
-    assert run("--vault", vault.root, "plan", "--month", "2027-03").exit_code == 1
+    assert run("--vault", vault.root, "plan", "--month", "2027-03", "--today", "2027-02-01").exit_code == 1
 
 
 def test_over_capacity_day_is_a_warning(run, vault):
@@ -320,7 +320,7 @@ def test_month_page_preview_and_frozen(run, vault, tmp_path):
     text = " ".join("".join(parse(page).itertext()).split())
     assert "This is a preview" in text and "refnotes plan --month 2027-03" in text
     assert "Monday, March 1, 2027" in text and "Reached 0 of 1" in text
-    run("--vault", vault.root, "plan", "--month", "2027-03")
+    run("--vault", vault.root, "plan", "--month", "2027-03", "--today", "2026-11-25")
     run("--vault", vault.root, "build", "--out", out, "--today", "2026-11-25")
     text = " ".join("".join(parse(page).itertext()).split())
     assert "This is a preview" not in text
@@ -422,6 +422,35 @@ def test_a_rerun_drops_the_example_contact_from_an_old_plan(run, vault):
     assert data["days"]["2027-03-01"] == []
 
 
+def test_a_month_that_has_ended_is_refused(run, vault):
+    people(vault, 2)
+    ended = run("--vault", vault.root, "plan", "--month", "2027-03", "--today", "2027-04-01")
+    assert ended.exit_code == 2
+    assert "March 2027 ended on 2027-03-31; plan a month that has not (today is 2027-04-01)" in ended.output
+    assert not (vault.root / "plans").exists()
+    last_day = run("--vault", vault.root, "plan", "--month", "2027-03", "--today", "2027-03-31", "--json")
+    assert last_day.exit_code == 0 and json.loads(last_day.output)["days"]["2027-03-31"] == ["p0000", "p0001"]
+    path = vault.root / "plans" / "referral-month-2027-03.yaml"
+    before = path.read_text()
+    vault.contact("newbie", "name: Newbie\nkind: client")
+    assert run("--vault", vault.root, "plan", "--month", "2027-03", "--today", "2027-04-01").exit_code == 2
+    assert path.read_text() == before  # a frozen plan of an ended month is left alone too
+
+
+def test_without_month_the_next_one_that_has_not_ended_is_planned(run, vault):
+    people(vault, 1)
+    after = run("--vault", vault.root, "plan", "--today", "2027-04-01", "--json")
+    assert after.exit_code == 0 and json.loads(after.output)["month"] == "2028-03"
+    on = run("--vault", vault.root, "plan", "--today", "2027-03-31", "--json")
+    assert on.exit_code == 0 and json.loads(on.output)["month"] == "2027-03"
+
+
+def test_a_first_plan_in_a_month_under_way_uses_the_days_from_today(run, vault):
+    people(vault, 3)
+    data = plan_json(run, vault, "--today", "2027-03-10")
+    assert [d for d, s in data["days"].items() if s] == ["2027-03-10", "2027-03-11", "2027-03-12"]
+
+
 def test_who_does_not_fit_is_unscheduled_with_a_warning(run, vault):
     vault.write("refnotes.yaml", "referral_month: {per_day: 1}\n")
     people(vault, 23)
@@ -459,7 +488,7 @@ def test_a_month_page_lists_the_first_hundred_who_did_not_fit_and_counts_the_res
     from test_site import parse
 
     people(vault, 400)
-    run("--vault", vault.root, "plan", "--month", "2027-03")
+    run("--vault", vault.root, "plan", "--month", "2027-03", "--today", "2026-11-25")
     out = tmp_path / "site"
     run("--vault", vault.root, "build", "--out", out, "--today", "2026-11-25")
     tree = parse(out / "referral-month-2027-03.html")

@@ -731,11 +731,13 @@ def plan_command(ctx: Context, month_text: str | None, today: date | None, as_js
     """Freeze the referral-month plan into plans/referral-month-YYYY-MM.yaml.
 
     Every eligible contact (referral_month.kinds, not do_not_contact, not
-    lost) gets one workday of the month, at most per_day a day; partners,
-    `influencer`-tagged and tier A contacts first, in the first half. Rerun it
-    any time: existing assignments (also ones you moved by hand) are kept,
-    new contacts go on days from today on that have room, contacts deleted
-    or no longer eligible are dropped, and it says exactly what changed.
+    lost, not the example contact) gets one workday of the month, at most
+    per_day a day, spread evenly; partners, `influencer`-tagged and tier A
+    contacts first, in the first half. Rerun it any time: existing
+    assignments (also ones you moved by hand) are kept, each new contact goes
+    on the least-loaded day from today on, contacts deleted or no longer
+    eligible are dropped, and it says exactly what changed. A month that has
+    ended is refused.
 
     \b
     Examples:
@@ -751,6 +753,10 @@ def plan_command(ctx: Context, month_text: str | None, today: date | None, as_js
         year, month = planning.parse_month(month_text) if month_text else planning.default_month(vault.config, today)
     except ValueError as exc:
         raise UsageFailure(str(exc)) from None
+    if planning.ended(year, month, today):
+        last = planning.last_day(year, month)
+        raise UsageFailure(f"{planning.Plan(year, month).name} ended on {last.isoformat()}; "
+                           f"plan a month that has not (today is {today.isoformat()})")
     rel = f"{planning.PLANS_DIR}/{planning.file_name(year, month)}"
     path = vault.root / rel
     errors = [p for p in vault.errors if p.path == rel]
@@ -762,7 +768,7 @@ def plan_command(ctx: Context, month_text: str | None, today: date | None, as_js
     if path.exists() and frozen is None:
         raise click.ClickException(f"{rel} cannot be read; fix it first")
     if frozen is None:
-        result = planning.make_plan(vault.contacts, vault.config, year, month)
+        result = planning.make_plan(vault.contacts, vault.config, year, month, today)
         changes = planning.Changes(tuple((s, result.day_of(s)) for s in result.scheduled())
                                    + tuple((s, None) for s in result.unscheduled))
     else:
