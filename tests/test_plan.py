@@ -463,6 +463,18 @@ def test_who_does_not_fit_is_unscheduled_with_a_warning(run, vault):
     assert "  2027-03-01: [zz-vip]\n" in text and text.endswith("unscheduled: [p0022]\n")
 
 
+def test_a_rerun_with_no_changes_says_only_that(run, vault):
+    people(vault, 3)
+    run("--vault", vault.root, "plan", "--month", "2027-03", "--today", "2027-02-01")
+    again = run("--vault", vault.root, "plan", "--month", "2027-03", "--today", "2027-02-01")
+    assert again.exit_code == 0
+    assert again.output == "No changes: plans/referral-month-2027-03.yaml has everyone eligible already.\n"
+    vault.contact("newbie", "name: Newbie\nkind: client")
+    changed = run("--vault", vault.root, "plan", "--month", "2027-03", "--today", "2027-02-01").output
+    assert changed.startswith("Updated March 2027: 4 people on 23 workdays, 0-1 a day\n")
+    assert "+ newbie: added on Thu Mar 4\n" in changed and "No changes" not in changed
+
+
 def test_only_a_reach_dated_by_today_counts_as_reached(run, vault):
     vault.contact("a", "name: A\nkind: client",
                   "## Log\n- 2027-03-02 call: voicemail #attempt\n- 2027-03-20 meeting: lunch, booked ahead\n")

@@ -799,26 +799,28 @@ def plan_command(ctx: Context, month_text: str | None, today: date | None, as_js
 def _print_plan(result, changes, fresh: bool, rel: str, wrote: bool, vault: Vault) -> None:
     people = len(result.scheduled())
     days = [d for d in result.days]
-    busy = [len(s) for s in result.days.values()]
-    head = f"{'Planned' if fresh else 'Updated'} {result.name}: {people} people on {len(days)} workdays"
-    click.echo(head + (f", {min(busy)}-{max(busy)} a day" if busy else ""))
-    for day, slugs in result.days.items():
-        names = ", ".join(vault.contacts[s].name if s in vault.contacts else s for s in slugs)
-        click.echo(f"  {day:%a %b} {day.day:<2}  {len(slugs)}  {names}")
+    if fresh or changes:
+        busy = [len(s) for s in result.days.values()]
+        head = f"{'Planned' if fresh else 'Updated'} {result.name}: {people} people on {len(days)} workdays"
+        click.echo(head + (f", {min(busy)}-{max(busy)} a day" if busy else ""))
+        for day, slugs in result.days.items():
+            names = ", ".join(vault.contacts[s].name if s in vault.contacts else s for s in slugs)
+            click.echo(f"  {day:%a %b} {day.day:<2}  {len(slugs)}  {names}")
+    else:
+        click.echo(f"No changes: {rel} has everyone eligible already.")
     if not fresh:
         for slug, day in changes.added:
             click.echo(f"+ {slug}: " + (f"added on {day:%a %b} {day.day}" if day else "added, but no day has room"))
         for slug, why in changes.dropped:
             click.echo(f"- {slug}: dropped ({why})")
-        if not changes:
-            click.echo("No changes: everyone eligible is already planned.")
     if result.unscheduled:
         per_day = vault.config["referral_month.per_day"]
         need = -(-(people + len(result.unscheduled)) // max(1, len(days))) if days else None
         advice = f"raise referral_month.per_day to {need}" if need else "add workdays"
         click.echo(f"warning: {len(result.unscheduled)} did not fit at {per_day} a day ({advice}, "
                    f"or add days): {', '.join(result.unscheduled)}", err=True)
-    click.echo(f"{'wrote' if wrote else 'unchanged'} {rel}")
+    if fresh or changes:
+        click.echo(f"{'wrote' if wrote else 'unchanged'} {rel}")
 
 
 # -- import
