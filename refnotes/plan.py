@@ -1,10 +1,13 @@
 """The referral month: once a year, everyone hears from you, a few people a day.
 
 `make_plan` places every eligible contact on one workday of the month, at most
-`per_day` a day, partners / `influencer`-tagged / tier A first, in the first
-half of the month where capacity allows. `replan` updates a frozen plan
-without reshuffling it. Plans live in `plans/referral-month-YYYY-MM.yaml`,
-plain YAML a person can edit; `load_plans` reads and checks them.
+`per_day` a day, each on the least-loaded day (ties: the earliest), so the day
+loads end up even: partners / `influencer`-tagged / tier A first, on the days
+of the first half of the month while they have room, then everyone else over
+all the days. `replan` updates a frozen plan without reshuffling it: a new
+contact goes on the least-loaded day from today on. Plans live in
+`plans/referral-month-YYYY-MM.yaml`, plain YAML a person can edit;
+`load_plans` reads and checks them.
 Pure apart from `load_plans` reading files; no clock reads.
 """
 
@@ -12,7 +15,7 @@ from __future__ import annotations
 
 import calendar
 import difflib
-import math
+import heapq
 import re
 from dataclasses import dataclass, field
 from datetime import date
@@ -55,11 +58,12 @@ class Plan:
     def contains(self, day: date) -> bool:
         return (day.year, day.month) == (self.year, self.month)
 
-    def logged(self, contact: Contact) -> list[Entry]:
-        """The contact's entries dated in this plan's month (none to look at if nothing is logged since)."""
-        if contact.last_touch is None or contact.last_touch < date(self.year, self.month, 1):
-            return []
-        return [e for e in contact.entries if self.contains(e.date)]
+    def logged(self, contact: Contact, today: date) -> list[Entry]:
+        """The reaches that count for this month: the contact's entries dated in the month, on or before
+        `today`, that are not an #attempt (a voicemail did not reach them; a future-dated entry has not yet)."""
+        if contact.last_reach is None or contact.last_reach < date(self.year, self.month, 1):
+            return []  # nothing to look at
+        return [e for e in contact.entries if self.contains(e.date) and e.date <= today and e.is_reach]
 
 
 @dataclass(frozen=True)
@@ -82,11 +86,19 @@ def parse_month(text: str) -> tuple[int, int]:
     return int(match.group(1)), int(match.group(2))
 
 
+def last_day(year: int, month: int) -> date:
+    return date(year, month, calendar.monthrange(year, month)[1])
+
+
+def ended(year: int, month: int, today: date) -> bool:
+    """The month's last day is before today: too late to plan it."""
+    return last_day(year, month) < today
+
+
 def default_month(config, today: date) -> tuple[int, int]:
     """The configured month this year if it has not ended, else next year's."""
     month = config["referral_month.month"]
-    year = today.year if (today.year, today.month) <= (today.year, month) else today.year + 1
-    return year, month
+    return (today.year + 1 if ended(today.year, month, today) else today.year), month
 
 
 def workdays(year: int, month: int, config) -> list[date]:
@@ -99,7 +111,8 @@ def workdays(year: int, month: int, config) -> list[date]:
 
 def eligible(contacts: dict[str, Contact], config) -> list[Contact]:
     kinds = set(config["referral_month.kinds"])
-    return [c for c in contacts.values() if c.kind in kinds and not c.do_not_contact and c.status != "lost"]
+    return [c for c in contacts.values()
+            if c.kind in kinds and not c.do_not_contact and c.status != "lost" and not c.example]
 
 
 def is_priority(contact: Contact) -> bool:
@@ -110,61 +123,61 @@ def _order(contacts: list[Contact]) -> list[Contact]:
     return sorted(contacts, key=lambda c: (not is_priority(c), c.name.casefold(), c.slug))
 
 
-def make_plan(contacts: dict[str, Contact], config, year: int, month: int) -> Plan:
-    """A fresh plan: even daily load, priority contacts first in the first half of the month."""
+def make_plan(contacts: dict[str, Contact], config, year: int, month: int, today: date | None = None) -> Plan:
+    """A fresh plan: even daily load, priority contacts first in the first half of the month.
+    With `today` (a month under way), only the days from today on are used."""
     days = workdays(year, month, config)
     plan = Plan(year, month, {d: [] for d in days})
     people = _order(eligible(contacts, config))
-    _place(plan, people, days, config["referral_month.per_day"])
+    _place(plan, people, [d for d in days if today is None or d >= today], config["referral_month.per_day"])
     return plan
 
 
-def _place(plan: Plan, people: list[Contact], days: list[date], per_day: int) -> list[tuple[str, date | None]]:
-    """Put `people` (in order) on `days`; returns where each went (None: unscheduled)."""
-    placed: list[tuple[str, date | None]] = []
-    if not people:
-        return placed
-    if not days:
-        plan.unscheduled.extend(c.slug for c in people)
-        return [(c.slug, None) for c in people]
-    load = max(1, min(per_day, math.ceil((len(people) + sum(len(plan.days[d]) for d in days)) / len(days))))
-    half = [d for d in days if d.day <= 15] or days
-    priority, others = [], []
-    for c in people:
-        (priority if is_priority(c) else others).append(c)
+def first_half(year: int, month: int, days: list[date]) -> list[date]:
+    """The days on or before the middle of the month (the 15th of a 30- or 31-day month, Feb 14)."""
+    middle = calendar.monthrange(year, month)[1] // 2
+    return [d for d in days if d.day <= middle]
 
-    first_open: dict[tuple[int, int], int] = {}  # (candidates, cap) -> no day before this one has room
 
-    def put(person: Contact, candidates: list[date], cap: int) -> bool:
-        """The first of `candidates` with fewer than `cap` people gets this person (days only fill up)."""
-        key = (id(candidates), cap)
-        at = first_open.get(key, 0)
-        while at < len(candidates) and len(plan.days[candidates[at]]) >= cap:
-            at += 1
-        first_open[key] = at
-        if at == len(candidates):
-            return False
-        plan.days[candidates[at]].append(person.slug)
-        placed.append((person.slug, candidates[at]))
-        return True
+def _filler(plan: Plan, days: list[date], per_day: int):
+    """put(slug) -> the day it went on (None: every one of `days` has per_day): the least-loaded of
+    `days`, ties to the earliest. Valid while nothing else adds to those days."""
+    heap = [(len(plan.days[d]), i, d) for i, d in enumerate(days) if len(plan.days[d]) < per_day]
+    heapq.heapify(heap)
 
-    for person in priority:  # the first half at the even load, then the first half at full capacity, then anywhere
-        if not (put(person, half, load) or put(person, half, per_day) or put(person, days, load)
-                or put(person, days, per_day)):
+    def put(slug: str) -> date | None:
+        if not heap:
+            return None
+        load, i, day = heap[0]
+        plan.days[day].append(slug)
+        if load + 1 < per_day:
+            heapq.heapreplace(heap, (load + 1, i, day))
+        else:
+            heapq.heappop(heap)
+        return day
+
+    return put
+
+
+def _place(plan: Plan, people: list[Contact], days: list[date], per_day: int) -> None:
+    """Put `people` (in order) on `days`, each on the least-loaded day with room, ties to the earliest:
+    priority contacts on the first half's days while they have room, then (the priority contacts who
+    did not fit there first) everyone else on any of `days`. Whoever finds no room is unscheduled."""
+    put = _filler(plan, first_half(plan.year, plan.month, days), per_day)
+    spill = [c for c in people if is_priority(c) and put(c.slug) is None]
+    put = _filler(plan, days, per_day)
+    for person in [*spill, *(c for c in people if not is_priority(c))]:
+        if put(person.slug) is None:
             plan.unscheduled.append(person.slug)
-            placed.append((person.slug, None))
-    for person in others:
-        if not (put(person, days, load) or put(person, days, per_day)):
-            plan.unscheduled.append(person.slug)
-            placed.append((person.slug, None))
-    return placed
 
 
 def replan(frozen: Plan, contacts: dict[str, Contact], config, today: date) -> tuple[Plan, Changes]:
-    """Update a frozen plan: keep every assignment, drop the gone, place the new on days >= today."""
+    """Update a frozen plan: keep every assignment (hand moves too), drop the gone, and put the new
+    (those unscheduled before first) each on the least-loaded workday >= today with room, ties to the earliest."""
     wanted = {c.slug: c for c in eligible(contacts, config)}
+    days = workdays(frozen.year, frozen.month, config)
     plan = Plan(frozen.year, frozen.month, {d: list(s) for d, s in frozen.days.items()}, [], True, frozen.path)
-    for day in workdays(frozen.year, frozen.month, config):
+    for day in days:
         plan.days.setdefault(day, [])
     plan.days = dict(sorted(plan.days.items()))
     dropped: list[tuple[str, str]] = []
@@ -179,18 +192,19 @@ def replan(frozen: Plan, contacts: dict[str, Contact], config, today: date) -> t
     known = set(plan.scheduled())
     waiting = [wanted[s] for s in frozen.unscheduled if s in wanted and s not in known]
     new = _order([c for s, c in wanted.items() if s not in known and s not in frozen.unscheduled])
-    open_days = [d for d in plan.days if d >= today]
-    per_day = config["referral_month.per_day"]
+    put = _filler(plan, [d for d in days if d >= today], config["referral_month.per_day"])
     added: list[tuple[str, date | None]] = []
-    for person in [*waiting, *new]:
-        day = next((d for d in open_days if len(plan.days[d]) < per_day), None)
+    for person in waiting:
+        day = put(person.slug)
+        if day is None:
+            plan.unscheduled.append(person.slug)  # still waiting: not a change
+        else:
+            added.append((person.slug, day))
+    for person in new:
+        day = put(person.slug)
         if day is None:
             plan.unscheduled.append(person.slug)
-            if person in new:
-                added.append((person.slug, None))
-        else:
-            plan.days[day].append(person.slug)
-            added.append((person.slug, day))
+        added.append((person.slug, day))
     return plan, Changes(tuple(added), tuple(dropped))
 
 
@@ -202,6 +216,8 @@ def _why_gone(slug: str, contacts: dict[str, Contact]) -> str:
         return "do_not_contact"
     if contact.status == "lost":
         return "status lost"
+    if contact.example:
+        return "the example contact (example: true)"
     return f"kind {contact.kind} is not in referral_month.kinds"
 
 
@@ -359,12 +375,13 @@ def parse_plan(raw: bytes, rel: str, year: int, month: int, contacts: dict[str, 
     return plan, problems
 
 
-def reached(plan: Plan, contacts: dict[str, Contact]) -> dict[str, dict[str, bool]]:
-    """Per contact in the plan: reached (an entry in their file in the month), and #help / #ask seen."""
+def reached(plan: Plan, contacts: dict[str, Contact], today: date) -> dict[str, dict[str, bool]]:
+    """Per contact in the plan: reached (a reach in their file in the month, by today: Plan.logged),
+    and #help / #ask seen in those reaches."""
     out = {}
     for slug in [*plan.scheduled(), *plan.unscheduled]:
         contact = contacts.get(slug)
-        entries = plan.logged(contact) if contact is not None else []
+        entries = plan.logged(contact, today) if contact is not None else []
         out[slug] = {"reached": bool(entries), "help": any("help" in e.hashtags for e in entries),
                      "ask": any("ask" in e.hashtags for e in entries)}
     return out

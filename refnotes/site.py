@@ -538,12 +538,12 @@ class Renderer:
         plans = dict(self.vault.plans)
         key = f"{year:04d}-{month:02d}"
         if key not in plans:
-            plans[key] = plan.make_plan(self.vault.contacts, self.vault.config, year, month)
+            plans[key] = plan.make_plan(self.vault.contacts, self.vault.config, year, month, self.today)
         return [plans[k] for k in sorted(plans)]
 
     def _month(self, month_plan: plan.Plan) -> dict:
         contacts = self.vault.contacts
-        status = plan.reached(month_plan, contacts)
+        status = plan.reached(month_plan, contacts, self.today)
         start = date(month_plan.year, month_plan.month, 1)
         last_touch = {s: _last_before(contacts[s], start) for s in status if s in contacts}
         days = [(day, [contacts[s] for s in slugs if s in contacts]) for day, slugs in month_plan.days.items()]

@@ -26,6 +26,7 @@ def test_every_eligible_contact_once_within_capacity_and_workdays(vault):
     vault.contact("dnc", "name: Dnc\nkind: client\ndo_not_contact: true")
     vault.contact("lost", "name: Lost\nkind: client\nstatus: lost")
     vault.contact("lead", "name: Lead\nkind: prospect")
+    vault.contact("jamie-example", "name: Jamie Example\nkind: client\nexample: true")
     loaded = vault.load()
     result = plan.make_plan(loaded.contacts, config(per_day=8), *MARCH)
     scheduled = result.scheduled()
@@ -33,7 +34,7 @@ def test_every_eligible_contact_once_within_capacity_and_workdays(vault):
     assert result.unscheduled == []
     assert all(len(s) <= 8 for s in result.days.values())
     assert all(day.weekday() < 5 and day.month == 3 for day in result.days)
-    assert max(map(len, result.days.values())) - min(map(len, result.days.values())) <= 5  # spread out
+    assert Counter(map(len, result.days.values())) == {5: 8, 4: 15}  # 100 on 23 days: even, the extra ones first
 
 
 def test_priority_contacts_go_first_in_the_first_half(vault):
@@ -44,7 +45,60 @@ def test_priority_contacts_go_first_in_the_first_half(vault):
     result = plan.make_plan(vault.load().contacts, config(per_day=8), *MARCH)
     for slug in ("zz-partner", "zz-influencer", "zz-tier-a"):
         assert result.day_of(slug) <= date(2027, 3, 15)
-    assert result.days[date(2027, 3, 1)][:2] == ["zz-influencer", "zz-partner"]
+    # first, and each on a day of their own: the least-loaded day, ties to the earliest
+    assert [result.days[date(2027, 3, d)][0] for d in (1, 2, 3)] == ["zz-influencer", "zz-partner", "zz-tier-a"]
+
+
+def test_the_finding_27_people_on_22_workdays_use_every_day(vault):
+    """Issue 17, finding 14: 2 a day until Mar 19 and 8 days empty. Even: 5 days with 2, 17 with 1."""
+    people(vault, 27)
+    result = plan.make_plan(vault.load().contacts, config(per_day=8, skip=("2027-03-17",)), *MARCH)
+    loads = {d: len(s) for d, s in result.days.items()}
+    assert len(loads) == 22 and sum(loads.values()) == 27
+    assert Counter(loads.values()) == {2: 5, 1: 17}
+    assert [d.day for d, n in loads.items() if n == 2] == [1, 2, 3, 4, 5]  # ties go to the earliest days
+
+
+def test_priority_people_spread_over_the_first_half_and_the_month_stays_even(vault):
+    people(vault, 21)
+    for i in range(6):
+        vault.contact(f"vip{i}", f"name: Vip {i}\nkind: client\ntier: A")
+    result = plan.make_plan(vault.load().contacts, config(per_day=8, skip=("2027-03-17",)), *MARCH)
+    vip_days = [result.day_of(f"vip{i}") for i in range(6)]
+    assert vip_days == [date(2027, 3, d) for d in (1, 2, 3, 4, 5, 8)]  # one a day, in the first half
+    assert Counter(map(len, result.days.values())) == {2: 5, 1: 17}  # the others level the month
+
+
+def test_priority_uses_the_15th_not_the_16th_and_spills_only_when_the_first_half_is_full(vault):
+    # March 2027 without skips: the first half is the 11 workdays Mar 1-15
+    for i in range(12):
+        vault.contact(f"vip{i:02d}", f"name: Vip {i:02d}\nkind: partner")
+    contacts = vault.load().contacts
+    roomy = plan.make_plan(contacts, config(per_day=8), *MARCH)
+    assert roomy.days[date(2027, 3, 15)] == ["vip10"]
+    assert roomy.days[date(2027, 3, 1)] == ["vip00", "vip11"]  # back to the first half, not on to the 16th
+    assert roomy.days[date(2027, 3, 16)] == []
+    full = plan.make_plan(contacts, config(per_day=1), *MARCH)
+    assert full.days[date(2027, 3, 15)] == ["vip10"] and full.days[date(2027, 3, 16)] == ["vip11"]
+
+
+def test_the_first_half_ends_in_the_middle_of_the_month():
+    def half(year, month, *days):
+        return [d.day for d in plan.first_half(year, month, [date(year, month, d) for d in days])]
+
+    assert half(2027, 3, 14, 15, 16) == [14, 15]  # 31 days
+    assert half(2027, 4, 14, 15, 16) == [14, 15]  # 30 days
+    assert half(2028, 2, 13, 14, 15) == [13, 14]  # 29 days
+    assert half(2027, 2, 13, 14, 15) == [13, 14]  # 28 days
+
+
+def test_the_example_contact_init_writes_is_never_planned(run, tmp_path):
+    target = tmp_path / "fresh"
+    assert run("init", target).exit_code == 0
+    assert "example: true" in (target / "contacts" / "jamie-example.md").read_text()
+    contacts = run("--vault", target, "plan", "--month", "2027-03", "--today", "2027-02-01", "--json")
+    assert contacts.exit_code == 0 and json.loads(contacts.output)["days"]["2027-03-01"] == []
+    assert "jamie-example" not in (target / "plans" / "referral-month-2027-03.yaml").read_text()
 
 
 def test_priority_fills_the_first_half_up_to_capacity_before_spilling(vault):
@@ -212,7 +266,7 @@ def test_hand_edit_mistakes_are_problems_and_block_the_plan(run, vault):
         (7, "2027-03-17 is a skipped day"),
     ]
     before = (vault.root / "plans" / "referral-month-2027-03.yaml").read_text()
-    result = run("--vault", vault.root, "plan", "--month", "2027-03")
+    result = run("--vault", vault.root, "plan", "--month", "2027-03", "--today", "2027-02-01")
     assert result.exit_code == 1 and "fix them first" in result.output
     assert (vault.root / "plans" / "referral-month-2027-03.yaml").read_text() == before
 
@@ -222,7 +276,7 @@ def test_broken_plan_yaml_is_reported_and_left_alone(run, vault):
     vault.write("plans/referral-month-2027-03.yaml", "month: 2027-03\ndays:\n  2027-03-01: [p0000\n")
     check = json.loads(run("--vault", vault.root, "check", "--json").output)
     assert check["problems"][0]["path"] == "plans/referral-month-2027-03.yaml"
-    assert run("--vault", vault.root, "plan", "--month", "2027-03").exit_code == 1
+    assert run("--vault", vault.root, "plan", "--month", "2027-03", "--today", "2027-02-01").exit_code == 1
 
 
 def test_over_capacity_day_is_a_warning(run, vault):
@@ -252,7 +306,7 @@ def test_todo_shows_todays_and_overdue_calls_not_yet_reached(run, vault):
     assert items == [("referral-month", "a", "2027-03-01", True), ("referral-month", "c", "2027-03-03", False)]
     # one call covers both: no keep-in-touch item beside an open referral-month call
     assert [i.contact for i in found if i.rule == "keep-in-touch"] == ["b"]
-    status = plan.reached(loaded.plans["2027-03"], loaded.contacts)
+    status = plan.reached(loaded.plans["2027-03"], loaded.contacts, date(2027, 3, 3))
     assert status["b"] == {"reached": True, "help": True, "ask": False} and not status["a"]["reached"]
 
 
@@ -266,58 +320,187 @@ def test_month_page_preview_and_frozen(run, vault, tmp_path):
     text = " ".join("".join(parse(page).itertext()).split())
     assert "This is a preview" in text and "refnotes plan --month 2027-03" in text
     assert "Monday, March 1, 2027" in text and "Reached 0 of 1" in text
-    run("--vault", vault.root, "plan", "--month", "2027-03")
+    run("--vault", vault.root, "plan", "--month", "2027-03", "--today", "2026-11-25")
     run("--vault", vault.root, "build", "--out", out, "--today", "2026-11-25")
     text = " ".join("".join(parse(page).itertext()).split())
     assert "This is a preview" not in text
     assert parse(out / "index.html").find(".//nav//a[@href='referral-month-2027-03.html']") is not None
 
 
-def test_placement_is_first_fit_in_order(vault):
-    """The placement (priority: first half at the even load, then at capacity, then anywhere) against
-    the plain first-fit it implements, on random months."""
-    import math
+def test_placement_is_least_loaded_first_in_order():
+    """The placement against the plain rule it implements, on random months: each priority contact on
+    the least-loaded first-half day with room (ties: the earliest), else on the least-loaded day of all;
+    then everyone else on the least-loaded day of all; no room: unscheduled. And what that promises:
+    capacity kept, priority in the first half while it has room, and a day holding anyone but priority
+    people at most one above the least-loaded day."""
     import random
 
     from refnotes.model import Contact
 
     rng = random.Random(3)
-    for _ in range(60):
+    for _ in range(200):
         per_day = rng.randint(1, 6)
         days = sorted(rng.sample([date(2027, 3, d) for d in range(1, 32)], rng.randint(0, 20)))
-        people = [Contact.make(slug=f"p{i:03d}", path="", name=f"P{i}", kind=rng.choice(["partner", "client"]))
+        people = [Contact.make(slug=f"p{i:03d}", path="", name=f"P{i}",
+                               kind=rng.choice(["partner", "client", "client", "client"]))
                   for i in range(rng.randint(0, 120))]
         got = plan.Plan(2027, 3, {d: [] for d in days})
         plan._place(got, people, days, per_day)
 
         want = plan.Plan(2027, 3, {d: [] for d in days})
-        if days:
-            load = max(1, min(per_day, math.ceil(len(people) / len(days))))
-            half = [d for d in days if d.day <= 15] or days
+        half = [d for d in days if d.day <= 15]
 
-            def put(slug, candidates, cap):
-                day = next((d for d in candidates if len(want.days[d]) < cap), None)
-                if day is not None:
-                    want.days[day].append(slug)
-                return day is not None
+        def put(slug, candidates):
+            room = [d for d in candidates if len(want.days[d]) < per_day]
+            if not room:
+                return False
+            want.days[min(room, key=lambda d: (len(want.days[d]), d))].append(slug)
+            return True
 
-            for p in [p for p in people if plan.is_priority(p)]:
-                if not (put(p.slug, half, load) or put(p.slug, half, per_day) or put(p.slug, days, load)
-                        or put(p.slug, days, per_day)):
-                    want.unscheduled.append(p.slug)
-            for p in [p for p in people if not plan.is_priority(p)]:
-                if not (put(p.slug, days, load) or put(p.slug, days, per_day)):
-                    want.unscheduled.append(p.slug)
-        else:
-            want.unscheduled.extend(p.slug for p in people)
+        priority = [p for p in people if plan.is_priority(p)]
+        spill = [p for p in priority if not put(p.slug, half)]
+        for p in [*spill, *(p for p in people if not plan.is_priority(p))]:
+            if not put(p.slug, days):
+                want.unscheduled.append(p.slug)
         assert (got.days, got.unscheduled) == (want.days, want.unscheduled)
+
+        loads = [len(s) for s in got.days.values()]
+        assert all(n <= per_day for n in loads)
+        assert len(got.unscheduled) == max(0, len(people) - per_day * len(days))
+        in_half = sum(1 for p in priority if got.day_of(p.slug) in half)
+        assert in_half == min(len(priority), per_day * len(half))
+        plain = {p.slug for p in people if not plan.is_priority(p)}
+        assert all(len(slugs) <= min(loads) + 1 for slugs in got.days.values() if plain.intersection(slugs))
+        if not priority and days:
+            assert max(loads) - min(loads) <= 1
+
+
+def test_a_rerun_puts_a_new_contact_on_the_least_loaded_day_from_today(run, vault):
+    """Issue 17, finding 14: a rerun put a new contact on a day with 3 while 9 days had none."""
+    vault.write("refnotes.yaml", "referral_month: {skip: [2027-03-17]}\n")
+    people(vault, 27)
+    first = plan_json(run, vault, "--today", "2027-02-01")
+    assert [d for d, s in first["days"].items() if len(s) == 2] == [f"2027-03-0{d}" for d in range(1, 6)]
+    vault.contact("newbie", "name: Newbie\nkind: client")
+    data = plan_json(run, vault, "--today", "2027-03-03")
+    assert data["changes"]["added"] == [{"contact": "newbie", "day": "2027-03-08"}]  # the 3rd-5th have 2
+    assert Counter(map(len, data["days"].values())) == {2: 6, 1: 16}
+
+
+def test_a_rerun_places_on_today_but_never_before(run, vault):
+    people(vault, 22)  # one a day on the 23 workdays, the 31st empty
+    path = vault.root / "plans" / "referral-month-2027-03.yaml"
+    plan_json(run, vault, "--today", "2027-02-01")
+    text = path.read_text()
+    day = "  2027-03-10: [p0007]\n"
+    assert day in text
+    text = text.replace(day, "  2027-03-10: []\n").replace("2027-03-31: []", "2027-03-31: [p0007]")
+    for today, where in [("2027-03-09", "2027-03-10"), ("2027-03-10", "2027-03-10"), ("2027-03-11", "2027-03-11")]:
+        path.write_text(text)  # the 10th is the only empty day
+        vault.contact("newbie", "name: Newbie\nkind: client")
+        data = plan_json(run, vault, "--today", today)
+        assert data["changes"]["added"] == [{"contact": "newbie", "day": where}], today
+
+
+def test_a_rerun_spreads_several_new_contacts(run, vault):
+    people(vault, 23)
+    plan_json(run, vault, "--today", "2027-02-01")
+    for name in ("New A", "New B", "New C"):
+        vault.contact(name.lower().replace(" ", "-"), f"name: {name}\nkind: client")
+    data = plan_json(run, vault, "--today", "2027-03-29")
+    assert data["changes"]["added"] == [{"contact": "new-a", "day": "2027-03-29"},
+                                        {"contact": "new-b", "day": "2027-03-30"},
+                                        {"contact": "new-c", "day": "2027-03-31"}]
+
+
+def test_a_rerun_drops_the_example_contact_from_an_old_plan(run, vault):
+    vault.contact("jamie-example", "name: Jamie Example\nkind: client\nexample: true")
+    vault.write("plans/referral-month-2027-03.yaml", "month: 2027-03\ndays:\n  2027-03-01: [jamie-example]\n"
+                                                     "unscheduled: []\n")
+    data = plan_json(run, vault, "--today", "2027-02-01")
+    assert data["changes"]["dropped"] == [{"contact": "jamie-example", "why": "the example contact (example: true)"}]
+    assert data["days"]["2027-03-01"] == []
+
+
+def test_a_month_that_has_ended_is_refused(run, vault):
+    people(vault, 2)
+    ended = run("--vault", vault.root, "plan", "--month", "2027-03", "--today", "2027-04-01")
+    assert ended.exit_code == 2
+    assert "March 2027 ended on 2027-03-31; plan a month that has not (today is 2027-04-01)" in ended.output
+    assert not (vault.root / "plans").exists()
+    last_day = run("--vault", vault.root, "plan", "--month", "2027-03", "--today", "2027-03-31", "--json")
+    assert last_day.exit_code == 0 and json.loads(last_day.output)["days"]["2027-03-31"] == ["p0000", "p0001"]
+    path = vault.root / "plans" / "referral-month-2027-03.yaml"
+    before = path.read_text()
+    vault.contact("newbie", "name: Newbie\nkind: client")
+    assert run("--vault", vault.root, "plan", "--month", "2027-03", "--today", "2027-04-01").exit_code == 2
+    assert path.read_text() == before  # a frozen plan of an ended month is left alone too
+
+
+def test_without_month_the_next_one_that_has_not_ended_is_planned(run, vault):
+    people(vault, 1)
+    after = run("--vault", vault.root, "plan", "--today", "2027-04-01", "--json")
+    assert after.exit_code == 0 and json.loads(after.output)["month"] == "2028-03"
+    on = run("--vault", vault.root, "plan", "--today", "2027-03-31", "--json")
+    assert on.exit_code == 0 and json.loads(on.output)["month"] == "2027-03"
+
+
+def test_a_first_plan_in_a_month_under_way_uses_the_days_from_today(run, vault):
+    people(vault, 3)
+    data = plan_json(run, vault, "--today", "2027-03-10")
+    assert [d for d, s in data["days"].items() if s] == ["2027-03-10", "2027-03-11", "2027-03-12"]
+
+
+def test_who_does_not_fit_is_unscheduled_with_a_warning(run, vault):
+    vault.write("refnotes.yaml", "referral_month: {per_day: 1}\n")
+    people(vault, 23)
+    vault.contact("zz-vip", "name: Zz Vip\nkind: client\ntier: A")
+    result = run("--vault", vault.root, "plan", "--month", "2027-03", "--today", "2027-02-01")
+    assert result.exit_code == 0
+    assert result.stderr == ("warning: 1 did not fit at 1 a day (raise referral_month.per_day to 2, "
+                             "or add days): p0022\n")
+    text = (vault.root / "plans" / "referral-month-2027-03.yaml").read_text()
+    assert "  2027-03-01: [zz-vip]\n" in text and text.endswith("unscheduled: [p0022]\n")
+
+
+def test_a_rerun_with_no_changes_says_only_that(run, vault):
+    people(vault, 3)
+    run("--vault", vault.root, "plan", "--month", "2027-03", "--today", "2027-02-01")
+    again = run("--vault", vault.root, "plan", "--month", "2027-03", "--today", "2027-02-01")
+    assert again.exit_code == 0
+    assert again.output == "No changes: plans/referral-month-2027-03.yaml has everyone eligible already.\n"
+    vault.contact("newbie", "name: Newbie\nkind: client")
+    changed = run("--vault", vault.root, "plan", "--month", "2027-03", "--today", "2027-02-01").output
+    assert changed.startswith("Updated March 2027: 4 people on 23 workdays, 0-1 a day\n")
+    assert "+ newbie: added on Thu Mar 4\n" in changed and "No changes" not in changed
+
+
+def test_only_a_reach_dated_by_today_counts_as_reached(run, vault):
+    vault.contact("a", "name: A\nkind: client",
+                  "## Log\n- 2027-03-02 call: voicemail #attempt\n- 2027-03-20 meeting: lunch, booked ahead\n")
+    vault.contact("b", "name: B\nkind: client", "## Log\n- 2027-03-04 call: booked ahead\n")
+    vault.contact("c", "name: C\nkind: client", "## Log\n- 2027-03-03 call: talked #help\n")
+    vault.write("plans/referral-month-2027-03.yaml",
+                "month: 2027-03\ndays:\n  2027-03-01: [a, b, c]\nunscheduled: []\n")
+    loaded = vault.load()
+    march = loaded.plans["2027-03"]
+
+    def calls(today):
+        return [i.contact for i in agenda.compute(loaded, today) if i.rule == "referral-month"]
+
+    assert calls(date(2027, 3, 3)) == ["a", "b"]  # a: an attempt so far; b: its entry is tomorrow's
+    assert calls(date(2027, 3, 4)) == ["a"]  # b's entry has come
+    assert calls(date(2027, 3, 2)) == ["a", "b", "c"]  # c's reach is the day after
+    status = plan.reached(march, loaded.contacts, date(2027, 3, 3))
+    assert {s: v["reached"] for s, v in status.items()} == {"a": False, "b": False, "c": True}
+    assert status["c"]["help"] and not plan.reached(march, loaded.contacts, date(2027, 3, 2))["c"]["help"]
 
 
 def test_a_month_page_lists_the_first_hundred_who_did_not_fit_and_counts_the_rest(run, vault, tmp_path):
     from test_site import parse
 
     people(vault, 400)
-    run("--vault", vault.root, "plan", "--month", "2027-03")
+    run("--vault", vault.root, "plan", "--month", "2027-03", "--today", "2026-11-25")
     out = tmp_path / "site"
     run("--vault", vault.root, "build", "--out", out, "--today", "2026-11-25")
     tree = parse(out / "referral-month-2027-03.html")
@@ -330,10 +513,14 @@ def test_a_month_page_lists_the_first_hundred_who_did_not_fit_and_counts_the_res
 
 def test_a_plan_knows_what_a_contact_logged_in_its_month(vault):
     vault.contact("a", "name: A", "## Log\n- 2027-02-27 call: before\n- 2027-03-04 call: in #help\n"
-                                  "- 2027-03-31 email: last day\n")
+                                  "- 2027-03-31 email: last day\n- 2027-04-01 call: after\n")
     vault.contact("b", "name: B", "## Log\n- 2027-02-10 call: only before\n")
     vault.contact("c", "name: C")
     loaded = vault.load()
     march = plan.Plan(*MARCH)
-    assert [e.text for e in march.logged(loaded.contacts["a"])] == ["in #help", "last day"]
-    assert march.logged(loaded.contacts["b"]) == [] and march.logged(loaded.contacts["c"]) == []
+    after = date(2027, 4, 2)
+    assert [e.text for e in march.logged(loaded.contacts["a"], after)] == ["in #help", "last day"]
+    assert march.logged(loaded.contacts["b"], after) == [] and march.logged(loaded.contacts["c"], after) == []
+    assert [e.text for e in march.logged(loaded.contacts["a"], date(2027, 3, 31))] == ["in #help", "last day"]
+    assert [e.text for e in march.logged(loaded.contacts["a"], date(2027, 3, 30))] == ["in #help"]
+    assert march.logged(loaded.contacts["a"], date(2027, 3, 3)) == []

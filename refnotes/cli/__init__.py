@@ -765,11 +765,13 @@ def plan_command(ctx: Context, month_text: str | None, today: date | None, as_js
     """Freeze the referral-month plan into plans/referral-month-YYYY-MM.yaml.
 
     Every eligible contact (referral_month.kinds, not do_not_contact, not
-    lost) gets one workday of the month, at most per_day a day; partners,
-    `influencer`-tagged and tier A contacts first, in the first half. Rerun it
-    any time: existing assignments (also ones you moved by hand) are kept,
-    new contacts go on days from today on that have room, contacts deleted
-    or no longer eligible are dropped, and it says exactly what changed.
+    lost, not the example contact) gets one workday of the month, at most
+    per_day a day, spread evenly; partners, `influencer`-tagged and tier A
+    contacts first, in the first half. Rerun it any time: existing
+    assignments (also ones you moved by hand) are kept, each new contact goes
+    on the least-loaded day from today on, contacts deleted or no longer
+    eligible are dropped, and it says exactly what changed. A month that has
+    ended is refused.
 
     \b
     Examples:
@@ -785,6 +787,10 @@ def plan_command(ctx: Context, month_text: str | None, today: date | None, as_js
         year, month = planning.parse_month(month_text) if month_text else planning.default_month(vault.config, today)
     except ValueError as exc:
         raise UsageFailure(str(exc)) from None
+    if planning.ended(year, month, today):
+        last = planning.last_day(year, month)
+        raise UsageFailure(f"{planning.Plan(year, month).name} ended on {last.isoformat()}; "
+                           f"plan a month that has not (today is {today.isoformat()})")
     rel = f"{planning.PLANS_DIR}/{planning.file_name(year, month)}"
     path = vault.root / rel
     errors = [p for p in vault.errors if p.path == rel]
@@ -796,7 +802,7 @@ def plan_command(ctx: Context, month_text: str | None, today: date | None, as_js
     if path.exists() and frozen is None:
         raise click.ClickException(f"{rel} cannot be read; fix it first")
     if frozen is None:
-        result = planning.make_plan(vault.contacts, vault.config, year, month)
+        result = planning.make_plan(vault.contacts, vault.config, year, month, today)
         changes = planning.Changes(tuple((s, result.day_of(s)) for s in result.scheduled())
                                    + tuple((s, None) for s in result.unscheduled))
     else:
@@ -830,26 +836,28 @@ def plan_command(ctx: Context, month_text: str | None, today: date | None, as_js
 def _print_plan(result, changes, fresh: bool, rel: str, wrote: bool, vault: Vault) -> None:
     people = len(result.scheduled())
     days = [d for d in result.days]
-    busy = [len(s) for s in result.days.values()]
-    head = f"{'Planned' if fresh else 'Updated'} {result.name}: {people} people on {len(days)} workdays"
-    click.echo(head + (f", {min(busy)}-{max(busy)} a day" if busy else ""))
-    for day, slugs in result.days.items():
-        names = ", ".join(vault.contacts[s].name if s in vault.contacts else s for s in slugs)
-        click.echo(f"  {day:%a %b} {day.day:<2}  {len(slugs)}  {names}")
+    if fresh or changes:
+        busy = [len(s) for s in result.days.values()]
+        head = f"{'Planned' if fresh else 'Updated'} {result.name}: {people} people on {len(days)} workdays"
+        click.echo(head + (f", {min(busy)}-{max(busy)} a day" if busy else ""))
+        for day, slugs in result.days.items():
+            names = ", ".join(vault.contacts[s].name if s in vault.contacts else s for s in slugs)
+            click.echo(f"  {day:%a %b} {day.day:<2}  {len(slugs)}  {names}")
+    else:
+        click.echo(f"No changes: {rel} has everyone eligible already.")
     if not fresh:
         for slug, day in changes.added:
             click.echo(f"+ {slug}: " + (f"added on {day:%a %b} {day.day}" if day else "added, but no day has room"))
         for slug, why in changes.dropped:
             click.echo(f"- {slug}: dropped ({why})")
-        if not changes:
-            click.echo("No changes: everyone eligible is already planned.")
     if result.unscheduled:
         per_day = vault.config["referral_month.per_day"]
         need = -(-(people + len(result.unscheduled)) // max(1, len(days))) if days else None
         advice = f"raise referral_month.per_day to {need}" if need else "add workdays"
         click.echo(f"warning: {len(result.unscheduled)} did not fit at {per_day} a day ({advice}, "
                    f"or add days): {', '.join(result.unscheduled)}", err=True)
-    click.echo(f"{'wrote' if wrote else 'unchanged'} {rel}")
+    if fresh or changes:
+        click.echo(f"{'wrote' if wrote else 'unchanged'} {rel}")
 
 
 # -- import
