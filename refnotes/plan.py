@@ -61,7 +61,8 @@ class Plan:
     def logged(self, contact: Contact, today: date) -> list[Entry]:
         """The reaches that count for this month: the contact's entries dated in the month, on or before
         `today`, that are not an #attempt (a voicemail did not reach them; a future-dated entry has not yet)."""
-        if contact.last_reach is None or contact.last_reach < date(self.year, self.month, 1):
+        reached = contact.reach_days
+        if not reached or reached[-1] < date(self.year, self.month, 1):
             return []  # nothing to look at
         return [e for e in contact.entries if self.contains(e.date) and e.date <= today and e.is_reach]
 

@@ -23,7 +23,7 @@ Words, as DESIGN.md defines them:
 
 from __future__ import annotations
 
-from bisect import bisect_left, bisect_right
+from bisect import bisect_right
 from collections import defaultdict
 from collections.abc import Callable
 from datetime import date, timedelta
@@ -275,27 +275,17 @@ class Index:
             today = self.today
             plan = self.vault.plans.get(f"{today.year:04d}-{today.month:02d}")
             if plan is not None:
-                first = today.replace(day=1)
                 for day, slugs in plan.days.items():
                     if day > today:
                         break
                     for slug in slugs:
                         c = self.contacts.get(slug)
-                        if c is not None and not c.do_not_contact and not self.reached_in(c, first):
+                        if c is not None and not c.do_not_contact and not plan.logged(c, today):
                             found.append((day, c))
         return found
 
     def month_call_slugs(self) -> set[str]:
         return {c.slug for _, c in self.month_calls()}
-
-    def reached_in(self, contact: Contact, first: date) -> bool:
-        """A reach in their own file from `first` (a month's first day) to the end of that month."""
-        days = contact.reach_days
-        if not days or days[-1] < first:
-            return False
-        end = min((first + timedelta(days=32)).replace(day=1), self.today + timedelta(days=1))
-        at = bisect_left(days, first)
-        return at < len(days) and days[at] < end
 
     def influencer(self, contact: Contact) -> bool:
         """Tagged `influencer`, in any case."""
