@@ -520,6 +520,57 @@ def _contact_file(root: Path, slug: str) -> Path:
     return path
 
 
+def _check_links(root: Path, line: str) -> None:
+    """Refuse an entry whose text links a contact that does not exist (the links `check` would report)."""
+    from refnotes.parse import CODE_SPAN, LINK, link_slug
+
+    if "[[" not in line:
+        return
+    for match in LINK.finditer(CODE_SPAN.sub(" ", line)):
+        slug = link_slug(match.group(1))
+        path, close = find_contact_file(root, slug)
+        if path is None:
+            hint = (f"did you mean {' or '.join(f'[[{c}]]' for c in close)}?" if close
+                    else "`refnotes new` creates a contact")
+            raise UsageFailure(f"{match.group(0)} links to no contact; nothing was written ({hint})")
+
+
+def _checked(root: Path, writes: list[tuple[str, str]]) -> list[tuple[str, str]]:
+    """The (slug, entry line) pairs, once every slug and every [[link]] in them names a contact."""
+    for slug, line in writes:
+        _contact_file(root, slug)
+        _check_links(root, line)
+    return writes
+
+
+def _check_referral(root: Path, referrer: str, referral: str) -> None:
+    """Refuse to log a thanks or an update to REFERRER for REFERRAL unless REFERRAL's file says REFERRER
+    referred them; only that one file is read."""
+    from refnotes.parse import parse_contact
+
+    by_path = _contact_file(root, referrer)
+    path = _contact_file(root, referral)
+    rel = path.relative_to(root).as_posix()
+    slug, by_slug = path.name[:-3].lower(), by_path.name[:-3].lower()
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise UsageFailure(f"{rel}: cannot read: {exc.strerror}") from None
+    contact, problems = parse_contact(raw, rel, slug)
+    if contact is None:
+        where = f"{problems[0].path}:{problems[0].line}" if problems else rel
+        raise UsageFailure(f"cannot tell who referred {slug}: {where} cannot be read (`refnotes check` says "
+                           "why); nothing was written")
+    if contact.referred_by == by_slug:
+        return
+    if contact.referred_by is None:
+        raise UsageFailure(f"nobody is recorded as having referred {slug} ({rel} has no referred_by). If "
+                           f"{by_slug} did, add `referred_by: {by_slug}` and `referred_on: YYYY-MM-DD` to {rel} "
+                           "first; nothing was written")
+    raise UsageFailure(f"{by_slug} did not refer {slug}: {contact.referred_by} did ({rel}:"
+                       f"{contact.line_of('referred_by')}). Nothing was written")
+
+
 def _append(root: Path, writes: list[tuple[str, str]], message: str) -> None:
     """Append each (slug, entry line); print what was written; autocommit if configured."""
     from refnotes import writer
@@ -598,17 +649,17 @@ def log_command(ctx: Context, slug: str, medium: str, text: str, day: date | Non
     """
     root = ctx.vault_root()
     line = _entry(day or date.today(), medium, text)
-    _append(root, [(slug, line)], f"log: {medium.lower()} with {slug.lower()}{_tags_of(text)}")
+    _append(root, _checked(root, [(slug, line)]), f"log: {medium.lower()} with {slug.lower()}{_tags_of(text)}")
 
 
 def _referral_entry(ctx: Context, referrer: str, referral: str, medium: str, day: date | None, lead: str,
                     text: str | None, tag: str, message: str) -> None:
     """One entry in the referrer's file: `<lead> [[referral]][: text] #tag` (thank and update)."""
     root = ctx.vault_root()
-    _contact_file(root, referral)
     detail = f": {text}" if text else ""
     line = _entry(day or date.today(), medium, f"{lead} [[{referral.lower()}]]{detail} #{tag}")
-    _append(root, [(referrer, line)], message)
+    _check_referral(root, referrer, referral)
+    _append(root, _checked(root, [(referrer, line)]), message)
 
 
 @main.command()
@@ -663,7 +714,7 @@ def ask(ctx: Context, slug: str, text: str | None, medium: str, day: date | None
     """
     root = ctx.vault_root()
     line = _entry(day or date.today(), medium, f"{text or 'Asked for referrals'} #ask")
-    _append(root, [(slug, line)], f"ask: {slug.lower()}")
+    _append(root, _checked(root, [(slug, line)]), f"ask: {slug.lower()}")
 
 
 @main.command()
@@ -688,7 +739,7 @@ def intro(ctx: Context, a: str, b: str, topic: str, medium: str, day: date | Non
     when = day or date.today()
     writes = [(a, _entry(when, medium, f"Introduced to [[{b.lower()}]] for {topic} #gave")),
               (b, _entry(when, medium, f"Introduced to [[{a.lower()}]] for {topic} #gave"))]
-    _append(root, writes, f"intro: {a.lower()} and {b.lower()} for {topic}")
+    _append(root, _checked(root, writes), f"intro: {a.lower()} and {b.lower()} for {topic}")
 
 
 @main.command()
