@@ -108,7 +108,7 @@ def _record_encoder():
 
 
 class Context:
-    def __init__(self, vault_option: str | None, use_cache: bool = True):
+    def __init__(self, vault_option: str | None = None, use_cache: bool = True):
         self.vault_option = vault_option
         self.use_cache = use_cache
         self.files = None  # the vault's contact files, once answer() has scanned them
@@ -206,15 +206,53 @@ _KEPT: list[object] = []
 
 pass_context = click.make_pass_decorator(Context)
 
+VAULT_HELP = ("The vault folder. Default: $REFNOTES_VAULT, else the nearest folder at or above this one with "
+              "refnotes.yaml, else ./vault.")
+NO_CACHE_HELP = "Read every file afresh; do not use or write the index cache."
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
-@click.option(
-    "--vault",
-    metavar="PATH",
-    help="The vault folder. Default: $REFNOTES_VAULT, else the nearest folder at or above "
-    "this one with refnotes.yaml, else ./vault.",
-)
-@click.option("--no-cache", is_flag=True, help="Read every file afresh; do not use or write the index cache.")
+
+def _later_vault(ctx: click.Context, param: click.Parameter, value: str | None) -> None:
+    if value is not None:
+        ctx.ensure_object(Context).vault_option = value
+
+
+def _later_no_cache(ctx: click.Context, param: click.Parameter, value: bool) -> None:
+    if value:
+        ctx.ensure_object(Context).use_cache = False
+
+
+def _take_global_options(command: click.Command) -> None:
+    """Give `command` (and, for a group, every command under it) --vault and --no-cache of its own, which
+    update the run's Context: they work before or after a command's name, and the one given last wins."""
+    if not any("--vault" in param.opts for param in command.params):
+        command.params.append(click.Option(["--vault"], metavar="PATH", expose_value=False, callback=_later_vault,
+                                           help=VAULT_HELP))
+        command.params.append(click.Option(["--no-cache"], is_flag=True, default=None, expose_value=False,
+                                           callback=_later_no_cache, help=NO_CACHE_HELP))
+    if isinstance(command, click.Group):
+        for sub in command.commands.values():
+            _take_global_options(sub)
+
+
+class Group(click.Group):
+    """refnotes' command groups: every command in them takes the global options too (`_take_global_options`)."""
+
+    group_class = type  # groups made with @group.group() are Groups as well
+
+    def add_command(self, cmd: click.Command, name: str | None = None) -> None:
+        _take_global_options(cmd)
+        super().add_command(cmd, name)
+
+    def resolve_command(self, ctx: click.Context, args: list[str]):
+        name, cmd, rest = super().resolve_command(ctx, args)
+        if cmd is not None:  # a command or subcommand attached some other way since
+            _take_global_options(cmd)
+        return name, cmd, rest
+
+
+@click.group(cls=Group, context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+@click.option("--vault", metavar="PATH", help=VAULT_HELP)
+@click.option("--no-cache", is_flag=True, help=NO_CACHE_HELP)
 @click.version_option(__version__, prog_name="refnotes")
 @click.pass_context
 def main(ctx: click.Context, vault: str | None, no_cache: bool) -> None:
@@ -227,7 +265,7 @@ def main(ctx: click.Context, vault: str | None, no_cache: bool) -> None:
     \b
     Examples:
       refnotes init ~/referrals          # a new vault
-      refnotes --vault ~/referrals check # is every file readable?
+      refnotes check --vault ~/referrals # is every file readable?
       refnotes new "José Álvarez" --kind client --tier A
     """
     ctx.obj = Context(vault, use_cache=not no_cache)
