@@ -190,3 +190,12 @@ def test_what_recall_read_is_not_read_again_by_remember_unless_the_file_changed(
     assert reads == [] and answers.recall(root, stamp, ("a",)) == ("first\n", "", 0)
     (root / ".refnotes" / answers.FILE).write_bytes(b"damaged")  # changed behind this process's back
     assert answers.recall(root, stamp, ("a",)) is None and len(reads) == 1
+
+
+def test_check_takes_today_and_keeps_one_answer_per_day(sample, run, monkeypatch):
+    loads = []
+    real = cli.load_vault
+    monkeypatch.setattr(cli, "load_vault", lambda *a, **k: loads.append(1) or real(*a, **k))
+    for day in ("2026-11-25", "2026-11-25", "2026-11-26"):
+        assert run("--vault", sample.root, "check", "--today", day).exit_code == 0
+    assert len(loads) == 2  # the same day again is the kept answer; another day is checked afresh

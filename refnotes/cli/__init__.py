@@ -286,8 +286,9 @@ def main(ctx: click.Context, vault: str | None, no_cache: bool) -> None:
 @click.option("--strict", is_flag=True, help="Fail (exit 1) on warnings too, not only on errors.")
 @click.option("--staged", is_flag=True, help="Check the files as staged in git, and report only problems the "
               "commit would add (for a pre-commit hook).")
+@today_option
 @pass_context
-def check(ctx: Context, as_json: bool, strict: bool, staged: bool) -> None:
+def check(ctx: Context, as_json: bool, strict: bool, staged: bool, today: date | None) -> None:
     """Validate every file in the vault.
 
     Prints one `path:line: severity: message` line per problem (paths relative
@@ -299,13 +300,15 @@ def check(ctx: Context, as_json: bool, strict: bool, staged: bool) -> None:
       refnotes check
       refnotes check --strict --json | jq '.problems[].message'
       refnotes check --staged            # what a pre-commit hook runs
+      refnotes check --today 2026-11-25  # the vault as it stands on that day
     """
+    today = today or date.today()
     color = color_enabled()
     if staged:
         vault = _staged_vault(ctx.vault_root(), ctx.use_cache)
         out = Printer(vault.root, None, (), color)
     else:
-        out = ctx.answer("check", as_json, strict, color=color)
+        out = ctx.answer("check", today.isoformat(), as_json, strict, color=color)
         vault = ctx.load()
     errors = len(vault.errors)
     warnings = len(vault.problems) - errors
