@@ -201,6 +201,10 @@ def parse_config(source: str) -> tuple[Config, list[Problem]]:
     def problem(path: tuple[str, ...], message: str, severity: str = "error") -> None:
         problems.append(Problem(CONFIG_FILE, lines.get(path, 1), message, severity))
 
+    for path, line, first in lines.twice:
+        name = ".".join(map(str, path))
+        problems.append(Problem(CONFIG_FILE, line, f"{name}: written twice (first on line {first}); only this last "
+                                "one is read, so delete the one you do not mean"))
     for key, value in data.items():
         key = str(key)
         if key in _BY_KEY:

@@ -292,3 +292,11 @@ def test_hashtags_are_lower_cased_once_each_however_often_and_however_they_are_w
     tags = [entry.hashtags for entry in contact.entries]
     assert tags == [("ask", "thanks"), ("ask", "thanks"), ("ask", "thanks"), ("thanks", "ask")]
     assert tags[0] is tags[1] is tags[2]  # one shared tuple for the same set, in the same order
+
+
+def test_a_key_written_twice_is_an_error_on_the_second_one_s_line_and_the_contact_stays():
+    contact, problems = parse("---\nname: Alice\nscore: 3\nkind: client\nscore: 11\n---\n")
+    assert [(p.line, p.severity) for p in problems] == [(5, "error"), (5, "error")]
+    assert problems[0].message.startswith("score: written twice (first on line 3); only this last one is read")
+    assert "score: must be" in problems[1].message  # the value read is the last one, on its own line
+    assert contact is not None and contact.kind == "client"

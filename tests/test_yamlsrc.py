@@ -211,3 +211,33 @@ def test_a_tag_pyyaml_cannot_build_is_an_error_not_a_crash(text):
         yamlsrc.load(text)
     with pytest.raises(yamlsrc.YamlError, match="tag"):
         yamlsrc.load_flat(text)
+
+
+# -- a key written twice: YAML reads the last one alone; the loader says where both are
+
+
+@pytest.mark.parametrize("text, twice, line", [
+    ("name: A\nscore: 3\nscore: 9\n", [(("score",), 3, 2)], 3),
+    ("name: A\nscore: 3\nkind: client\nscore: 9\nscore: 10\n", [(("score",), 4, 2), (("score",), 5, 2)], 5),
+    ("tags: [a]\nnote: |\n  x\ntags: [b]\n", [(("tags",), 4, 1)], 4),
+    ("'score': 3\nscore: 9\n", [(("score",), 2, 1)], 2),
+])
+def test_a_key_written_twice_is_recorded_with_both_lines_by_every_path(text, twice, line):
+    for loaded in (yamlsrc.load(text), yamlsrc.load(text, depth=1), yamlsrc.load_flat(text)):
+        data, lines = loaded
+        assert lines.twice == twice
+        assert lines[twice[0][0]] == line  # the line of the one whose value counts, the last
+
+
+def test_keys_written_twice_are_found_at_any_depth_and_in_one_line_flow_mappings():
+    text = "rules:\n  ask_every_days: 30\n  ask_every_days: 60\ngoals: {asks: {per: week, per: month}}\n"
+    data, lines = yamlsrc.load(text)
+    assert data["rules"] == {"ask_every_days": 60}
+    assert lines.twice == [(("rules", "ask_every_days"), 3, 2), (("goals", "asks", "per"), 4, 4)]
+    assert lines[("rules", "ask_every_days")] == 3
+
+
+def test_a_merge_key_overridden_is_not_a_key_written_twice():
+    data, lines = yamlsrc.load("base: &b {k: v, j: 1}\nother:\n  <<: *b\n  k: w\n")
+    assert data["other"] == {"k": "w", "j": 1} and lines.twice == []
+    assert lines[("other", "k")] == 4
