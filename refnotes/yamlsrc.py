@@ -387,13 +387,14 @@ def _expanded_size(node: yaml.Node, memo: dict[int, int]) -> int:
 
 
 def _key_lines(node: yaml.Node, prefix: tuple[Any, ...], out: dict[tuple[Any, ...], int], depth: int) -> None:
-    """The line of each key down to `depth`; of a key written twice, the last (its value is the one that
-    counts), and the keys under it from that one too."""
+    """The line of each key down to `depth`, by the key as the data has it (`yes:` is True); of a key written
+    twice, the last (its value is the one that counts), and the keys under it from that one too."""
     if depth <= 0 or not isinstance(node, yaml.MappingNode):
         return
     for key, value in node.value:
-        if isinstance(key, yaml.ScalarNode):
-            path = prefix + (key.value,)
+        name = _key_of(key)
+        if name is not _NO_KEY:
+            path = prefix + (name,)
             if path in out:  # written before: what was under that one does not count
                 for known in [known for known in out if known[:len(path)] == path and len(known) > len(path)]:
                     del out[known]

@@ -102,3 +102,10 @@ def test_a_key_written_twice_is_an_error_on_the_second_one_s_line(text, line, fr
     config, problems = parse_config(text)
     assert [(p.line, p.severity) for p in problems] == [(line, "error")], problems
     assert fragment in problems[0].message
+
+
+def test_an_unknown_key_of_a_section_is_reported_on_its_own_line():
+    text = "# mine\nowner:\n  name: Sam Rivera\nrules: {}\nowner: {name: Sam Rivera,\n        nam: Sam}\nyes: 1\n"
+    _, problems = parse_config(text)
+    assert [(p.line, p.severity, p.message.split(":")[0]) for p in problems] == [
+        (5, "error", "owner"), (6, "warning", "owner.nam"), (7, "warning", "True")]
