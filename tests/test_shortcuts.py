@@ -99,3 +99,14 @@ def test_an_unknown_slug_is_refused_before_anything_is_written(run, people, args
     result = run("--vault", people.root, *args, *DAY)
     assert result.exit_code == 2 and "did you mean" in result.output
     assert snapshot(people) == before
+
+
+@pytest.mark.parametrize("args, said", [
+    (("refer", "Erin Walsh", "--by", "dana-kin"), "Error: --by dana-kin: no such contact; did you mean dana-kim?"),
+    (("new", "Erin Walsh", "--referred-by", "dana-kin"),
+     "Error: --referred-by dana-kin: no such contact; did you mean dana-kim?"),
+])
+def test_an_unknown_referrer_is_reported_under_the_option_that_named_it(run, people, args, said):
+    result = run("--vault", people.root, *args)
+    assert (result.exit_code, result.output.strip()) == (2, said)
+    assert not (people.root / "contacts" / "erin-walsh.md").exists()

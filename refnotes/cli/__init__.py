@@ -804,6 +804,8 @@ def refer(ctx: Context, name: str, referrer: str, email, phone, company, today: 
     try:
         path = scaffold.new_contact(root, name, today or date.today(), kind="prospect", referred_by=referrer,
                                     email=email, phone=phone, company=company)
+    except scaffold.UnknownReferrer as exc:
+        raise UsageFailure(f"--by {exc}") from None
     except scaffold.ScaffoldError as exc:
         raise UsageFailure(str(exc)) from None
     click.echo(str(path))
@@ -1271,6 +1273,8 @@ def new(ctx: Context, name: str, edit: bool, today: date | None, **fields) -> No
 
     try:
         path = scaffold.new_contact(root, name, today or date.today(), **fields)
+    except scaffold.UnknownReferrer as exc:
+        raise UsageFailure(f"--referred-by {exc}") from None
     except scaffold.ScaffoldError as exc:
         raise UsageFailure(str(exc)) from None
     click.echo(str(path))
