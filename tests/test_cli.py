@@ -31,7 +31,7 @@ def test_check_clean_vault_exits_0(run, vault):
     vault.contact("alice", "name: Alice")
     result = run("--vault", vault.root, "check")
     assert result.exit_code == 0
-    assert result.output == "✓ 1 contacts in 1 files: 0 errors, 0 warnings\n"
+    assert result.output == "✓ 1 contact in 1 file: 0 errors, 0 warnings\n"
 
 
 def test_check_prints_path_line_message_and_exits_1(run, vault):

@@ -319,7 +319,8 @@ def check(ctx: Context, as_json: bool, strict: bool, staged: bool, today: date |
             tint = "yellow" if problem.severity == WARNING else "red"
             label = click.style(problem.severity, fg=tint, bold=True)
             out(f"{problem.path}:{problem.line}: {label}: {problem.message}")
-        summary = f"{len(vault.contacts)} contacts in {vault.files} files: {_count(errors, 'error')}, {_count(warnings, 'warning')}"
+        summary = (f"{_count(len(vault.contacts), 'contact')} in {_count(vault.files, 'file')}: "
+                   f"{_count(errors, 'error')}, {_count(warnings, 'warning')}")
         out(("✓ " if not vault.problems else "") + summary)
     out.done(1 if errors or (strict and warnings) else 0)
 
@@ -365,8 +366,11 @@ def _exported_vaults(root: Path, use_cache: bool) -> tuple[Vault, Vault | None]:
     return staged, before
 
 
-def _count(number: int, noun: str) -> str:
-    return f"{number} {noun}{'' if number == 1 else 's'}"
+def _count(number: int, noun: str, plural: str | None = None) -> str:
+    """`1 contact`, `2 contacts`, `1 person`, `3 people`."""
+    from refnotes.core.words import count
+
+    return count(number, noun, plural)
 
 
 # -- todo
