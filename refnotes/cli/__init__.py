@@ -373,6 +373,13 @@ def _count(number: int, noun: str, plural: str | None = None) -> str:
     return count(number, noun, plural)
 
 
+def _within(days: int) -> str:
+    """`due today` (--days 0), `due within 1 day`, `due within 7 days`."""
+    from refnotes.core.words import within
+
+    return within(days)
+
+
 # -- todo
 
 
@@ -417,7 +424,7 @@ def todo(ctx: Context, days: int, show_why: bool, today: date | None, as_json: b
         return
     overdue = sum(item.overdue for item in items)
     out(click.style(f"{today:%A, %B} {today.day}, {today.year}", bold=True)
-        + f": {_count(len(items), 'item')} due within {days} days" + (f", {overdue} overdue" if overdue else ""))
+        + f": {_count(len(items), 'item')} {_within(days)}" + (f", {overdue} overdue" if overdue else ""))
     for rule in agenda.RULES:
         group = [item for item in items if item.rule == rule]
         if not group:
@@ -493,9 +500,9 @@ def notes_command(ctx: Context, days: int, today: date | None, as_json: bool) ->
     color = color_enabled()
     out = lambda text="": click.echo(text, color=color)  # noqa: E731
     if not due:
-        out(f"No handwritten notes due within {days} days.")
+        out(f"No handwritten notes {_within(days)}.")
         return
-    out(click.style(f"{_count(len(due), 'note')} to write", bold=True) + f" (due within {days} days)")
+    out(click.style(f"{_count(len(due), 'note')} to write", bold=True) + f" ({_within(days)})")
     for note in due:
         out()
         late = click.style(" overdue", fg="red", bold=True) if note.item.overdue else ""

@@ -11,3 +11,7 @@ def count(number: int, noun: str, plural: str | None = None) -> str:
         return f"{number} {noun}"
     return f"{number} {plural or IRREGULAR.get(noun) or noun + 's'}"
 
+
+def within(days: int) -> str:
+    """How far ahead a list reaches: `due today`, `due within 1 day`, `due within 7 days`."""
+    return "due today" if days == 0 else f"due within {count(days, 'day')}"
