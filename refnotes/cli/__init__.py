@@ -166,14 +166,17 @@ class Printer:
     def __call__(self, text: str = "", err: bool = False) -> None:
         (self.err if err else self.out).append(text)
 
-    def done(self, status: int = 0) -> None:
+    def done(self, status: int = 0, again: list[str] | None = None) -> None:
+        """Print, and keep the answer; `again`: what a replay prints instead of this run's lines (a build
+        replayed did nothing, and says so)."""
         from refnotes import answers
 
         out = "".join(f"{line}\n" for line in self.out)
         err = "".join(f"{line}\n" for line in self.err)
         _emit(out, False, self.color)
         _emit(err, True, self.color)
-        answers.remember(self.root, self.stamp, self.key, (out, err, status))
+        kept = out if again is None else "".join(f"{line}\n" for line in again)
+        answers.remember(self.root, self.stamp, self.key, (kept, err, status))
         if status:
             sys.exit(status)
 
@@ -551,14 +554,16 @@ def build(ctx: Context, out: Path | None, today: date | None) -> None:
     except site.OutputRefused as exc:
         raise UsageFailure(str(exc)) from None
     said.key = (*key, site.state(target), said.color)  # kept for the folder as this build left it
-    reused = f" ({result.reused} contact pages unchanged since the last build)" if result.reused else ""
-    said(f"Built {result.pages} pages in {result.out}{reused}")
+    reused = f" ({_count(result.reused, 'contact page')} unchanged since the last build)" if result.reused else ""
+    said(f"Built {_count(result.pages, 'page')} in {result.out}{reused}")
     said(f"Open {result.out / 'index.html'}")
+    # Asked again before anything changes, the kept answer is replayed: that run builds nothing, and says so.
+    nothing = [f"Nothing changed since the last build: {result.out / 'index.html'} is up to date"]
     errors = len(vault.errors)
     if vault.problems:
         said(f"{_count(errors, 'error')}, {_count(len(vault.problems) - errors, 'warning')} in the vault: "
              "run `refnotes check`", err=True)
-    said.done(1 if errors else 0)
+    said.done(1 if errors else 0, again=nothing)
 
 
 # -- writing entries: log and the referral-loop shortcuts
