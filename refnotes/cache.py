@@ -30,7 +30,7 @@ from pathlib import Path
 from refnotes import __version__
 from refnotes.model import Contact, Doc, Problem
 
-SCHEMA = 9
+SCHEMA = 10  # 10: problems for keys written twice, key lines from the writing that counts
 FILE = "cache"  # a folder: `config` and a file per bucket, `00` to `63`
 FOLDER = ".refnotes"
 _ALLOWED = {
