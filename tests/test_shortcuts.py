@@ -24,7 +24,8 @@ def test_a_thanks_or_update_for_someone_else_s_referral_is_refused_naming_the_re
     before = snapshot(people)
     result = run("--vault", people.root, command, "karen-wu", "--for", "marcus-lee", *DAY)
     assert result.exit_code == 2
-    assert "karen-wu did not refer marcus-lee: dana-kim did (contacts/marcus-lee.md:5)" in result.output
+    assert result.output == (f"Error: karen-wu did not refer marcus-lee: dana-kim did (contacts/marcus-lee.md:5); "
+                             f"nothing was written. Did you mean `refnotes {command} dana-kim --for marcus-lee`?\n")
     assert snapshot(people) == before
 
 

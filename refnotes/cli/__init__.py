@@ -600,7 +600,7 @@ def _checked(root: Path, writes: list[tuple[str, str]]) -> list[tuple[str, str]]
     return writes
 
 
-def _check_referral(root: Path, referrer: str, referral: str) -> None:
+def _check_referral(root: Path, referrer: str, referral: str, command: str) -> None:
     """Refuse to log a thanks or an update to REFERRER for REFERRAL unless REFERRAL's file says REFERRER
     referred them; only that one file is read."""
     from refnotes.parse import parse_contact
@@ -625,7 +625,8 @@ def _check_referral(root: Path, referrer: str, referral: str) -> None:
                            f"{by_slug} did, add `referred_by: {by_slug}` and `referred_on: YYYY-MM-DD` to {rel} "
                            "first; nothing was written")
     raise UsageFailure(f"{by_slug} did not refer {slug}: {contact.referred_by} did ({rel}:"
-                       f"{contact.line_of('referred_by')}). Nothing was written")
+                       f"{contact.line_of('referred_by')}); nothing was written. Did you mean "
+                       f"`refnotes {command} {contact.referred_by} --for {slug}`?")
 
 
 def _append(root: Path, writes: list[tuple[str, str]], message: str) -> None:
@@ -709,13 +710,14 @@ def log_command(ctx: Context, slug: str, medium: str, text: str, day: date | Non
     _append(root, _checked(root, [(slug, line)]), f"log: {medium.lower()} with {slug.lower()}{_tags_of(text)}")
 
 
-def _referral_entry(ctx: Context, referrer: str, referral: str, medium: str, day: date | None, lead: str,
-                    text: str | None, tag: str, message: str) -> None:
-    """One entry in the referrer's file: `<lead> [[referral]][: text] #tag` (thank and update)."""
+def _referral_entry(ctx: Context, command: str, referrer: str, referral: str, medium: str, day: date | None,
+                    lead: str, text: str | None, tag: str, message: str) -> None:
+    """One entry in the referrer's file: `<lead> [[referral]][: text] #tag` (`command`: thank or update),
+    once the referral's file says that referrer sent them."""
     root = ctx.vault_root()
     detail = f": {text}" if text else ""
     line = _entry(day or date.today(), medium, f"{lead} [[{referral.lower()}]]{detail} #{tag}")
-    _check_referral(root, referrer, referral)
+    _check_referral(root, referrer, referral, command)
     _append(root, _checked(root, [(referrer, line)]), message)
 
 
@@ -734,7 +736,7 @@ def thank(ctx: Context, referrer: str, referral: str, text: str | None, medium: 
       refnotes thank bob-martinez --for alice-nguyen --medium note --text "card and coffee beans"
     """
     what = "Thank-you note" if medium.lower() in ("note", "card") else "Thanked them"
-    _referral_entry(ctx, referrer, referral, medium, day, f"{what} for referring", text, "thanks",
+    _referral_entry(ctx, "thank", referrer, referral, medium, day, f"{what} for referring", text, "thanks",
                     f"thank: {referrer.lower()} for referring {referral.lower()}")
 
 
@@ -752,8 +754,8 @@ def update(ctx: Context, referrer: str, referral: str, text: str | None, medium:
     Example:
       refnotes update bob-martinez --for alice-nguyen --text "she signed for monthly books"
     """
-    _referral_entry(ctx, referrer, referral, medium, day, "Told them how it is going with", text, "update",
-                    f"update: {referrer.lower()} on {referral.lower()}")
+    _referral_entry(ctx, "update", referrer, referral, medium, day, "Told them how it is going with", text,
+                    "update", f"update: {referrer.lower()} on {referral.lower()}")
 
 
 @main.command()
