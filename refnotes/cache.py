@@ -30,7 +30,7 @@ from pathlib import Path
 from refnotes import __version__
 from refnotes.model import Contact, Doc, Problem
 
-SCHEMA = 11
+SCHEMA = 12  # 12: problems for keys written twice; sorted reach days; reaches only among referral and card entries
 FILE = "cache"  # a folder: `config` and a file per bucket, `00` to `63`
 FOLDER = ".refnotes"
 _ALLOWED = {

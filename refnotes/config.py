@@ -198,28 +198,34 @@ def parse_config(source: str) -> tuple[Config, list[Problem]]:
     values: dict[str, Any] = {}
     problems: list[Problem] = []
 
-    def problem(path: tuple[str, ...], message: str, severity: str = "error") -> None:
-        problems.append(Problem(CONFIG_FILE, lines.get(path, 1), message, severity))
+    def problem(path: tuple, message: str, severity: str = "error") -> None:
+        """A problem on the line of `path`, the keys as the data has them (`yes:` is True)."""
+        line = lines.get(path) or lines.get(path[:1], 1)
+        problems.append(Problem(CONFIG_FILE, line, message, severity))
 
-    for key, value in data.items():
-        key = str(key)
+    for path, line, first in lines.twice:
+        name = ".".join(map(str, path))
+        problems.append(Problem(CONFIG_FILE, line, f"{name}: written twice (first on line {first}); only this last "
+                                "one is read, so delete the one you do not mean"))
+    for raw, value in data.items():
+        key = str(raw)
         if key in _BY_KEY:
-            _apply(_BY_KEY[key], value, (key,), values, problem)
+            _apply(_BY_KEY[key], value, (raw,), values, problem)
         elif key in _SECTION_KEYS:
             if value is None:
                 continue
             if not isinstance(value, dict):
-                problem((key,), f"{key}: must be a mapping of settings")
+                problem((raw,), f"{key}: must be a mapping of settings")
                 continue
             for sub, subvalue in value.items():
                 setting = _BY_KEY.get(f"{key}.{sub}")
                 if setting is None:
                     known = ", ".join(s.key.split(".", 1)[1] for s in SPEC if s.key.startswith(key + "."))
-                    problem((key, sub), f"{key}.{sub}: unknown setting (known: {known})", WARNING)
+                    problem((raw, sub), f"{key}.{sub}: unknown setting (known: {known})", WARNING)
                 else:
-                    _apply(setting, subvalue, (key, sub), values, problem)
+                    _apply(setting, subvalue, (raw, sub), values, problem)
         else:
-            problem((key,), f"{key}: unknown setting; it is ignored", WARNING)
+            problem((raw,), f"{key}: unknown setting; it is ignored", WARNING)
     return Config(values), problems
 
 

@@ -116,6 +116,9 @@ def parse_contact(raw: bytes, path: str, slug: str) -> tuple[Contact | None, lis
     if not all(type(key) is str for key in meta):
         meta = {str(key): value for key, value in meta.items()}
     at = {str(path_[0]): line + 1 for path_, line in key_lines.items() if len(path_) == 1}
+    for path_, line, first in key_lines.twice:
+        problem(line + 1, f"{'.'.join(map(str, path_))}: written twice (first on line {first + 1}); only this last "
+                "one is read, so delete the one you do not mean")
 
     fields = _fields(meta, at, problem)
     if fields is None:

@@ -20,6 +20,7 @@ from pathlib import Path
 
 import jinja2
 
+from refnotes.core.words import count
 
 PACKAGE = "refnotes.templates"
 
@@ -50,6 +51,7 @@ def environment(vault_root: Path | None = None) -> jinja2.Environment:
         lstrip_blocks=True,
     )
     env.filters["yaml"] = _yaml
+    env.filters["count"] = count  # {{ people | length | count("person") }}: 1 person, 2 people
     return env
 
 

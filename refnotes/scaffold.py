@@ -21,6 +21,15 @@ class ScaffoldError(Exception):
     """Something the user asked for that cannot be done as asked."""
 
 
+class UnknownReferrer(ScaffoldError):
+    """The referrer named is no contact: `slug`, and `close` matches to suggest."""
+
+    def __init__(self, slug: str, close: list[str]):
+        self.slug, self.close = slug, close
+        hint = f"; did you mean {' or '.join(close)}?" if close else "; create that contact first"
+        super().__init__(f"{slug}: no such contact{hint}")
+
+
 def init_vault(path: Path, today: date) -> list[str]:
     """Write a new vault into `path` (created if missing). Returns what it wrote, relative to `path`."""
     if path.exists() and not path.is_dir():
@@ -87,9 +96,7 @@ def new_contact(
     if referred_by is not None:
         referred_by = referred_by.strip().removeprefix("[[").removesuffix("]]").lower()
         if referred_by not in taken:
-            close = difflib.get_close_matches(referred_by, sorted(taken), n=3)
-            hint = f"; did you mean {' or '.join(close)}?" if close else "; create that contact first"
-            raise ScaffoldError(f"--referred-by {referred_by}: no such contact{hint}")
+            raise UnknownReferrer(referred_by, difflib.get_close_matches(referred_by, sorted(taken), n=3))
     text = render.environment(root).get_template("contact.md").render(
         name=name,
         kind=kind or ("prospect" if referred_by else "sphere"),

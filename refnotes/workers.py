@@ -71,6 +71,7 @@ class background:
         try:
             done, value = self._answers.recv()
         except (EOFError, OSError):
+            self._child.join()  # its end of the pipe closes a moment before it is reaped: its status, then
             done, value = False, f"the worker ended without an answer (exit status {self._child.exitcode})"
         finally:
             self._answers.close()

@@ -6,7 +6,10 @@ installed). Two things differ from a plain `yaml.safe_load`:
 * dates stay strings: refnotes parses them itself, so that `2026-02-30` is a
   problem on its line instead of an exception that loses the whole file;
 * the composed node tree is kept long enough to record the line of each
-  mapping key, and to refuse alias bombs before anything expands them.
+  mapping key, and to refuse alias bombs before anything expands them;
+* a key written twice in one mapping, which YAML would quietly read as its
+  last value alone, is recorded with both lines (`KeyLines.twice`), for the
+  caller to report.
 """
 
 from __future__ import annotations
@@ -47,11 +50,30 @@ class YamlError(Exception):
         return self.message
 
 
-def load(text: str, depth: int = 2) -> tuple[Any, dict[tuple[Any, ...], int]]:
+class KeyLines(dict):
+    """{key path: 1-based line} of a document's mapping keys, as `load` gives them; a key written twice
+    has the line of the one whose value counts (the last).
+
+    `twice` lists every key written again in the same mapping, at any depth, as
+    (key path, its line, the line of its first writing), in the order they appear.
+    """
+
+    __slots__ = ("twice",)
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.twice: list[tuple[tuple[Any, ...], int, int]] = []
+
+    def __repr__(self) -> str:
+        plain = dict.__repr__(self)
+        return f"KeyLines({plain}, twice={self.twice!r})" if self.twice else plain
+
+
+def load(text: str, depth: int = 2) -> tuple[Any, KeyLines]:
     """Parse one YAML document: its data and the 1-based line of each key path.
 
     A key path is the tuple of mapping keys from the top (`("rules", "ask_every_days")`),
-    recorded down to `depth` levels.
+    recorded down to `depth` levels; keys written twice are in the result's `twice`.
     Raises YamlError for malformed YAML, several documents, alias bombs and
     documents nested too deeply to read.
     """
@@ -59,14 +81,15 @@ def load(text: str, depth: int = 2) -> tuple[Any, dict[tuple[Any, ...], int]]:
     try:
         node = loader.get_single_node()
         if node is None:
-            return None, {}
+            return None, KeyLines()
         if "*" in text and _expanded_size(node, {}) > MAX_NODES:  # no `*`, no aliases
             raise YamlError(
                 node.start_mark.line + 1, 1, f"more than {MAX_NODES} values once aliases are expanded; "
                 "remove the &anchors and *aliases"
             )
+        lines = KeyLines()
+        _twice(node, (), lines.twice, set())  # before constructing: that merges `<<` keys into the mappings
         data = loader.construct_document(node)
-        lines: dict[tuple[Any, ...], int] = {}
         _key_lines(node, (), lines, depth)
         return data, lines
     except yaml.MarkedYAMLError as exc:
@@ -105,7 +128,7 @@ class _Unusual(Exception):
     """Something the fast path leaves to the full loader: tags, anchors, nesting, errors."""
 
 
-def load_flat(text: str) -> tuple[Any, dict[tuple[Any, ...], int]]:
+def load_flat(text: str) -> tuple[Any, KeyLines]:
     """`load(text, depth=1)`, several times faster for the common front matter.
 
     Front matter is nearly always a flat mapping of text keys to scalars and
@@ -151,12 +174,12 @@ _FLOW_SPECIAL = re.compile(r"[\[\]{},:#'\"]")
 _TEXT_KEYS: set[str] = set()  # keys seen to be plain text: `name`, `kind`...
 
 
-def _flat_lines(text: str) -> tuple[dict[str, Any], dict[tuple[Any, ...], int]] | None:
+def _flat_lines(text: str) -> tuple[dict[str, Any], KeyLines] | None:
     if "\t" in text or "\r" in text or (_CONTROL if text.isascii() else _SPECIAL).search(text):
         return None
     rows = text.split("\n")
     data: dict[str, Any] = {}
-    lines: dict[tuple[Any, ...], int] = {}
+    lines = KeyLines()
     number, count, known = 0, len(rows), _TEXT_KEYS
     while number < count:
         row = rows[number]
@@ -179,9 +202,17 @@ def _flat_lines(text: str) -> tuple[dict[str, Any], dict[tuple[Any, ...], int]] 
             value = _value(raw)
             if value is _DECLINE:
                 return None
+        if key in data:
+            _again(lines, (key,), line)
         data[key] = value
-        lines.setdefault((key,), line)
+        lines[(key,)] = line
     return (data, lines) if data else None
+
+
+def _again(lines: KeyLines, path: tuple[Any, ...], line: int) -> None:
+    """`path`, already in `lines`, written again on `line`: recorded against its first writing."""
+    first = next((first for known, _, first in lines.twice if known == path), lines[path])
+    lines.twice.append((path, line, first))
 
 
 def _text_key(key: str) -> bool:
@@ -288,18 +319,18 @@ def _scalar(event) -> Any:
     return value
 
 
-def _flat_events(text: str) -> tuple[Any, dict[tuple[Any, ...], int]]:
+def _flat_events(text: str) -> tuple[Any, KeyLines]:
     loader = _Loader(text)
     try:
         get = loader.get_event
         get(), get()  # stream start, document start
         event = get()
         if isinstance(event, yaml.StreamEndEvent):
-            return None, {}
+            return None, KeyLines()
         if not isinstance(event, yaml.MappingStartEvent) or event.anchor is not None or event.tag is not None:
             raise _Unusual
         data: dict[str, Any] = {}
-        lines: dict[tuple[Any, ...], int] = {}
+        lines = KeyLines()
         scalar_event, sequence_start, sequence_end = yaml.ScalarEvent, yaml.SequenceStartEvent, yaml.SequenceEndEvent
         while True:
             event = get()
@@ -329,8 +360,10 @@ def _flat_events(text: str) -> tuple[Any, dict[tuple[Any, ...], int]]:
                     value.append(_scalar(event))
             else:
                 raise _Unusual
+            if key in data:
+                _again(lines, (key,), line)
             data[key] = value
-            lines.setdefault((key,), line)
+            lines[(key,)] = line
         if not isinstance(get(), yaml.DocumentEndEvent) or not isinstance(get(), yaml.StreamEndEvent):
             raise _Unusual  # a second document: the full loader says so
         return data, lines
@@ -365,14 +398,59 @@ def _expanded_size(node: yaml.Node, memo: dict[int, int]) -> int:
 
 
 def _key_lines(node: yaml.Node, prefix: tuple[Any, ...], out: dict[tuple[Any, ...], int], depth: int) -> None:
+    """The line of each key down to `depth`, by the key as the data has it (`yes:` is True); of a key written
+    twice, the last (its value is the one that counts), and the keys under it from that one too."""
     if depth <= 0 or not isinstance(node, yaml.MappingNode):
         return
     for key, value in node.value:
-        if isinstance(key, yaml.ScalarNode):
-            path = prefix + (key.value,)
-            if path not in out:
-                out[path] = key.start_mark.line + 1
-                _key_lines(value, path, out, depth - 1)
+        name = _key_of(key)
+        if name is not _NO_KEY:
+            path = prefix + (name,)
+            if path in out:  # written before: what was under that one does not count
+                for known in [known for known in out if known[:len(path)] == path and len(known) > len(path)]:
+                    del out[known]
+            out[path] = key.start_mark.line + 1
+            _key_lines(value, path, out, depth - 1)
+
+
+_NO_KEY = object()
+_MERGE = "tag:yaml.org,2002:merge"
+
+
+def _key_of(node: yaml.Node) -> Any:
+    """A scalar key as the constructed mapping has it (`1`, `True`, `None` or text); _NO_KEY for the rest."""
+    if not isinstance(node, yaml.ScalarNode):
+        return _NO_KEY
+    if node.tag == "tag:yaml.org,2002:str":
+        return node.value
+    construct = _SCALARS.get(node.tag)
+    if construct is None:
+        return _NO_KEY
+    try:
+        return construct(node)
+    except Exception:  # noqa: BLE001 - `!!int x`: constructing the document reports it
+        return _NO_KEY
+
+
+def _twice(node: yaml.Node, prefix: tuple[Any, ...], out: list, seen: set[int]) -> None:
+    """Every key written again in its mapping, at any depth: (key path, its line, the first one's line)."""
+    if id(node) in seen:  # an alias of a node already walked (or of one that holds itself)
+        return
+    seen.add(id(node))
+    if isinstance(node, yaml.MappingNode):
+        first: dict[Any, int] = {}
+        for key, value in node.value:
+            name = _NO_KEY if key.tag == _MERGE else _key_of(key)
+            line = key.start_mark.line + 1
+            if name is not _NO_KEY:
+                if name in first:
+                    out.append((prefix + (name,), line, first[name]))
+                else:
+                    first[name] = line
+            _twice(value, prefix + (() if name is _NO_KEY else (name,)), out, seen)
+    elif isinstance(node, yaml.SequenceNode):
+        for number, item in enumerate(node.value):
+            _twice(item, prefix + (number,), out, seen)
 
 
 def dump_scalar(value: Any) -> str:

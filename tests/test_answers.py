@@ -129,7 +129,9 @@ def test_a_build_over_the_same_inputs_into_the_untouched_folder_does_nothing(sam
     assert first.exit_code == 0 and "Built" in first.stdout
     no_loading(monkeypatch)
     again = run("--vault", sample.root, "build", "--out", out, "--today", "2026-11-25")
-    assert (again.exit_code, again.stdout) == (0, first.stdout)
+    assert (again.exit_code, again.stdout) == (
+        0, f"Nothing changed since the last build: {out.resolve() / 'index.html'} is up to date\n")
+    assert "Built" not in again.output
 
 
 @pytest.mark.parametrize("change", ["page deleted", "site deleted", "template", "another day", "commit", "contact"])
@@ -175,7 +177,8 @@ def test_a_build_with_problems_says_so_again_with_its_exit_status(sample, run, m
     assert first.exit_code == 1 and "1 error" in first.stderr
     no_loading(monkeypatch)
     again = run("--vault", sample.root, "build", "--out", tmp_path / "s", "--today", "2026-11-25")
-    assert (again.exit_code, again.stdout, again.stderr) == (1, first.stdout, first.stderr)
+    assert (again.exit_code, again.stderr) == (1, first.stderr)
+    assert again.stdout.startswith("Nothing changed since the last build: ")
 
 
 def test_what_recall_read_is_not_read_again_by_remember_unless_the_file_changed(sample, monkeypatch):
@@ -190,3 +193,12 @@ def test_what_recall_read_is_not_read_again_by_remember_unless_the_file_changed(
     assert reads == [] and answers.recall(root, stamp, ("a",)) == ("first\n", "", 0)
     (root / ".refnotes" / answers.FILE).write_bytes(b"damaged")  # changed behind this process's back
     assert answers.recall(root, stamp, ("a",)) is None and len(reads) == 1
+
+
+def test_check_takes_today_and_keeps_one_answer_per_day(sample, run, monkeypatch):
+    loads = []
+    real = cli.load_vault
+    monkeypatch.setattr(cli, "load_vault", lambda *a, **k: loads.append(1) or real(*a, **k))
+    for day in ("2026-11-25", "2026-11-25", "2026-11-26"):
+        assert run("--vault", sample.root, "check", "--today", day).exit_code == 0
+    assert len(loads) == 2  # the same day again is the kept answer; another day is checked afresh

@@ -31,7 +31,7 @@ def test_check_clean_vault_exits_0(run, vault):
     vault.contact("alice", "name: Alice")
     result = run("--vault", vault.root, "check")
     assert result.exit_code == 0
-    assert result.output == "✓ 1 contacts in 1 files: 0 errors, 0 warnings\n"
+    assert result.output == "✓ 1 contact in 1 file: 0 errors, 0 warnings\n"
 
 
 def test_check_prints_path_line_message_and_exits_1(run, vault):
@@ -300,3 +300,16 @@ def test_the_console_command_never_turns_the_cycle_collector_back_on_before_its_
         gc.enable()
     monkeypatch.setattr(cli, "_QUICK_EXIT", False)  # in-process callers (these tests) get it back
     assert run("--vault", vault.root, "check").exit_code == 0 and gc.isenabled()
+
+
+def test_check_reports_a_key_written_twice_on_the_second_one_s_line(run, vault):
+    vault.contact("a", "name: A\nscore: 3\nkind: client\nscore: 9")
+    vault.write("refnotes.yaml", "rules:\n  ask_every_days: 30\n  ask_every_days: 60\n")
+    result = run("--vault", vault.root, "check")
+    assert result.exit_code == 1
+    assert result.output.splitlines()[:2] == [
+        "contacts/a.md:5: error: score: written twice (first on line 3); only this last one is read, so delete "
+        "the one you do not mean",
+        "refnotes.yaml:3: error: rules.ask_every_days: written twice (first on line 2); only this last one is "
+        "read, so delete the one you do not mean",
+    ]

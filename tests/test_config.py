@@ -90,3 +90,22 @@ def test_missing_and_empty_and_non_utf8_files(tmp_path):
     (tmp_path / "refnotes.yaml").write_bytes(b"\xef\xbb\xbfrules:\r\n  ask_min_score: 8\r\n")
     config, problems = load_config(tmp_path)
     assert problems == [] and config["rules.ask_min_score"] == 8
+
+
+@pytest.mark.parametrize("text, line, fragment", [
+    ("rules:\n  ask_every_days: 30\n  ask_min_score: 8\n  ask_every_days: 60\n", 4,
+     "rules.ask_every_days: written twice (first on line 2); only this last one is read"),
+    ("ideal_client: families\nowner: {name: Sam}\nideal_client: others\n", 3, "ideal_client: written twice"),
+    ("goals:\n  asks: {per: week, target: 5, target: 6}\n", 2, "goals.asks.target: written twice"),
+])
+def test_a_key_written_twice_is_an_error_on_the_second_one_s_line(text, line, fragment):
+    config, problems = parse_config(text)
+    assert [(p.line, p.severity) for p in problems] == [(line, "error")], problems
+    assert fragment in problems[0].message
+
+
+def test_an_unknown_key_of_a_section_is_reported_on_its_own_line():
+    text = "# mine\nowner:\n  name: Sam Rivera\nrules: {}\nowner: {name: Sam Rivera,\n        nam: Sam}\nyes: 1\n"
+    _, problems = parse_config(text)
+    assert [(p.line, p.severity, p.message.split(":")[0]) for p in problems] == [
+        (5, "error", "owner"), (6, "warning", "owner.nam"), (7, "warning", "True")]

@@ -42,6 +42,8 @@ def test_log_refuses_bad_medium_date_and_newlines(run, repo):
 
 def test_shortcuts_write_ordinary_entries_that_satisfy_the_rules(run, repo):
     day = ["--date", "2026-11-25"]
+    repo.contact("alice-nguyen", "name: Alice Nguyen\nkind: client\nstatus: meeting\nreferred_by: bob-martinez\n"
+                 "referred_on: 2026-11-20", "Notes.\n\n## Log\n- 2026-11-01 call: first\n")
     assert run("--vault", repo.root, "thank", "bob-martinez", "--for", "alice-nguyen", *day).exit_code == 0
     assert run("--vault", repo.root, "update", "bob-martinez", "--for", "alice-nguyen", "--text", "she signed", *day).exit_code == 0
     assert run("--vault", repo.root, "ask", "alice-nguyen", "--medium", "meeting", *day).exit_code == 0

@@ -305,3 +305,11 @@ def test_hashtags_and_links_on_continuation_lines_belong_to_the_entry():
     assert first.text == "Thank-you card for sending [[carol-diaz]] #thanks and a coffee voucher #Reward"
     assert (second.hashtags, second.links) == ((), ())
     assert first in contact.referral_entries and ("carol-diaz", 6) in contact.body_links
+
+
+def test_a_key_written_twice_is_an_error_on_the_second_one_s_line_and_the_contact_stays():
+    contact, problems = parse("---\nname: Alice\nscore: 3\nkind: client\nscore: 11\n---\n")
+    assert [(p.line, p.severity) for p in problems] == [(5, "error"), (5, "error")]
+    assert problems[0].message.startswith("score: written twice (first on line 3); only this last one is read")
+    assert "score: must be" in problems[1].message  # the value read is the last one, on its own line
+    assert contact is not None and contact.kind == "client"

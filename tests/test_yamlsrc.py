@@ -211,3 +211,48 @@ def test_a_tag_pyyaml_cannot_build_is_an_error_not_a_crash(text):
         yamlsrc.load(text)
     with pytest.raises(yamlsrc.YamlError, match="tag"):
         yamlsrc.load_flat(text)
+
+
+# -- a key written twice: YAML reads the last one alone; the loader says where both are
+
+
+@pytest.mark.parametrize("text, twice, line", [
+    ("name: A\nscore: 3\nscore: 9\n", [(("score",), 3, 2)], 3),
+    ("name: A\nscore: 3\nkind: client\nscore: 9\nscore: 10\n", [(("score",), 4, 2), (("score",), 5, 2)], 5),
+    ("tags: [a]\nnote: |\n  x\ntags: [b]\n", [(("tags",), 4, 1)], 4),
+    ("'score': 3\nscore: 9\n", [(("score",), 2, 1)], 2),
+    ("1: a\n01: b\n", [((1,), 2, 1)], 2),
+])
+def test_a_key_written_twice_is_recorded_with_both_lines_by_every_path(text, twice, line):
+    for loaded in (yamlsrc.load(text), yamlsrc.load(text, depth=1), yamlsrc.load_flat(text)):
+        data, lines = loaded
+        assert lines.twice == twice
+        assert lines[twice[0][0]] == line  # the line of the one whose value counts, the last
+
+
+def test_keys_written_twice_are_found_at_any_depth_and_in_one_line_flow_mappings():
+    text = "rules:\n  ask_every_days: 30\n  ask_every_days: 60\ngoals: {asks: {per: week, per: month}}\n"
+    data, lines = yamlsrc.load(text)
+    assert data["rules"] == {"ask_every_days": 60}
+    assert lines.twice == [(("rules", "ask_every_days"), 3, 2), (("goals", "asks", "per"), 4, 4)]
+    assert lines[("rules", "ask_every_days")] == 3
+
+
+def test_a_merge_key_overridden_is_not_a_key_written_twice():
+    data, lines = yamlsrc.load("base: &b {k: v, j: 1}\nother:\n  <<: *b\n  k: w\n")
+    assert data["other"] == {"k": "w", "j": 1} and lines.twice == []
+    assert lines[("other", "k")] == 4
+
+
+def test_a_section_written_twice_takes_its_key_lines_from_the_one_that_counts():
+    data, lines = yamlsrc.load("owner:\n  name: Sam\n  phone: '1'\nrules: {}\nowner: {name: Sam,\n  nam: x}\n")
+    assert data["owner"] == {"name": "Sam", "nam": "x"}
+    assert lines.twice == [(("owner",), 5, 1)]
+    assert (lines[("owner",)], lines[("owner", "name")], lines[("owner", "nam")]) == (5, 5, 6)
+    assert ("owner", "phone") not in lines  # it was in the first one, which does not count
+
+
+def test_keys_are_recorded_as_the_data_has_them():
+    data, lines = yamlsrc.load("yes: 1\nowner: {1: x, ~: y}\n")
+    assert set(data) == {True, "owner"} and set(data["owner"]) == {1, None}
+    assert lines[(True,)] == 1 and lines[("owner", 1)] == 2 and lines[("owner", None)] == 2

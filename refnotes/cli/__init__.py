@@ -108,7 +108,7 @@ def _record_encoder():
 
 
 class Context:
-    def __init__(self, vault_option: str | None, use_cache: bool = True):
+    def __init__(self, vault_option: str | None = None, use_cache: bool = True):
         self.vault_option = vault_option
         self.use_cache = use_cache
         self.files = None  # the vault's contact files, once answer() has scanned them
@@ -166,14 +166,17 @@ class Printer:
     def __call__(self, text: str = "", err: bool = False) -> None:
         (self.err if err else self.out).append(text)
 
-    def done(self, status: int = 0) -> None:
+    def done(self, status: int = 0, again: list[str] | None = None) -> None:
+        """Print, and keep the answer; `again`: what a replay prints instead of this run's lines (a build
+        replayed did nothing, and says so)."""
         from refnotes import answers
 
         out = "".join(f"{line}\n" for line in self.out)
         err = "".join(f"{line}\n" for line in self.err)
         _emit(out, False, self.color)
         _emit(err, True, self.color)
-        answers.remember(self.root, self.stamp, self.key, (out, err, status))
+        kept = out if again is None else "".join(f"{line}\n" for line in again)
+        answers.remember(self.root, self.stamp, self.key, (kept, err, status))
         if status:
             sys.exit(status)
 
@@ -206,15 +209,53 @@ _KEPT: list[object] = []
 
 pass_context = click.make_pass_decorator(Context)
 
+VAULT_HELP = ("The vault folder. Default: $REFNOTES_VAULT, else the nearest folder at or above this one with "
+              "refnotes.yaml, else ./vault.")
+NO_CACHE_HELP = "Read every file afresh; do not use or write the index cache."
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
-@click.option(
-    "--vault",
-    metavar="PATH",
-    help="The vault folder. Default: $REFNOTES_VAULT, else the nearest folder at or above "
-    "this one with refnotes.yaml, else ./vault.",
-)
-@click.option("--no-cache", is_flag=True, help="Read every file afresh; do not use or write the index cache.")
+
+def _later_vault(ctx: click.Context, param: click.Parameter, value: str | None) -> None:
+    if value is not None:
+        ctx.ensure_object(Context).vault_option = value
+
+
+def _later_no_cache(ctx: click.Context, param: click.Parameter, value: bool) -> None:
+    if value:
+        ctx.ensure_object(Context).use_cache = False
+
+
+def _take_global_options(command: click.Command) -> None:
+    """Give `command` (and, for a group, every command under it) --vault and --no-cache of its own, which
+    update the run's Context: they work before or after a command's name, and the one given last wins."""
+    if not any("--vault" in param.opts for param in command.params):
+        command.params.append(click.Option(["--vault"], metavar="PATH", expose_value=False, callback=_later_vault,
+                                           help=VAULT_HELP))
+        command.params.append(click.Option(["--no-cache"], is_flag=True, default=None, expose_value=False,
+                                           callback=_later_no_cache, help=NO_CACHE_HELP))
+    if isinstance(command, click.Group):
+        for sub in command.commands.values():
+            _take_global_options(sub)
+
+
+class Group(click.Group):
+    """refnotes' command groups: every command in them takes the global options too (`_take_global_options`)."""
+
+    group_class = type  # groups made with @group.group() are Groups as well
+
+    def add_command(self, cmd: click.Command, name: str | None = None) -> None:
+        _take_global_options(cmd)
+        super().add_command(cmd, name)
+
+    def resolve_command(self, ctx: click.Context, args: list[str]):
+        name, cmd, rest = super().resolve_command(ctx, args)
+        if cmd is not None:  # a command or subcommand attached some other way since
+            _take_global_options(cmd)
+        return name, cmd, rest
+
+
+@click.group(cls=Group, context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+@click.option("--vault", metavar="PATH", help=VAULT_HELP)
+@click.option("--no-cache", is_flag=True, help=NO_CACHE_HELP)
 @click.version_option(__version__, prog_name="refnotes")
 @click.pass_context
 def main(ctx: click.Context, vault: str | None, no_cache: bool) -> None:
@@ -227,7 +268,7 @@ def main(ctx: click.Context, vault: str | None, no_cache: bool) -> None:
     \b
     Examples:
       refnotes init ~/referrals          # a new vault
-      refnotes --vault ~/referrals check # is every file readable?
+      refnotes check --vault ~/referrals # is every file readable?
       refnotes new "José Álvarez" --kind client --tier A
     """
     ctx.obj = Context(vault, use_cache=not no_cache)
@@ -248,8 +289,9 @@ def main(ctx: click.Context, vault: str | None, no_cache: bool) -> None:
 @click.option("--strict", is_flag=True, help="Fail (exit 1) on warnings too, not only on errors.")
 @click.option("--staged", is_flag=True, help="Check the files as staged in git, and report only problems the "
               "commit would add (for a pre-commit hook).")
+@today_option
 @pass_context
-def check(ctx: Context, as_json: bool, strict: bool, staged: bool) -> None:
+def check(ctx: Context, as_json: bool, strict: bool, staged: bool, today: date | None) -> None:
     """Validate every file in the vault.
 
     Prints one `path:line: severity: message` line per problem (paths relative
@@ -261,13 +303,15 @@ def check(ctx: Context, as_json: bool, strict: bool, staged: bool) -> None:
       refnotes check
       refnotes check --strict --json | jq '.problems[].message'
       refnotes check --staged            # what a pre-commit hook runs
+      refnotes check --today 2026-11-25  # the vault as it stands on that day
     """
+    today = today or date.today()
     color = color_enabled()
     if staged:
         vault = _staged_vault(ctx.vault_root(), ctx.use_cache)
         out = Printer(vault.root, None, (), color)
     else:
-        out = ctx.answer("check", as_json, strict, color=color)
+        out = ctx.answer("check", today.isoformat(), as_json, strict, color=color)
         vault = ctx.load()
     errors = len(vault.errors)
     warnings = len(vault.problems) - errors
@@ -278,7 +322,8 @@ def check(ctx: Context, as_json: bool, strict: bool, staged: bool) -> None:
             tint = "yellow" if problem.severity == WARNING else "red"
             label = click.style(problem.severity, fg=tint, bold=True)
             out(f"{problem.path}:{problem.line}: {label}: {problem.message}")
-        summary = f"{len(vault.contacts)} contacts in {vault.files} files: {_count(errors, 'error')}, {_count(warnings, 'warning')}"
+        summary = (f"{_count(len(vault.contacts), 'contact')} in {_count(vault.files, 'file')}: "
+                   f"{_count(errors, 'error')}, {_count(warnings, 'warning')}")
         out(("✓ " if not vault.problems else "") + summary)
     out.done(1 if errors or (strict and warnings) else 0)
 
@@ -324,8 +369,18 @@ def _exported_vaults(root: Path, use_cache: bool) -> tuple[Vault, Vault | None]:
     return staged, before
 
 
-def _count(number: int, noun: str) -> str:
-    return f"{number} {noun}{'' if number == 1 else 's'}"
+def _count(number: int, noun: str, plural: str | None = None) -> str:
+    """`1 contact`, `2 contacts`, `1 person`, `3 people`."""
+    from refnotes.core.words import count
+
+    return count(number, noun, plural)
+
+
+def _within(days: int) -> str:
+    """`due today` (--days 0), `due within 1 day`, `due within 7 days`."""
+    from refnotes.core.words import within
+
+    return within(days)
 
 
 # -- todo
@@ -374,7 +429,7 @@ def todo(ctx: Context, days: int, show_why: bool, today: date | None, as_json: b
         return
     overdue = sum(item.overdue for item in items)
     out(click.style(f"{today:%A, %B} {today.day}, {today.year}", bold=True)
-        + f": {_count(len(items), 'item')} due within {days} days" + (f", {overdue} overdue" if overdue else ""))
+        + f": {_count(len(items), 'item')} {_within(days)}" + (f", {overdue} overdue" if overdue else ""))
     for rule in agenda.RULES:
         group = [item for item in items if item.rule == rule]
         if not group:
@@ -450,9 +505,9 @@ def notes_command(ctx: Context, days: int, today: date | None, as_json: bool) ->
     color = color_enabled()
     out = lambda text="": click.echo(text, color=color)  # noqa: E731
     if not due:
-        out(f"No handwritten notes due within {days} days.")
+        out(f"No handwritten notes {_within(days)}.")
         return
-    out(click.style(f"{_count(len(due), 'note')} to write", bold=True) + f" (due within {days} days)")
+    out(click.style(f"{_count(len(due), 'note')} to write", bold=True) + f" ({_within(days)})")
     for note in due:
         out()
         late = click.style(" overdue", fg="red", bold=True) if note.item.overdue else ""
@@ -501,14 +556,16 @@ def build(ctx: Context, out: Path | None, today: date | None) -> None:
     except site.OutputRefused as exc:
         raise UsageFailure(str(exc)) from None
     said.key = (*key, site.state(target), said.color)  # kept for the folder as this build left it
-    reused = f" ({result.reused} contact pages unchanged since the last build)" if result.reused else ""
-    said(f"Built {result.pages} pages in {result.out}{reused}")
+    reused = f" ({_count(result.reused, 'contact page')} unchanged since the last build)" if result.reused else ""
+    said(f"Built {_count(result.pages, 'page')} in {result.out}{reused}")
     said(f"Open {result.out / 'index.html'}")
+    # Asked again before anything changes, the kept answer is replayed: that run builds nothing, and says so.
+    nothing = [f"Nothing changed since the last build: {result.out / 'index.html'} is up to date"]
     errors = len(vault.errors)
     if vault.problems:
         said(f"{_count(errors, 'error')}, {_count(len(vault.problems) - errors, 'warning')} in the vault: "
              "run `refnotes check`", err=True)
-    said.done(1 if errors else 0)
+    said.done(1 if errors else 0, again=nothing)
 
 
 # -- writing entries: log and the referral-loop shortcuts
@@ -520,6 +577,58 @@ def _contact_file(root: Path, slug: str) -> Path:
         hint = f"; did you mean {' or '.join(close)}?" if close else "; `refnotes new` creates a contact"
         raise UsageFailure(f"no contact {slug!r}{hint}")
     return path
+
+
+def _check_links(root: Path, line: str) -> None:
+    """Refuse an entry whose text links a contact that does not exist (the links `check` would report)."""
+    from refnotes.parse import CODE_SPAN, LINK, link_slug
+
+    if "[[" not in line:
+        return
+    for match in LINK.finditer(CODE_SPAN.sub(" ", line)):
+        slug = link_slug(match.group(1))
+        path, close = find_contact_file(root, slug)
+        if path is None:
+            hint = (f"did you mean {' or '.join(f'[[{c}]]' for c in close)}?" if close
+                    else "`refnotes new` creates a contact")
+            raise UsageFailure(f"{match.group(0)} links to no contact; nothing was written ({hint})")
+
+
+def _checked(root: Path, writes: list[tuple[str, str]]) -> list[tuple[str, str]]:
+    """The (slug, entry line) pairs, once every slug and every [[link]] in them names a contact."""
+    for slug, line in writes:
+        _contact_file(root, slug)
+        _check_links(root, line)
+    return writes
+
+
+def _check_referral(root: Path, referrer: str, referral: str, command: str) -> None:
+    """Refuse to log a thanks or an update to REFERRER for REFERRAL unless REFERRAL's file says REFERRER
+    referred them; only that one file is read."""
+    from refnotes.parse import parse_contact
+
+    by_path = _contact_file(root, referrer)
+    path = _contact_file(root, referral)
+    rel = path.relative_to(root).as_posix()
+    slug, by_slug = path.name[:-3].lower(), by_path.name[:-3].lower()
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise UsageFailure(f"{rel}: cannot read: {exc.strerror}") from None
+    contact, problems = parse_contact(raw, rel, slug)
+    if contact is None:
+        where = f"{problems[0].path}:{problems[0].line}" if problems else rel
+        raise UsageFailure(f"cannot tell who referred {slug}: {where} cannot be read (`refnotes check` says "
+                           "why); nothing was written")
+    if contact.referred_by == by_slug:
+        return
+    if contact.referred_by is None:
+        raise UsageFailure(f"nobody is recorded as having referred {slug} ({rel} has no referred_by). If "
+                           f"{by_slug} did, add `referred_by: {by_slug}` and `referred_on: YYYY-MM-DD` to {rel} "
+                           "first; nothing was written")
+    raise UsageFailure(f"{by_slug} did not refer {slug}: {contact.referred_by} did ({rel}:"
+                       f"{contact.line_of('referred_by')}); nothing was written. Did you mean "
+                       f"`refnotes {command} {contact.referred_by} --for {slug}`?")
 
 
 def _append(root: Path, writes: list[tuple[str, str]], message: str) -> None:
@@ -632,17 +741,18 @@ def log_command(ctx: Context, slug: str, medium: str, text: str, day: date | Non
     """
     root = ctx.vault_root()
     line = _entry(day or date.today(), medium, text)
-    _append(root, [(slug, line)], f"log: {medium.lower()} with {slug.lower()}{_tags_of(text)}")
+    _append(root, _checked(root, [(slug, line)]), f"log: {medium.lower()} with {slug.lower()}{_tags_of(text)}")
 
 
-def _referral_entry(ctx: Context, referrer: str, referral: str, medium: str, day: date | None, lead: str,
-                    text: str | None, tag: str, message: str) -> None:
-    """One entry in the referrer's file: `<lead> [[referral]][: text] #tag` (thank and update)."""
+def _referral_entry(ctx: Context, command: str, referrer: str, referral: str, medium: str, day: date | None,
+                    lead: str, text: str | None, tag: str, message: str) -> None:
+    """One entry in the referrer's file: `<lead> [[referral]][: text] #tag` (`command`: thank or update),
+    once the referral's file says that referrer sent them."""
     root = ctx.vault_root()
-    _contact_file(root, referral)
     detail = f": {text}" if text else ""
     line = _entry(day or date.today(), medium, f"{lead} [[{referral.lower()}]]{detail} #{tag}")
-    _append(root, [(referrer, line)], message)
+    _check_referral(root, referrer, referral, command)
+    _append(root, _checked(root, [(referrer, line)]), message)
 
 
 @main.command()
@@ -660,7 +770,7 @@ def thank(ctx: Context, referrer: str, referral: str, text: str | None, medium: 
       refnotes thank bob-martinez --for alice-nguyen --medium note --text "card and coffee beans"
     """
     what = "Thank-you note" if medium.lower() in ("note", "card") else "Thanked them"
-    _referral_entry(ctx, referrer, referral, medium, day, f"{what} for referring", text, "thanks",
+    _referral_entry(ctx, "thank", referrer, referral, medium, day, f"{what} for referring", text, "thanks",
                     f"thank: {referrer.lower()} for referring {referral.lower()}")
 
 
@@ -678,8 +788,8 @@ def update(ctx: Context, referrer: str, referral: str, text: str | None, medium:
     Example:
       refnotes update bob-martinez --for alice-nguyen --text "she signed for monthly books"
     """
-    _referral_entry(ctx, referrer, referral, medium, day, "Told them how it is going with", text, "update",
-                    f"update: {referrer.lower()} on {referral.lower()}")
+    _referral_entry(ctx, "update", referrer, referral, medium, day, "Told them how it is going with", text,
+                    "update", f"update: {referrer.lower()} on {referral.lower()}")
 
 
 @main.command()
@@ -697,7 +807,7 @@ def ask(ctx: Context, slug: str, text: str | None, medium: str, day: date | None
     """
     root = ctx.vault_root()
     line = _entry(day or date.today(), medium, f"{text or 'Asked for referrals'} #ask")
-    _append(root, [(slug, line)], f"ask: {slug.lower()}")
+    _append(root, _checked(root, [(slug, line)]), f"ask: {slug.lower()}")
 
 
 @main.command()
@@ -722,7 +832,7 @@ def intro(ctx: Context, a: str, b: str, topic: str, medium: str, day: date | Non
     when = day or date.today()
     writes = [(a, _entry(when, medium, f"Introduced to [[{b.lower()}]] for {topic} #gave")),
               (b, _entry(when, medium, f"Introduced to [[{a.lower()}]] for {topic} #gave"))]
-    _append(root, writes, f"intro: {a.lower()} and {b.lower()} for {topic}")
+    _append(root, _checked(root, writes), f"intro: {a.lower()} and {b.lower()} for {topic}")
 
 
 @main.command()
@@ -746,6 +856,8 @@ def refer(ctx: Context, name: str, referrer: str, email, phone, company, today: 
     try:
         path = scaffold.new_contact(root, name, today or date.today(), kind="prospect", referred_by=referrer,
                                     email=email, phone=phone, company=company)
+    except scaffold.UnknownReferrer as exc:
+        raise UsageFailure(f"--by {exc}") from None
     except scaffold.ScaffoldError as exc:
         raise UsageFailure(str(exc)) from None
     click.echo(str(path))
@@ -1224,6 +1336,8 @@ def new(ctx: Context, name: str, edit: bool, today: date | None, **fields) -> No
 
     try:
         path = scaffold.new_contact(root, name, today or date.today(), **fields)
+    except scaffold.UnknownReferrer as exc:
+        raise UsageFailure(f"--referred-by {exc}") from None
     except scaffold.ScaffoldError as exc:
         raise UsageFailure(str(exc)) from None
     click.echo(str(path))
