@@ -20,7 +20,7 @@ from pathlib import Path
 
 import jinja2
 
-from refnotes.core.words import count
+from refnotes.core.wording import count
 
 PACKAGE = "refnotes.templates"
 

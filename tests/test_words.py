@@ -2,7 +2,7 @@
 
 import pytest
 
-from refnotes.core.words import count
+from refnotes.core.wording import count
 
 
 @pytest.mark.parametrize("number, noun, said", [

@@ -371,14 +371,14 @@ def _exported_vaults(root: Path, use_cache: bool) -> tuple[Vault, Vault | None]:
 
 def _count(number: int, noun: str, plural: str | None = None) -> str:
     """`1 contact`, `2 contacts`, `1 person`, `3 people`."""
-    from refnotes.core.words import count
+    from refnotes.core.wording import count
 
     return count(number, noun, plural)
 
 
 def _within(days: int) -> str:
     """`due today` (--days 0), `due within 1 day`, `due within 7 days`."""
-    from refnotes.core.words import within
+    from refnotes.core.wording import within
 
     return within(days)
 

@@ -1,4 +1,4 @@
-"""What the agenda says: a title and a short "why" for each item the rules found, and dates in words.
+"""What the agenda says: a title and a short "why" for each item the rules found; dates and counts in words.
 
 The rules yield data only (`refnotes.core.rules.Due`); this module turns it
 into the sentences the terminal, the JSON and the pages show, so that a rule
@@ -31,6 +31,21 @@ LABELS = {
     "keep-in-touch": "Keep in touch",
     "service-check": "Ask how you're doing",
 }
+
+
+IRREGULAR = {"person": "people", "entry": "entries", "reply": "replies"}
+
+
+def count(number: int, noun: str, plural: str | None = None) -> str:
+    """`1 contact`, `2 contacts`, `1 person`, `3 people`, `0 entries`: one is singular, everything else plural."""
+    if number == 1:
+        return f"{number} {noun}"
+    return f"{number} {plural or IRREGULAR.get(noun) or noun + 's'}"
+
+
+def within(days: int) -> str:
+    """How far ahead a list reaches: `due today`, `due within 1 day`, `due within 7 days`."""
+    return "due today" if days == 0 else f"due within {count(days, 'day')}"
 
 
 def short(day: date) -> str:
