@@ -238,3 +238,49 @@ def test_the_partners_name_is_in_the_context(vault):
     assert texts == {"tom": "Tom|Tom|Mrs. Lisa Nguyen|Lisa", "lisa": "Lisa|Lisa|Tom Nguyen|Tom",
                      "ana": "Ana|Ana|Dr. Carlos Ruiz|Carlos", "solo": "Sol|Sol||"}
 
+
+IDEAL_CLIENTS = ["families buying or selling a home", "small-business owners who want their books done right"]
+
+
+def test_ideal_client_is_only_used_where_a_phrase_naming_people_reads_right():
+    from conftest import REPO
+
+    uses = []
+    for path in sorted((REPO / "templates").rglob("*")):
+        if path.suffix in (".txt", ".html"):
+            text = " ".join(path.read_text().split())
+            uses += [(path.name, text[max(0, i - 12):i + 60]) for i in range(len(text)) if
+                     text.startswith("{{ ideal_client }}", i)]
+    assert uses, "no template uses ideal_client"
+    for name, around in uses:
+        assert "If you know {{ ideal_client }}, I'd be glad to help them too." in around, (name, around)
+
+
+@pytest.mark.parametrize("phrase", IDEAL_CLIENTS)
+def test_the_ask_line_reads_right_with_a_phrase_naming_people(phrase):
+    lines = packaged_variants("ask.txt", ideal_client=phrase, business="Sunrise Realty")
+    assert lines == ["It's always a pleasure to serve you! If you know of others like yourself who might benefit from "
+                     "Sunrise Realty, let me know.",
+                     f"It's always a pleasure to serve you! If you know {phrase}, I'd be glad to help them too."]
+
+
+@pytest.mark.parametrize("phrase", IDEAL_CLIENTS)
+def test_the_referral_month_ask_reads_right_with_a_phrase_naming_people(vault, tmp_path, phrase):
+    from test_site import parse
+
+    from refnotes import site
+
+    vault.write("refnotes.yaml", f'owner: {{name: Sam Rivera}}\nideal_client: "{phrase}"\nreferral_month: {{month: 3}}\n')
+    vault.contact("bob", "name: Bob Martinez\nkind: partner")
+    site.build(vault.load(), TODAY, tmp_path / "out")
+    text = " ".join("".join(parse(tmp_path / "out" / "referral-month-2027-03.html").itertext()).split())
+    assert f"If you know {phrase}, I'd be glad to help them too." in text
+    assert f"benefit from {phrase}" not in text
+
+
+def test_the_setting_documents_the_phrase_it_wants():
+    from refnotes.config import SPEC
+
+    doc = next(s for s in SPEC if s.key == "ideal_client").doc
+    assert "If you know ..., I'd be glad to help them too" in doc and "families buying or selling a home" in doc
+    assert "benefit from ..." not in doc
