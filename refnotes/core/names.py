@@ -88,8 +88,7 @@ def greeting_from_name(name: str) -> str:
     surname = surname or people[-1].surname
     # Someone has no given name: greet them all formally, by title (or initials) and surname.
     pieces = [" ".join(p.titles) or p.given or " ".join(p.initials) for p in people]
-    formal = _join([piece for piece in pieces if piece], joins)
-    return f"{formal} {surname}".strip() if surname else text
+    return f"{_join(pieces, joins)} {surname}" if surname else text
 
 
 def _key(word: str) -> str:
@@ -118,7 +117,7 @@ def _people(text: str, surnames: bool) -> tuple[list[_Person], list[str]]:
     for word in text.split():
         if not _is_conjunction(word):
             segments[-1].append(word)
-        elif not segments[-1]:  # "Mr. &", "Lisa, & Ann": one join
+        elif not segments[-1]:  # "Lisa, & Ann": one join (a leading "&" joins nobody)
             if joins:
                 joins[-1] = f"{joins[-1]} {word}"
         else:
