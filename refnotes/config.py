@@ -95,7 +95,9 @@ SPEC: tuple[Setting, ...] = (
     Setting("owner.email", "", text, "The email address you give out."),
     Setting("owner.address", "", text, "Your mailing address: the return address on envelopes."),
     Setting("ideal_client", "people like you", text,
-            "Who you serve best, in a phrase that fits 'others like yourself who might benefit from ...'."),
+            "Who you serve best, as people: it completes \"If you know ..., I'd be glad to help them too\" "
+            "in the ask line and the referral-month talking points, e.g. \"families buying or selling a home\" "
+            "or \"small-business owners who want their books done right\"."),
     Setting("tiers.A", "Your best clients: regular work, delighted, refer often", text, "Tier A."),
     Setting("tiers.B", "Good clients you want more of", text, "Tier B."),
     Setting("tiers.C", "Occasional clients", text, "Tier C."),

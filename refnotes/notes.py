@@ -16,8 +16,10 @@ from datetime import date, timedelta
 
 from refnotes import agenda, render
 from refnotes.core.index import Index
+from refnotes.core.names import greeting_from_name
 from refnotes.core.rules import asks
 from refnotes.model import Contact, Entry
+from refnotes.parse import link_slug
 from refnotes.vault import Vault
 
 OCCASIONS = {
@@ -100,7 +102,7 @@ def write_notes(vault: Vault, today: date, due: list[tuple[agenda.Item, str]], i
     index = index if index is not None else Index(vault, today)
     owner = vault.config.section("owner")
     base = {
-        "owner_name": owner["name"], "owner_first_name": (owner["name"].split() or [""])[0],
+        "owner_name": owner["name"], "owner_first_name": greeting_from_name(owner["name"]),
         "business": owner["business"], "ideal_client": vault.config["ideal_client"], "today": today,
     }
     notes = []
@@ -111,8 +113,10 @@ def write_notes(vault: Vault, today: date, due: list[tuple[agenda.Item, str]], i
         entries = sorted(contact.entries, key=lambda e: (e.date, e.line))
         meetings = [e for e in entries if e.medium == "meeting"]
         ask = may_ask(contact, index)
+        spouse = _spouse(vault, contact)
         context = {
-            **base, "name": contact.name, "first_name": contact.greeting, "company": contact.company or "",
+            **base, "name": contact.name, "greeting": contact.greeting, "first_name": contact.greeting,
+            "spouse_name": spouse[0], "spouse_first_name": spouse[1], "company": contact.company or "",
             "occasion": occasion, "date": day, "years": day.year - contact.anniversary.year if contact.anniversary else 0,
             "referral_name": about.name if about else "", "referral_first_name": about.greeting if about else "",
             "last_entry": entries[-1].text if entries else "", "last_meeting": meetings[-1].text if meetings else "",
@@ -126,6 +130,18 @@ def write_notes(vault: Vault, today: date, due: list[tuple[agenda.Item, str]], i
         notes.append(Note(occasion, contact, item, about, day, text, ask, tuple(entries[-3:][::-1]),
                           _log_command(occasion, contact, about)))
     return notes
+
+
+def _spouse(vault: Vault, contact: Contact) -> tuple[str, str]:
+    """(name, greeting) of their partner: the contact `spouse:` links, else the name it holds."""
+    if not contact.spouse:
+        return "", ""
+    partner = vault.contacts.get(link_slug(contact.spouse))
+    if partner is not None:
+        return partner.name, partner.greeting
+    if contact.spouse.lstrip().startswith("[["):  # a link to no file names nobody
+        return "", ""
+    return contact.spouse.strip(), greeting_from_name(contact.spouse)
 
 
 def _occasion_day(occasion: str, contact: Contact, item: agenda.Item, today: date) -> date:

@@ -184,3 +184,107 @@ def test_printed_notes_have_one_card_per_page_at_the_card_size(vault, run, tmp_p
     texts = [page.extract_text() for page in pages]
     assert sorted(t.split("\n")[1] for t in texts[:cards]) == [f"Person Ñoño {i}" for i in range(5)]
     assert "Address missing" in texts[[i for i, t in enumerate(texts) if "Person Ñoño 2" in t][0]]
+
+
+def packaged_variants(template: str, **context) -> list[str]:
+    from refnotes import render
+
+    return notes._variants(render.environment(None).get_template(f"notes/{template}").render(**context))
+
+
+CARD_CONTEXT = {"name": "", "company": "", "occasion": "", "date": TODAY, "years": 3, "referral_name": "Ann Lee",
+                "referral_first_name": "Ann", "last_entry": "", "last_meeting": "", "last_meeting_date": None,
+                "owner_name": "Dr. Sam Rivera", "owner_first_name": "Sam", "business": "Rivera Realty",
+                "ideal_client": "families buying or selling a home", "today": TODAY, "ask_line": "",
+                "spouse_name": "", "spouse_first_name": ""}
+
+
+@pytest.mark.parametrize("template", ["birthday.txt", "anniversary.txt", "keep-in-touch.txt", "thanks.txt"])
+@pytest.mark.parametrize("greeting", ["Tom & Lisa", "Dr. Liu", "Michael"])
+def test_every_card_variant_opens_with_the_greeting(template, greeting):
+    for text in packaged_variants(template, **CARD_CONTEXT, greeting=greeting, first_name=greeting):
+        lines = text.split("\n")
+        assert lines[0] in (f"Dear {greeting},", f"{greeting},"), text
+        assert lines[-1] == "Sam", text
+
+
+def test_cards_greet_mr_grant_and_the_nguyens_as_a_person_would(vault):
+    vault.write("refnotes.yaml", "owner: {name: Dr. Sam Rivera, business: Rivera Realty}\n")
+    vault.contact("grant", "name: Mr. Michael Grant\nbirthday: --11-30\ncadence: never")
+    vault.contact("nguyens", "name: Tom & Lisa Nguyen\nbirthday: --11-30\ncadence: never")
+    vault.contact("park", "name: Tom Nguyen & Lisa Park\nbirthday: --11-30\ncadence: never")
+    vault.contact("liu", "name: Dr. Wei Liu\nsalutation: Dr. Liu\nfirst_name: Wei\nbirthday: --11-30\ncadence: never")
+    vault.contact("kim", "name: Kim Jae-won\nfirst_name: Jae-won\nbirthday: --11-30\ncadence: never")
+    for year in (2026, 2027, 2028, 2029):  # other years pick other variants
+        found = due(vault, today=date(year, 11, 25))
+        opening = {slug: found[("birthday", slug)].text.split("\n")[0].removeprefix("Dear ") for slug in
+                   ("grant", "nguyens", "park", "liu", "kim")}
+        assert opening == {"grant": "Michael,", "nguyens": "Tom & Lisa,", "park": "Tom & Lisa,", "liu": "Dr. Liu,",
+                           "kim": "Jae-won,"}
+        assert {n.text.split("\n")[-1] for n in found.values()} == {"Sam"}  # signed by first name, no "Dr."
+
+
+def test_thanks_name_the_referral_by_their_greeting(vault):
+    vault.contact("bob", "name: Bob Martinez\nkind: partner\ncadence: never")
+    vault.contact("lead", "name: Mr. Aaron Price\nkind: prospect\nreferred_by: bob\nreferred_on: 2026-11-23")
+    text = due(vault)[("thanks", "bob")].text
+    assert "Aaron" in text
+    assert "Mr." not in text.replace("Mr. Aaron Price", "")  # the full name, or "Aaron"; never "Mr." alone
+
+
+def test_the_partners_name_is_in_the_context(vault):
+    vault.write("templates/notes/birthday.txt", "{{ greeting }}|{{ first_name }}|{{ spouse_name }}|{{ spouse_first_name }}\n")
+    vault.contact("tom", "name: Tom Nguyen\nspouse: \"[[lisa]]\"\nbirthday: --11-30\ncadence: never")
+    vault.contact("lisa", "name: Mrs. Lisa Nguyen\nspouse: tom\nbirthday: --11-30\ncadence: never")
+    vault.contact("ana", "name: Ana Ruiz\nspouse: Dr. Carlos Ruiz\nbirthday: --11-30\ncadence: never")
+    vault.contact("solo", "name: Sol Oh\nspouse: \"[[nobody]]\"\nbirthday: --11-30\ncadence: never")
+    texts = {slug: n.text for (_, slug), n in due(vault).items()}
+    assert texts == {"tom": "Tom|Tom|Mrs. Lisa Nguyen|Lisa", "lisa": "Lisa|Lisa|Tom Nguyen|Tom",
+                     "ana": "Ana|Ana|Dr. Carlos Ruiz|Carlos", "solo": "Sol|Sol||"}
+
+
+IDEAL_CLIENTS = ["families buying or selling a home", "small-business owners who want their books done right"]
+
+
+def test_ideal_client_is_only_used_where_a_phrase_naming_people_reads_right():
+    from conftest import REPO
+
+    uses = []
+    for path in sorted((REPO / "templates").rglob("*")):
+        if path.suffix in (".txt", ".html"):
+            text = " ".join(path.read_text().split())
+            uses += [(path.name, text[max(0, i - 12):i + 60]) for i in range(len(text)) if
+                     text.startswith("{{ ideal_client }}", i)]
+    assert uses, "no template uses ideal_client"
+    for name, around in uses:
+        assert "If you know {{ ideal_client }}, I'd be glad to help them too." in around, (name, around)
+
+
+@pytest.mark.parametrize("phrase", IDEAL_CLIENTS)
+def test_the_ask_line_reads_right_with_a_phrase_naming_people(phrase):
+    lines = packaged_variants("ask.txt", ideal_client=phrase, business="Sunrise Realty")
+    assert lines == ["It's always a pleasure to serve you! If you know of others like yourself who might benefit from "
+                     "Sunrise Realty, let me know.",
+                     f"It's always a pleasure to serve you! If you know {phrase}, I'd be glad to help them too."]
+
+
+@pytest.mark.parametrize("phrase", IDEAL_CLIENTS)
+def test_the_referral_month_ask_reads_right_with_a_phrase_naming_people(vault, tmp_path, phrase):
+    from test_site import parse
+
+    from refnotes import site
+
+    vault.write("refnotes.yaml", f'owner: {{name: Sam Rivera}}\nideal_client: "{phrase}"\nreferral_month: {{month: 3}}\n')
+    vault.contact("bob", "name: Bob Martinez\nkind: partner")
+    site.build(vault.load(), TODAY, tmp_path / "out")
+    text = " ".join("".join(parse(tmp_path / "out" / "referral-month-2027-03.html").itertext()).split())
+    assert f"If you know {phrase}, I'd be glad to help them too." in text
+    assert f"benefit from {phrase}" not in text
+
+
+def test_the_setting_documents_the_phrase_it_wants():
+    from refnotes.config import SPEC
+
+    doc = next(s for s in SPEC if s.key == "ideal_client").doc
+    assert "If you know ..., I'd be glad to help them too" in doc and "families buying or selling a home" in doc
+    assert "benefit from ..." not in doc

@@ -1,13 +1,167 @@
-"""How to greet a contact: the salutation, else their first name, else one worked out from the name."""
+"""How to greet a contact: the salutation, else their first name, else one worked out from the name.
+
+Worked out the way a person writing the card would: honorifics (Mr., Dr., Frau, Sra., ...) and
+suffixes (Jr., III, PhD, ...) dropped, "Grant, Michael" turned round, a couple's surnames dropped
+("Tom & Lisa Nguyen" and "Tom Nguyen & Lisa Park" -> "Tom & Lisa", their own "and" kept), a quoted
+nickname preferred ('Robert "Bob" Smith' -> "Bob"). Someone known only by title or initials and
+surname is greeted that way ("Dr. Liu", "Mr. & Mrs. Smith", "J. R. Smith"); a name in Chinese,
+Japanese or Korean script is used whole, since its first word is the family name.
+"""
 
 from __future__ import annotations
 
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+
+# Compared case-insensitively and without dots: "Dr", "dr." and "DR." are one title. A word that is
+# also a common given or family name (Don, Gen, Sen, Justice, Pan, Ma, Do) is left out on purpose.
+HONORIFICS = frozenset((
+    "mr", "mrs", "ms", "miss", "mx", "messrs", "dr", "doctor", "prof", "professor", "rev", "revd",
+    "reverend", "fr", "father", "pastor", "rabbi", "imam", "sir", "dame", "lord", "lady", "hon",
+    "honorable", "honourable", "judge", "capt", "captain", "lt", "sgt", "maj", "major", "col", "cmdr",
+    "adm", "general", "gov", "governor", "senator",
+    "herr", "frau", "fräulein", "frl", "hr", "med", "jur", "phil", "rer", "nat", "habil", "dipl-ing",  # German
+    "sr", "sra", "srta", "sres", "dra", "doña",  # Spanish, Portuguese (Sr. at the end is Senior)
+    "m", "mme", "mmes", "mlle",  # French
+    "sig", "sigra", "signor", "signora", "dott", "dottssa", "profssa", "ing", "avv",  # Italian
+    "dhr", "mevr", "mw",  # Dutch
+    "shri", "smt",  # Indian
+))  # fmt: skip
+SUFFIXES = frozenset((
+    "jr", "jnr", "sr", "snr", "ii", "iii", "iv", "vi", "vii", "viii", "2nd", "3rd", "phd", "md", "dds",
+    "dmd", "dvm", "jd", "llm", "mba", "msc", "bsc", "cpa", "cfa", "cfp", "esq", "rn", "ret", "obe", "mbe",
+    "cbe", "kbe", "dbe", "qc", "kc", "mp",
+))  # fmt: skip
+# Words that join two people. The one-letter ones count only in lower case, never as an initial.
+CONJUNCTIONS = frozenset(("&", "+", "and", "und", "et", "y", "e"))
+
+_ASIDE = re.compile(r"\([^()]*\)")  # "Michael Grant (Acme)": an aside, not part of the name
+_INITIAL = re.compile(r"(?:[^\W\d_]\.)+|[^\W\d_]")  # "J.", "J", "J.R."
+_QUOTES = "\"'“”‘’«»"
+
 
 def greeting(contact) -> str:
-    """`salutation`, else `first_name`, else the first word of the name."""
-    if contact.salutation:
-        return contact.salutation
-    if contact.first_name:
-        return contact.first_name
-    words = contact.name.split()
-    return words[0] if words else contact.name
+    """`salutation`, else `first_name`, else worked out from the name (see greeting_from_name)."""
+    return contact.salutation or contact.first_name or greeting_from_name(contact.name)
+
+
+@dataclass(frozen=True, slots=True)
+class _Person:
+    titles: tuple[str, ...]
+    given: str | None  # the word to greet them by, if the name has one
+    initials: tuple[str, ...]  # given names written only as initials
+    surname: str | None
+
+
+@lru_cache(maxsize=16384)
+def greeting_from_name(name: str) -> str:
+    """How a card greets whoever `name` names: "Mr. Michael Grant" -> "Michael",
+    "Dr. Tom & Lisa Nguyen" -> "Tom & Lisa", "Grant, Michael, Jr." -> "Michael", "Dr. Liu" -> "Dr. Liu"."""
+    text = " ".join(_ASIDE.sub(" ", name).replace("&", " & ").split())
+    if not text:
+        return name.strip()
+    if max(text) >= "\u1100" and _east_asian(text):
+        words = text.split()
+        while len(words) > 1 and _key(words[0]) in HONORIFICS:
+            del words[0]
+        return " ".join(words)
+    parts = [part.strip() for part in text.split(",")]
+    parts = [parts[0]] + [part for part in parts[1:] if part and not all(_key(w) in SUFFIXES for w in part.split())]
+    parts = [part for part in parts if part]
+    if not parts:
+        return name.strip()
+    surname = None
+    if len(parts) == 1:
+        given_first = parts[0]
+    elif _is_list(parts):  # "Tom, Lisa & Ann Nguyen"
+        given_first = " , ".join(parts)
+    else:  # "Grant, Michael": the family name first
+        family = [w for w in parts[0].split() if _key(w) not in HONORIFICS and _key(w) not in SUFFIXES]
+        surname = " ".join(family) or None
+        given_first = " ".join(parts[1:])
+    people, joins = _people(given_first, surnames=surname is None)
+    if not people:
+        return name.strip()
+    if all(p.given for p in people):
+        return _join([p.given for p in people], joins)  # type: ignore[misc]
+    surname = surname or people[-1].surname
+    # Someone has no given name: greet them all formally, by title (or initials) and surname.
+    pieces = [" ".join(p.titles) or p.given or " ".join(p.initials) for p in people]
+    return f"{_join(pieces, joins)} {surname}" if surname else text
+
+
+def _key(word: str) -> str:
+    return word.replace(".", "").casefold()
+
+
+def _is_conjunction(word: str) -> bool:
+    return word == "," or (word.casefold() in CONJUNCTIONS if len(word) > 1 else word in CONJUNCTIONS)
+
+
+def _is_list(parts: list[str]) -> bool:
+    """Commas between people rather than after a family name: the last part names someone in full
+    after its conjunction ("Tom, Lisa & Ann Nguyen"), where "Nguyen, Tom & Lisa" names nobody so."""
+    if len(parts[0].split()) != 1:
+        return False
+    words = parts[-1].split()
+    joined = [i for i, w in enumerate(words) if _is_conjunction(w)]
+    return bool(joined) and len(words) - joined[-1] - 1 >= 2
+
+
+def _people(text: str, surnames: bool) -> tuple[list[_Person], list[str]]:
+    """The people `text` names, and the conjunctions between them as written; `surnames`: their
+    family names are in `text` (not when it came after "Family,")."""
+    segments: list[list[str]] = [[]]
+    joins: list[str] = []
+    for word in text.split():
+        if not _is_conjunction(word):
+            segments[-1].append(word)
+        elif not segments[-1]:  # "Lisa, & Ann": one join (a leading "&" joins nobody)
+            if joins:
+                joins[-1] = f"{joins[-1]} {word}"
+        else:
+            joins.append(word)
+            segments.append([])
+    if not segments[-1]:
+        segments.pop()
+        joins = joins[:len(segments) - 1]
+    last = len(segments) - 1
+    return [_person(words, surnames, surnames and i == last) for i, words in enumerate(segments)], joins
+
+
+def _person(words: list[str], surname_in: bool, last: bool) -> _Person:
+    """One person's words. With `surname_in`, a final word after a given name is their family name
+    ("Tom Nguyen & Lisa Park"), and so is the last person's after a title ("Dr. Liu": no given name);
+    the other one-word people share the last one's ("Tom" of "Tom & Lisa Nguyen")."""
+    n = 0
+    while n < len(words) and _key(words[n]) in HONORIFICS:
+        n += 1
+    titles, rest = tuple(words[:n]), words[n:]
+    if n == len(words) and n > 1:  # every word a title ("Miss Lord"): the last is their name
+        titles, rest = tuple(words[:-1]), words[-1:]
+    while len(rest) > 1 and _key(rest[-1]) in SUFFIXES:
+        rest = rest[:-1]
+    nickname = next((w.strip(_QUOTES) for w in rest if len(w) > 2 and w[0] in _QUOTES and w[-1] in _QUOTES), None)
+    if nickname:
+        rest = [w for w in rest if not (w[0] in _QUOTES and w[-1] in _QUOTES)]
+    surname = None
+    if surname_in and rest and (len(rest) >= 2 or (last and titles and not nickname)):
+        surname, rest = rest[-1], rest[:-1]
+    if nickname:
+        return _Person(titles, nickname, (), surname)
+    given = next((w for w in rest if not _INITIAL.fullmatch(w)), None)
+    return _Person(titles, given, tuple(rest) if given is None else (), surname)
+
+
+def _join(pieces: list[str], joins: list[str]) -> str:
+    out = pieces[0]
+    for join, piece in zip(joins, pieces[1:]):
+        out += f"{join} {piece}" if join.startswith(",") else f" {join} {piece}"
+    return out
+
+
+def _east_asian(text: str) -> bool:
+    """Han, kana or Hangul anywhere in the name."""
+    return any("\u1100" <= ch <= "\u11ff" or "\u2e80" <= ch <= "\u9fff" or "\uac00" <= ch <= "\ud7af"
+               or "\uf900" <= ch <= "\ufaff" or ch >= "\U00020000" for ch in text)
