@@ -383,3 +383,22 @@ def test_the_vault_lock_can_be_taken_again_by_its_holder_and_by_no_one_else(tmp_
             order.append("holder")
     other.join(5)
     assert order == ["holder", "other"]
+
+
+@pytest.mark.parametrize("command, key_line", [
+    (("status", "alice-nguyen", "won", "--value", "2400", "--date", "2026-11-20", "--today", "2026-11-25"),
+     "status: won\n"),
+    (("set", "alice-nguyen", "score=9"), "score: 9\n"),
+])
+def test_status_and_set_commit_their_edit_and_not_the_users(run, repo, command, key_line):
+    path = repo.root / "contacts" / "alice-nguyen.md"
+    mine = ALICE.replace("Notes.\n", "Notes.\nMy own uncommitted line.\n")
+    path.write_text(mine)
+    result = run("--vault", repo.root, *command)
+    assert result.exit_code == 0, result.output
+    head = committed(repo)
+    assert key_line in head and "My own uncommitted line." not in head
+    assert "My own uncommitted line." in path.read_text() and key_line in path.read_text()
+    assert git(repo.root, "status", "--porcelain") == " M contacts/alice-nguyen.md\n"
+    left = [line for line in git(repo.root, "diff").splitlines() if line[:1] in "+-" and line[:3] not in ("+++", "---")]
+    assert left == ["+My own uncommitted line."]  # what is left uncommitted: the user's line, nothing else

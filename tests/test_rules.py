@@ -560,3 +560,16 @@ def test_head_state_follows_commits_branches_and_packed_refs_without_git(vault):
     assert gitlog.head_state(vault.root) == gitlog.head(vault.root)
     git(vault.root, "checkout", "-q", "--detach", "HEAD~1")
     assert gitlog.head_state(vault.root) == gitlog.head(vault.root)
+
+
+def test_check_todo_and_build_warn_about_a_future_entry_on_its_line(run, vault, tmp_path):
+    vault.contact("a", "name: A\ncadence: never", log("2026-11-20 call: x", "2026-11-27 meeting: booked"))
+    result = run("--vault", vault.root, "check", "--today", "2026-11-25")
+    assert result.exit_code == 0 and "contacts/a.md:7: warning: dated 2026-11-27, after today" in result.output
+    assert "after today" not in run("--vault", vault.root, "check", "--today", "2026-11-27").output
+    import json
+
+    data = json.loads(run("--vault", vault.root, "todo", "--today", "2026-11-25", "--json").output)
+    assert [(p["path"], p["line"]) for p in data["problems"]] == [("contacts/a.md", 7)]
+    built = run("--vault", vault.root, "build", "--out", tmp_path / "site", "--today", "2026-11-25")
+    assert built.exit_code == 0 and "1 warning" in built.output

@@ -312,7 +312,7 @@ def check(ctx: Context, as_json: bool, strict: bool, staged: bool, today: date |
         out = Printer(vault.root, None, (), color)
     else:
         out = ctx.answer("check", today.isoformat(), as_json, strict, color=color)
-        vault = ctx.load()
+        vault = _dated(ctx.load(), today)
     errors = len(vault.errors)
     warnings = len(vault.problems) - errors
     if as_json:
@@ -326,6 +326,16 @@ def check(ctx: Context, as_json: bool, strict: bool, staged: bool, today: date |
                    f"{_count(errors, 'error')}, {_count(warnings, 'warning')}")
         out(("✓ " if not vault.problems else "") + summary)
     out.done(1 if errors or (strict and warnings) else 0)
+
+
+def _dated(vault: Vault, today: date) -> Vault:
+    """The vault with the problems that depend on the day: entries dated after it (vault.future_entries)."""
+    from refnotes.vault import future_entries
+
+    later = future_entries(vault, today)
+    if later:
+        vault.problems = sorted(vault.problems + later, key=lambda p: (p.path, p.line, p.message))
+    return vault
 
 
 def _staged_vault(root: Path, use_cache: bool = True) -> Vault:
@@ -412,7 +422,7 @@ def todo(ctx: Context, days: int, show_why: bool, today: date | None, as_json: b
     root = ctx.vault_root()
     # the commit too: when git first saw a file is when a never-reached contact is first seen
     out = ctx.answer("todo", today.isoformat(), days, show_why, as_json, gitlog.head_state(root), color=color)
-    vault = ctx.load()
+    vault = _dated(ctx.load(), today)
     index = agenda.Index(vault, today, first_seen=gitlog.first_seen_lookup(root))
     items = agenda.compute(vault, today, index, horizon=today + timedelta(days=days))
     progress = agenda.goals(vault, today)
@@ -550,7 +560,7 @@ def build(ctx: Context, out: Path | None, today: date | None) -> None:
     # Built before from these very inputs into this very folder, untouched since: nothing to do.
     key = ("build", str(target.resolve()), today.isoformat(), gitlog.head(root))
     said = ctx.answer(*key, site.state(target), folders=("templates",))
-    vault = ctx.load()
+    vault = _dated(ctx.load(), today)
     try:
         result = site.build(vault, today, target)
     except site.OutputRefused as exc:
