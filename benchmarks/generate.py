@@ -64,10 +64,14 @@ def contact(i: int, name: str, slugs: list[str], rng: random.Random) -> str:
     lines += ["---", sentence(rng, 20, 40) + ".", "", sentence(rng, 15, 30) + ".", "",
               "- " + sentence(rng, 8, 16) + ".", "- " + sentence(rng, 8, 16) + ".", "", "## Log"]
     day0 = TODAY - timedelta(days=rng.randint(0, 900))
+    days = []
     for _ in range(rng.randint(12, 20)):
         day0 += timedelta(days=rng.randint(1, 60))
+        days.append(day0)
+    late = max(days[-1] - TODAY, timedelta(0))  # a log records what happened: nothing after today
+    for day in days:
         link = f" [[{slugs[rng.randrange(i)]}]]" if i > 0 and rng.random() < 0.3 else ""
-        lines.append(f"- {day0} {rng.choice(MEDIA)}: {sentence(rng, 6, 14)}.{link} {rng.choice(TAGS)}".rstrip())
+        lines.append(f"- {day - late} {rng.choice(MEDIA)}: {sentence(rng, 6, 14)}.{link} {rng.choice(TAGS)}".rstrip())
     return "\n".join(lines) + "\n"
 
 

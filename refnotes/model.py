@@ -213,6 +213,7 @@ class Contact(Record):
     # reaches (not #attempt) tagged #ask, #thanks, #update, #gave or #reward, and gifts:
     referral_entries: tuple[Entry, ...] = ()
     card_entries: tuple[Entry, ...] = ()  # reaches whose medium is note, card or gift
+    status_entries: tuple[Entry, ...] = ()  # entries tagged #status (pipeline changes), by date then line
     body_links: tuple[tuple[str, int], ...] = ()  # (slug, line) of every [[link]] outside code
     linked: tuple[str, ...] = ()  # every slug the file links, code spans in log lines too: sorted, once each
     referred_by_line: int = 1

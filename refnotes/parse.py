@@ -136,6 +136,7 @@ def parse_contact(raw: bytes, path: str, slug: str) -> tuple[Contact | None, lis
         referral_entries=tuple(e for e in entries if ((e.hashtags and not LINKING_TAGS.isdisjoint(e.hashtags))
                                                       or e.medium == "gift") and "attempt" not in e.hashtags),
         card_entries=tuple(e for e in entries if e.medium in CARD_MEDIA and "attempt" not in e.hashtags),
+        status_entries=tuple(sorted((e for e in entries if "status" in e.hashtags), key=lambda e: (e.date, e.line))),
         body_links=tuple(body_links),
         linked=tuple(sorted({slug for slug, _ in body_links}.union(*(e.links for e in entries if e.links)))),
         referred_by_line=at.get("referred_by", 1),

@@ -9,7 +9,6 @@ from pathlib import Path
 from typing import Any
 
 import click
-import yaml
 
 from refnotes.cli import (DATE, Context, UsageFailure, _autocommit_changes, _contact_file, main, pass_context,
                           today_option)
@@ -191,6 +190,8 @@ def _assignments(pairs: tuple[str, ...]) -> dict[str, Any]:
         if not text.strip():
             changes[key] = frontmatter.REMOVE
             continue
+        import yaml  # here: every command imports this module, few of them need YAML
+
         try:
             value, _ = yamlsrc.load(text)
             node = yamlsrc.compose(text)

@@ -69,7 +69,7 @@ class Index:
         self.with_birthday: list[Contact] = []
         self.clients: list[Contact] = []
         self.askable: list[Contact] = []  # clients, partners, the won and influencers: whom ask-referral weighs
-        self._status: dict[str, list[Entry]] = {}
+        self._both: dict[tuple[str, str], list[Entry]] = {}
         self._lead_open: dict[str, bool] = {}
         self._cadences: dict[tuple[str, str | None], str | None] = {}
         contacts = self.contacts
@@ -99,22 +99,22 @@ class Index:
                     gave.append(entry)
                     for person in involved:
                         introduced[person].update((slug, *links))
+            kind = contact.kind
             referrer = contact.referred_by
             if referrer is not None:
                 leads.append(contact)
                 if referrer != slug and referrer in contacts:
                     self.referrals[referrer].append(contact)
-            elif contact.kind == "prospect":
+            elif kind == "prospect":
                 leads.append(contact)
             if contact.next is not None:
                 with_next.append(contact)
             if contact.birthday is not None:
                 with_birthday.append(contact)
-            kind = contact.kind
             if kind == "client":
                 clients.append(contact)
                 askable.append(contact)
-            elif kind == "partner" or contact.status == "won" or influencer(contact):
+            elif kind == "partner" or (contact.tags and influencer(contact)) or contact.status == "won":
                 askable.append(contact)
 
     # -- entries
@@ -151,8 +151,18 @@ class Index:
                     and (since is None or e[1] >= since)), default=None)
 
     def both(self, a: str, b: str) -> list[Entry]:
-        """Indexed reaches (referral-tagged entries and gifts) that involve both contacts."""
-        return [e for e in self.tagged.get(a, ()) if e.involves(b)]
+        """Indexed reaches (referral-tagged entries and gifts) that involve both contacts, from the shorter
+        of their two lists (a much-linked contact's list is long); worked out once per pair."""
+        key = (a, b)
+        found = self._both.get(key)
+        if found is None:
+            of_a, of_b = self.tagged.get(a, ()), self.tagged.get(b, ())
+            if len(of_b) < len(of_a):
+                found = [e for e in of_b if e.involves(a)]
+            else:
+                found = [e for e in of_a if e.involves(b)]
+            self._both[key] = found
+        return found
 
     def told(self, referrer: str, referral: str) -> date | None:
         """The latest #thanks or #update reach involving both: when the referrer last heard about them."""
@@ -169,18 +179,15 @@ class Index:
                    for e in self.both(referrer, referral))
 
     def last_ask(self, slug: str) -> date | None:
-        return max((e.date for e in self.tagged.get(slug, ()) if "ask" in e.hashtags), default=None)
+        return max([e[1] for e in self.tagged.get(slug, ()) if "ask" in e[5]], default=None)
 
     # -- the pipeline
 
-    def status_entries(self, contact: Contact) -> list[Entry]:
+    def status_entries(self, contact: Contact) -> tuple[Entry, ...]:
         """Their #status entries dated on or before today, oldest first (by date, then by line)."""
-        found = self._status.get(contact.slug)
-        if found is None:
-            today = self.today
-            found = sorted((e for e in contact.entries if "status" in e[5] and e[1] <= today),
-                           key=_date_line) if contact.entries else []
-            self._status[contact.slug] = found
+        found = contact.status_entries  # sorted when the file was read
+        if found and found[-1][1] > self.today:
+            found = tuple(e for e in found if e[1] <= self.today)
         return found
 
     def won_date(self, contact: Contact) -> date | None:
