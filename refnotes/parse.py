@@ -104,7 +104,9 @@ def parse_contact(raw: bytes, path: str, slug: str) -> tuple[Contact | None, lis
     from refnotes import yamlsrc  # here, not above: pages import this module for its patterns alone
 
     try:
-        meta, key_lines = yamlsrc.load_flat("\n".join(lines[1:end]))
+        # every front-matter line ends with its newline, the last one too: a block value (`address: |`)
+        # written last keeps its final newline, as it would anywhere else
+        meta, key_lines = yamlsrc.load_flat("".join(f"{line}\n" for line in lines[1:end]))
     except yamlsrc.YamlError as exc:
         problem(exc.line + 1, f"{exc}; fix it, the contact is skipped until then")
         return None, problems

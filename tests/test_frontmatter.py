@@ -30,6 +30,11 @@ PATH = "contacts/a.md"
      {"score": 9, "needs": ["web design", "payroll"]},
      "---\nname: A\naddress: |\n  12 Elm St\n  Springfield\ntags: [a]\nscore: 9\nneeds: [web design, payroll]\n---\n"
      "## Log\n- 2026-01-01 call: x\n"),
+    # a block value written last: the key added after it, the block's own lines untouched
+    ("---\nname: A\naddress: |\n  1 Main St\n  Springfield, IL\n---\nNotes\n", {"score": 9},
+     "---\nname: A\naddress: |\n  1 Main St\n  Springfield, IL\nscore: 9\n---\nNotes\n"),
+    ("---\r\nname: A\r\naddress: |\r\n  1 Main St\r\n---\r\n", {"status": "won", "value": 5000},
+     "---\r\nname: A\r\naddress: |\r\n  1 Main St\r\nstatus: won\r\nvalue: 5000\r\n---\r\n"),
     ("---\nname: A\nsnooze_until: 2027-01-10  # holiday\nscore: 8\n---\n", {"snooze_until": REMOVE},
      "---\nname: A\nscore: 8\n---\n"),
     ("---\r\nname: A\r\nnext:    # later\r\nscore: 8\r\n---\r\n", {"next": date(2027, 1, 10)},
@@ -39,7 +44,7 @@ PATH = "contacts/a.md"
     ("---\nname: A\n'score':  8\ntags:   [old]  # mine\n---\n", {"score": 7, "tags": ["new", "2027"]},
      "---\nname: A\n'score':  7\ntags:   [new, '2027']  # mine\n---\n"),
 ], ids=["lf", "crlf-two-keys", "bom", "bom-crlf-added", "no-final-newline", "comments", "unknown-keys",
-        "added-before-closing", "removed", "empty-value-with-comment", "dots-closing-quoting", "quoted-key-list"])
+        "added-before-closing", "after-a-last-block", "after-a-last-block-crlf", "removed", "empty-value-with-comment", "dots-closing-quoting", "quoted-key-list"])
 def test_edit_changes_only_its_lines(before, changes, after):
     raw = before.encode("utf-8")
     new, _ = edit(raw, changes, PATH)
