@@ -29,7 +29,15 @@ from refnotes.parse import HEADING, fence_toggle, parse_contact
 
 
 class WriteRefused(Exception):
-    """The write would lose or damage something: nothing was written."""
+    """The write would lose or damage something: nothing was written. `line`: where, when one line is why."""
+
+    def __init__(self, message: str, line: int | None = None):
+        super().__init__(message)
+        self.line = line
+
+    def where(self, rel: str) -> str:
+        """`contacts/x.md:3: message`, or `contacts/x.md: message`."""
+        return f"{rel}:{self.line}: {self}" if self.line else f"{rel}: {self}"
 
 
 @dataclass(frozen=True)
@@ -118,6 +126,9 @@ def insert_entry(raw: bytes, line: str) -> tuple[bytes, int, int]:
         raise WriteRefused("the file is not UTF-8 text; save it as UTF-8 first") from None
     newline = "\r\n" if "\r\n" in text else ("\r" if "\r" in text and "\n" not in text else "\n")
     lines = text.split(newline)
+    refused = frontmatter.unwritable(lines)
+    if refused is not None:
+        raise WriteRefused(*refused)
     # lines[i] is line i+1; a final newline leaves an empty last item
     ends_with_newline = text.endswith(newline)
     log_at, insert_after = _log_position(lines)

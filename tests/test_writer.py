@@ -112,3 +112,16 @@ def test_concurrent_appends_from_processes_lose_nothing(tmp_path):
     assert problems == []
     assert len(contact.entries) == 100
     assert len({e.text for e in contact.entries}) == 100
+
+
+@pytest.mark.parametrize("text, line, fragment", [
+    ("---\nname: A\nkind: sphere\n\n## Log\n- 2026-10-01 call: x\n", 1, "never closed"),
+    ("---\nname: A\n---\n## Log\n<<<<<<< HEAD\n- 2026-10-01 call: x\n=======\n- 2026-10-02 call: y\n>>>>>>> b\n", 5,
+     "conflict markers"),
+    ("---\nname: A\n=======\nname: B\n---\n## Log\n", 3, "'=======' in the front matter"),
+])
+def test_log_refuses_a_file_with_conflict_markers_or_an_unclosed_front_matter(run, vault, text, line, fragment):
+    path = vault.write("contacts/a.md", text)
+    result = run("--vault", vault.root, "log", "a", "call", "hello", "--date", "2026-10-16")
+    assert result.exit_code == 1 and f"contacts/a.md:{line}: " in result.output and fragment in result.output
+    assert path.read_text() == text

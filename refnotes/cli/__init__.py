@@ -655,7 +655,7 @@ def _append(root: Path, writes: list[tuple[str, str]], message: str) -> None:
             try:
                 done = writer.append_entry(root, path, line)
             except writer.WriteRefused as exc:
-                raise click.ClickException(f"{path.relative_to(root).as_posix()}: {exc}") from None
+                raise click.ClickException(exc.where(path.relative_to(root).as_posix())) from None
             changes.append(autocommit.Change(done.path, done.before, done.after, done.redo))
             click.echo(f"{done.path.relative_to(root).as_posix()}:{done.line}: {done.text}")
         _autocommit_changes(root, changes, message)

@@ -47,7 +47,7 @@ def _edit(root: Path, path: Path, plan) -> Any:
         where = f"{rel}:{exc.line}" if exc.line else rel
         raise UsageFailure(f"{where}: {exc.message}") from None
     except writer.WriteRefused as exc:
-        raise click.ClickException(f"{rel}: {exc}") from None
+        raise click.ClickException(exc.where(rel)) from None
 
 
 def _said(root: Path, done) -> list[str]:

@@ -134,6 +134,25 @@ def _same(a: Any, b: Any) -> bool:
     return type(a) is type(b) and a == b
 
 
+def unwritable(lines: list[str]) -> tuple[str, int] | None:
+    """(why, line) when refnotes must not write to a file of these lines: git conflict markers anywhere
+    (`=======` only inside the front matter, elsewhere it may underline a heading), or a front matter
+    opened and never closed (where would the log go?). None when writing is safe."""
+    for number, text in enumerate(lines, 1):
+        if _MARKER.match(text):
+            return ("git conflict markers: resolve the conflict first (keep one side, remove the "
+                    "<<<<<<< ======= >>>>>>> lines), then run the command again", number)
+    if not lines or lines[0].rstrip() != "---":
+        return None
+    close = next((i for i in range(1, len(lines)) if lines[i].rstrip() in ("---", "...")), None)
+    if close is None:
+        return "the front matter opened here is never closed (no line '---' after it); " + HAND, 1
+    for i in range(1, close):
+        if lines[i] == "=======":
+            return "a git conflict marker '=======' in the front matter: resolve the conflict first", i + 1
+    return None
+
+
 class _Document:
     """A contact file split into lines, its front matter located and composed, ready to edit."""
 
@@ -147,20 +166,12 @@ class _Document:
             raise EditRefused("the file is not UTF-8 text; save it as UTF-8, or " + HAND,
                               raw.count(b"\n", 0, exc.start) + 1) from None
         self.lines = [_Line(m.group(1), m.group(2)) for m in _LINE.finditer(text) if m.group(0)]
-        for number, line in enumerate(self.lines, 1):
-            if _MARKER.match(line.text):
-                raise EditRefused("git conflict markers: resolve the conflict first (keep one side, remove the "
-                                  "<<<<<<< ======= >>>>>>> lines), then run the command again", number)
+        refused = unwritable([line.text for line in self.lines])
+        if refused is not None:
+            raise EditRefused(*refused)
         if not self.lines or self.lines[0].text.rstrip() != "---":
             raise EditRefused("no front matter: the file does not start with a line '---'; " + HAND, 1)
-        self.close = next((i for i in range(1, len(self.lines)) if self.lines[i].text.rstrip() in ("---", "...")),
-                          None)
-        if self.close is None:
-            raise EditRefused("the front matter opened here is never closed (no line '---' after it); " + HAND, 1)
-        for i in range(1, self.close):
-            if self.lines[i].text == "=======":
-                raise EditRefused("a git conflict marker '=======' in the front matter: resolve the conflict "
-                                  "first", i + 1)
+        self.close = next(i for i in range(1, len(self.lines)) if self.lines[i].text.rstrip() in ("---", "..."))
         source = "\n".join(line.text for line in self.lines[1:self.close])
         if _YAML_BREAKS.search(source):
             raise EditRefused("the front matter holds a character YAML takes as a line break (U+0085, U+2028 "
