@@ -573,3 +573,11 @@ def test_check_todo_and_build_warn_about_a_future_entry_on_its_line(run, vault, 
     assert [(p["path"], p["line"]) for p in data["problems"]] == [("contacts/a.md", 7)]
     built = run("--vault", vault.root, "build", "--out", tmp_path / "site", "--today", "2026-11-25")
     assert built.exit_code == 0 and "1 warning" in built.output
+
+
+def test_a_prospect_made_with_new_is_a_lead_to_follow_up(run, vault):
+    vault.write("refnotes.yaml", "")
+    run("--vault", vault.root, "new", "Ben Ortiz", "--kind", "prospect", "--today", "2026-10-21")
+    assert "status: new\n" in (vault.root / "contacts" / "ben-ortiz.md").read_text()
+    assert items(vault, day("2026-10-21"), "follow-up-lead") == [("follow-up-lead", "ben-ortiz", None, "2026-10-21",
+                                                                 False)]
