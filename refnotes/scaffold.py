@@ -84,8 +84,9 @@ def new_contact(
     phone: tuple[str, ...] = (),
     channel: str | None = None,
     referred_by: str | None = None,
+    referred_on: date | None = None,
 ) -> Path:
-    """Create `contacts/<slug>.md` for `name`; returns its path."""
+    """Create `contacts/<slug>.md` for `name`; returns its path. `referred_on` defaults to today."""
     for label, value in (("name", name), ("company", company), *(("email", e) for e in email), *(("phone", p) for p in phone)):
         if value is not None and any(ord(ch) < 32 or ord(ch) == 127 for ch in value):
             raise ScaffoldError(f"{label} {value!r} contains a line break or control character")
@@ -106,6 +107,7 @@ def new_contact(
         phones=list(phone),
         channel=channel,
         referred_by=referred_by,
+        referred_on=(referred_on or today).isoformat(),
         today=today.isoformat(),
     )
     folder = root / CONTACTS_DIR

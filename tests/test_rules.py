@@ -581,3 +581,36 @@ def test_a_prospect_made_with_new_is_a_lead_to_follow_up(run, vault):
     assert "status: new\n" in (vault.root / "contacts" / "ben-ortiz.md").read_text()
     assert items(vault, day("2026-10-21"), "follow-up-lead") == [("follow-up-lead", "ben-ortiz", None, "2026-10-21",
                                                                  False)]
+
+
+def test_log_attempt_writes_an_attempt_and_the_lead_stays_open(run, vault):
+    vault.contact("bob", "name: Bob\ncadence: never")
+    path = vault.contact("erin", "name: Erin\nreferred_by: bob\nreferred_on: 2026-11-20\ncadence: never")
+    result = run("--vault", vault.root, "log", "erin", "call", "Voicemail", "--attempt", "--date", "2026-11-21",
+                 "--today", "2026-11-21")
+    assert result.exit_code == 0
+    assert path.read_text().endswith("## Log\n- 2026-11-21 call: Voicemail #attempt\n")
+    assert items(vault, day("2026-11-21"), "follow-up-lead") == [("follow-up-lead", "erin", None, "2026-11-23", False)]
+
+
+def test_the_log_commands_take_today_and_refuse_a_date_after_it(run, vault):
+    path = vault.contact("a", "name: A")
+    for command in (["log", "a", "call", "x"], ["ask", "a"]):
+        result = run("--vault", vault.root, *command, "--date", "2026-10-20", "--today", "2026-10-16")
+        assert result.exit_code == 2 and "after today (2026-10-16)" in result.output
+    assert "## Log" not in path.read_text()
+    assert run("--vault", vault.root, "log", "a", "call", "x", "--date", "2026-10-16", "--today", "2026-10-16"
+               ).exit_code == 0
+
+
+def test_refer_takes_the_day_the_referral_came_in(run, vault):
+    vault.contact("tom", "name: Tom\ncadence: never")
+    result = run("--vault", vault.root, "refer", "Paula Reyes", "--by", "tom", "--date", "2026-10-12",
+                 "--today", "2026-10-16")
+    assert result.exit_code == 0
+    text = (vault.root / "contacts" / "paula-reyes.md").read_text()
+    assert "referred_on: 2026-10-12\n" in text and "created: 2026-10-16\n" in text
+    assert items(vault, day("2026-10-16"), "thank-referrer") == [("thank-referrer", "tom", "paula-reyes",
+                                                                  "2026-10-14", True)]
+    late = run("--vault", vault.root, "refer", "Later", "--by", "tom", "--date", "2026-10-17", "--today", "2026-10-16")
+    assert late.exit_code == 2 and not (vault.root / "contacts" / "later.md").exists()

@@ -704,9 +704,6 @@ def _commit(root: Path, changes: list, message: str) -> None:
 def _entry(day: date, medium: str, text: str) -> str:
     from refnotes import writer
 
-    if day > date.today():
-        raise UsageFailure(f"--date {day.isoformat()} is after today: the log records what happened; "
-                           "for a plan, set `next:` (refnotes status SLUG STAGE --next DATE)")
     try:
         return writer.entry_line(day, medium, text)
     except writer.WriteRefused as exc:
@@ -714,8 +711,28 @@ def _entry(day: date, medium: str, text: str) -> str:
 
 
 def date_option(func):
+    """--date (the day it happened) and --today; the command gets `day`, never after today (exit 2), and
+    `today` too if it takes one."""
+    import functools
+    import inspect
+
+    wants_today = "today" in inspect.signature(func).parameters
+
+    @functools.wraps(func)
+    def dated(*args, day: date | None = None, today: date | None = None, **kwargs):
+        today = today or date.today()
+        day = day or today
+        if day > today:
+            raise UsageFailure(f"--date {day.isoformat()} is after today ({today.isoformat()}): the log records "
+                               "what happened; for a plan, set `next:` (refnotes status SLUG STAGE --next DATE)")
+        if wants_today:
+            kwargs["today"] = today
+        return func(*args, day=day, **kwargs)
+
+    dated = click.option("--today", type=DATE, default=None,
+                         help="Pretend today is this date (default: the local date).")(dated)
     return click.option("--date", "day", type=DATE, default=None,
-                        help="The day it happened (default: today).")(func)
+                        help="The day it happened (default: today; never after it).")(dated)
 
 
 def medium_option(default: str):
@@ -734,23 +751,30 @@ def _tags_of(text: str) -> str:
 @click.argument("slug")
 @click.argument("medium", type=click.Choice(MEDIA, case_sensitive=False), metavar="MEDIUM")
 @click.argument("text")
+@click.option("--attempt", is_flag=True, help="You tried and did not reach them (voicemail, no answer): adds "
+              "#attempt, which never counts as a touch; a lead is due again after rules.retry_days.")
 @date_option
 @pass_context
-def log_command(ctx: Context, slug: str, medium: str, text: str, day: date | None) -> None:
+def log_command(ctx: Context, slug: str, medium: str, text: str, attempt: bool, day: date) -> None:
     """Append one entry to SLUG's log: `- DATE MEDIUM: TEXT`.
 
     MEDIUM is one of call, meeting, email, text, visit, note, card, gift,
     event, other. Hashtags in TEXT mark referral actions: #ask #thanks
-    #update #gave #help. The entry goes last under `## Log` (the section is
-    added when missing); no other byte of the file changes.
+    #update #gave #help #reward; #birthday and #anniversary say what a card
+    was for. The entry goes last under `## Log` (the section is added when
+    missing); no other byte of the file changes. --date may not be after
+    today: the log records what happened.
 
     \b
     Examples:
       refnotes log alice-nguyen meeting "Quarterly review, rated us 9 #ask"
+      refnotes log erin-walsh call "Voicemail, left my number" --attempt
       refnotes log bob-martinez note "Thank-you card for sending [[alice-nguyen]] #thanks" --date 2026-11-20
     """
     root = ctx.vault_root()
-    line = _entry(day or date.today(), medium, text)
+    if attempt and "#attempt" not in text.lower():
+        text = f"{text} #attempt"
+    line = _entry(day, medium, text)
     _append(root, _checked(root, [(slug, line)]), f"log: {medium.lower()} with {slug.lower()}{_tags_of(text)}")
 
 
@@ -760,7 +784,7 @@ def _referral_entry(ctx: Context, command: str, referrer: str, referral: str, me
     once the referral's file says that referrer sent them."""
     root = ctx.vault_root()
     detail = f": {text}" if text else ""
-    line = _entry(day or date.today(), medium, f"{lead} [[{referral.lower()}]]{detail} #{tag}")
+    line = _entry(day, medium, f"{lead} [[{referral.lower()}]]{detail} #{tag}")
     _check_referral(root, referrer, referral, command)
     _append(root, _checked(root, [(referrer, line)]), message)
 
@@ -772,7 +796,7 @@ def _referral_entry(ctx: Context, command: str, referrer: str, referral: str, me
 @medium_option("note")
 @date_option
 @pass_context
-def thank(ctx: Context, referrer: str, referral: str, text: str | None, medium: str, day: date | None) -> None:
+def thank(ctx: Context, referrer: str, referral: str, text: str | None, medium: str, day: date) -> None:
     """Log that you thanked REFERRER for referring someone (#thanks).
 
     \b
@@ -791,7 +815,7 @@ def thank(ctx: Context, referrer: str, referral: str, text: str | None, medium: 
 @medium_option("call")
 @date_option
 @pass_context
-def update(ctx: Context, referrer: str, referral: str, text: str | None, medium: str, day: date | None) -> None:
+def update(ctx: Context, referrer: str, referral: str, text: str | None, medium: str, day: date) -> None:
     """Log that you told REFERRER what happened with their referral (#update).
 
     \b
@@ -808,7 +832,7 @@ def update(ctx: Context, referrer: str, referral: str, text: str | None, medium:
 @medium_option("call")
 @date_option
 @pass_context
-def ask(ctx: Context, slug: str, text: str | None, medium: str, day: date | None) -> None:
+def ask(ctx: Context, slug: str, text: str | None, medium: str, day: date) -> None:
     """Log that you asked SLUG for referrals (#ask).
 
     \b
@@ -816,7 +840,7 @@ def ask(ctx: Context, slug: str, text: str | None, medium: str, day: date | None
       refnotes ask frank-osei --medium meeting --text "quarterly review; he'll think of two names"
     """
     root = ctx.vault_root()
-    line = _entry(day or date.today(), medium, f"{text or 'Asked for referrals'} #ask")
+    line = _entry(day, medium, f"{text or 'Asked for referrals'} #ask")
     _append(root, _checked(root, [(slug, line)]), f"ask: {slug.lower()}")
 
 
@@ -827,7 +851,7 @@ def ask(ctx: Context, slug: str, text: str | None, medium: str, day: date | None
 @medium_option("email")
 @date_option
 @pass_context
-def intro(ctx: Context, a: str, b: str, topic: str, medium: str, day: date | None) -> None:
+def intro(ctx: Context, a: str, b: str, topic: str, medium: str, day: date) -> None:
     """Log an introduction you made between A and B (#gave), in both files.
 
     Goals count it once.
@@ -839,7 +863,7 @@ def intro(ctx: Context, a: str, b: str, topic: str, medium: str, day: date | Non
     root = ctx.vault_root()
     if a.lower() == b.lower():
         raise UsageFailure("an introduction needs two different people")
-    when = day or date.today()
+    when = day
     writes = [(a, _entry(when, medium, f"Introduced to [[{b.lower()}]] for {topic} #gave")),
               (b, _entry(when, medium, f"Introduced to [[{a.lower()}]] for {topic} #gave"))]
     _append(root, _checked(root, writes), f"intro: {a.lower()} and {b.lower()} for {topic}")
@@ -851,21 +875,23 @@ def intro(ctx: Context, a: str, b: str, topic: str, medium: str, day: date | Non
 @click.option("--email", multiple=True, help="An email address (repeat for more).")
 @click.option("--phone", multiple=True, help="A phone number (repeat for more).")
 @click.option("--company", help="Their company.")
-@today_option
+@date_option
 @pass_context
-def refer(ctx: Context, name: str, referrer: str, email, phone, company, today: date | None) -> None:
-    """A new lead NAME, referred by an existing contact: status new, referred today.
+def refer(ctx: Context, name: str, referrer: str, email, phone, company, day: date, today: date) -> None:
+    """A new lead NAME, referred by an existing contact: status new, referred today (or on --date, for a
+    referral you are typing in late).
 
     \b
-    Example:
+    Examples:
       refnotes refer "Erin Walsh" --by carol-diaz --phone "+1 555 0163"
+      refnotes refer "Paula Reyes" --by tom-lisa-nguyen --date 2026-10-12
     """
     root = ctx.vault_root()
     from refnotes import scaffold
 
     try:
-        path = scaffold.new_contact(root, name, today or date.today(), kind="prospect", referred_by=referrer,
-                                    email=email, phone=phone, company=company)
+        path = scaffold.new_contact(root, name, today, kind="prospect", referred_by=referrer,
+                                    referred_on=day, email=email, phone=phone, company=company)
     except scaffold.UnknownReferrer as exc:
         raise UsageFailure(f"--by {exc}") from None
     except scaffold.ScaffoldError as exc:
