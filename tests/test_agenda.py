@@ -180,7 +180,7 @@ def test_anniversary_cards_for_clients_from_year_one(vault):
     found = agenda.compute(vault.load(), TODAY)
     cards = [(i.contact, i.due.isoformat(), i.title) for i in found if i.rule == "anniversary-note"]
     assert cards == [("a", "2026-11-21", "Anniversary card for A (7 years on Dec 1)"),
-                     ("new", "2027-11-20", "Anniversary card for New (1 year on Nov 30)")]
+                     ("new", "2027-11-20", "Anniversary card for New (1 year on Nov 30, 2027)")]
 
 
 # -- ask-referral

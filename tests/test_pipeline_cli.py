@@ -74,10 +74,11 @@ def test_won_keeps_an_anniversary_the_file_has(run, vault):
                                          "---\n\n## Log\n- 2026-11-29 other: Status: contacted → won #status\n")
 
 
-def test_won_leaves_a_client_as_it_is(run, vault):
-    vault.contact("dan-lee", "name: Dan Lee\nkind: client\nstatus: meeting")
+@pytest.mark.parametrize("kind", ["client", "partner"])
+def test_won_leaves_a_client_or_a_partner_as_they_are(run, vault, kind):
+    vault.contact("dan-lee", f"name: Dan Lee\nkind: {kind}\nstatus: meeting")
     assert run("--vault", vault.root, "status", "dan-lee", "won", *TODAY).exit_code == 0
-    assert text_of(vault, "dan-lee").startswith("---\nname: Dan Lee\nkind: client\nstatus: won\n---\n")
+    assert text_of(vault, "dan-lee").startswith(f"---\nname: Dan Lee\nkind: {kind}\nstatus: won\n---\n")
 
 
 def test_next_and_action_are_set_and_the_status_added_when_missing(run, vault):

@@ -614,3 +614,13 @@ def test_refer_takes_the_day_the_referral_came_in(run, vault):
                                                                   "2026-10-14", True)]
     late = run("--vault", vault.root, "refer", "Later", "--by", "tom", "--date", "2026-10-17", "--today", "2026-10-16")
     assert late.exit_code == 2 and not (vault.root / "contacts" / "later.md").exists()
+
+
+def test_an_old_referral_come_back_to_life_owes_only_recent_news_and_says_its_years(vault):
+    vault.contact("frank", "name: Frank Miller\ncadence: never")
+    vault.contact("old", "name: Old Lead\nreferred_by: frank\nreferred_on: 2021-03-01\nstatus: won\ncadence: never",
+                  log("2021-03-05 call: first call", "2026-11-16 other: Status: meeting → won #status"))
+    found = {i.rule: i for i in agenda.compute(vault.load(), day("2026-11-16"))}
+    assert found["update-referrer"].due == day("2026-11-23")  # the status change, not the 2021 call
+    assert "status won on Nov 16" in found["update-referrer"].why and "Mar 5" not in found["update-referrer"].why
+    assert found["thank-referrer"].why.startswith("Old came in on Mar 1, 2021")

@@ -104,9 +104,9 @@ def status_command(ctx: Context, slug: str, stage: str, value, next_day: date | 
     next_action: too when given; a missing key is added before the closing
     ---), no other byte of the file, and one entry is appended in the same
     write: `- DATE other: Status: meeting → won (value 21,300) #status`, the
-    news their referrer is owed. Won turns a contact who is not a client yet
-    into one: kind: client, and anniversary: DATE unless the file has one
-    (--keep-kind leaves both alone). At the stage already, only the options
+    news their referrer is owed. Won turns a prospect (or a sphere contact)
+    into a client: kind: client, and anniversary: DATE unless the file has
+    one (--keep-kind leaves both alone; a partner stays a partner). At the stage already, only the options
     given are set, and nothing is logged.
 
     \b

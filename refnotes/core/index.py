@@ -231,9 +231,14 @@ class Index:
         return out
 
     def news(self, referral: Contact) -> list[Entry]:
-        """What the referrer would want to hear about R, oldest first (by date, never by place in the file)."""
+        """What the referrer would want to hear about R, oldest first (by date, never by place in the file).
+        News older than the referral horizon is history (an old referral come back to life owes the
+        referrer what is new, not what happened years ago)."""
         since = referral.referred_on
         today = self.today
+        earliest = today - self.horizon
+        if since is None or since < earliest:
+            since = earliest
         found: list[Entry] = []
         first = None
         for e in sorted(referral.entries, key=_date_line):

@@ -13,6 +13,7 @@ from typing import Any
 from refnotes.model import Contact
 
 WON = "won"
+BECOME_CLIENTS = ("prospect", "sphere")  # the kinds a won deal turns into a client
 
 
 @dataclass(frozen=True)
@@ -36,9 +37,10 @@ def move(contact: Contact, stage: str, day: date, *, value: float | None = None,
     """The changes that move `contact` to `stage` on `day`.
 
     `status` becomes the stage; `value`, `next` and `next_action` are set when given. Becoming won turns
-    a contact that is not a client into one: `kind: client`, and `anniversary: day` unless the file has
-    an anniversary already; `keep_kind` leaves both alone. A client stays as it is (their anniversary is
-    the day they first became one).
+    a prospect (or someone from the sphere) into a client: `kind: client`, and `anniversary: day` unless
+    the file has an anniversary already; `keep_kind` leaves both alone. A client stays as it is (their
+    anniversary is the day they first became one), and so does a referral partner who buys: they keep
+    the kind that says how you work with them.
     """
     old = contact.status
     changes: dict[str, Any] = {"status": stage}
@@ -48,7 +50,7 @@ def move(contact: Contact, stage: str, day: date, *, value: float | None = None,
         changes["next"] = next_day
     if action is not None:
         changes["next_action"] = action
-    if stage == WON and old != WON and not keep_kind and contact.kind != "client":
+    if stage == WON and old != WON and not keep_kind and contact.kind in BECOME_CLIENTS:
         changes["kind"] = "client"
         if contact.meta.get("anniversary") in (None, ""):
             changes["anniversary"] = day

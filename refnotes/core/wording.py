@@ -29,7 +29,7 @@ LABELS = {
     "program-touch": "Touch programs",
     "ask-referral": "Ask for referrals",
     "keep-in-touch": "Keep in touch",
-    "service-check": "Ask how you're doing",
+    "service-check": "Ask how we're doing",
 }
 
 
@@ -68,10 +68,10 @@ def with_year(day: date) -> str:
     return f"{short(day)}, {day.year}"
 
 
-def _news(entry) -> str:
-    """`meeting on Nov 20`, `status won on Nov 30`."""
+def _news(entry, today: date) -> str:
+    """`meeting on Nov 20`, `status won on Nov 30` (with the year when it is another one)."""
     moved = parse_status(entry.text) if "status" in entry.hashtags else None
-    return f"{f'status {moved[1]}' if moved else entry.medium} on {short(entry.date)}"
+    return f"{f'status {moved[1]}' if moved else entry.medium} on {when(entry.date, today)}"
 
 
 def title(due, ix) -> str:
@@ -101,9 +101,9 @@ def _lead_why(c, r, d, due, ix) -> str:
     since, tried = d.get("since"), d.get("tried")
     referrer = ix.contacts.get(c.referred_by) if c.referred_by else None
     known = referrer is not None and since
-    said = f"{referrer.name} referred them on {short(since)}" if known else "a new lead"
+    said = f"{referrer.name} referred them on {when(since, ix.today)}" if known else "a new lead"
     if tried:
-        return f"{said}; tried on {short(tried)} without reaching them"
+        return f"{said}; tried on {when(tried, ix.today)} without reaching them"
     return f"{said}; nothing logged with them since" if known else f"{said} with nothing logged yet"
 
 
@@ -112,7 +112,7 @@ def _ask_why(c, r, d, due, ix) -> str:
     asked = f"last asked on {with_year(last)}" if last else "never asked"
     reason = d.get("why")
     if reason == "won":
-        return f"won on {short(d['won'])}: ask at closing, while they are delighted"
+        return f"won on {when(d['won'], ix.today)}: ask at closing, while they are delighted"
     if reason == "partner":
         return f"a referral partner; {asked}"
     if reason == "influencer":
@@ -122,27 +122,28 @@ def _ask_why(c, r, d, due, ix) -> str:
 
 def _thank_why(c, r, d, due, ix) -> str:
     since = d.get("since")
-    came = f"{r.greeting} came in on {short(since)}" if since else f"{r.greeting} was referred"
+    came = f"{r.greeting} came in on {when(since, ix.today)}" if since else f"{r.greeting} was referred"
     return f"{came}; no thanks logged to {c.greeting} since"
 
 
 def _reward_why(c, r, d, due, ix) -> str:
     value = f" (value {amount(d['value'])})" if d.get("value") is not None else ""
-    return f"{r.name} was won on {short(d['won'])}{value}: a gift or a reward for {c.greeting}"
+    return f"{r.name} was won on {when(d['won'], ix.today)}{value}: a gift or a reward for {c.greeting}"
 
 
 def _update_why(c, r, d, due, ix) -> str:
     news = d["news"]
-    said = ", ".join(_news(e) for e in news[:3]) + (f" and {len(news) - 3} more" if len(news) > 3 else "")
+    said = ", ".join(_news(e, ix.today) for e in news[:3]) + (f" and {len(news) - 3} more" if len(news) > 3 else "")
     told = ix.told(c.slug, r.slug)
     if told is None:
         return f"{c.greeting} has not heard how it is going: {said}"
-    return f"news since you last told {c.greeting} ({short(told)}): {said}"
+    return f"news since you last told {c.greeting} ({when(told, ix.today)}): {said}"
 
 
 def _anniversary_title(c, r, d, due, ix) -> str:
     years = d["years"]
-    return f"Anniversary card for {c.name} ({years} year{'s' if years != 1 else ''} on {short(d['day'])})"
+    on = when(d["day"], ix.today)
+    return f"Anniversary card for {c.name} ({years} year{'s' if years != 1 else ''} on {on})"
 
 
 def _keep_why(c, r, d, due, ix) -> str:
@@ -161,7 +162,7 @@ _TITLES = {
     "reward-referrer": lambda c, r, d, due, ix: f"Reward {c.name}: {r.name} became a client",
     "update-referrer": lambda c, r, d, due, ix: f"Update {c.name} on {r.name}",
     "referral-month": lambda c, r, d, due, ix: f"Referral month: reach {c.name}",
-    "birthday-note": lambda c, r, d, due, ix: f"Birthday card for {c.name} ({short(d['day'])})",
+    "birthday-note": lambda c, r, d, due, ix: f"Birthday card for {c.name} ({when(d['day'], ix.today)})",
     "anniversary-note": _anniversary_title,
     "ask-referral": lambda c, r, d, due, ix: f"Ask {c.name} for referrals",
     "keep-in-touch": lambda c, r, d, due, ix: f"Keep in touch with {c.name}",
@@ -175,7 +176,7 @@ _WHYS = {
     "thank-referrer": _thank_why,
     "reward-referrer": _reward_why,
     "update-referrer": _update_why,
-    "referral-month": lambda c, r, d, due, ix: f"planned for {short(due.due)}: ask how you can help them, then who "
+    "referral-month": lambda c, r, d, due, ix: f"planned for {when(due.due, ix.today)}: ask how you can help them, then who "
     "else you could help",
     "birthday-note": lambda c, r, d, due, ix: f"their birthday is on {weekday_month(d['day'])} {d['day'].day}",
     "anniversary-note": lambda c, r, d, due, ix: f"a client since {with_year(c.anniversary)}",
