@@ -271,7 +271,7 @@ def test_status_and_set_commit_what_they_changed(run, lead, git_identity):
     assert result.exit_code == 0, result.output
     assert git(lead.root, "log", "-1", "--format=%s") == "status: erin-walsh meeting → won\n"
     assert run("--vault", lead.root, "set", "erin-walsh", "score=9").exit_code == 0
-    assert git(lead.root, "log", "-1", "--format=%s") == "set: erin-walsh score\n"
+    assert git(lead.root, "log", "-1", "--format=%s") == "set: erin-walsh score=9\n"
     assert git(lead.root, "status", "--porcelain") == ""
 
 
@@ -282,3 +282,20 @@ def test_a_refused_edit_commits_nothing(run, lead, git_identity):
     git(lead.root, "commit", "-qm", "start")
     assert run("--vault", lead.root, "set", "erin-walsh", "score=11").exit_code == 2
     assert git(lead.root, "log", "--format=%s") == "start\n"
+
+
+@pytest.mark.parametrize("pair, hint", [("scor=9", "did you mean score?"), ("Score=9", "did you mean score?"),
+                                        ("snooze_untill=2027-01-10", "did you mean snooze_until?")])
+def test_set_refuses_a_key_that_looks_like_a_typo_of_a_known_one(run, vault, pair, hint):
+    path = vault.contact("dan-lee", "name: Dan Lee")
+    before = path.read_bytes()
+    result = run("--vault", vault.root, "set", "dan-lee", pair)
+    assert result.exit_code == 2 and hint in result.output and path.read_bytes() == before
+    assert run("--vault", vault.root, "set", "dan-lee", pair, "--new-key").exit_code == 0
+    assert path.read_bytes() != before
+
+
+def test_set_writes_a_key_of_your_own(run, vault):
+    vault.contact("dan-lee", "name: Dan Lee\nscor: 1")
+    assert run("--vault", vault.root, "set", "dan-lee", "listing_id=MLS-42", "scor=2").exit_code == 0
+    assert text_of(vault, "dan-lee") == "---\nname: Dan Lee\nscor: 2\nlisting_id: MLS-42\n---\n"

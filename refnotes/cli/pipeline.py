@@ -211,8 +211,10 @@ def _assignments(pairs: tuple[str, ...]) -> dict[str, Any]:
 @main.command("set")
 @click.argument("slug")
 @click.argument("pairs", nargs=-1, required=True, metavar="KEY=VALUE...")
+@click.option("--new-key", is_flag=True, help="Add keys of your own even when they look like a misspelt key "
+              "refnotes knows (scor=9 is refused as a typo of score without it).")
 @pass_context
-def set_command(ctx: Context, slug: str, pairs: tuple[str, ...]) -> None:
+def set_command(ctx: Context, slug: str, pairs: tuple[str, ...], new_key: bool) -> None:
     """Change front-matter keys of SLUG in place: each KEY=VALUE, in one write.
 
     VALUE is read as YAML: 9 is a number, 2027-01-10 a date, [a, b] a list,
@@ -252,9 +254,30 @@ def set_command(ctx: Context, slug: str, pairs: tuple[str, ...]) -> None:
             raise UsageFailure(f"referred_by: no contact {referrer!r}{hint}")
         if found == path:
             raise UsageFailure("referred_by: a contact cannot refer themselves")
+    def plan(contact):
+        if not new_key:
+            _no_typos(changes, contact)
+        return changes, None
+
     with writer.vault_lock(root):
-        done = _edit(root, path, lambda contact: (changes, None))
+        done = _edit(root, path, plan)
         _set_said(root, path, done, changes)
+
+
+def _no_typos(changes: dict[str, Any], contact) -> None:
+    """Refuse (exit 2) a new key that looks like a misspelling of one refnotes knows: `scor`, `Score`."""
+    import difflib
+
+    from refnotes.model import KNOWN_KEYS
+
+    for key in changes:
+        if key in KNOWN_KEYS or key in contact.meta:
+            continue
+        close = [key.lower()] if key.lower() in KNOWN_KEYS else \
+            difflib.get_close_matches(key.lower(), sorted(KNOWN_KEYS), n=1, cutoff=0.8)
+        if close:
+            raise UsageFailure(f"{key}: not a key refnotes knows; did you mean {close[0]}? (to add a key of your "
+                               "own by that name, give --new-key)")
 
 
 def _set_said(root: Path, path: Path, done, changes) -> None:
@@ -268,4 +291,5 @@ def _set_said(root: Path, path: Path, done, changes) -> None:
         click.echo(line)
     if "status" in changes and changes["status"] is not frontmatter.REMOVE:
         click.echo(f"tip: `refnotes status {path.stem} STAGE` also logs the change for their referrer", err=True)
-    _commit_edit(root, done, f"set: {path.stem} {', '.join(c.key for c in done.changes)}")
+    said = ", ".join(f"{c.key}={c.new}" if c.new is not None else f"{c.key} removed" for c in done.changes)
+    _commit_edit(root, done, f"set: {path.stem} {said}")
