@@ -31,7 +31,8 @@ OCCASION_TAGS = ("birthday", "anniversary")  # the occasion a card was for
 # The tags rules look for across files: an entry with one of them (or a gift) is indexed by everyone it links.
 LINKING_TAGS = frozenset({"ask", "thanks", "update", "gave", "reward"})
 ATTEMPT = "attempt"  # tried and did not reach them: an attempt, never a touch
-STATUS_TAG = "status"  # a pipeline change, written by `refnotes status`
+STATUS_TAG = "status"  # a pipeline change, written by `refnotes status`: news for a referrer, never a touch
+NOT_REACHES = frozenset({ATTEMPT, STATUS_TAG})  # entries with these tags reached nobody
 CADENCES = {
     "weekly": 7,
     "biweekly": 14,
@@ -124,8 +125,9 @@ class Entry(Record):
 
     @property
     def is_reach(self) -> bool:
-        """Not an #attempt: it reached them (once its day has come)."""
-        return "attempt" not in self[5]
+        """Not an #attempt, nor the #status line `refnotes status` writes (bookkeeping, not a touch): it
+        reached them (once its day has come)."""
+        return NOT_REACHES.isdisjoint(self[5])
 
 
 class Birthday(Record):

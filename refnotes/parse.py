@@ -133,11 +133,11 @@ def parse_contact(raw: bytes, path: str, slug: str) -> tuple[Contact | None, lis
         path=path,
         entries=tuple(entries),
         last_touch=max([e.date for e in entries], default=None),
-        reach_days=tuple(sorted({e.date for e in entries if "attempt" not in e.hashtags})),
-        # reaches only (an #attempt is never a thanks, an ask or a card sent):
+        reach_days=tuple(sorted({e.date for e in entries if e.is_reach})),
+        # reaches only (an #attempt or a #status line is never a thanks, an ask or a card sent):
         referral_entries=tuple(e for e in entries if ((e.hashtags and not LINKING_TAGS.isdisjoint(e.hashtags))
-                                                      or e.medium == "gift") and "attempt" not in e.hashtags),
-        card_entries=tuple(e for e in entries if e.medium in CARD_MEDIA and "attempt" not in e.hashtags),
+                                                      or e.medium == "gift") and e.is_reach),
+        card_entries=tuple(e for e in entries if e.medium in CARD_MEDIA and e.is_reach),
         status_entries=tuple(sorted((e for e in entries if "status" in e.hashtags), key=lambda e: (e.date, e.line))),
         body_links=tuple(body_links),
         linked=tuple(sorted({slug for slug, _ in body_links}.union(*(e.links for e in entries if e.links)))),

@@ -624,3 +624,18 @@ def test_an_old_referral_come_back_to_life_owes_only_recent_news_and_says_its_ye
     assert found["update-referrer"].due == day("2026-11-23")  # the status change, not the 2021 call
     assert "status won on Nov 16" in found["update-referrer"].why and "Mar 5" not in found["update-referrer"].why
     assert found["thank-referrer"].why.startswith("Old came in on Mar 1, 2021")
+
+
+def test_the_status_line_is_news_but_not_a_reach(run, vault):
+    """A voicemail, then `refnotes status erin contacted --next ...`: the lead is still open and the next step
+    is on the list on its day (the #status line records the pipeline, it reached nobody)."""
+    vault.contact("bob", "name: Bob\ncadence: never")
+    vault.contact("erin", "name: Erin\nkind: prospect\nreferred_by: bob\nreferred_on: 2026-11-24\nstatus: new\n"
+                  "cadence: monthly", log("2026-11-24 call: voicemail #attempt"))
+    assert run("--vault", vault.root, "status", "erin", "contacted", "--next", "2026-11-25", "--action",
+               "Call back at 4pm", "--today", "2026-11-25").exit_code == 0
+    found = {i[0]: i for i in items(vault, day("2026-11-25"))}
+    assert found["follow-up-lead"][3] == "2026-11-26"  # the attempt + retry_days: still open
+    assert found["next-action"] == ("next-action", "erin", None, "2026-11-25", False)
+    assert found["update-referrer"][3] == "2026-12-02"  # the status change is news for Bob
+    assert "keep-in-touch" not in found

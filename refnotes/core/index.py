@@ -9,6 +9,8 @@ that no rule derives them again and all of them agree.
 Words, as DESIGN.md defines them:
 - a *reach* is an entry that is not `#attempt`, dated on or before today (an
   entry dated later is a plan, not a fact: it counts for nothing until its day);
+  nor is the `#status` line `refnotes status` writes: it records a pipeline change
+  (news for the referrer), and reached nobody;
 - an entry *involves* the contact whose file it is in and every contact it links;
 - a referral R (a contact with `referred_by: P`) is *live* when referred_on is
   within `rules.referral_horizon_days` of today, or R has a `#status` entry
@@ -118,11 +120,6 @@ class Index:
                 askable.append(contact)
 
     # -- entries
-
-    def reaches(self, contact: Contact) -> list[Entry]:
-        """The contact's own entries that reached them: not #attempt, dated on or before today."""
-        today = self.today
-        return [e for e in contact.entries if e[1] <= today and "attempt" not in e[5]]
 
     def last_reach(self, contact: Contact) -> date | None:
         """The date of the latest reach in the contact's own file."""
@@ -337,9 +334,6 @@ class Index:
             known = self._git_first_seen(contact)
         return known or self.today
 
-    def name(self, slug: str) -> str:
-        contact = self.contacts.get(slug)
-        return contact.name if contact else slug
 
 
 _INFLUENCER: dict[tuple[str, ...], bool] = {}  # tags as written -> tagged influencer
