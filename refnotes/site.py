@@ -228,7 +228,7 @@ class Renderer:
 
     @functools.cached_property
     def index(self) -> agenda.Index:
-        return agenda.Index(self.vault, self.today, first_seen=gitlog.first_seen_lookup(self.vault.root))
+        return agenda.Index(self.vault, self.today)
 
     @functools.cached_property
     def items(self) -> list[agenda.Item]:

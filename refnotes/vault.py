@@ -36,6 +36,8 @@ class Vault:
     problems: list[Problem] = field(default_factory=list)  # sorted by path and line
     files: int = 0  # contact files read, usable or not
     plans: dict = field(default_factory=dict)  # frozen referral-month plans by "YYYY-MM" (plan.Plan)
+    # the day git first saw a contact's file (None if never), asked only for never-reached contacts
+    first_seen: Callable[[Contact], date | None] | None = None
 
     def get(self, slug: str) -> Contact | None:
         return self.contacts.get(slug.lower())
@@ -191,6 +193,9 @@ def _load(root: Path, progress, use_cache: bool, files: list | None, contents: d
     vault.problems.extend(_cross_checks(vault))
     from refnotes.plan import load_plans
 
+    from refnotes.gitlog import first_seen_lookup
+
+    vault.first_seen = first_seen_lookup(root)  # reads git only when first asked
     vault.plans, plan_problems = load_plans(root, vault.contacts, config)
     vault.problems.extend(plan_problems)
     vault.problems.sort(key=lambda p: (p.path, p.line, p.message))

@@ -639,3 +639,22 @@ def test_the_status_line_is_news_but_not_a_reach(run, vault):
     assert found["next-action"] == ("next-action", "erin", None, "2026-11-25", False)
     assert found["update-referrer"][3] == "2026-12-02"  # the status change is news for Bob
     assert "keep-in-touch" not in found
+
+
+def test_todo_notes_and_the_calendar_agree_on_when_git_first_saw_a_contact(run, vault):
+    """A never-reached contact committed on Sep 1: first seen then, in every command, not today."""
+    import json
+
+    from conftest import git
+
+    vault.contact("nora", "name: Nora\ncadence: monthly\nchannel: note")
+    git(vault.root, "init", "-q")
+    git(vault.root, "add", "-A")
+    git(vault.root, "commit", "-qm", "nora", when="2026-09-01T10:00:00")
+    due = (day("2026-09-01") + timedelta(days=stagger("nora", 30))).isoformat()
+    todo = json.loads(run("--vault", vault.root, "todo", "--today", "2026-11-25", "--json").output)
+    assert [(i["rule"], i["due"]) for i in todo["items"]] == [("keep-in-touch", due)]
+    notes = json.loads(run("--vault", vault.root, "notes", "--today", "2026-11-25", "--json").output)
+    assert [n["due"] for n in notes["notes"]] == [due]
+    ics = run("--vault", vault.root, "export", "ics", "--today", "2026-11-25").output.replace("\n ", "")
+    assert f"Due {due}" in ics  # overdue: on today's date in the calendar, saying since when

@@ -423,7 +423,7 @@ def todo(ctx: Context, days: int, show_why: bool, today: date | None, as_json: b
     # the commit too: when git first saw a file is when a never-reached contact is first seen
     out = ctx.answer("todo", today.isoformat(), days, show_why, as_json, gitlog.head_state(root), color=color)
     vault = _dated(ctx.load(), today)
-    index = agenda.Index(vault, today, first_seen=gitlog.first_seen_lookup(root))
+    index = agenda.Index(vault, today)
     items = agenda.compute(vault, today, index, horizon=today + timedelta(days=days))
     progress = agenda.goals(vault, today)
     intros = agenda.introductions(vault, index)
@@ -1120,7 +1120,9 @@ def export() -> None:
 
 def _write_output(out: Path | None, data: bytes) -> None:
     if out is None:
-        click.get_binary_stream("stdout").write(data)
+        stream = sys.stdout.buffer if hasattr(sys.stdout, "buffer") else sys.stdout
+        stream.write(data)
+        stream.flush()
         return
     from refnotes import fsutil
 

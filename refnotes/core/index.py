@@ -52,13 +52,14 @@ class Index:
     """
 
     def __init__(self, vault, today: date, first_seen: Callable[[Contact], date | None] | None = None):
+        """`first_seen`: the day git first saw a contact's file; by default the vault's own lookup."""
         self.vault = vault
         self.today = today
         self.until = date.max  # rules yield only the items due by then (agenda.compute sets it)
         self.rules = vault.config.section("rules")
         self.config = vault.config
         self.contacts: dict[str, Contact] = vault.contacts
-        self._git_first_seen = first_seen
+        self._git_first_seen = first_seen if first_seen is not None else getattr(vault, "first_seen", None)
         self.horizon = timedelta(days=self.rules["referral_horizon_days"])
         self.tagged: dict[str, list[Entry]] = defaultdict(list)
         self.referrals: dict[str, list[Contact]] = defaultdict(list)
