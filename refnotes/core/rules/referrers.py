@@ -10,13 +10,18 @@ from refnotes.core.rules import Due, rule
 
 @rule("thank-referrer", order=40)
 def thank_referrer(ix) -> Iterator[Due]:
-    """The referrer P of each live referral R; due referred_on + thank_within_days (about = R); satisfied by
-    a #thanks reach that involves both P and R, dated on/after referred_on."""
+    """The referrer P of each live referral R referred within the horizon; due referred_on +
+    thank_within_days (about = R); satisfied by a #thanks reach that involves both P and R, dated on/after
+    referred_on. (An old referral come back to life owes no thanks years late: its news and, once won,
+    its reward are what P is owed now.)"""
     within = timedelta(days=ix.rules["thank_within_days"])
+    earliest = ix.today - ix.horizon
     for p, r in ix.live_referrals():
         since = r.referred_on
+        if since is None or since < earliest:
+            continue
         if not ix.thanked(p.slug, r.slug, since):
-            yield Due("thank-referrer", p.slug, r.slug, since + within if since else ix.today, {"since": since})
+            yield Due("thank-referrer", p.slug, r.slug, since + within, {"since": since})
 
 
 @rule("reward-referrer", order=50)
