@@ -19,14 +19,12 @@ from typing import NamedTuple
 from refnotes.config import GOALS
 from refnotes.core import rules, wording
 from refnotes.core.index import Index
-from refnotes.core.rules.occasions import CARD_WINDOW_DAYS, day_in, next_yearly  # noqa: F401 (used by others)
 from refnotes.core.wording import MONTHS, WEEKDAYS, short, weekday_month, when  # noqa: F401
 from refnotes.model import Contact, Entry
 from refnotes.vault import Vault
 
 RULES = rules.names()  # in agenda order
 RULE_LABELS = {rule: wording.LABELS[rule] for rule in RULES}
-NOTE_WINDOW_DAYS = CARD_WINDOW_DAYS
 
 
 class Item(NamedTuple):
@@ -84,13 +82,10 @@ def week_start(day: date) -> date:
 def compute(vault: Vault, today: date, index: Index | None = None, horizon: date | None = None) -> list[Item]:
     """Every open item in the vault, sorted; with `horizon`, only those due by then (what `todo` shows)."""
     ix = index if index is not None else Index(vault, today)
-    ix.until = last = horizon or date.max
+    last = horizon or date.max
     title, why = wording.title, wording.why
-    try:
-        items = [Item(d.rule, d.contact, d.about, d.due, title(d, ix), why(d, ix), d.due < today, d.detail)
-                 for d in rules.run(ix) if d.due <= last]
-    finally:
-        ix.until = date.max
+    items = [Item(d.rule, d.contact, d.about, d.due, title(d, ix), why(d, ix), d.due < today, d.detail)
+             for d in rules.run(ix, last) if d.due <= last]
     return _sorted(items)
 
 
@@ -127,7 +122,7 @@ def due_within(items: Iterable[Item], today: date, days: int) -> list[Item]:
 # -- goals
 
 
-def _dedupe(entries: Iterable[Entry]) -> list[Entry]:
+def distinct(entries: Iterable[Entry]) -> list[Entry]:
     """One entry per occasion: an introduction is one per day and pair of people, whatever the wording
     or the file (logged in both files by hand, it counts once); any other entry one per (date, people
     involved, medium, tags)."""
@@ -181,7 +176,7 @@ def goals(vault: Vault, today: date) -> list[GoalProgress]:
             wanted = (x for x in tagged if "ask" in x.hashtags and start <= x.date <= end)
         else:
             wanted = (x for x in cards if x.handwritten and start <= x.date <= end)
-        return len(_dedupe(wanted))
+        return len(distinct(wanted))
 
     out = []
     for name in GOALS:
@@ -203,7 +198,7 @@ def weekly_referrals(vault: Vault, today: date, weeks: int = 12) -> list[tuple[d
     gave = (e for c in vault.contacts.values() if c.last_touch is not None and c.last_touch >= first
             for e in c.referral_entries if first <= e.date < end and e.date <= today and "gave" in e.hashtags
             and e.is_reach)
-    for e in _dedupe(gave):  # the date is part of what makes entries the same: filtering first is equal
+    for e in distinct(gave):  # the date is part of what makes entries the same: filtering first is equal
         given[(e.date - first).days // 7] += 1
     return [(first + timedelta(weeks=i), received[i], given[i]) for i in range(weeks)]
 

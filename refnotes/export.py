@@ -16,6 +16,7 @@ import icalendar
 import vobject
 
 from refnotes import agenda
+from refnotes.core.rules.occasions import day_in
 from refnotes.vault import Vault
 
 PRODID = "-//refnotes//refnotes//EN"
@@ -57,13 +58,13 @@ def calendar(vault: Vault, today: date, days: int) -> bytes:
         if contact.birthday is not None:
             b = contact.birthday
             leap = (b.month, b.day) == (2, 29)
-            start = agenda.day_in(b.year if b.year is not None else today.year, b.month, b.day)
+            start = day_in(b.year if b.year is not None else today.year, b.month, b.day)
             cal.add_component(_event(_uid("birthday", contact.slug), start, f"🎂 {contact.name}'s birthday", stamp,
                                      "Write a card: refnotes notes", yearly=True, leap_day=leap))
         if contact.kind == "client" and contact.anniversary is not None:
             a = contact.anniversary
             leap = (a.month, a.day) == (2, 29)
-            first = agenda.day_in(a.year + 1, a.month, a.day)  # anniversaries start at year one
+            first = day_in(a.year + 1, a.month, a.day)  # anniversaries start at year one
             cal.add_component(_event(_uid("anniversary", contact.slug), first,
                                      f"{contact.name}: client anniversary (since {a.year})", stamp,
                                      f"A client since {a.isoformat()}", yearly=True, leap_day=leap))

@@ -155,6 +155,7 @@ class Doc(Record):
 
 
 EMPTY_DOC = Doc(({}, {}, "", 1))
+_INFLUENCER: dict[tuple[str, ...], bool] = {}  # tags as written -> tagged influencer
 
 # Front-matter keys refnotes understands; everything else is kept and shown as it is.
 KNOWN_KEYS = frozenset((
@@ -258,6 +259,19 @@ class Contact(Record):
         if key == "email":
             return self.email_line
         return self.lines.get(key, 1)
+
+    @property
+    def influencer(self) -> bool:
+        """Tagged `influencer`, in any case: asked for referrals, and planned first in the referral month."""
+        tags = self.tags
+        if not tags:
+            return False
+        known = _INFLUENCER.get(tags)
+        if known is None:
+            known = any(tag.lower() == "influencer" for tag in tags)
+            if len(_INFLUENCER) < 10_000:  # a vault writes the same few tag lists again and again
+                _INFLUENCER[tags] = known
+        return known
 
     @property
     def greeting(self) -> str:

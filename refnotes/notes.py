@@ -109,7 +109,8 @@ def write_notes(vault: Vault, today: date, due: list[tuple[agenda.Item, str]], i
     for item, occasion in due:
         contact = vault.contacts[item.contact]
         about = vault.contacts.get(item.about) if item.about else None
-        day = _occasion_day(occasion, contact, item, today)
+        detail = item.detail or {}
+        day = detail.get("day", item.due)  # the birthday or anniversary itself, as the rule found it
         entries = sorted(contact.entries, key=lambda e: (e.date, e.line))
         meetings = [e for e in entries if e.medium == "meeting"]
         ask = may_ask(contact, index)
@@ -117,7 +118,7 @@ def write_notes(vault: Vault, today: date, due: list[tuple[agenda.Item, str]], i
         context = {
             **base, "name": contact.name, "greeting": contact.greeting, "first_name": contact.greeting,
             "spouse_name": spouse[0], "spouse_first_name": spouse[1], "company": contact.company or "",
-            "occasion": occasion, "date": day, "years": day.year - contact.anniversary.year if contact.anniversary else 0,
+            "occasion": occasion, "date": day, "years": detail.get("years", 0),
             "referral_name": about.name if about else "", "referral_first_name": about.greeting if about else "",
             "last_entry": entries[-1].text if entries else "", "last_meeting": meetings[-1].text if meetings else "",
             "last_meeting_date": meetings[-1].date if meetings else None,
@@ -142,15 +143,6 @@ def _spouse(vault: Vault, contact: Contact) -> tuple[str, str]:
     if contact.spouse.lstrip().startswith("[["):  # a link to no file names nobody
         return "", ""
     return contact.spouse.strip(), greeting_from_name(contact.spouse)
-
-
-def _occasion_day(occasion: str, contact: Contact, item: agenda.Item, today: date) -> date:
-    if occasion == "birthday" and contact.birthday:
-        return agenda.next_yearly(contact.birthday.month, contact.birthday.day, today)
-    if occasion == "anniversary" and contact.anniversary:
-        return agenda.next_yearly(contact.anniversary.month, contact.anniversary.day, today,
-                                  first_year=contact.anniversary.year)
-    return item.due
 
 
 def _log_command(occasion: str, contact: Contact, about: Contact | None) -> str:

@@ -117,7 +117,7 @@ def eligible(contacts: dict[str, Contact], config) -> list[Contact]:
 
 
 def is_priority(contact: Contact) -> bool:
-    return contact.kind == "partner" or contact.tier == "A" or any(t.lower() == "influencer" for t in contact.tags)
+    return contact.kind == "partner" or contact.tier == "A" or contact.influencer
 
 
 def _order(contacts: list[Contact]) -> list[Contact]:

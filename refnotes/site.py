@@ -669,7 +669,7 @@ class Renderer:
             sources.append({"contact": contacts[slug], "count": len(sent), "won": len(won), "value": value})
         sources.sort(key=lambda s: (-s["count"], -s["won"], -s["value"], s["contact"].name.casefold()))
 
-        gave = agenda._dedupe(self.index.gave)
+        gave = agenda.distinct(self.index.gave)
         given: dict[str, int] = defaultdict(int)
         for entry in gave:
             for slug in {entry.contact, *entry.links}:

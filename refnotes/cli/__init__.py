@@ -581,7 +581,7 @@ def build(ctx: Context, out: Path | None, today: date | None) -> None:
 # -- writing entries: log and the referral-loop shortcuts
 
 
-def _contact_file(root: Path, slug: str) -> Path:
+def contact_file(root: Path, slug: str) -> Path:
     path, close = find_contact_file(root, slug)
     if path is None:
         hint = f"; did you mean {' or '.join(close)}?" if close else "; `refnotes new` creates a contact"
@@ -607,7 +607,7 @@ def _check_links(root: Path, line: str) -> None:
 def _checked(root: Path, writes: list[tuple[str, str]]) -> list[tuple[str, str]]:
     """The (slug, entry line) pairs, once every slug and every [[link]] in them names a contact."""
     for slug, line in writes:
-        _contact_file(root, slug)
+        contact_file(root, slug)
         _check_links(root, line)
     return writes
 
@@ -617,8 +617,8 @@ def _check_referral(root: Path, referrer: str, referral: str, command: str) -> N
     referred them; only that one file is read."""
     from refnotes.parse import parse_contact
 
-    by_path = _contact_file(root, referrer)
-    path = _contact_file(root, referral)
+    by_path = contact_file(root, referrer)
+    path = contact_file(root, referral)
     rel = path.relative_to(root).as_posix()
     slug, by_slug = path.name[:-3].lower(), by_path.name[:-3].lower()
     try:
@@ -648,7 +648,7 @@ def _append(root: Path, writes: list[tuple[str, str]], message: str) -> None:
     vault commit in the order they wrote."""
     from refnotes import autocommit, writer
 
-    paths = [(_contact_file(root, slug), line) for slug, line in writes]  # all checked before any write
+    paths = [(contact_file(root, slug), line) for slug, line in writes]  # all checked before any write
     changes = []
     with writer.vault_lock(root):
         for path, line in paths:
@@ -658,20 +658,20 @@ def _append(root: Path, writes: list[tuple[str, str]], message: str) -> None:
                 raise click.ClickException(exc.where(path.relative_to(root).as_posix())) from None
             changes.append(autocommit.Change(done.path, done.before, done.after, done.redo))
             click.echo(f"{done.path.relative_to(root).as_posix()}:{done.line}: {done.text}")
-        _autocommit_changes(root, changes, message)
+        autocommit_changes(root, changes, message)
 
 
 def _autocommit(root: Path, files: list[Path], message: str) -> None:
     """Autocommit files a command created whole just now (new, refer, import), as they are on disk.
     A file git has already is not committed this way (its change cannot be told from the user's):
-    say what changed with _autocommit_changes."""
+    say what changed with autocommit_changes."""
     from refnotes import autocommit
 
     if _autocommit_on(root):
         _commit(root, [autocommit.Change.created(f) for f in files], message)
 
 
-def _autocommit_changes(root: Path, changes: list, message: str) -> None:
+def autocommit_changes(root: Path, changes: list, message: str) -> None:
     """Commit exactly these autocommit.Change (none of the user's own), if git.autocommit is on."""
     if changes and _autocommit_on(root):
         _commit(root, changes, message)
@@ -977,7 +977,7 @@ def plan_command(ctx: Context, month_text: str | None, today: date | None, as_js
     if wrote:
         verb = "plan" if frozen is None else "replan"
         # no redo: the plan was made from the file on disk, hand edits not committed included
-        _autocommit_changes(vault.root, [autocommit.Change(path, before, text.encode("utf-8"))],
+        autocommit_changes(vault.root, [autocommit.Change(path, before, text.encode("utf-8"))],
                             f"plan: {verb} referral month {result.key}")
 
 
@@ -1194,7 +1194,7 @@ def history(ctx: Context, slug: str, limit: int | None, as_json: bool) -> None:
     from refnotes import gitlog
 
     root = ctx.vault_root()
-    path = _contact_file(root, slug)
+    path = contact_file(root, slug)
     rel = path.relative_to(root).as_posix()
     if not gitlog.is_repository(root):
         raise click.ClickException(f"{root} is not in a git repository, so there is no history. Run `git init` "

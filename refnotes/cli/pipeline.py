@@ -10,7 +10,7 @@ from typing import Any
 
 import click
 
-from refnotes.cli import (DATE, Context, UsageFailure, _autocommit_changes, _contact_file, main, pass_context,
+from refnotes.cli import (DATE, Context, UsageFailure, autocommit_changes, contact_file, main, pass_context,
                           today_option)
 
 
@@ -119,7 +119,7 @@ def status_command(ctx: Context, slug: str, stage: str, value, next_day: date | 
     from refnotes.formats.status import status_text
 
     root = ctx.vault_root()
-    path = _contact_file(root, slug)
+    path = contact_file(root, slug)
     stage = _check_stage(stage, _stages(root))
     today = today or date.today()
     day = day or today
@@ -162,7 +162,7 @@ def _commit_edit(root: Path, done, message: str) -> None:
     """Autocommit exactly this edit (none of the user's own uncommitted changes), if configured."""
     from refnotes import autocommit
 
-    _autocommit_changes(root, [autocommit.Change(done.path, done.before, done.after, done.redo)], message)
+    autocommit_changes(root, [autocommit.Change(done.path, done.before, done.after, done.redo)], message)
 
 
 # -- set
@@ -239,7 +239,7 @@ def set_command(ctx: Context, slug: str, pairs: tuple[str, ...], new_key: bool) 
     from refnotes.vault import find_contact_file
 
     root = ctx.vault_root()
-    path = _contact_file(root, slug)
+    path = contact_file(root, slug)
     changes = _assignments(pairs)
     for key, fold in _CASE.items():
         if isinstance(changes.get(key), str):

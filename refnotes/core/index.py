@@ -55,7 +55,6 @@ class Index:
         """`first_seen`: the day git first saw a contact's file; by default the vault's own lookup."""
         self.vault = vault
         self.today = today
-        self.until = date.max  # rules yield only the items due by then (agenda.compute sets it)
         self.rules = vault.config.section("rules")
         self.config = vault.config
         self.contacts: dict[str, Contact] = vault.contacts
@@ -78,7 +77,7 @@ class Index:
         contacts = self.contacts
         tagged, introduced, gave = self.tagged, self.introduced, self.gave
         leads, with_next, with_birthday, clients = self.leads, self.with_next, self.with_birthday, self.clients
-        askable, influencer = self.askable, self.influencer
+        askable = self.askable
         for contact in contacts.values():
             slug = contact.slug
             own = contact.referral_entries  # reaches already: only those after today are left out
@@ -117,7 +116,7 @@ class Index:
             if kind == "client":
                 clients.append(contact)
                 askable.append(contact)
-            elif kind == "partner" or (contact.tags and influencer(contact)) or contact.status == "won":
+            elif kind == "partner" or contact.influencer or contact.status == "won":
                 askable.append(contact)
 
     # -- entries
@@ -297,16 +296,6 @@ class Index:
     def month_call_slugs(self) -> set[str]:
         return {c.slug for _, c in self.month_calls()}
 
-    def influencer(self, contact: Contact) -> bool:
-        """Tagged `influencer`, in any case."""
-        tags = contact.tags
-        if not tags:
-            return False
-        known = _INFLUENCER.get(tags)
-        if known is None:
-            known = _INFLUENCER[tags] = any(tag.lower() == "influencer" for tag in tags)
-        return known
-
     # -- keep in touch
 
     def cadence(self, contact: Contact) -> tuple[str | None, int | None, timedelta | None]:
@@ -337,7 +326,6 @@ class Index:
 
 
 
-_INFLUENCER: dict[tuple[str, ...], bool] = {}  # tags as written -> tagged influencer
 _CADENCE_DAYS: dict[str | None, tuple] = {None: (None, None, None)}
 
 

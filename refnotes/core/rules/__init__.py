@@ -22,7 +22,7 @@ class Due(NamedTuple):
     detail: dict[str, Any] | None = None  # what the wording says: dates, entries, counts
 
 
-RuleFunction = Callable[[Any], Iterator[Due]]
+RuleFunction = Callable[[Any, date], Iterator[Due]]  # (the shared facts, the horizon) -> items due by then
 _REGISTRY: dict[str, tuple[int, RuleFunction]] = {}
 
 
@@ -49,10 +49,11 @@ def names() -> tuple[str, ...]:
     return tuple(name for name, _ in registered())
 
 
-def run(index) -> Iterator[Due]:
-    """Every rule's items, rule by rule."""
+def run(index, until: date = date.max) -> Iterator[Due]:
+    """Every rule's items due by `until`, rule by rule (a rule may stop early at the horizon, and may
+    also yield later ones: the caller keeps those due by then)."""
     for _, function in registered():
-        yield from function(index)
+        yield from function(index, until)
 
 
 def _load() -> None:

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import timedelta
+from datetime import date, timedelta
 
+from refnotes.core.index import Index
 from refnotes.core.rules import Due, rule
 from refnotes.model import Contact
 
@@ -12,12 +13,12 @@ CLOSING_ASK_DAYS = 7  # a lead just won is asked this many days after the won da
 
 
 @rule("ask-referral", order=110)
-def ask_referral(ix) -> Iterator[Due]:
+def ask_referral(ix: Index, until: date) -> Iterator[Due]:
     """A client with score >= ask_min_score; a partner or `influencer` (asked without a score unless it is
     below ask_min_score); a lead won in the last 30 days whose score is not below ask_min_score; due the last
     #ask reach + ask_every_days (never asked: today; just won: the won date + 7); satisfied by an #ask reach."""
     every = timedelta(days=ix.rules["ask_every_days"])
-    today, until = ix.today, ix.until
+    today = ix.today
     for c in ix.askable:
         why = eligible(ix, c)
         if why is None:
@@ -38,7 +39,7 @@ def eligible(ix, c: Contact) -> str | None:
     """Why they may be asked now ("won", "client", "partner", "influencer"), or None."""
     kind = c.kind
     won = c.status == "won"
-    influencer = ix.influencer(c)
+    influencer = c.influencer
     if kind != "client" and kind != "partner" and not won and not influencer:
         return None  # most of a sphere: not asked
     if c.do_not_contact or c.status == "lost":

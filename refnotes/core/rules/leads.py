@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import timedelta
+from datetime import date, timedelta
 
+from refnotes.core.index import Index
 from refnotes.core.rules import Due, rule
 
 
 @rule("follow-up-lead", order=10)
-def follow_up_lead(ix) -> Iterator[Due]:
+def follow_up_lead(ix: Index, until: date) -> Iterator[Due]:
     """A contact with referred_by (live, not won or lost), or a prospect with status new; due referred_on +
     lead_followup_days (no referred_on: today), after an #attempt that attempt's date + retry_days;
     satisfied by a reach in the lead's own file dated on/after referred_on."""
@@ -28,7 +29,7 @@ def follow_up_lead(ix) -> Iterator[Due]:
 
 
 @rule("next-action", order=20)
-def next_action(ix) -> Iterator[Due]:
+def next_action(ix: Index, until: date) -> Iterator[Due]:
     """A contact with `next:`; due on that date; satisfied by a reach in their own file dated on/after it,
     or a later `next`."""
     for c in ix.with_next:

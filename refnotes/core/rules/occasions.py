@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from datetime import date, timedelta
 
-from refnotes.core.index import PURPOSE_TAGS
+from refnotes.core.index import PURPOSE_TAGS, Index
 from refnotes.core.rules import Due, rule
 from refnotes.model import Contact
 
@@ -13,12 +13,11 @@ CARD_WINDOW_DAYS = 30  # a card, note or gift this close before the day counts f
 
 
 @rule("birthday-note", order=80)
-def birthday_note(ix) -> Iterator[Due]:
+def birthday_note(ix: Index, until: date) -> Iterator[Due]:
     """A contact with a birthday; due their next birthday (on/after today) - note_lead_days; satisfied by a
     note/card/gift reach in their file in the 30 days before the birthday tagged #birthday, or untagged (no
     referral or occasion tag) when no other occasion falls in those 30 days."""
     ahead = timedelta(days=ix.rules["note_lead_days"])
-    until = ix.until
     upcoming = Upcoming(ix.today)
     for c in ix.with_birthday:
         if c.do_not_contact:
@@ -34,11 +33,10 @@ def birthday_note(ix) -> Iterator[Due]:
 
 
 @rule("anniversary-note", order=90)
-def anniversary_note(ix) -> Iterator[Due]:
+def anniversary_note(ix: Index, until: date) -> Iterator[Due]:
     """A client with an anniversary; due their next anniversary (on/after today, years >= 1) - note_lead_days;
     satisfied as birthday-note, with #anniversary."""
     ahead = timedelta(days=ix.rules["note_lead_days"])
-    until = ix.until
     upcoming = Upcoming(ix.today)
     for c in ix.clients:
         a = c.anniversary
@@ -90,8 +88,8 @@ def card_sent(ix, contact: Contact, day: date, occasion: str, alone: bool) -> bo
     start = day - _WINDOW
     last = min(day, ix.today)
     for e in cards:
-        if start <= e[1] <= last:
-            tags = e[5]
+        if start <= e.date <= last:
+            tags = e.hashtags
             if occasion in tags or (alone and PURPOSE_TAGS.isdisjoint(tags)):
                 return True
     return False

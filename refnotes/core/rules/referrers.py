@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import timedelta
+from datetime import date, timedelta
 
+from refnotes.core.index import Index
 from refnotes.core.rules import Due, rule
 
 
 @rule("thank-referrer", order=40)
-def thank_referrer(ix) -> Iterator[Due]:
+def thank_referrer(ix: Index, until: date) -> Iterator[Due]:
     """The referrer P of each live referral R referred within the horizon; due referred_on +
     thank_within_days (about = R); satisfied by a #thanks reach that involves both P and R, dated on/after
     referred_on. (An old referral come back to life owes no thanks years late: its news and, once won,
@@ -25,7 +26,7 @@ def thank_referrer(ix) -> Iterator[Due]:
 
 
 @rule("reward-referrer", order=50)
-def reward_referrer(ix) -> Iterator[Due]:
+def reward_referrer(ix: Index, until: date) -> Iterator[Due]:
     """P, when their live referral R's status is won; due the won date + thank_within_days (about = R);
     satisfied by a gift entry or a #reward reach involving P and R, dated on/after the won date."""
     within = timedelta(days=ix.rules["thank_within_days"])
@@ -36,7 +37,7 @@ def reward_referrer(ix) -> Iterator[Due]:
 
 
 @rule("update-referrer", order=60)
-def update_referrer(ix) -> Iterator[Due]:
+def update_referrer(ix: Index, until: date) -> Iterator[Due]:
     """P, when their live referral R has news newer than the last #thanks/#update reach involving P and R;
     due the oldest such news' date + update_within_days (about = R); satisfied by a newer #update or
     #thanks reach involving P and R."""

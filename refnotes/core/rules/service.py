@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from datetime import date
 
+from refnotes.core.index import Index
 from refnotes.core.rules import Due, rule
 
 
 @rule("service-recovery", order=30)
-def service_recovery(ix) -> Iterator[Due]:
+def service_recovery(ix: Index, until: date) -> Iterator[Due]:
     """A client with score <= recovery_max_score; due today; satisfied by raising the score."""
     worst = ix.rules["recovery_max_score"]
     for c in ix.clients:
@@ -17,7 +19,7 @@ def service_recovery(ix) -> Iterator[Due]:
 
 
 @rule("service-check", order=130)
-def service_check(ix) -> Iterator[Due]:
+def service_check(ix: Index, until: date) -> Iterator[Due]:
     """A client with no score (not lost); due today; satisfied by setting a score."""
     for c in ix.clients:
         if c.score is None and c.status != "lost" and not c.do_not_contact:

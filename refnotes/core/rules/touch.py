@@ -3,21 +3,21 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import timedelta
+from datetime import date, timedelta
 
-from refnotes.core.index import stagger
+from refnotes.core.index import Index, stagger
 from refnotes.core.rules import Due, rule
 
 
 @rule("keep-in-touch", order=120)
-def keep_in_touch(ix) -> Iterator[Due]:
+def keep_in_touch(ix: Index, until: date) -> Iterator[Due]:
     """Every contact with a cadence and no active touch program; due the last reach in their own file +
     cadence (never reached: first seen + a stagger of hash(slug) mod the cadence's days); satisfied by a
     newer reach in their file. Not for do-not-contact, lost or snoozed contacts, an open lead, or someone
     on today's referral-month list."""
-    today, until = ix.today, ix.until
+    today = ix.today
     calls = ix.month_call_slugs()
-    cadence_of, lead_open, first_seen = ix.cadence, ix.lead_open, ix.first_seen
+    cadence_of, lead_open, first_seen, last_reach = ix.cadence, ix.lead_open, ix.first_seen, ix.last_reach
     for c in ix.contacts.values():
         if c.do_not_contact or c.status == "lost":
             continue
@@ -29,10 +29,7 @@ def keep_in_touch(ix) -> Iterator[Due]:
             continue
         if lead_open(c) or (calls and c.slug in calls):
             continue
-        reached = c.reach_days
-        last = reached[-1] if reached else None
-        if last is not None and last > today:
-            last = ix.last_reach(c)  # something planned for later: the latest reach up to today
+        last = last_reach(c)
         if last is not None:
             due = last + every
         else:
