@@ -299,3 +299,13 @@ def test_set_writes_a_key_of_your_own(run, vault):
     vault.contact("dan-lee", "name: Dan Lee\nscor: 1")
     assert run("--vault", vault.root, "set", "dan-lee", "listing_id=MLS-42", "scor=2").exit_code == 0
     assert text_of(vault, "dan-lee") == "---\nname: Dan Lee\nscor: 2\nlisting_id: MLS-42\n---\n"
+
+
+@pytest.mark.parametrize("pair", ["company=Null", "company=~", "first_name=No", "salutation=yes"])
+def test_set_refuses_a_text_key_that_yaml_would_read_as_empty_or_true_false(run, vault, pair):
+    path = vault.contact("dan-lee", "name: Dan Lee\ncompany: Lee Co")
+    before = path.read_bytes()
+    result = run("--vault", vault.root, "set", "dan-lee", pair)
+    assert result.exit_code == 2 and "put it in quotes" in result.output and path.read_bytes() == before
+    key, _, value = pair.partition("=")
+    assert run("--vault", vault.root, "set", "dan-lee", f'{key}="{value}"').exit_code == 0

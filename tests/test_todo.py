@@ -54,7 +54,7 @@ def test_todo_in_the_terminal_groups_by_rule_with_contact_details(run, referral_
     result = run("--vault", referral_vault.root, "todo", "--today", "2026-11-25", "--why")
     assert result.exit_code == 0
     out = result.output
-    assert out.startswith("Wednesday, November 25, 2026: 4 items due within 7 days, 2 overdue")
+    assert out.startswith("Wednesday, November 25, 2026: 4 items due within 7 days, 2 of them overdue")
     assert "Thank referrers\n  ! Nov 20  Thank Bob Martinez for referring Alice Nguyen  +1 555 0110\n" in out
     assert "Alice came in on Nov 18; no thanks logged to Bob since" in out
     assert "referrals given      ░░░░░░░░░░░░ 0/2 this week" in out

@@ -439,7 +439,7 @@ def todo(ctx: Context, days: int, show_why: bool, today: date | None, as_json: b
         return
     overdue = sum(item.overdue for item in items)
     out(click.style(f"{today:%A, %B} {today.day}, {today.year}", bold=True)
-        + f": {_count(len(items), 'item')} {_within(days)}" + (f", {overdue} overdue" if overdue else ""))
+        + f": {_count(len(items), 'item')} {_within(days)}" + (f", {overdue} of them overdue" if overdue else ""))
     for rule in agenda.RULES:
         group = [item for item in items if item.rule == rule]
         if not group:

@@ -170,6 +170,10 @@ def _commit_edit(root: Path, done, message: str) -> None:
 _CASE = {"kind": str.lower, "tier": str.upper, "channel": str.lower, "cadence": str.lower}  # as refnotes reads them
 
 
+TEXT_KEYS = frozenset({"name", "company", "address", "first_name", "salutation", "household", "spouse",
+                       "next_action", "source"})  # keys refnotes reads as text: null, no or yes is a mistake
+
+
 def _assignments(pairs: tuple[str, ...]) -> dict[str, Any]:
     """KEY=VALUE... to {key: value or REMOVE}; VALUE read as YAML, one line; an empty VALUE removes."""
     from refnotes import yamlsrc
@@ -204,6 +208,9 @@ def _assignments(pairs: tuple[str, ...]) -> dict[str, Any]:
         if isinstance(value, dict) or (isinstance(value, list) and any(isinstance(v, (list, dict)) for v in value)):
             raise UsageFailure(f"{key}: refnotes sets text, numbers, dates, true/false and lists of them; "
                                "edit the file by hand for a nested value")
+        if key in TEXT_KEYS and (value is None or isinstance(value, bool)):
+            raise UsageFailure(f"{key}: YAML reads {text!r} as {'empty' if value is None else 'true/false'}, not "
+                               f"text; put it in quotes, like {key}='\"{text}\"'")
         changes[key] = value
     return changes
 
