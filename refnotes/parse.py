@@ -94,6 +94,12 @@ def parse_contact(raw: bytes, path: str, slug: str) -> tuple[Contact | None, lis
     def problem(line: int, message: str, severity: str = ERROR) -> None:
         problems.append(Problem(path, line, message, severity))
 
+    conflict = _conflict_line(source, lines)
+    if conflict is not None:
+        if _in_front_matter(lines, conflict):  # two versions of the keys: neither is the contact until one is kept
+            problem(conflict, f"{CONFLICT}; the contact is skipped until then")
+            return None, problems
+        problem(conflict, CONFLICT)
     if not lines[0].rstrip() == "---":
         problem(1, "no front matter: a contact file starts with a line '---', then 'name: ...', then '---'")
         return None, problems
@@ -128,6 +134,9 @@ def parse_contact(raw: bytes, path: str, slug: str) -> tuple[Contact | None, lis
     body_start = end + 1
     body = "\n".join(lines[body_start:])
     entries, body_links = _log(lines, body_start, slug, problem)
+    if conflict is not None:  # the markers are the problem, not log entries gone wrong
+        problems[:] = [p for p in problems if p.message is CONFLICT or p.severity != WARNING
+                       or not lines[p.line - 1].startswith(_MARKERS)]
     contact = Contact.make(
         slug=slug,
         path=path,
@@ -148,6 +157,33 @@ def parse_contact(raw: bytes, path: str, slug: str) -> tuple[Contact | None, lis
         **fields,
     )
     return contact, problems
+
+
+CONFLICT = ("git conflict markers: resolve the conflict (keep one side, or both, and remove the "
+            "<<<<<<< ======= >>>>>>> lines); refnotes writes nothing to this file until then")
+_MARKER_HINTS = ("<<<<<<<", ">>>>>>>", "|||||||", "\n=======")
+_MARKERS = ("<<<<<<<", "=======", ">>>>>>>", "|||||||")
+
+
+def _conflict_line(source: str, lines: list[str]) -> int | None:
+    """The line of the file's first git conflict marker (found as the writers find them), or None."""
+    if not any(hint in source for hint in _MARKER_HINTS):
+        return None  # the common case, told without a look at each line
+    from refnotes.formats.frontmatter import unwritable  # here: that module imports this one
+
+    refused = unwritable(lines)
+    if refused is None or "conflict marker" not in refused[0]:
+        return None  # none, or only a front matter never closed, which is reported below
+    return refused[1]
+
+
+def _in_front_matter(lines: list[str], number: int) -> bool:
+    """Whether line `number` (from 1) is the opening `---`, inside the front matter or its closing line
+    (or there is no closed front matter at all)."""
+    if lines[0].rstrip() != "---":
+        return True
+    end = next((i for i in range(1, len(lines)) if lines[i].rstrip() in ("---", "...")), None)
+    return end is None or number <= end + 1
 
 
 def _fields(meta: dict[str, Any], at: dict[str, int], problem) -> dict[str, Any] | None:
