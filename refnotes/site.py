@@ -31,7 +31,7 @@ from markupsafe import Markup, escape
 from refnotes import __version__, agenda, fsutil, gitlog, notes, plainmd, plan, render
 from refnotes.core.index import is_won
 from refnotes.model import Contact, Entry
-from refnotes.parse import HASHTAG, LINK, link_slug
+from refnotes.parse import LINK, hashtags, link_slug
 from refnotes.vault import Vault
 
 MARKER = ".refnotes-site"
@@ -277,7 +277,7 @@ class Renderer:
         else:
             html = self.markdown.renderInline(self._wiki_to_markdown(text, prefix))
         if "#" in html:
-            html = HASHTAG.sub(_tag_html, html)
+            html = _mark_tags(html, hashtags(text))
         return Markup(html)
 
     def _link_html(self, match: re.Match, prefix: str) -> str:
@@ -725,6 +725,38 @@ def _last_before(contact: Contact, day: date) -> date | None:
 def _markdown_in(text: str) -> bool:
     """Whether markdown-it could render this text as anything but itself."""
     return _SPECIAL.search(text) is not None or "http:" in text or "https:" in text or "www." in text
+
+
+# parse.HASHTAG in escaped text: `&#ask` is no tag, and here it reads `&amp;#ask`.
+_PAGE_TAG = re.compile(r"#(?<![\w&/#\\]#)(?<!&amp;#)([A-Za-z][\w-]*)")
+_ELEMENT = re.compile(r"<(/?)([A-Za-z][A-Za-z0-9]*)[^>]*>")
+_NOT_TAGGED = frozenset(("a", "code"))  # what parse.hashtags reads no tags in: links and code
+
+
+def _mark_tags(html: str, counted: tuple[str, ...]) -> str:
+    """The hashtags of a log line's HTML marked up: in its text only, never inside an element's attributes
+    (`href="#onerror"`), a link or code; and only the tags parse.hashtags counted for the line, so that
+    a tag on the page is one the agenda counts (markdown's escapes and emphasis move characters about)."""
+    if not counted:
+        return html
+
+    def tag(match: re.Match) -> str:
+        return _tag_html(match) if match.group(1).lower() in counted else match.group(0)
+
+    if "<" not in html:  # plain text (a `<` in the text is `&lt;` by now)
+        return _PAGE_TAG.sub(tag, html)
+    out: list[str] = []
+    position, hidden = 0, 0  # hidden: how deep in links and code
+    for element in _ELEMENT.finditer(html):
+        text = html[position:element.start()]
+        out.append(_PAGE_TAG.sub(tag, text) if hidden == 0 and "#" in text else text)
+        out.append(element.group(0))
+        position = element.end()
+        if element.group(2).lower() in _NOT_TAGGED:
+            hidden = max(0, hidden - 1) if element.group(1) else hidden + 1
+    text = html[position:]
+    out.append(_PAGE_TAG.sub(tag, text) if hidden == 0 and "#" in text else text)
+    return "".join(out)
 
 
 def _tag_html(match: re.Match) -> str:
