@@ -14,6 +14,7 @@ rendered by markdown-it with raw HTML off.
 
 from __future__ import annotations
 
+import base64
 import contextlib
 import functools
 import hashlib
@@ -24,7 +25,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import Path
-from urllib.parse import quote
+from urllib.parse import quote, unquote
 
 from markupsafe import Markup, escape
 
@@ -224,7 +225,9 @@ class Renderer:
         """CommonMark with raw HTML off, for the notes and log lines plainmd leaves to it (imported then)."""
         from markdown_it import MarkdownIt
 
-        return MarkdownIt("commonmark", {"html": False, "linkify": False, "typographer": False})
+        md = MarkdownIt("commonmark", {"html": False, "linkify": False, "typographer": False})
+        md.add_render_rule("image", _image_html)
+        return md
 
     @functools.cached_property
     def index(self) -> agenda.Index:
@@ -568,6 +571,7 @@ class Renderer:
             "owner": self.vault.config.section("owner"), "page_name": page_name, "tel": tel, "mailto": mailto,
             "kind_labels": KIND_LABELS, "rule_labels": agenda.RULE_LABELS, "version": __version__,
             "problems": self.vault.problems, "inline": self.inline, "contacts": self.vault.contacts,
+            "csp": content_security_policy,
         }
 
     def _index(self) -> dict:
@@ -691,6 +695,49 @@ class Renderer:
                 "more_sources": max(0, len(sources) - NETWORK_ROWS), "ledger": ledger[:NETWORK_ROWS],
                 "more_ledger": max(0, len(ledger) - NETWORK_ROWS), "source_count": len(sources),
                 "total_referrals": sum(s["count"] for s in sources)}
+
+
+# What a page may load: its own stylesheet (and inline styles it names by hash), images of its own
+# folder; no script, font, frame, form target, <base> or connection, so nothing leaves the machine.
+CSP = ("default-src 'none'; style-src 'self'{styles}; img-src 'self' data:; base-uri 'none'; "
+       "form-action 'none'")
+
+
+def content_security_policy(inline_styles: tuple[str, ...] | list[str] = ()) -> Markup:
+    """The page's Content-Security-Policy (for its <meta http-equiv>); `inline_styles`: the text of
+    each <style> element the page has, allowed by its hash."""
+    hashes = "".join(f" 'sha256-{base64.b64encode(hashlib.sha256(str(css).encode()).digest()).decode()}'"
+                     for css in inline_styles)
+    return Markup(CSP.format(styles=hashes))  # quotes, letters, digits and base64: nothing to escape
+
+
+_SCHEME = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*:")
+
+
+def is_local_image(src: str) -> bool:
+    """Whether an image's address is a file of the site's own (a relative path that stays in its
+    folder) or inline data: anything else would be a load from elsewhere, a remote image."""
+    if src.startswith("data:image/"):
+        return True
+    if not src or _SCHEME.match(src) or src.startswith(("/", "\\")) or "\\" in src:
+        return False
+    return ".." not in unquote(src.split("?", 1)[0].split("#", 1)[0]).split("/")
+
+
+def _image_html(self, tokens, idx, options, env) -> str:
+    """markdown-it's image rule: a remote image becomes a link to it, with its alt text (a page never
+    loads it); an image of the site's own stays an image."""
+    token = tokens[idx]
+    alt = self.renderInlineAsText(token.children, options, env) if token.children else ""
+    src = token.attrGet("src") or ""
+    if is_local_image(src):
+        token.attrSet("alt", alt)
+        return self.renderToken(tokens, idx, options, env)
+    shown = f"{alt} (image)" if alt.strip() else "image"
+    depth = sum(1 if t.type == "link_open" else -1 for t in tokens[:idx] if t.type in ("link_open", "link_close"))
+    if depth > 0:  # in a link already: its words, since a link holds no link
+        return str(escape(shown))
+    return f'<a class="image-link" href="{escape(src)}">{escape(shown)}</a>'
 
 
 def _workers(pages: int) -> int:

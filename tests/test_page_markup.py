@@ -70,3 +70,31 @@ def test_a_tag_on_the_page_is_always_one_the_agenda_counts(renderer):
         html = str(renderer.inline(text, "p/"))
         assert set(tags_shown(html)) <= set(hashtags(text)), (text, html)
         assert 'class="tag"' not in "".join(html.split('"')[1::2]), (text, html)
+
+
+@pytest.mark.parametrize("markdown, html", [
+    ("![x](http://evil.example/pixel.png)", '<a class="image-link" href="http://evil.example/pixel.png">x (image)</a>'),
+    ("![](//evil.example/p.png)", '<a class="image-link" href="//evil.example/p.png">image</a>'),
+    ("![a *b*](/etc/p.png)", '<a class="image-link" href="/etc/p.png">a b (image)</a>'),
+    ("![x](../../up.png)", '<a class="image-link" href="../../up.png">x (image)</a>'),
+    ("![x](%2e%2e/up.png)", '<a class="image-link" href="%2e%2e/up.png">x (image)</a>'),
+    ("![x][r]\n\n[r]: https://e.example/x.png", '<a class="image-link" href="https://e.example/x.png">x (image)</a>'),
+    ("[![logo](http://e.example/x.png)](http://site.example)", '<a href="http://site.example">logo (image)</a>'),
+    ("![x](pics/p.png)", '<img src="pics/p.png" alt="x" />'),  # a file beside the page
+    ("![x](data:image/png;base64,AAAA)", '<img src="data:image/png;base64,AAAA" alt="x" />'),
+])
+def test_an_image_from_elsewhere_becomes_a_link_to_it(renderer, markdown, html):
+    assert renderer.markdown.render(markdown).strip() == f"<p>{html}</p>"
+
+
+def test_notes_and_log_lines_show_remote_images_as_links_and_every_page_has_the_policy(run, vault, tmp_path):
+    vault.contact("a", "name: A", "Logo ![logo](http://evil.example/n.png)\n\n## Log\n"
+                  "- 2026-11-20 call: ![pic](https://evil.example/l.png) #ask\n")
+    out = tmp_path / "site"
+    assert run("--vault", vault.root, "build", "--out", out, "--today", "2026-11-25").exit_code == 0
+    page = (out / "contacts" / "a.html").read_text(encoding="utf-8")
+    assert "<img" not in page and 'href="http://evil.example/n.png">logo (image)</a>' in page
+    assert 'href="https://evil.example/l.png">pic (image)</a> <span class="tag">#ask</span>' in page
+    for path in out.rglob("*.html"):
+        head = path.read_text(encoding="utf-8").split("<link rel=\"stylesheet\"", 1)[0]  # before any load
+        assert "<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; style-src 'self'" in head
