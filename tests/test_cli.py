@@ -138,7 +138,7 @@ def test_init_in_a_folder_with_files_keeps_them_and_appends_to_gitignore(run, tm
     (target / "contacts").mkdir()
     (target / "contacts" / "mine.md").write_text("---\nname: Mine\n---\n")
     assert run("init", target).exit_code == 0
-    assert (target / ".gitignore").read_text() == "*.pdf\n# refnotes\n_site/\n.refnotes/\n"
+    assert (target / ".gitignore").read_text() == "*.pdf\n# refnotes\n_site/\n.refnotes/\n.*.tmp\n"
     assert not (target / "contacts" / "jamie-example.md").exists()
     assert (target / "contacts" / "mine.md").read_text() == "---\nname: Mine\n---\n"
 
