@@ -719,7 +719,7 @@ def is_local_image(src: str) -> bool:
     folder) or inline data: anything else would be a load from elsewhere, a remote image."""
     if src.startswith("data:image/"):
         return True
-    if not src or _SCHEME.match(src) or src.startswith(("/", "\\")) or "\\" in src:
+    if not src or _SCHEME.match(src) or src.startswith("/") or "\\" in src:
         return False
     return ".." not in unquote(src.split("?", 1)[0].split("#", 1)[0]).split("/")
 
