@@ -28,9 +28,10 @@ import zlib
 from pathlib import Path
 
 from refnotes import __version__
+from refnotes.fsutil import code_digest
 from refnotes.model import Contact, Doc, Problem
 
-SCHEMA = 15  # 15: a #status line is not a reach; 14: a block value written last keeps its newline; 13: keys written twice; sorted reach days and #status entries; reaches only among referral and card entries
+SCHEMA = code_digest()  # what parsed these rows: a change to refnotes' code is a new schema, nobody bumps it
 FILE = "cache"  # a folder: `config` and a file per bucket, `00` to `63`
 FOLDER = ".refnotes"
 _ALLOWED = {

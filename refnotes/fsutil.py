@@ -4,7 +4,13 @@ Create-only writes go to a temporary file in the target's folder, are flushed
 to disk, then linked into place: the target either does not exist or holds
 the whole text, and an existing file is never replaced. Replacing writes
 (plans, exports, log appends) go through a temporary file renamed over the
-target; built pages too, without the fsync (write_page).
+target; built pages too, without the fsync (write_page), so that a build killed
+or out of disk leaves each page whole or as it was.
+
+A process killed between making its temporary file and renaming it leaves the
+file behind (`.alice.md.k3j9x0qa.tmp`): the next write in that folder removes
+such files once they are a minute old (a live writer's is younger), and the
+vault's .gitignore ignores them meanwhile.
 """
 
 from __future__ import annotations
@@ -12,15 +18,58 @@ from __future__ import annotations
 import contextlib
 import os
 import re
+import stat
 import tempfile
+import time
 from collections.abc import Callable
 from pathlib import Path
+
+
+TEMP_PREFIX, TEMP_SUFFIX = ".", ".tmp"  # `.NAME.XXXXXXXX.tmp`, the names mkstemp gives them here
+_TEMP_NAME = re.compile(r"\..+\.[a-z0-9_]{8}\.tmp")  # mkstemp's eight random characters
+STALE_TEMP_SECONDS = 60  # a temporary file this old belongs to no live writer
+_swept: dict[str, float] = {}  # folder -> when its leftovers were last looked for
+
+
+def _mkstemp(path: Path) -> tuple[int, str]:
+    return tempfile.mkstemp(prefix=f"{TEMP_PREFIX}{path.name}.", suffix=TEMP_SUFFIX, dir=path.parent)
+
+
+def is_temp_file(name: str) -> bool:
+    """A name create_file or write_bytes gives its temporary files (and so may leave when killed)."""
+    return _TEMP_NAME.fullmatch(name) is not None
+
+
+def remove_stale_temps(folder: Path, now: float | None = None) -> list[str]:
+    """Remove refnotes' temporary files in `folder` older than a minute: regular files only, named as
+    refnotes names them. Looks at most once a minute per folder. The names removed."""
+    now = time.time() if now is None else now
+    key = os.fspath(folder)
+    if now - _swept.get(key, float("-inf")) < STALE_TEMP_SECONDS:
+        return []
+    _swept[key] = now
+    removed = []
+    try:
+        entries = list(os.scandir(folder))
+    except OSError:
+        return []
+    for entry in entries:
+        if not (entry.name.endswith(TEMP_SUFFIX) and is_temp_file(entry.name)):
+            continue
+        try:
+            info = entry.stat(follow_symlinks=False)
+            if stat.S_ISREG(info.st_mode) and now - info.st_mtime > STALE_TEMP_SECONDS:
+                os.unlink(entry.path)
+                removed.append(entry.name)
+        except OSError:
+            continue  # gone already, or not ours to remove
+    return removed
 
 
 def create_file(path: Path, text: str) -> None:
     """Write a new file atomically; FileExistsError if `path` exists already."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    fd, tmp = _mkstemp(path)
     try:
         with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
             handle.write(text)
@@ -35,6 +84,7 @@ def create_file(path: Path, text: str) -> None:
             _create_exclusive(path, text)  # a file system without hard links
     finally:
         os.unlink(tmp)
+    remove_stale_temps(path.parent)
 
 
 def _create_exclusive(path: Path, text: str) -> None:
@@ -62,7 +112,7 @@ def write_bytes(path: Path, data: bytes, verify: Callable[[], None] | None = Non
     """
     path.parent.mkdir(parents=True, exist_ok=True)
     mode = (path.stat().st_mode & 0o7777) if path.exists() else (0o666 & ~_umask())
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    fd, tmp = _mkstemp(path)
     try:
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)
@@ -76,6 +126,7 @@ def write_bytes(path: Path, data: bytes, verify: Callable[[], None] | None = Non
         with contextlib.suppress(FileNotFoundError):
             os.unlink(tmp)
         raise
+    remove_stale_temps(path.parent)
 
 
 def replace_own(path: Path, *parts: bytes) -> None:
@@ -94,23 +145,25 @@ def replace_own(path: Path, *parts: bytes) -> None:
 
 
 def write_page(path: Path | str, text: str | bytes) -> None:
-    """Write a built page whole: a new page straight into place, an existing one through a temporary
-    file renamed over it, so a reader never sees half of a page that was there before.
+    """Write a built page whole: into a temporary file beside it, renamed into place, so that where
+    the site was there is always a whole page, the new one or the old one, even when the build is
+    killed or the disk fills up (the temporary file is removed; one a killed build leaves, the next
+    build removes: is_partial_page).
 
     The quick sibling of write_bytes, for the thousands of pages of a build: no fsync and no
     permission copying, since a page can always be built again.
     """
     path = os.fspath(path)
     data = text.encode("utf-8", "surrogateescape") if isinstance(text, str) else text
+    folder, name = os.path.split(path)
+    tmp = os.path.join(folder, f".{name}.{os.getpid()}.part")
     try:
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
-    except FileExistsError:
-        folder, name = os.path.split(path)
-        tmp = os.path.join(folder, f".{name}.{os.getpid()}.part")
         _write_all(os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o666), data)
         os.replace(tmp, path)
-        return
-    _write_all(fd, data)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise
 
 
 _PARTIAL_PAGE = re.compile(r"\..+\.\d+\.part")
@@ -140,3 +193,24 @@ def private_dir(root: Path) -> Path:
         with contextlib.suppress(OSError):
             ignore.write_text("# refnotes' cache and locks: not part of the vault\n*\n", encoding="utf-8")
     return folder
+
+
+_CODE: list[str] = []
+
+
+def code_digest() -> str:
+    """A digest of refnotes' own code (every module of the package): the header of everything refnotes
+    keeps in `.refnotes/`, so that what an older or newer refnotes wrote is never read as this one's."""
+    if not _CODE:
+        import hashlib
+
+        package = os.path.dirname(os.path.abspath(__file__))
+        digest = hashlib.blake2b(digest_size=8)
+        modules = sorted(os.path.relpath(os.path.join(folder, name), package)
+                         for folder, _, names in os.walk(package) for name in names if name.endswith(".py"))
+        for rel in modules:
+            digest.update(rel.encode("utf-8", "surrogateescape"))
+            with open(os.path.join(package, rel), "rb") as handle:
+                digest.update(handle.read())
+        _CODE.append(digest.hexdigest())
+    return _CODE[0]

@@ -30,14 +30,19 @@ from refnotes.model import (
 )
 
 LINK = re.compile(r"\[\[([^\[\]|#\n]+)(?:#[^\[\]|\n]*)?(?:\|[^\[\]\n]*)?\]\]")
-# A `#` not after a word character, `&`, `/` or `#`; the look-behind comes after the `#` so the
-# search jumps from one `#` to the next instead of testing every position.
-HASHTAG = re.compile(r"#(?<![\w&/#]#)([A-Za-z][\w-]*)")
+# A `#` not after a word character, `&`, `/`, `#` or a backslash (`\#ask` is escaped, as in Obsidian);
+# the look-behind comes after the `#` so the search jumps from one `#` to the next instead of testing
+# every position.
+HASHTAG = re.compile(r"#(?<![\w&/#\\]#)([A-Za-z][\w-]*)")
 # The text is group 3 with trailing white space stripped (a greedy group: ten times faster than `(.*?)\s*`).
 ENTRY = re.compile(r"[-*+][ \t]+(\d{4}-\d{2}-\d{2})[ \t]+([A-Za-z]+)[ \t]*:[ \t]*(.*)")
 LOOKS_LIKE_ENTRY = re.compile(r"[-*+][ \t]+\d")
 HEADING = re.compile(r"(#{1,6})[ \t]+(.*?)[ \t#]*")
 CODE_SPAN = re.compile(r"`+[^`]*`+")
+_TICKS = re.compile(r"`+")
+_TICK_OR_ESCAPE = re.compile(r"\\.|`+", re.S)
+# A markdown link, `[notes](#ask "title")`: a link, not words with tags in them (nor is a [[link]]).
+MARKDOWN_LINK = re.compile(r"!?\[[^\[\]\n]*\]\((?:[^()\s]|\([^()\s]*\))*(?:\s+(?:\"[^\"]*\"|'[^']*'))?\s*\)")
 FENCE = re.compile(r"(`{3,}|~{3,})")
 
 def fence_toggle(stripped: str, fence: str | None) -> tuple[bool, str | None]:
@@ -94,6 +99,12 @@ def parse_contact(raw: bytes, path: str, slug: str) -> tuple[Contact | None, lis
     def problem(line: int, message: str, severity: str = ERROR) -> None:
         problems.append(Problem(path, line, message, severity))
 
+    conflict = _conflict_line(source, lines)
+    if conflict is not None:
+        if _in_front_matter(lines, conflict):  # two versions of the keys: neither is the contact until one is kept
+            problem(conflict, f"{CONFLICT}; the contact is skipped until then")
+            return None, problems
+        problem(conflict, CONFLICT)
     if not lines[0].rstrip() == "---":
         problem(1, "no front matter: a contact file starts with a line '---', then 'name: ...', then '---'")
         return None, problems
@@ -128,6 +139,9 @@ def parse_contact(raw: bytes, path: str, slug: str) -> tuple[Contact | None, lis
     body_start = end + 1
     body = "\n".join(lines[body_start:])
     entries, body_links = _log(lines, body_start, slug, problem)
+    if conflict is not None:  # the markers are the problem, not log entries gone wrong
+        problems[:] = [p for p in problems if p.message is CONFLICT or p.severity != WARNING
+                       or not lines[p.line - 1].startswith(_MARKERS)]
     contact = Contact.make(
         slug=slug,
         path=path,
@@ -148,6 +162,33 @@ def parse_contact(raw: bytes, path: str, slug: str) -> tuple[Contact | None, lis
         **fields,
     )
     return contact, problems
+
+
+CONFLICT = ("git conflict markers: resolve the conflict (keep one side, or both, and remove the "
+            "<<<<<<< ======= >>>>>>> lines); refnotes writes nothing to this file until then")
+_MARKER_HINTS = ("<<<<<<<", ">>>>>>>", "|||||||", "\n=======")
+_MARKERS = ("<<<<<<<", "=======", ">>>>>>>", "|||||||")
+
+
+def _conflict_line(source: str, lines: list[str]) -> int | None:
+    """The line of the file's first git conflict marker (found as the writers find them), or None."""
+    if not any(hint in source for hint in _MARKER_HINTS):
+        return None  # the common case, told without a look at each line
+    from refnotes.formats.frontmatter import unwritable  # here: that module imports this one
+
+    refused = unwritable(lines)
+    if refused is None or "conflict marker" not in refused[0]:
+        return None  # none, or only a front matter never closed, which is reported below
+    return refused[1]
+
+
+def _in_front_matter(lines: list[str], number: int) -> bool:
+    """Whether line `number` (from 1) is the opening `---`, inside the front matter or its closing line
+    (or there is no closed front matter at all)."""
+    if lines[0].rstrip() != "---":
+        return True
+    end = next((i for i in range(1, len(lines)) if lines[i].rstrip() in ("---", "...")), None)
+    return end is None or number <= end + 1
 
 
 def _fields(meta: dict[str, Any], at: dict[str, int], problem) -> dict[str, Any] | None:
@@ -370,8 +411,18 @@ def _continued(entry: Entry, more: str) -> Entry:
     return Entry((entry.contact, entry.date, entry.medium, text, entry.line, hashtags, links))
 
 
+def hashtags(text: str) -> tuple[str, ...]:
+    """The hashtags of a log entry's text, lower-cased, each once, in order: `#ask` in the text itself,
+    never in a `code span` or a link (`[[bob|#ask]]`, `[notes](#ask)`): what the page shows as a tag."""
+    return _tags_of(text) if "#" in text else ()
+
+
 def _tags_of(text: str) -> tuple[str, ...]:
     """The text's hashtags, lower-cased, each once, in order; one shared tuple per way of writing them."""
+    if "`" in text:
+        text = _without_code(text)
+    if "](" in text:
+        text = MARKDOWN_LINK.sub(" ", text)
     written = tuple(HASHTAG.findall(_without_links(text)))
     hashtags = _TAGSETS.get(written)  # the same few tags, written the same way, over and over
     if hashtags is None:
@@ -383,5 +434,27 @@ def _tags_of(text: str) -> tuple[str, ...]:
 
 def _without_links(text: str) -> str:
     return LINK.sub(" ", text) if "[[" in text else text
+
+
+def _without_code(text: str) -> str:
+    """The text with each code span a space, as CommonMark finds them: a run of backticks up to the
+    next run of as many (an unmatched run is only backticks); a backslash escapes a backtick outside."""
+    out: list[str] = []
+    kept = position = 0
+    while (found := _TICK_OR_ESCAPE.search(text, position)) is not None:
+        position = found.end()
+        if found.group(0)[0] == "\\":
+            continue  # an escaped character: `\`` is a backtick, not code
+        run = position - found.start()
+        close = _TICKS.search(text, position)
+        while close is not None and close.end() - close.start() != run:
+            close = _TICKS.search(text, close.end())
+        if close is not None:
+            out.append(f"{text[kept:found.start()]} ")
+            kept = position = close.end()
+    if not out:
+        return text
+    out.append(text[kept:])
+    return "".join(out)
 
 

@@ -14,7 +14,6 @@ from refnotes.slug import candidates, slugify
 from refnotes.vault import CONTACTS_DIR, contact_files
 
 EXAMPLE = "jamie-example"
-GITIGNORE_LINES = ("_site/", ".refnotes/")
 
 
 class ScaffoldError(Exception):
@@ -61,7 +60,8 @@ def _extend_gitignore(path: Path, text: str) -> bool:
         fsutil.create_file(path, text)
         return True
     have = {line.strip() for line in path.read_text(encoding="utf-8", errors="replace").splitlines()}
-    missing = [line for line in GITIGNORE_LINES if line not in have]
+    patterns = [line.strip() for line in text.splitlines() if line.strip() and not line.startswith("#")]
+    missing = [line for line in patterns if line not in have]  # the template's patterns it lacks
     if not missing:
         return False
     existing = path.read_bytes()

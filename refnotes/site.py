@@ -14,6 +14,7 @@ rendered by markdown-it with raw HTML off.
 
 from __future__ import annotations
 
+import base64
 import contextlib
 import functools
 import hashlib
@@ -24,14 +25,14 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import Path
-from urllib.parse import quote
+from urllib.parse import quote, unquote
 
 from markupsafe import Markup, escape
 
 from refnotes import __version__, agenda, fsutil, gitlog, notes, plainmd, plan, render
 from refnotes.core.index import is_won
 from refnotes.model import Contact, Entry
-from refnotes.parse import HASHTAG, LINK, link_slug
+from refnotes.parse import LINK, hashtags, link_slug
 from refnotes.vault import Vault
 
 MARKER = ".refnotes-site"
@@ -224,7 +225,9 @@ class Renderer:
         """CommonMark with raw HTML off, for the notes and log lines plainmd leaves to it (imported then)."""
         from markdown_it import MarkdownIt
 
-        return MarkdownIt("commonmark", {"html": False, "linkify": False, "typographer": False})
+        md = MarkdownIt("commonmark", {"html": False, "linkify": False, "typographer": False})
+        md.add_render_rule("image", _image_html)
+        return md
 
     @functools.cached_property
     def index(self) -> agenda.Index:
@@ -277,7 +280,7 @@ class Renderer:
         else:
             html = self.markdown.renderInline(self._wiki_to_markdown(text, prefix))
         if "#" in html:
-            html = HASHTAG.sub(_tag_html, html)
+            html = _mark_tags(html, hashtags(text))
         return Markup(html)
 
     def _link_html(self, match: re.Match, prefix: str) -> str:
@@ -568,6 +571,7 @@ class Renderer:
             "owner": self.vault.config.section("owner"), "page_name": page_name, "tel": tel, "mailto": mailto,
             "kind_labels": KIND_LABELS, "rule_labels": agenda.RULE_LABELS, "version": __version__,
             "problems": self.vault.problems, "inline": self.inline, "contacts": self.vault.contacts,
+            "csp": content_security_policy,
         }
 
     def _index(self) -> dict:
@@ -693,6 +697,49 @@ class Renderer:
                 "total_referrals": sum(s["count"] for s in sources)}
 
 
+# What a page may load: its own stylesheet (and inline styles it names by hash), images of its own
+# folder; no script, font, frame, form target, <base> or connection, so nothing leaves the machine.
+CSP = ("default-src 'none'; style-src 'self'{styles}; img-src 'self' data:; base-uri 'none'; "
+       "form-action 'none'")
+
+
+def content_security_policy(inline_styles: tuple[str, ...] | list[str] = ()) -> Markup:
+    """The page's Content-Security-Policy (for its <meta http-equiv>); `inline_styles`: the text of
+    each <style> element the page has, allowed by its hash."""
+    hashes = "".join(f" 'sha256-{base64.b64encode(hashlib.sha256(str(css).encode()).digest()).decode()}'"
+                     for css in inline_styles)
+    return Markup(CSP.format(styles=hashes))  # quotes, letters, digits and base64: nothing to escape
+
+
+_SCHEME = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*:")
+
+
+def is_local_image(src: str) -> bool:
+    """Whether an image's address is a file of the site's own (a relative path that stays in its
+    folder) or inline data: anything else would be a load from elsewhere, a remote image."""
+    if src.startswith("data:image/"):
+        return True
+    if not src or _SCHEME.match(src) or src.startswith("/") or "\\" in src:
+        return False
+    return ".." not in unquote(src.split("?", 1)[0].split("#", 1)[0]).split("/")
+
+
+def _image_html(self, tokens, idx, options, env) -> str:
+    """markdown-it's image rule: a remote image becomes a link to it, with its alt text (a page never
+    loads it); an image of the site's own stays an image."""
+    token = tokens[idx]
+    alt = self.renderInlineAsText(token.children, options, env) if token.children else ""
+    src = token.attrGet("src") or ""
+    if is_local_image(src):
+        token.attrSet("alt", alt)
+        return self.renderToken(tokens, idx, options, env)
+    shown = f"{alt} (image)" if alt.strip() else "image"
+    depth = sum(1 if t.type == "link_open" else -1 for t in tokens[:idx] if t.type in ("link_open", "link_close"))
+    if depth > 0:  # in a link already: its words, since a link holds no link
+        return str(escape(shown))
+    return f'<a class="image-link" href="{escape(src)}">{escape(shown)}</a>'
+
+
 def _workers(pages: int) -> int:
     """Processes to render a site of this many contact pages with: one, unless it is big and workers
     can be forked (they inherit the renderer)."""
@@ -725,6 +772,38 @@ def _last_before(contact: Contact, day: date) -> date | None:
 def _markdown_in(text: str) -> bool:
     """Whether markdown-it could render this text as anything but itself."""
     return _SPECIAL.search(text) is not None or "http:" in text or "https:" in text or "www." in text
+
+
+# parse.HASHTAG in escaped text: `&#ask` is no tag, and here it reads `&amp;#ask`.
+_PAGE_TAG = re.compile(r"#(?<![\w&/#\\]#)(?<!&amp;#)([A-Za-z][\w-]*)")
+_ELEMENT = re.compile(r"<(/?)([A-Za-z][A-Za-z0-9]*)[^>]*>")
+_NOT_TAGGED = frozenset(("a", "code"))  # what parse.hashtags reads no tags in: links and code
+
+
+def _mark_tags(html: str, counted: tuple[str, ...]) -> str:
+    """The hashtags of a log line's HTML marked up: in its text only, never inside an element's attributes
+    (`href="#onerror"`), a link or code; and only the tags parse.hashtags counted for the line, so that
+    a tag on the page is one the agenda counts (markdown's escapes and emphasis move characters about)."""
+    if not counted:
+        return html
+
+    def tag(match: re.Match) -> str:
+        return _tag_html(match) if match.group(1).lower() in counted else match.group(0)
+
+    if "<" not in html:  # plain text (a `<` in the text is `&lt;` by now)
+        return _PAGE_TAG.sub(tag, html)
+    out: list[str] = []
+    position, hidden = 0, 0  # hidden: how deep in links and code
+    for element in _ELEMENT.finditer(html):
+        text = html[position:element.start()]
+        out.append(_PAGE_TAG.sub(tag, text) if hidden == 0 and "#" in text else text)
+        out.append(element.group(0))
+        position = element.end()
+        if element.group(2).lower() in _NOT_TAGGED:
+            hidden = max(0, hidden - 1) if element.group(1) else hidden + 1
+    text = html[position:]
+    out.append(_PAGE_TAG.sub(tag, text) if hidden == 0 and "#" in text else text)
+    return "".join(out)
 
 
 def _tag_html(match: re.Match) -> str:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import shutil
 import sys
 import textwrap
@@ -199,9 +200,124 @@ def test_a_broken_page_is_caught(browser, demo_site, tmp_path):
     report = browser.check(page)
     assert not report.ok
     assert any("label" in line for line in report.serious)
+    # the page's Content-Security-Policy refuses the script and the inline style; each refusal is an error
+    assert "boom" not in report.console_errors and len(report.console_errors) == 2
+    assert all("Content Security Policy" in error for error in report.console_errors)
+    page.write_text(re.sub(r'<meta http-equiv="Content-Security-Policy"[^>]*>', "",
+                           page.read_text(encoding="utf-8")), encoding="utf-8")
+    report = browser.check(page)  # without it, what they do is caught too
     assert report.console_errors == ["boom"]
     assert report.overflow_px > 0
     result = bt.nu_check(broken)
     if result is not None:
         (broken / "bad.html").write_text("<!DOCTYPE html><html lang=en><title>x</title><div><span></div>")
         assert bt.nu_check(broken)[0] != 0
+
+
+class _Recorder:
+    """A web server on 127.0.0.1 that stands for the rest of the internet: it answers every request
+    with a tiny GIF, a stylesheet or a script, and records the paths asked for."""
+
+    def __init__(self, folder: Path | None = None):
+        import functools
+        import http.server
+        import threading
+
+        self.hits: list[str] = []
+        hits = self.hits
+
+        class Handler(http.server.SimpleHTTPRequestHandler):
+            def do_GET(self):  # noqa: N802 - http.server's name
+                hits.append(self.path)
+                if folder is not None:
+                    return super().do_GET()
+                self.send_response(200)
+                self.send_header("Content-Type", "image/gif")
+                self.end_headers()
+                self.wfile.write(b"GIF89a\x01\x00\x01\x00\x00\x00\x00;")
+
+            def log_message(self, *args):
+                pass
+
+        handler = functools.partial(Handler, directory=str(folder)) if folder is not None else Handler
+        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+        self.url = f"http://127.0.0.1:{self.server.server_port}"
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        self.thread.start()
+
+    def close(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+
+
+def _open(browser, url: str) -> list[str]:
+    """Open a page and wait for what it loads; the requests Chromium answered (CSP refusals are not)."""
+    page = browser.browser.new_page()
+    answered: list[str] = []
+    page.on("requestfinished", lambda r: answered.append(r.url))
+    page.goto(url, wait_until="load")
+    page.wait_for_timeout(300)
+    page.close()
+    return [u for u in answered if not u.startswith(("file:", "data:", "about:"))]
+
+
+def test_no_page_loads_anything_from_the_network(browser, tmp_path):
+    remote = _Recorder()
+    try:
+        root = tmp_path / "vault"
+        (root / "contacts").mkdir(parents=True)
+        (root / "contacts" / "a.md").write_text(textwrap.dedent(f"""\
+            ---
+            name: Ann Pixel
+            kind: client
+            score: 9
+            ---
+            Logo: ![the logo]({remote.url}/notes.png) and [![badge]({remote.url}/in-link.png)](https://example.org)
+            ![]({remote.url}/no-alt.png)
+
+            ## Log
+            - 2026-11-20 email: sent the brochure ![open]({remote.url}/log.png) #ask
+            """), encoding="utf-8")
+        site = build(root, tmp_path / "site")
+        page = site / "contacts" / "a.html"
+        html = page.read_text(encoding="utf-8")
+        assert "<img" not in html and f'href="{remote.url}/notes.png">the logo (image)</a>' in html
+        for path in sorted(site.rglob("*.html")):
+            assert "Content-Security-Policy" in path.read_text(encoding="utf-8"), path
+
+        # from disk, and from a web server of its own (where 'self' is that server, not the internet)
+        assert _open(browser, page.as_uri()) == []
+        served = _Recorder(site)
+        try:
+            assert _open(browser, f"{served.url}/contacts/a.html") == [f"{served.url}/contacts/a.html",
+                                                                        f"{served.url}/style.css"]
+        finally:
+            served.close()
+        assert remote.hits == []
+
+        # were a template ever to let a load through, the page's policy still refuses it
+        injected = '<img src="{0}/img.png"><link rel="stylesheet" href="{0}/style.css"><script src="{0}/x.js">' \
+                   '</script><iframe src="{0}/frame"></iframe><style>@import "{0}/import.css";</style>' \
+                   '<video src="{0}/video.mp4"></video>'.format(remote.url)
+        hostile = site / "contacts" / "hostile.html"
+        hostile.write_text(html.replace("<main", injected + "<main", 1), encoding="utf-8")
+        assert _open(browser, hostile.as_uri()) == [] and remote.hits == []
+        # the control: the same page without the policy does reach the server, so the test can fail
+        bare = site / "contacts" / "bare.html"
+        bare.write_text(re.sub(r'<meta http-equiv="Content-Security-Policy"[^>]*>', "",
+                               hostile.read_text(encoding="utf-8")), encoding="utf-8")
+        _open(browser, bare.as_uri())
+        assert "/img.png" in remote.hits
+    finally:
+        remote.close()
+
+
+def test_the_policy_lets_the_pages_own_styles_through(browser, demo_site):
+    for name in ("index.html", "notes.html"):
+        page = browser.browser.new_page()
+        errors: list[str] = []
+        page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+        page.goto((demo_site / name).as_uri(), wait_until="load")
+        styled = page.evaluate("getComputedStyle(document.querySelector('header.site')).display")
+        page.close()
+        assert errors == [] and styled != "inline", (name, errors)  # style.css and notes' own <style> applied

@@ -265,3 +265,15 @@ def test_a_cold_parse_with_no_process_to_be_had_parses_here(vault, monkeypatch, 
     monkeypatch.setattr(workers, "cores", lambda: 2)
     monkeypatch.setattr(workers, "pool", no_pool)
     assert snapshot(load_vault(vault.root)) == serial
+
+
+def test_the_cache_header_names_the_code_that_wrote_it(vault, monkeypatch):
+    """No hand-bumped schema: rows parsed by other code (another version, an edited module) are not used."""
+    from refnotes import fsutil
+
+    vault.contact("a", "name: A")
+    vault.load()
+    assert cache.load(vault.root).get("contacts/a.md") is not None
+    monkeypatch.setattr(cache, "SCHEMA", "0123456789abcdef")
+    assert cache.load(vault.root).get("contacts/a.md") is None
+    assert cache.SCHEMA != fsutil.code_digest() and len(fsutil.code_digest()) == 16

@@ -138,7 +138,7 @@ def test_init_in_a_folder_with_files_keeps_them_and_appends_to_gitignore(run, tm
     (target / "contacts").mkdir()
     (target / "contacts" / "mine.md").write_text("---\nname: Mine\n---\n")
     assert run("init", target).exit_code == 0
-    assert (target / ".gitignore").read_text() == "*.pdf\n# refnotes\n_site/\n.refnotes/\n"
+    assert (target / ".gitignore").read_text() == "*.pdf\n# refnotes\n_site/\n.refnotes/\n.*.tmp\n"
     assert not (target / "contacts" / "jamie-example.md").exists()
     assert (target / "contacts" / "mine.md").read_text() == "---\nname: Mine\n---\n"
 
@@ -313,3 +313,15 @@ def test_check_reports_a_key_written_twice_on_the_second_one_s_line(run, vault):
         "refnotes.yaml:3: error: rules.ask_every_days: written twice (first on line 2); only this last one is "
         "read, so delete the one you do not mean",
     ]
+
+
+def test_check_reports_git_conflict_markers_on_the_marker_s_line(run, vault):
+    vault.write("contacts/a.md", "---\nname: A\n<<<<<<< HEAD\nscore: 8\n=======\nscore: 9\n>>>>>>> theirs\n---\n")
+    vault.write("contacts/b.md", "---\nname: B\n---\n## Log\n<<<<<<< HEAD\n- 2026-01-01 call: a\n=======\n"
+                "- 2026-01-02 call: b\n>>>>>>> theirs\n")
+    result = run("--vault", vault.root, "check", "--today", "2026-11-25")
+    assert result.exit_code == 1
+    lines = result.output.splitlines()
+    assert lines[0].startswith("contacts/a.md:3: error: git conflict markers: resolve the conflict")
+    assert lines[1].startswith("contacts/b.md:5: error: git conflict markers: resolve the conflict")
+    assert not any(line.startswith(("contacts/a.md", "contacts/b.md")) for line in lines[2:]), lines

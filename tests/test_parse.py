@@ -313,3 +313,28 @@ def test_a_key_written_twice_is_an_error_on_the_second_one_s_line_and_the_contac
     assert problems[0].message.startswith("score: written twice (first on line 3); only this last one is read")
     assert "score: must be" in problems[1].message  # the value read is the last one, on its own line
     assert contact is not None and contact.kind == "client"
+
+
+@pytest.mark.parametrize("text, line, kept", [
+    # both sides changed a key: YAML would have said "invalid" on another line, or read one side silently
+    ("---\nname: A\n<<<<<<< HEAD\nscore: 8\n=======\nscore: 9\n>>>>>>> theirs\n---\n", 3, False),
+    ("---\nname: A\n<<<<<<< HEAD\ntags: [a]\n||||||| base\ntags: []\n=======\ntags: [b]\n>>>>>>> b\n---\n", 3, False),
+    ("---\nname: A\n=======\n---\n", 3, False),  # a marker YAML reads as a plain word
+    ("<<<<<<< HEAD\n---\nname: A\n---\n=======\n---\nname: B\n---\n>>>>>>> b\n", 1, False),
+    # in the log: the contact stays (both sides' entries are there), the markers are one error, not warnings
+    ("---\nname: A\n---\n## Log\n<<<<<<< HEAD\n- 2026-01-01 call: a\n=======\n- 2026-01-02 call: b\n>>>>>>> b\n",
+     5, True),
+])
+def test_git_conflict_markers_are_an_error_on_the_marker_s_own_line(text, line, kept):
+    contact, problems = parse(text)
+    assert [(p.line, p.severity) for p in problems] == [(line, "error")], problems
+    assert problems[0].message.startswith("git conflict markers: resolve the conflict")
+    assert (contact is not None) == kept
+    if kept:
+        assert [e.text for e in contact.entries] == ["a", "b"]
+
+
+def test_what_only_looks_like_a_conflict_marker_is_not_one():
+    for text in ("---\nname: A\n---\nA title\n=======\n",  # a heading's underline in the notes
+                 "---\nname: A\naddress: |\n  <<<<<<< not at the line's start\n---\n"):
+        assert parse(text)[1] == []

@@ -741,9 +741,9 @@ def medium_option(default: str):
 
 
 def _tags_of(text: str) -> str:
-    from refnotes.parse import HASHTAG
+    from refnotes.parse import hashtags
 
-    tags = sorted({f"#{t.lower()}" for t in HASHTAG.findall(text)} & {f"#{t}" for t in REFERRAL_TAGS})
+    tags = sorted({f"#{t}" for t in hashtags(text)} & {f"#{t}" for t in REFERRAL_TAGS})
     return f" ({' '.join(tags)})" if tags else ""
 
 
