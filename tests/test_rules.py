@@ -769,3 +769,27 @@ def test_a_referral_month_call_planned_for_today(vault):
     vault.contact("a", "name: A\ncadence: never")
     vault.contact("b", "name: B\ncadence: never")
     assert items(vault, day("2027-03-03"), "referral-month") == [("referral-month", "a", None, "2027-03-03", False)]
+
+
+def test_a_status_change_today_counts_beside_one_planned_for_later(vault):
+    vault.contact("bob", "name: Bob\ncadence: never")
+    vault.contact("a", "name: A\nkind: client\nreferred_by: bob\nreferred_on: 2026-11-02\nstatus: won\ncadence: never",
+                  log("2026-11-25 other: Status: offer → won #status", "2026-12-20 other: Status: won → lost #status"))
+    assert items(vault, rule="reward-referrer") == [("reward-referrer", "bob", "a", "2026-11-27", False)]
+
+
+def test_an_anniversary_in_its_first_year_is_an_occasion_in_the_birthday_window(vault):
+    vault.contact("k", "name: K\nkind: client\nscore: 8\nbirthday: 1980-01-20\nanniversary: 2025-12-25\n"
+                  "cadence: never", log("2027-01-10 card: a card"))
+    assert [i[0] for i in items(vault, day("2027-01-12"), "birthday-note")] == ["birthday-note"]
+
+
+@pytest.mark.parametrize("count, tail", [(3, "call on Nov 12, meeting on Nov 14, visit on Nov 16"),
+                                         (4, "visit on Nov 16 and 1 more")])
+def test_the_update_says_the_first_three_pieces_of_news(vault, count, tail):
+    entries = ["2026-11-12 call: first", "2026-11-14 meeting: plan", "2026-11-16 visit: house",
+               "2026-11-18 meeting: offer"][:count]
+    vault.contact("bob", "name: Bob\ncadence: never")
+    vault.contact("a", "name: A\nreferred_by: bob\nreferred_on: 2026-11-10\ncadence: never", log(*entries))
+    why = next(i.why for i in agenda.compute(vault.load(), TODAY) if i.rule == "update-referrer")
+    assert why.endswith(tail)
