@@ -15,6 +15,7 @@ from __future__ import annotations
 import contextlib
 import fcntl
 import os
+import re
 import threading
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -24,8 +25,8 @@ from typing import Any, TypeVar
 
 from refnotes import fsutil
 from refnotes.formats import frontmatter
-from refnotes.model import MEDIA, Contact
-from refnotes.parse import HEADING, fence_toggle, parse_contact
+from refnotes.model import MEDIA, WARNING, Contact
+from refnotes.parse import ENTRY, HEADING, fence_toggle, parse_contact
 
 
 class WriteRefused(Exception):
@@ -91,9 +92,12 @@ def vault_lock(root: Path):
 
 def append_entry(root: Path, path: Path, line: str) -> Appended:
     """Append `line` (from entry_line) under the file's `## Log` heading."""
+    rel = _rel(root, path)
+
     def append(before: bytes) -> tuple[bytes, Appended]:
         after, position, number = insert_entry(before, line)
         _check_only_inserted(before, after, position)
+        _check_reads_back(after, rel, path, number, line, before)
         return after, Appended(path, number, line, before, after)
 
     return rewrite(root, path, append)
@@ -195,6 +199,39 @@ def _check_only_inserted(before: bytes, after: bytes, position: int) -> None:
         raise WriteRefused("internal check failed: the write would change existing bytes; nothing was written")
 
 
+def _rel(root: Path, path: Path) -> str:
+    """The file's path in the vault, as messages and problems name it."""
+    return Path(os.path.relpath(os.path.abspath(path), os.path.abspath(root))).as_posix()
+
+
+def _check_reads_back(after: bytes, rel: str, path: Path, number: int, line: str, before: bytes) -> None:
+    """Refuse (WriteRefused) unless the agenda will find the new entry: `after` read as `check` reads it
+    holds an entry on line `number` that says what `line` says. A file the agenda cannot read at all, or
+    a code block never closed above the log, would hide it; the refusal names that, on its line in
+    `before` (the file as it is)."""
+    slug = path.name[:-3].lower() if path.name.endswith(".md") else path.stem
+    contact, _ = parse_contact(after, rel, slug)
+    written = ENTRY.fullmatch(line)
+    if contact is not None and written is not None and any(
+            e.line == number and e.date.isoformat() == written.group(1) and e.medium == written.group(2)
+            and e.text == written.group(3).rstrip() for e in contact.entries):
+        return
+    for raw in (before, after):
+        contact, problems = parse_contact(raw, rel, slug)
+        if contact is None:
+            why = next((p for p in problems if p.severity != WARNING), None)
+            reason = f"{why.message}; refnotes cannot read this file, so the new entry would not count" if why else ""
+        else:
+            why = next((p for p in problems if "is never closed" in p.message), None)
+            fence = re.search(r"\((`+|~+)\)", why.message).group(1) if why else ""
+            reason = (f"the code block opened here ({fence}) is never closed, so the agenda would not see the new "
+                      f"entry below it: add a line {fence} where the code ends")
+        if why is not None:
+            raise WriteRefused(f"{reason}; nothing was written", why.line)
+    raise WriteRefused(f"internal check failed: the new entry (line {number}) would not read back as a log entry; "
+                       "nothing was written")
+
+
 def _replace(path: Path, data: bytes, expected: bytes) -> None:
     def unchanged() -> None:
         if path.read_bytes() != expected:
@@ -250,9 +287,7 @@ def edit_contact(root: Path, path: Path, rel: str,
             edited = after
             after, position, number = insert_entry(edited, line)
             _check_only_inserted(edited, after, position)
-            contact, _ = parse_contact(after, rel, path.stem)
-            if contact is None or not any(e.line == number for e in contact.entries):
-                raise WriteRefused("internal check failed: the new entry would not read back; nothing was written")
+            _check_reads_back(after, rel, path, number, line, before)
             entry = Appended(path, number, line)
         return after, Edited(path, done, entry, before, after, dict(changes))
 
