@@ -17,6 +17,7 @@ import fcntl
 import os
 import re
 import threading
+import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
@@ -92,7 +93,8 @@ def vault_lock(root: Path):
 
 def append_entry(root: Path, path: Path, line: str) -> Appended:
     """Append `line` (from entry_line) under the file's `## Log` heading."""
-    rel = _rel(root, path)
+    path = _target(root, path)
+    rel = in_vault(root, path)
 
     def append(before: bytes) -> tuple[bytes, Appended]:
         after, position, number = insert_entry(before, line)
@@ -106,19 +108,85 @@ def append_entry(root: Path, path: Path, line: str) -> Appended:
 T = TypeVar("T")
 
 
+ATTEMPTS = 60  # reads of a file that keeps changing under us, before giving up (a few seconds in all)
+
+
 def rewrite(root: Path, path: Path, change: Callable[[bytes], tuple[bytes, T]]) -> T:
     """Under the vault lock: read the file, make its new bytes with `change(before)` -> (after, result),
-    and put them in place atomically, refused if the file changed on disk meanwhile. An exception from
-    `change` writes nothing; neither does an `after` equal to `before`. Returns the result."""
+    and put them in place atomically, in place of the very version read. An exception from `change`
+    writes nothing; neither does an `after` equal to `before`. Returns the result.
+
+    A file saved by an editor meanwhile (in place or by a rename) is read again and `change` made
+    anew on what it holds now, a bounded number of times: what the editor wrote is never lost, and
+    WriteRefused says so when the file would not hold still. A link is written through to its
+    target, which must be a regular file inside the vault.
+    """
     with vault_lock(root):
-        try:
-            before = path.read_bytes()
-        except OSError as exc:
-            raise WriteRefused(f"cannot read {path}: {exc.strerror}") from None
-        after, result = change(before)
-        if after != before:
-            _replace(path, after, before)
-    return result
+        target = _target(root, path)
+        for attempt in range(ATTEMPTS):
+            try:
+                version = fsutil.read_version(target)
+            except fsutil.Changing:
+                _pause(attempt)
+                continue
+            except FileNotFoundError:
+                if attempt < 10:  # an editor between two renames, say: it comes back
+                    _pause(attempt)
+                    continue
+                raise WriteRefused("cannot read it: no such file") from None
+            except OSError as exc:
+                raise WriteRefused(f"cannot read it: {exc.strerror}") from None
+            with version:
+                try:
+                    after, result = change(version.data)
+                except (WriteRefused, frontmatter.EditRefused):
+                    if _settled(version):
+                        raise
+                    _pause(attempt)  # what was refused may be half a save: look again
+                    continue
+                if after == version.data:
+                    return result
+                try:
+                    if fsutil.replace_version(version, after):
+                        _fsync_dir(target.parent)
+                        return result
+                except fsutil.Clash as exc:
+                    raise WriteRefused(
+                        "another program wrote this file while refnotes was putting its new version in place, "
+                        f"so two versions hold someone's changes: one is in place, the other is kept as "
+                        f"{exc.kept.name} beside it. Compare the two, then run the command again; nothing of "
+                        "refnotes' was written") from None
+                except OSError as exc:
+                    raise WriteRefused(f"cannot write it: {exc.strerror}") from None
+            _pause(attempt)
+    raise WriteRefused("it kept changing while refnotes was writing it (an editor saving it over and over?); "
+                       "nothing was written: save it, then run the command again")
+
+
+def _pause(attempt: int) -> None:
+    time.sleep(min(0.002 * (attempt + 1), 0.1))
+
+
+def _settled(version: fsutil.Version) -> bool:
+    """The file read still holds what was read a moment later: a refusal is about the file, not about
+    a save caught half way."""
+    time.sleep(0.02)
+    try:
+        return version.same_file(os.stat(version.path)) and version.still()
+    except OSError:
+        return False
+
+
+def _target(root: Path, path: Path) -> Path:
+    """The file to write for `path`: itself, or the file a link points at when that is inside the vault."""
+    real = Path(os.path.realpath(path))
+    if real == Path(os.path.abspath(path)):
+        return real
+    vault = os.path.realpath(root)
+    if os.path.commonpath([vault, real]) != vault:
+        raise WriteRefused(f"a link to {real}, outside the vault; refnotes writes only inside the vault. Move "
+                           "that file into the vault (and link to it from where it was), or log in it by hand")
+    return real
 
 
 def insert_entry(raw: bytes, line: str) -> tuple[bytes, int, int]:
@@ -199,9 +267,9 @@ def _check_only_inserted(before: bytes, after: bytes, position: int) -> None:
         raise WriteRefused("internal check failed: the write would change existing bytes; nothing was written")
 
 
-def _rel(root: Path, path: Path) -> str:
-    """The file's path in the vault, as messages and problems name it."""
-    return Path(os.path.relpath(os.path.abspath(path), os.path.abspath(root))).as_posix()
+def in_vault(root: Path, path: Path) -> str:
+    """A file's path in the vault, as messages and problems name it (`contacts/alice.md`)."""
+    return Path(os.path.relpath(os.path.realpath(path), os.path.realpath(root))).as_posix()
 
 
 def _check_reads_back(after: bytes, rel: str, path: Path, number: int, line: str, before: bytes) -> None:
@@ -230,16 +298,6 @@ def _check_reads_back(after: bytes, rel: str, path: Path, number: int, line: str
             raise WriteRefused(f"{reason}; nothing was written", why.line)
     raise WriteRefused(f"internal check failed: the new entry (line {number}) would not read back as a log entry; "
                        "nothing was written")
-
-
-def _replace(path: Path, data: bytes, expected: bytes) -> None:
-    def unchanged() -> None:
-        if path.read_bytes() != expected:
-            raise WriteRefused(f"{path.name} changed on disk while refnotes was writing it; nothing was written. "
-                               "Save it in your editor, then run the command again")
-
-    fsutil.write_bytes(path, data, verify=unchanged)
-    _fsync_dir(path.parent)
 
 
 def _fsync_dir(folder: Path) -> None:
@@ -279,6 +337,8 @@ def edit_contact(root: Path, path: Path, rel: str,
     messages. Raises frontmatter.EditRefused or WriteRefused, having written nothing; writes nothing
     either when nothing changes.
     """
+    path = _target(root, path)
+
     def change(before: bytes) -> tuple[bytes, Edited]:
         changes, line = plan(frontmatter.read(before, rel))
         after, done = frontmatter.edit(before, changes, rel)

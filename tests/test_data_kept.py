@@ -73,3 +73,177 @@ def test_a_writer_refuses_a_file_the_agenda_cannot_read(run, vault):
     assert result.exit_code == 1
     assert "contacts/alice.md:3: " in result.output and "nothing was written" in result.output
     assert path.read_text() == text
+
+
+# -- a contact that is a symbolic link
+
+BOB = "---\nname: Bob Martinez\nkind: partner\n---\n## Log\n- 2026-11-20 call: hello\n"
+
+
+def test_log_writes_through_a_link_inside_the_vault_and_the_link_stays(run, vault):
+    real = vault.write("people/bob-martinez.md", BOB)
+    link = vault.root / "contacts" / "bob-martinez.md"
+    link.symlink_to("../people/bob-martinez.md")
+    result = run("--vault", vault.root, "log", "bob-martinez", "call", "Lunch", "--today", "2026-11-25")
+    assert result.exit_code == 0, result.output
+    assert "people/bob-martinez.md:7: - 2026-11-25 call: Lunch" in result.output
+    assert link.is_symlink() and link.readlink().as_posix() == "../people/bob-martinez.md"
+    assert real.read_text() == BOB + "- 2026-11-25 call: Lunch\n"
+    result = run("--vault", vault.root, "status", "bob-martinez", "contacted", "--today", "2026-11-25")
+    assert result.exit_code == 0, result.output
+    assert link.is_symlink() and "status: contacted" in real.read_text()
+    assert sorted(p.name for p in real.parent.iterdir()) == ["bob-martinez.md"]  # no temporary file left
+
+
+def test_log_refuses_a_link_out_of_the_vault_and_writes_nothing(run, vault, tmp_path):
+    outside = tmp_path / "elsewhere" / "bob.md"
+    outside.parent.mkdir()
+    outside.write_text(BOB)
+    link = vault.root / "contacts" / "bob-martinez.md"
+    link.symlink_to(outside)
+    result = run("--vault", vault.root, "log", "bob-martinez", "call", "Lunch", "--today", "2026-11-25")
+    assert result.exit_code == 1
+    assert (f"contacts/bob-martinez.md: a link to {outside}, outside the vault; refnotes writes only inside "
+            "the vault") in result.output
+    assert link.is_symlink() and outside.read_text() == BOB
+
+
+def test_the_autocommit_of_a_write_through_a_link_commits_the_file_not_the_link(run, vault, git_identity):
+    from conftest import git
+
+    vault.write("refnotes.yaml", "git: {autocommit: true}\n")
+    real = vault.write("people/bob-martinez.md", BOB)
+    (vault.root / "contacts" / "bob-martinez.md").symlink_to("../people/bob-martinez.md")
+    git(vault.root, "init", "-q")
+    git(vault.root, "add", "-A")
+    git(vault.root, "commit", "-qm", "start")
+    result = run("--vault", vault.root, "log", "bob-martinez", "call", "Lunch", "--today", "2026-11-25")
+    assert result.exit_code == 0 and "committed" in result.output, result.output
+    assert git(vault.root, "status", "--porcelain") == ""
+    assert git(vault.root, "show", "HEAD:people/bob-martinez.md") == real.read_text()
+    assert git(vault.root, "ls-files", "-s", "contacts/bob-martinez.md").startswith("120000 ")
+
+
+# -- an editor saving while refnotes writes
+
+ENTRY_LINE = "- 2026-11-25 call: Lunch"
+PARAGRAPH = "Her daughter starts school in March.\n\n"
+
+
+def _rename_save(path, text):
+    """What a rename-style editor does: its own file, renamed over the contact's."""
+    import os
+
+    tmp = path.with_name(".editor-save")
+    tmp.write_text(text)
+    os.rename(tmp, path)
+
+
+def _at_the_swap(monkeypatch, path, action):
+    """Run `action` once, just before refnotes puts its new file in place of `path` (by a rename, or
+    by the exchange that hands back the file it replaced)."""
+    import os
+
+    from refnotes import fsutil
+
+    done = []
+
+    def once(target):
+        if os.path.abspath(target) == str(path) and not done:
+            done.append(True)
+            action()
+
+    real_replace, real_exchange = os.replace, getattr(fsutil, "exchange", None)
+
+    def replace(a, b, **kwargs):
+        once(b)
+        return real_replace(a, b, **kwargs)
+
+    monkeypatch.setattr(os, "replace", replace)
+    if real_exchange is not None:
+        def exchange(a, b):
+            once(b)
+            return real_exchange(a, b)
+
+        monkeypatch.setattr(fsutil, "exchange", exchange)
+    return done
+
+
+def test_a_rename_style_save_just_before_refnotes_swaps_its_file_in_is_kept_and_the_entry_redone(tmp_path, monkeypatch):
+    from refnotes import writer
+
+    path = tmp_path / "contacts" / "bob.md"
+    path.parent.mkdir()
+    path.write_text(BOB)
+    saved = BOB.replace("## Log", PARAGRAPH + "## Log")
+    happened = _at_the_swap(monkeypatch, path, lambda: _rename_save(path, saved))
+    done = writer.append_entry(tmp_path, path, ENTRY_LINE)
+    assert happened
+    assert path.read_text() == saved + ENTRY_LINE + "\n"
+    assert done.before == saved.encode() and done.line == 9
+    assert sorted(p.name for p in path.parent.iterdir()) == ["bob.md"]
+
+
+def test_an_in_place_save_under_way_is_waited_for_never_written_over(tmp_path):
+    """An editor truncates the file and writes it in two goes; `log` comes in between."""
+    import os
+    import threading
+    import time
+
+    from refnotes import fsutil, writer
+
+    path = tmp_path / "contacts" / "bob.md"
+    path.parent.mkdir()
+    path.write_text(BOB)
+    probe = os.open(path, os.O_RDONLY)
+    tells = not fsutil.being_written(probe)
+    os.close(probe)
+    saved = BOB.replace("## Log", PARAGRAPH + "## Log").encode()
+    editor = os.open(path, os.O_WRONLY | os.O_TRUNC)
+    if not tells or not fsutil.being_written(os.open(path, os.O_RDONLY)):
+        os.close(editor)
+        pytest.skip("this system cannot tell that a file is open for writing (no leases)")
+    os.write(editor, saved[:60])  # the front matter and half the notes
+    results = []
+    thread = threading.Thread(target=lambda: results.append(writer.append_entry(tmp_path, path, ENTRY_LINE)))
+    thread.start()
+    time.sleep(0.3)
+    os.write(editor, saved[60:])
+    os.close(editor)
+    thread.join(10)
+    assert results and path.read_bytes() == saved + (ENTRY_LINE + "\n").encode()
+
+
+def test_two_saves_during_one_swap_keep_both_and_refuse(tmp_path, monkeypatch):
+    """The editor saves after refnotes read the file, and again while refnotes puts that save back:
+    refnotes cannot tell which should win, so the last save stays, the other is kept beside it, and
+    nothing of refnotes' is written (exit 1)."""
+    from refnotes import fsutil, writer
+
+    if not fsutil.exchange(*_pair(tmp_path)):
+        pytest.skip("no atomic exchange of two files on this system")
+    path = tmp_path / "contacts" / "bob.md"
+    path.parent.mkdir()
+    path.write_text(BOB)
+    first, second = BOB.replace("## Log", "First save.\n\n## Log"), BOB.replace("## Log", "Second save.\n\n## Log")
+    real_exchange = fsutil.exchange
+    saves = [first, second]
+
+    def exchange(a, b):
+        if saves:
+            _rename_save(path, saves.pop(0))
+        return real_exchange(a, b)
+
+    monkeypatch.setattr(fsutil, "exchange", exchange)
+    with pytest.raises(writer.WriteRefused, match="another program wrote this file") as refused:
+        writer.append_entry(tmp_path, path, ENTRY_LINE)
+    kept = [p for p in path.parent.iterdir() if p.name != "bob.md"]
+    assert len(kept) == 1 and kept[0].name.startswith("bob.md.kept-") and kept[0].name in str(refused.value)
+    assert {path.read_text(), kept[0].read_text()} == {first, second}
+
+
+def _pair(folder):
+    a, b = folder / "swap-a", folder / "swap-b"
+    a.write_text("a")
+    b.write_text("b")
+    return a, b

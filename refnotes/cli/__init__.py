@@ -657,7 +657,7 @@ def _append(root: Path, writes: list[tuple[str, str]], message: str) -> None:
             except writer.WriteRefused as exc:
                 raise click.ClickException(exc.where(path.relative_to(root).as_posix())) from None
             changes.append(autocommit.Change(done.path, done.before, done.after, done.redo))
-            click.echo(f"{done.path.relative_to(root).as_posix()}:{done.line}: {done.text}")
+            click.echo(f"{writer.in_vault(root, done.path)}:{done.line}: {done.text}")
         _autocommit_changes(root, changes, message)
 
 
