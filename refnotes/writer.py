@@ -94,6 +94,38 @@ def vault_lock(root: Path):
 def append_entry(root: Path, path: Path, line: str) -> Appended:
     """Append `line` (from entry_line) under the file's `## Log` heading."""
     path = _target(root, path)
+    return rewrite(root, path, _appending(root, path, line))
+
+
+def check_append(root: Path, path: Path, line: str) -> None:
+    """Raise the WriteRefused that append_entry would, without writing anything: for a command that
+    writes several files, each is checked before the first is written."""
+    path = _target(root, path)
+    try:
+        version = fsutil.read_version(path)
+    except fsutil.Changing:
+        return  # an editor is saving it right now: the write will look again
+    except OSError as exc:
+        raise WriteRefused(f"cannot read it: {exc.strerror}") from None
+    with version:
+        _appending(root, path, line)(version.data)
+
+
+def take_back(root: Path, done: Appended) -> bool:
+    """Undo an append (a command that writes several files and could not write them all): the file
+    goes back to what it was, if it still holds what the append wrote. False when it does not."""
+    def back(now: bytes) -> tuple[bytes, bool]:
+        return (done.before, True) if now == done.after else (now, False)
+
+    try:
+        return rewrite(root, done.path, back)
+    except WriteRefused:
+        return False
+
+
+def _appending(root: Path, path: Path, line: str) -> Callable[[bytes], tuple[bytes, Appended]]:
+    """The change append_entry makes to the file's bytes, checked: only the entry inserted, and the
+    entry where the agenda will find it."""
     rel = in_vault(root, path)
 
     def append(before: bytes) -> tuple[bytes, Appended]:
@@ -102,7 +134,7 @@ def append_entry(root: Path, path: Path, line: str) -> Appended:
         _check_reads_back(after, rel, path, number, line, before)
         return after, Appended(path, number, line, before, after)
 
-    return rewrite(root, path, append)
+    return append
 
 
 T = TypeVar("T")

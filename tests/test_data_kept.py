@@ -247,3 +247,49 @@ def _pair(folder):
     a.write_text("a")
     b.write_text("b")
     return a, b
+
+
+# -- a command that writes several files checks them all first
+
+LENA = "---\nname: Lena Fischer\nkind: client\nneeds: [web design]\n---\n## Log\n- 2026-11-01 call: hi\n"
+
+
+@pytest.mark.parametrize("mike, fragment", [
+    (b"---\nname: Mike Ross\nkind: partner\n---\nCaf\xe9 owner\n## Log\n", "not UTF-8"),
+    (b"---\nname: Mike Ross\n---\n## Log\n<<<<<<< HEAD\n- 2026-11-01 call: a\n=======\n- 2026-11-02 call: b\n"
+     b">>>>>>> theirs\n", "conflict markers"),
+    (b"---\nname: Mike Ross\n---\n```\n## Log\n", "never closed"),
+], ids=["not-utf8", "conflict-markers", "unclosed-fence"])
+def test_intro_checks_both_files_before_writing_either_and_a_rerun_writes_each_once(run, vault, mike, fragment):
+    lena = vault.write("contacts/lena-fischer.md", LENA)
+    mike_path = vault.write("contacts/mike-ross.md", mike)
+    args = ("--vault", vault.root, "intro", "lena-fischer", "mike-ross", "--for", "web design", "--today", "2026-11-25")
+    result = run(*args)
+    assert result.exit_code == 1 and "contacts/mike-ross.md:" in result.output and fragment in result.output
+    assert "Nothing was written, to it or to contacts/lena-fischer.md" in result.output
+    assert lena.read_text() == LENA and mike_path.read_bytes() == mike
+    mike_path.write_text("---\nname: Mike Ross\nkind: partner\n---\n## Log\n")
+    result = run(*args)
+    assert result.exit_code == 0, result.output
+    assert lena.read_text().count("#gave") == 1 and mike_path.read_text().count("#gave") == 1
+
+
+def test_intro_takes_back_the_first_entry_when_the_second_file_turns_unwritable_in_between(run, vault, monkeypatch):
+    from refnotes import writer
+
+    lena = vault.write("contacts/lena-fischer.md", LENA)
+    mike = vault.write("contacts/mike-ross.md", "---\nname: Mike Ross\nkind: partner\n---\n## Log\n")
+    real = writer.append_entry
+
+    def append(root, path, line):
+        done = real(root, path, line)
+        if path.name == "lena-fischer.md":  # an editor saves Mike's file with a conflict in it, just now
+            mike.write_text("---\nname: Mike Ross\n---\n## Log\n<<<<<<< HEAD\n=======\n>>>>>>> theirs\n")
+        return done
+
+    monkeypatch.setattr(writer, "append_entry", append)
+    result = run("--vault", vault.root, "intro", "lena-fischer", "mike-ross", "--for", "web design",
+                 "--today", "2026-11-25")
+    assert result.exit_code == 1 and "contacts/mike-ross.md:5: " in result.output
+    assert "contacts/lena-fischer.md: its entry was taken back" in result.output
+    assert lena.read_text() == LENA

@@ -644,21 +644,51 @@ def _check_referral(root: Path, referrer: str, referral: str, command: str) -> N
 def _append(root: Path, writes: list[tuple[str, str]], message: str) -> None:
     """Append each (slug, entry line); print what was written; autocommit if configured.
 
-    The vault's lock is held from the first write to the commit, so that refnotes' writers in this
-    vault commit in the order they wrote."""
+    Every file is checked before the first is written (can the entry go in, will the agenda find it
+    there), and should one still fail, those written before it are taken back: a command writes all
+    its entries or none, and a rerun never doubles one. The vault's lock is held from the first check
+    to the commit, so that refnotes' writers in this vault commit in the order they wrote."""
     from refnotes import autocommit, writer
 
-    paths = [(_contact_file(root, slug), line) for slug, line in writes]  # all checked before any write
-    changes = []
+    paths = [(_contact_file(root, slug), line) for slug, line in writes]
+    shown = [path.relative_to(root).as_posix() for path, _ in paths]
+
+    def others(rel: str) -> str:
+        rest = [r for r in dict.fromkeys(shown) if r != rel]
+        return f". Nothing was written, to it or to {' or '.join(rest)}" if rest else ""
+
+    done: list = []
     with writer.vault_lock(root):
-        for path, line in paths:
+        if len(paths) > 1:
+            for (path, line), rel in zip(paths, shown):
+                try:
+                    writer.check_append(root, path, line)
+                except writer.WriteRefused as exc:
+                    raise click.ClickException(exc.where(rel) + others(rel)) from None
+        for (path, line), rel in zip(paths, shown):
             try:
-                done = writer.append_entry(root, path, line)
+                done.append(writer.append_entry(root, path, line))
             except writer.WriteRefused as exc:
-                raise click.ClickException(exc.where(path.relative_to(root).as_posix())) from None
-            changes.append(autocommit.Change(done.path, done.before, done.after, done.redo))
-            click.echo(f"{writer.in_vault(root, done.path)}:{done.line}: {done.text}")
+                raise click.ClickException(exc.where(rel) + _taken_back(root, done)) from None
+        for entry in done:
+            click.echo(f"{writer.in_vault(root, entry.path)}:{entry.line}: {entry.text}")
+        changes = [autocommit.Change(d.path, d.before, d.after, d.redo) for d in done]
         _autocommit_changes(root, changes, message)
+
+
+def _taken_back(root: Path, done: list) -> str:
+    """Undo the appends made before one failed, and say so."""
+    from refnotes import writer
+
+    said = []
+    for entry in reversed(done):
+        rel = writer.in_vault(root, entry.path)
+        if writer.take_back(root, entry):
+            said.append(f"{rel}: its entry was taken back, so nothing was written")
+        else:
+            said.append(f"{rel}:{entry.line}: written, and changed since, so not taken back: remove that line "
+                        "by hand before you run the command again")
+    return "".join(f"\n{line}" for line in said)
 
 
 def _autocommit(root: Path, files: list[Path], message: str) -> None:
