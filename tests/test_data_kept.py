@@ -7,7 +7,9 @@ command that writes several files checks all of them before it writes one.
 
 from __future__ import annotations
 
+import json
 import textwrap
+from datetime import date
 
 import pytest
 
@@ -293,3 +295,99 @@ def test_intro_takes_back_the_first_entry_when_the_second_file_turns_unwritable_
     assert result.exit_code == 1 and "contacts/mike-ross.md:5: " in result.output
     assert "contacts/lena-fischer.md: its entry was taken back" in result.output
     assert lena.read_text() == LENA
+
+
+# -- the referral-month plan: unreadable is not gone
+
+PLAN = "plans/referral-month-2027-03.yaml"
+
+
+def _planned(run, vault):
+    for slug in ("ann", "ben", "cat"):
+        vault.contact(slug, f"name: {slug.title()}\nkind: client")
+    result = run("--vault", vault.root, "plan", "--month", "2027-03", "--today", "2027-02-01")
+    assert result.exit_code == 0, result.output
+    path = vault.root / PLAN
+    moved = path.read_text().replace("2027-03-02: [ben]", "2027-03-02: []").replace("2027-03-31: []",
+                                                                                     "2027-03-31: [ben]")
+    path.write_text(moved)  # ben's day moved by hand
+    return path, moved
+
+
+@pytest.mark.parametrize("broken, line, fragment", [
+    ("---\nname: Ben\nkind: client: oops\n---\n", 3, "invalid YAML"),
+    ("---\nname: Ben\nkind: clinet\n---\n", 3, "kind:"),  # read, but as a sphere contact, not planned
+], ids=["unreadable", "an-error-that-changes-who-is-planned"])
+def test_plan_keeps_a_planned_contact_whose_file_has_errors_and_refuses_to_write(run, vault, broken, line, fragment):
+    vault.write("refnotes.yaml", "referral_month: {kinds: [client]}\n")
+    path, moved = _planned(run, vault)
+    vault.write("contacts/ben.md", broken)
+    vault.contact("dan", "name: Dan\nkind: client")  # a new contact, who waits until ben is fixed
+    result = run("--vault", vault.root, "plan", "--month", "2027-03", "--today", "2027-03-10")
+    assert result.exit_code == 1
+    assert f"contacts/ben.md:{line}: error: " in result.output and fragment in result.output
+    assert "ben is planned on Mar 31" in result.output and f"{PLAN} is not written" in result.output
+    assert path.read_text() == moved
+    vault.contact("ben", "name: Ben\nkind: client")
+    result = run("--vault", vault.root, "plan", "--month", "2027-03", "--today", "2027-03-10", "--json")
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.output)
+    assert data["days"]["2027-03-31"] == ["ben"] and data["changes"]["dropped"] == []
+    assert data["changes"]["added"] == [{"contact": "dan", "day": "2027-03-10"}]
+
+
+def test_replan_keeps_the_held_where_they_are(vault):
+    from refnotes import plan
+    from refnotes.config import Config
+
+    for slug in ("ann", "ben"):
+        vault.contact(slug, f"name: {slug.title()}\nkind: client")
+    loaded = vault.load()
+    config = Config({"referral_month.skip": ()})
+    frozen = plan.make_plan(loaded.contacts, config, 2027, 3)
+    frozen.days[date(2027, 3, 2)].remove("ben")
+    frozen.days[date(2027, 3, 31)].append("ben")
+    frozen.unscheduled.append("cat")
+    contacts = {"ann": loaded.contacts["ann"]}  # ben's and cat's files cannot be read
+    result, changes = plan.replan(frozen, contacts, config, date(2027, 3, 10), held={"ben", "cat"})
+    assert result.day_of("ben") == date(2027, 3, 31) and result.unscheduled == ["cat"]
+    assert changes.dropped == () and changes.added == ()
+    result, changes = plan.replan(frozen, contacts, config, date(2027, 3, 10))
+    assert result.day_of("ben") is None and [s for s, _ in changes.dropped] == ["ben", "cat"]
+
+
+def test_check_says_a_planned_contact_whose_file_cannot_be_read_keeps_their_day(run, vault):
+    _planned(run, vault)
+    vault.write("contacts/ben.md", "---\nname: Ben\nkind: client: oops\n---\n")
+    problems = json.loads(run("--vault", vault.root, "check", "--json").output)["problems"]
+    about_plan = [p for p in problems if p["path"] == PLAN]
+    assert len(about_plan) == 1 and about_plan[0]["severity"] == "warning"
+    assert about_plan[0]["message"].startswith("ben's file contacts/ben.md cannot be read")
+    assert "drops" not in about_plan[0]["message"]
+
+
+def test_a_first_plan_says_who_is_left_out_because_their_file_cannot_be_read(run, vault):
+    vault.contact("ann", "name: Ann\nkind: client")
+    vault.write("contacts/ben.md", "---\nname: Ben\nkind: client: oops\n---\n")
+    result = run("--vault", vault.root, "plan", "--month", "2027-03", "--today", "2027-02-01")
+    assert result.exit_code == 0
+    assert ("warning: contacts/ben.md cannot be read, so ben is not in the plan: fix it, then run "
+            "`refnotes plan` again to add them") in result.output
+
+
+def test_a_plan_saved_in_an_editor_while_plan_runs_is_not_written_over(run, vault, monkeypatch):
+    from refnotes import plan
+
+    path, moved = _planned(run, vault)
+    vault.contact("dan", "name: Dan\nkind: client")
+    edited = moved + "# Call Ben after lunch.\n"
+    real = plan.render_over
+
+    def meanwhile(*args, **kwargs):
+        path.write_text(edited)  # the person saves the plan file in their editor just now
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(plan, "render_over", meanwhile)
+    result = run("--vault", vault.root, "plan", "--month", "2027-03", "--today", "2027-03-10")
+    assert result.exit_code == 1 and f"{PLAN}: it changed while refnotes was planning" in result.output
+    assert path.read_text() == edited
