@@ -158,7 +158,7 @@ def rewrite(root: Path, path: Path, change: Callable[[bytes], tuple[bytes, T]]) 
         for attempt in range(ATTEMPTS):
             try:
                 version = fsutil.read_version(target)
-            except fsutil.Changing:
+            except (fsutil.Changing, BlockingIOError):  # being written, or being swapped by a writer elsewhere
                 _pause(attempt)
                 continue
             except FileNotFoundError:

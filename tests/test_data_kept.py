@@ -171,8 +171,14 @@ def _at_the_swap(monkeypatch, path, action):
     return done
 
 
-def test_a_rename_style_save_just_before_refnotes_swaps_its_file_in_is_kept_and_the_entry_redone(tmp_path, monkeypatch):
-    from refnotes import writer
+@pytest.mark.parametrize("leases", [True, False], ids=["with-leases", "without-leases"])
+def test_a_rename_style_save_just_before_refnotes_swaps_its_file_in_is_kept_and_the_entry_redone(
+        tmp_path, monkeypatch, leases):
+    from refnotes import fsutil, writer
+
+    if not leases:  # a file system without them, or a file of someone else's
+        monkeypatch.setattr(fsutil, "_guard", lambda *fds: False, raising=False)
+        monkeypatch.setattr(fsutil, "being_written", lambda fd: False, raising=False)
 
     path = tmp_path / "contacts" / "bob.md"
     path.parent.mkdir()
@@ -391,3 +397,42 @@ def test_a_plan_saved_in_an_editor_while_plan_runs_is_not_written_over(run, vaul
     result = run("--vault", vault.root, "plan", "--month", "2027-03", "--today", "2027-03-10")
     assert result.exit_code == 1 and f"{PLAN}: it changed while refnotes was planning" in result.output
     assert path.read_text() == edited
+
+
+@pytest.mark.parametrize("exchange", [True, False], ids=["exchange", "plain-rename"])
+def test_an_in_place_save_between_the_read_and_the_swap_is_read_again(tmp_path, monkeypatch, exchange):
+    """Without an atomic exchange (not Linux) the checks just before the rename still see it."""
+    import os
+
+    from refnotes import fsutil, writer
+
+    if not exchange:
+        monkeypatch.setattr(fsutil, "exchange", lambda a, b: False, raising=False)
+    path = tmp_path / "contacts" / "bob.md"
+    path.parent.mkdir()
+    path.write_text(BOB)
+    saved = BOB.replace("## Log", PARAGRAPH + "## Log")
+    real_fsync = os.fsync
+
+    def meanwhile(fd):  # while refnotes flushes its new file, the editor saves in place
+        real_fsync(fd)
+        if PARAGRAPH not in path.read_text():
+            path.write_text(saved)
+
+    monkeypatch.setattr(os, "fsync", meanwhile)
+    writer.append_entry(tmp_path, path, ENTRY_LINE)
+    assert path.read_text() == saved + ENTRY_LINE + "\n"
+
+
+def test_a_file_that_never_holds_still_is_refused_after_a_bounded_number_of_tries(tmp_path, monkeypatch):
+    from refnotes import fsutil, writer
+
+    path = tmp_path / "contacts" / "bob.md"
+    path.parent.mkdir()
+    path.write_text(BOB)
+    tries = []
+    monkeypatch.setattr(writer, "_pause", lambda attempt: None)
+    monkeypatch.setattr(fsutil, "replace_version", lambda version, data: tries.append(1) or False)
+    with pytest.raises(writer.WriteRefused, match="kept changing while refnotes was writing it"):
+        writer.append_entry(tmp_path, path, ENTRY_LINE)
+    assert len(tries) == writer.ATTEMPTS and path.read_text() == BOB
