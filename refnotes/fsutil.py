@@ -13,9 +13,12 @@ writing it in place or renaming its own file over it, and neither save may be
 lost. On Linux the new file is swapped in with renameat2(RENAME_EXCHANGE),
 which hands back the file it displaced, so the check is made on what was
 actually replaced: the same inode, size, mtime and bytes as read, and nobody
-holding it open for writing (a read lease cannot be had then). Anything else
-is swapped back and the caller tries again on the new content. Elsewhere the
-same checks run just before a plain rename.
+opening or writing it meanwhile (write leases held on both files during the
+swap make any open wait and show; without them, a read lease tells whether
+anybody has it open for writing). Anything else is swapped back and the caller
+tries again on the new content. Elsewhere the same checks run just before a
+plain rename. What remains open: a program that looked the path up before the
+swap and opens it in the microseconds after the last check.
 """
 
 from __future__ import annotations
@@ -27,9 +30,9 @@ import re
 import stat
 import tempfile
 import time
-from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Self
 
 
 def create_file(path: Path, text: str) -> None:
@@ -184,7 +187,7 @@ class Version:
             os.close(self.fd)
             self.fd = -1
 
-    def __enter__(self) -> Version:
+    def __enter__(self) -> Self:
         return self
 
     def __exit__(self, *exc) -> None:

@@ -2,12 +2,17 @@
 
 The file is read once, the new line is placed after the last entry of its
 `## Log` section (the section is created at the end when missing), and the
-result is checked to be the old bytes with only the new ones inserted. The
-write is atomic (temp file in the same folder, fsync, rename, permissions
-kept), serialised across processes by a lock in `<vault>/.refnotes/`, and
-refused if the file changed on disk while we worked (`rewrite`). Front-matter
-edits (`edit_contact`, for `status` and `set`) go the same way, made by
-formats/frontmatter.py, with at most one entry appended in the same write.
+result is checked to be the old bytes with only the new ones inserted, and read
+back as `check` reads it: the entry must be where the agenda will find it. The
+write is atomic (temp file in the same folder, fsync, then swapped in,
+permissions kept), serialised across processes by a lock in
+`<vault>/.refnotes/`, and made in place of the very version read (`rewrite`,
+fsutil.replace_version): a file an editor saved meanwhile is read again and the
+change made anew on it. A link is written through to its file inside the vault.
+Front-matter edits (`edit_contact`, for `status` and `set`) go the same way,
+made by formats/frontmatter.py, with at most one entry appended in the same
+write. A command that appends to several files checks each first
+(`check_append`) and can take an append back (`take_back`).
 """
 
 from __future__ import annotations

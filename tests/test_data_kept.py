@@ -264,8 +264,8 @@ LENA = "---\nname: Lena Fischer\nkind: client\nneeds: [web design]\n---\n## Log\
 
 @pytest.mark.parametrize("mike, fragment", [
     (b"---\nname: Mike Ross\nkind: partner\n---\nCaf\xe9 owner\n## Log\n", "not UTF-8"),
-    (b"---\nname: Mike Ross\n---\n## Log\n<<<<<<< HEAD\n- 2026-11-01 call: a\n=======\n- 2026-11-02 call: b\n"
-     b">>>>>>> theirs\n", "conflict markers"),
+    (b"---\nname: Mike Ross\n---\n## Log\n<<<<<<< HEAD\n- 2026-11-01 call: a\n=======\n>>>>>>> theirs\n",
+     "conflict markers"),
     (b"---\nname: Mike Ross\n---\n```\n## Log\n", "never closed"),
 ], ids=["not-utf8", "conflict-markers", "unclosed-fence"])
 def test_intro_checks_both_files_before_writing_either_and_a_rerun_writes_each_once(run, vault, mike, fragment):
