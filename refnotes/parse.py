@@ -330,6 +330,7 @@ def _log(lines: list[str], start: int, slug: str, problem) -> tuple[list[Entry],
     links: list[tuple[str, int]] = []
     in_log = False
     fence = None
+    opened = (0, "", False)  # the open code block: its fence's line, the fence, and whether it is in the log
     previous_was_entry = False
     entry_match = ENTRY.fullmatch
 
@@ -367,8 +368,11 @@ def _log(lines: list[str], start: int, slug: str, problem) -> tuple[list[Entry],
         stripped = line.strip()
         first = stripped[:1]
         if first in ("`", "~"):
+            was = fence
             is_fence, fence = fence_toggle(stripped, fence)
             if is_fence:
+                if was is None:
+                    opened = (number, FENCE.match(stripped).group(1), in_log)
                 continue
         if fence is not None:
             continue
@@ -396,7 +400,33 @@ def _log(lines: list[str], start: int, slug: str, problem) -> tuple[list[Entry],
             problem(number, "not a log entry, so the agenda ignores it; entries look like "
                     "'- 2026-11-20 call: text'", WARNING)
         previous_was_entry = False
+    if fence is not None:
+        _unclosed(lines, *opened, problem)
     return entries, links
+
+
+def _unclosed(lines: list[str], number: int, marker: str, in_log: bool, problem) -> None:
+    """A code block never closed runs to the end of the file: an error when it hides the log (a `## Log`
+    heading, or entries of the log it opened in), else a warning."""
+    hidden = None
+    for index in range(number, len(lines)):
+        line = lines[index]
+        heading = HEADING.fullmatch(line) if line[:1] == "#" else None
+        if heading and len(heading.group(1)) == 2 and heading.group(2).strip().lower() == "log":
+            hidden = "the ## Log too"
+            break
+        if heading and len(heading.group(1)) <= 2:
+            in_log = False
+        elif in_log and ENTRY.fullmatch(line.strip()):
+            hidden = "the log entries too"
+            break
+    close = f"add a line {marker} where the code ends"
+    if hidden is None:
+        problem(number, f"this code block ({marker}) is never closed, so everything below it shows as code: {close}",
+                WARNING)
+    else:
+        problem(number, f"this code block ({marker}) is never closed, so everything below it, {hidden}, is code "
+                f"the agenda ignores: {close}")
 
 
 def _continued(entry: Entry, more: str) -> Entry:

@@ -17,6 +17,7 @@ import calendar
 import difflib
 import heapq
 import re
+from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -172,10 +173,15 @@ def _place(plan: Plan, people: list[Contact], days: list[date], per_day: int) ->
             plan.unscheduled.append(person.slug)
 
 
-def replan(frozen: Plan, contacts: dict[str, Contact], config, today: date) -> tuple[Plan, Changes]:
+def replan(frozen: Plan, contacts: dict[str, Contact], config, today: date,
+           held: Collection[str] = ()) -> tuple[Plan, Changes]:
     """Update a frozen plan: keep every assignment (hand moves too), drop the gone, and put the new
-    (those unscheduled before first) each on the least-loaded workday >= today with room, ties to the earliest."""
-    wanted = {c.slug: c for c in eligible(contacts, config)}
+    (those unscheduled before first) each on the least-loaded workday >= today with room, ties to the earliest.
+
+    `held`: contacts whose files have errors (with_errors), missing from `contacts` or read wrong:
+    unreadable is not gone, so each stays where the plan has them (a day, or unscheduled), and none
+    of them is added."""
+    wanted = {c.slug: c for c in eligible(contacts, config) if c.slug not in held}
     days = workdays(frozen.year, frozen.month, config)
     plan = Plan(frozen.year, frozen.month, {d: list(s) for d, s in frozen.days.items()}, [], True, frozen.path)
     for day in days:
@@ -184,11 +190,13 @@ def replan(frozen: Plan, contacts: dict[str, Contact], config, today: date) -> t
     dropped: list[tuple[str, str]] = []
     for slugs in plan.days.values():
         for slug in list(slugs):
-            if slug not in wanted:
+            if slug not in wanted and slug not in held:
                 slugs.remove(slug)
                 dropped.append((slug, _why_gone(slug, contacts)))
     for slug in frozen.unscheduled:
-        if slug not in wanted:
+        if slug in held:
+            plan.unscheduled.append(slug)  # still waiting, as it was
+        elif slug not in wanted:
             dropped.append((slug, _why_gone(slug, contacts)))
     known = set(plan.scheduled())
     waiting = [wanted[s] for s in frozen.unscheduled if s in wanted and s not in known]
@@ -207,6 +215,21 @@ def replan(frozen: Plan, contacts: dict[str, Contact], config, today: date) -> t
             plan.unscheduled.append(person.slug)
         added.append((person.slug, day))
     return plan, Changes(tuple(added), tuple(dropped))
+
+
+def with_errors(problems: list[Problem], contacts: dict[str, Contact]) -> dict[str, Problem]:
+    """The contacts whose files have errors, by slug, each with its first error (path:line): those
+    that could not be read at all (not in `contacts`) and those read with a mistake, which may well
+    be in what decides who is planned (kind, do_not_contact, status)."""
+    from refnotes.vault import CONTACTS_DIR
+
+    found: dict[str, Problem] = {}
+    for problem in sorted(problems, key=lambda p: (p.path, p.line)):
+        if problem.severity == WARNING or not problem.path.startswith(f"{CONTACTS_DIR}/") \
+                or not problem.path.endswith(".md"):
+            continue
+        found.setdefault(problem.path.rsplit("/", 1)[-1][:-3].lower(), problem)
+    return found
 
 
 def _why_gone(slug: str, contacts: dict[str, Contact]) -> str:
@@ -292,21 +315,34 @@ def load_plans(root: Path, contacts: dict[str, Contact], config) -> tuple[dict[s
     problems: list[Problem] = []
     if not folder.is_dir():
         return plans, problems
+    on_disk: list[dict[str, str]] = []  # every contact file by slug, looked up once if ever needed
+
+    def file_of(slug: str) -> str | None:
+        """The contact file of a slug that is not among the contacts read (it could not be), if any."""
+        if not on_disk:
+            from refnotes.vault import slugs_on_disk
+
+            on_disk.append({s: p.relative_to(root).as_posix() for s, p in slugs_on_disk(root).items()})
+        return on_disk[0].get(slug)
+
     for path in sorted(folder.glob(PLAN_FILES)):
         rel = path.relative_to(root).as_posix()
         match = FILE.fullmatch(path.name)
         if not match or not 1 <= int(match.group(2)) <= 12:
             problems.append(Problem(rel, 1, "a plan file is named referral-month-YYYY-MM.yaml", WARNING))
             continue
-        plan, found = parse_plan(path.read_bytes(), rel, int(match.group(1)), int(match.group(2)), contacts, config)
+        plan, found = parse_plan(path.read_bytes(), rel, int(match.group(1)), int(match.group(2)), contacts, config,
+                                 file_of)
         problems.extend(found)
         if plan is not None:
             plans[plan.key] = plan
     return plans, problems
 
 
-def parse_plan(raw: bytes, rel: str, year: int, month: int, contacts: dict[str, Contact], config
-               ) -> tuple[Plan | None, list[Problem]]:
+def parse_plan(raw: bytes, rel: str, year: int, month: int, contacts: dict[str, Contact], config,
+               file_of: Callable[[str], str | None] = lambda slug: None) -> tuple[Plan | None, list[Problem]]:
+    """A plan file, checked. `file_of(slug)`: the file of a planned slug missing from `contacts`, when
+    there is one (it could not be read), so that the warning says it is kept, not dropped."""
     from refnotes import yamlsrc
 
     problems: list[Problem] = []
@@ -340,7 +376,10 @@ def parse_plan(raw: bytes, rel: str, year: int, month: int, contacts: dict[str, 
         out = []
         for item in items:
             slug = str(item).strip().removeprefix("[[").removesuffix("]]").lower()
-            if slug not in contacts:  # deleted (a rerun drops it) or mistyped: a warning either way
+            if slug not in contacts and (file := file_of(slug)):  # there, but unreadable: not gone
+                problem(line, f"{slug}'s file {file} cannot be read (its problem is listed): `refnotes plan` "
+                        "keeps their day, and writes nothing until the file is fixed", WARNING)
+            elif slug not in contacts:  # deleted (a rerun drops it) or mistyped: a warning either way
                 close = difflib.get_close_matches(slug, list(contacts), n=1)
                 hint = f"a typo for {close[0]}? " if close else ""
                 problem(line, f"{slug} is no contact; {hint}`refnotes plan` drops it", WARNING)

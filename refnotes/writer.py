@@ -2,12 +2,17 @@
 
 The file is read once, the new line is placed after the last entry of its
 `## Log` section (the section is created at the end when missing), and the
-result is checked to be the old bytes with only the new ones inserted. The
-write is atomic (temp file in the same folder, fsync, rename, permissions
-kept), serialised across processes by a lock in `<vault>/.refnotes/`, and
-refused if the file changed on disk while we worked (`rewrite`). Front-matter
-edits (`edit_contact`, for `status` and `set`) go the same way, made by
-formats/frontmatter.py, with at most one entry appended in the same write.
+result is checked to be the old bytes with only the new ones inserted, and read
+back as `check` reads it: the entry must be where the agenda will find it. The
+write is atomic (temp file in the same folder, fsync, then swapped in,
+permissions kept), serialised across processes by a lock in
+`<vault>/.refnotes/`, and made in place of the very version read (`rewrite`,
+fsutil.replace_version): a file an editor saved meanwhile is read again and the
+change made anew on it. A link is written through to its file inside the vault.
+Front-matter edits (`edit_contact`, for `status` and `set`) go the same way,
+made by formats/frontmatter.py, with at most one entry appended in the same
+write. A command that appends to several files checks each first
+(`check_append`) and can take an append back (`take_back`).
 """
 
 from __future__ import annotations
@@ -15,7 +20,9 @@ from __future__ import annotations
 import contextlib
 import fcntl
 import os
+import re
 import threading
+import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
@@ -24,8 +31,8 @@ from typing import Any, TypeVar
 
 from refnotes import fsutil
 from refnotes.formats import frontmatter
-from refnotes.model import MEDIA, Contact
-from refnotes.parse import HEADING, fence_toggle, parse_contact
+from refnotes.model import MEDIA, WARNING, Contact
+from refnotes.parse import ENTRY, HEADING, fence_toggle, parse_contact
 
 
 class WriteRefused(Exception):
@@ -91,30 +98,132 @@ def vault_lock(root: Path):
 
 def append_entry(root: Path, path: Path, line: str) -> Appended:
     """Append `line` (from entry_line) under the file's `## Log` heading."""
+    path = _target(root, path)
+    return rewrite(root, path, _appending(root, path, line))
+
+
+def check_append(root: Path, path: Path, line: str) -> None:
+    """Raise the WriteRefused that append_entry would, without writing anything: for a command that
+    writes several files, each is checked before the first is written."""
+    path = _target(root, path)
+    try:
+        version = fsutil.read_version(path)
+    except fsutil.Changing:
+        return  # an editor is saving it right now: the write will look again
+    except OSError as exc:
+        raise WriteRefused(f"cannot read it: {exc.strerror}") from None
+    with version:
+        _appending(root, path, line)(version.data)
+
+
+def take_back(root: Path, done: Appended) -> bool:
+    """Undo an append (a command that writes several files and could not write them all): the file
+    goes back to what it was, if it still holds what the append wrote. False when it does not."""
+    def back(now: bytes) -> tuple[bytes, bool]:
+        return (done.before, True) if now == done.after else (now, False)
+
+    try:
+        return rewrite(root, done.path, back)
+    except WriteRefused:
+        return False
+
+
+def _appending(root: Path, path: Path, line: str) -> Callable[[bytes], tuple[bytes, Appended]]:
+    """The change append_entry makes to the file's bytes, checked: only the entry inserted, and the
+    entry where the agenda will find it."""
+    rel = in_vault(root, path)
+
     def append(before: bytes) -> tuple[bytes, Appended]:
         after, position, number = insert_entry(before, line)
         _check_only_inserted(before, after, position)
+        _check_reads_back(after, rel, path, number, line, before)
         return after, Appended(path, number, line, before, after)
 
-    return rewrite(root, path, append)
+    return append
 
 
 T = TypeVar("T")
 
 
+ATTEMPTS = 60  # reads of a file that keeps changing under us, before giving up (a few seconds in all)
+
+
 def rewrite(root: Path, path: Path, change: Callable[[bytes], tuple[bytes, T]]) -> T:
     """Under the vault lock: read the file, make its new bytes with `change(before)` -> (after, result),
-    and put them in place atomically, refused if the file changed on disk meanwhile. An exception from
-    `change` writes nothing; neither does an `after` equal to `before`. Returns the result."""
+    and put them in place atomically, in place of the very version read. An exception from `change`
+    writes nothing; neither does an `after` equal to `before`. Returns the result.
+
+    A file saved by an editor meanwhile (in place or by a rename) is read again and `change` made
+    anew on what it holds now, a bounded number of times: what the editor wrote is never lost, and
+    WriteRefused says so when the file would not hold still. A link is written through to its
+    target, which must be a regular file inside the vault.
+    """
     with vault_lock(root):
-        try:
-            before = path.read_bytes()
-        except OSError as exc:
-            raise WriteRefused(f"cannot read {path}: {exc.strerror}") from None
-        after, result = change(before)
-        if after != before:
-            _replace(path, after, before)
-    return result
+        target = _target(root, path)
+        for attempt in range(ATTEMPTS):
+            try:
+                version = fsutil.read_version(target)
+            except (fsutil.Changing, BlockingIOError):  # being written, or being swapped by a writer elsewhere
+                _pause(attempt)
+                continue
+            except FileNotFoundError:
+                if attempt < 10:  # an editor between two renames, say: it comes back
+                    _pause(attempt)
+                    continue
+                raise WriteRefused("cannot read it: no such file") from None
+            except OSError as exc:
+                raise WriteRefused(f"cannot read it: {exc.strerror}") from None
+            with version:
+                try:
+                    after, result = change(version.data)
+                except (WriteRefused, frontmatter.EditRefused):
+                    if _settled(version):
+                        raise
+                    _pause(attempt)  # what was refused may be half a save: look again
+                    continue
+                if after == version.data:
+                    return result
+                try:
+                    if fsutil.replace_version(version, after):
+                        _fsync_dir(target.parent)
+                        return result
+                except fsutil.Clash as exc:
+                    raise WriteRefused(
+                        "another program wrote this file while refnotes was putting its new version in place, "
+                        f"so two versions hold someone's changes: one is in place, the other is kept as "
+                        f"{exc.kept.name} beside it. Compare the two, then run the command again; nothing of "
+                        "refnotes' was written") from None
+                except OSError as exc:
+                    raise WriteRefused(f"cannot write it: {exc.strerror}") from None
+            _pause(attempt)
+    raise WriteRefused("it kept changing while refnotes was writing it (an editor saving it over and over?); "
+                       "nothing was written: save it, then run the command again")
+
+
+def _pause(attempt: int) -> None:
+    time.sleep(min(0.002 * (attempt + 1), 0.1))
+
+
+def _settled(version: fsutil.Version) -> bool:
+    """The file read still holds what was read a moment later: a refusal is about the file, not about
+    a save caught half way."""
+    time.sleep(0.02)
+    try:
+        return version.same_file(os.stat(version.path)) and version.still()
+    except OSError:
+        return False
+
+
+def _target(root: Path, path: Path) -> Path:
+    """The file to write for `path`: itself, or the file a link points at when that is inside the vault."""
+    real = Path(os.path.realpath(path))
+    if real == Path(os.path.abspath(path)):
+        return real
+    vault = os.path.realpath(root)
+    if os.path.commonpath([vault, real]) != vault:
+        raise WriteRefused(f"a link to {real}, outside the vault; refnotes writes only inside the vault. Move "
+                           "that file into the vault (and link to it from where it was), or log in it by hand")
+    return real
 
 
 def insert_entry(raw: bytes, line: str) -> tuple[bytes, int, int]:
@@ -195,14 +304,37 @@ def _check_only_inserted(before: bytes, after: bytes, position: int) -> None:
         raise WriteRefused("internal check failed: the write would change existing bytes; nothing was written")
 
 
-def _replace(path: Path, data: bytes, expected: bytes) -> None:
-    def unchanged() -> None:
-        if path.read_bytes() != expected:
-            raise WriteRefused(f"{path.name} changed on disk while refnotes was writing it; nothing was written. "
-                               "Save it in your editor, then run the command again")
+def in_vault(root: Path, path: Path) -> str:
+    """A file's path in the vault, as messages and problems name it (`contacts/alice.md`)."""
+    return Path(os.path.relpath(os.path.realpath(path), os.path.realpath(root))).as_posix()
 
-    fsutil.write_bytes(path, data, verify=unchanged)
-    _fsync_dir(path.parent)
+
+def _check_reads_back(after: bytes, rel: str, path: Path, number: int, line: str, before: bytes) -> None:
+    """Refuse (WriteRefused) unless the agenda will find the new entry: `after` read as `check` reads it
+    holds an entry on line `number` that says what `line` says. A file the agenda cannot read at all, or
+    a code block never closed above the log, would hide it; the refusal names that, on its line in
+    `before` (the file as it is)."""
+    slug = path.name[:-3].lower() if path.name.endswith(".md") else path.stem
+    contact, _ = parse_contact(after, rel, slug)
+    written = ENTRY.fullmatch(line)
+    if contact is not None and written is not None and any(
+            e.line == number and e.date.isoformat() == written.group(1) and e.medium == written.group(2)
+            and e.text == written.group(3).rstrip() for e in contact.entries):
+        return
+    for raw in (before, after):
+        contact, problems = parse_contact(raw, rel, slug)
+        if contact is None:
+            why = next((p for p in problems if p.severity != WARNING), None)
+            reason = f"{why.message}; refnotes cannot read this file, so the new entry would not count" if why else ""
+        else:
+            why = next((p for p in problems if "is never closed" in p.message), None)
+            fence = re.search(r"\((`+|~+)\)", why.message).group(1) if why else ""
+            reason = (f"the code block opened here ({fence}) is never closed, so the agenda would not see the new "
+                      f"entry below it: add a line {fence} where the code ends")
+        if why is not None:
+            raise WriteRefused(f"{reason}; nothing was written", why.line)
+    raise WriteRefused(f"internal check failed: the new entry (line {number}) would not read back as a log entry; "
+                       "nothing was written")
 
 
 def _fsync_dir(folder: Path) -> None:
@@ -242,6 +374,8 @@ def edit_contact(root: Path, path: Path, rel: str,
     messages. Raises frontmatter.EditRefused or WriteRefused, having written nothing; writes nothing
     either when nothing changes.
     """
+    path = _target(root, path)
+
     def change(before: bytes) -> tuple[bytes, Edited]:
         changes, line = plan(frontmatter.read(before, rel))
         after, done = frontmatter.edit(before, changes, rel)
@@ -250,9 +384,7 @@ def edit_contact(root: Path, path: Path, rel: str,
             edited = after
             after, position, number = insert_entry(edited, line)
             _check_only_inserted(edited, after, position)
-            contact, _ = parse_contact(after, rel, path.stem)
-            if contact is None or not any(e.line == number for e in contact.entries):
-                raise WriteRefused("internal check failed: the new entry would not read back; nothing was written")
+            _check_reads_back(after, rel, path, number, line, before)
             entry = Appended(path, number, line)
         return after, Edited(path, done, entry, before, after, dict(changes))
 

@@ -33,8 +33,9 @@ def _kill_during_write(root, target: str) -> None:
         from pathlib import Path
         from refnotes import fsutil
         path = Path({str(root / target)!r})
-        fsutil.write_bytes(path, path.read_bytes() + b"- 2026-11-25 call: never lands\\n",
-                           verify=lambda: os.kill(os.getpid(), signal.SIGKILL))
+        fd, tmp = fsutil._mkstemp(path)  # as every writer makes its new file beside the old one...
+        os.write(fd, path.read_bytes() + b"- 2026-11-25 call: never lands\\n")
+        os.kill(os.getpid(), signal.SIGKILL)  # ...and killed before the rename
         """)
     done = subprocess.run([sys.executable, "-c", script], cwd=REPO, capture_output=True)
     assert done.returncode == -signal.SIGKILL, done.stderr

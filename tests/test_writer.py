@@ -57,7 +57,7 @@ def test_permissions_are_kept_and_no_temp_files_are_left(tmp_path):
     assert sorted(p.name for p in tmp_path.iterdir()) == [".refnotes", "a.md"]
 
 
-def test_a_file_changed_during_the_write_is_refused(tmp_path, monkeypatch):
+def test_a_file_changed_during_the_write_is_read_again_and_the_entry_added_to_what_it_holds_now(tmp_path, monkeypatch):
     path = tmp_path / "a.md"
     path.write_text("---\nname: A\n---\n")
     real_fsync = os.fsync
@@ -68,9 +68,9 @@ def test_a_file_changed_during_the_write_is_refused(tmp_path, monkeypatch):
             path.write_text("---\nname: A\n---\nedited in the editor meanwhile\n")
 
     monkeypatch.setattr(writer.os, "fsync", meddle)
-    with pytest.raises(writer.WriteRefused, match="changed on disk"):
-        writer.append_entry(tmp_path, path, LINE)
-    assert path.read_text() == "---\nname: A\n---\nedited in the editor meanwhile\n"
+    done = writer.append_entry(tmp_path, path, LINE)
+    assert path.read_text() == "---\nname: A\n---\nedited in the editor meanwhile\n\n## Log\n" + LINE + "\n"
+    assert done.before == b"---\nname: A\n---\nedited in the editor meanwhile\n" and done.line == 7
     assert [p.name for p in tmp_path.iterdir() if p.name.endswith(".tmp")] == []
 
 

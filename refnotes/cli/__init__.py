@@ -644,21 +644,51 @@ def _check_referral(root: Path, referrer: str, referral: str, command: str) -> N
 def _append(root: Path, writes: list[tuple[str, str]], message: str) -> None:
     """Append each (slug, entry line); print what was written; autocommit if configured.
 
-    The vault's lock is held from the first write to the commit, so that refnotes' writers in this
-    vault commit in the order they wrote."""
+    Every file is checked before the first is written (can the entry go in, will the agenda find it
+    there), and should one still fail, those written before it are taken back: a command writes all
+    its entries or none, and a rerun never doubles one. The vault's lock is held from the first check
+    to the commit, so that refnotes' writers in this vault commit in the order they wrote."""
     from refnotes import autocommit, writer
 
-    paths = [(contact_file(root, slug), line) for slug, line in writes]  # all checked before any write
-    changes = []
+    paths = [(contact_file(root, slug), line) for slug, line in writes]
+    shown = [path.relative_to(root).as_posix() for path, _ in paths]
+
+    def others(rel: str) -> str:
+        rest = [r for r in dict.fromkeys(shown) if r != rel]
+        return f". Nothing was written, to it or to {' or '.join(rest)}" if rest else ""
+
+    done: list = []
     with writer.vault_lock(root):
-        for path, line in paths:
+        if len(paths) > 1:
+            for (path, line), rel in zip(paths, shown):
+                try:
+                    writer.check_append(root, path, line)
+                except writer.WriteRefused as exc:
+                    raise click.ClickException(exc.where(rel) + others(rel)) from None
+        for (path, line), rel in zip(paths, shown):
             try:
-                done = writer.append_entry(root, path, line)
+                done.append(writer.append_entry(root, path, line))
             except writer.WriteRefused as exc:
-                raise click.ClickException(exc.where(path.relative_to(root).as_posix())) from None
-            changes.append(autocommit.Change(done.path, done.before, done.after, done.redo))
-            click.echo(f"{done.path.relative_to(root).as_posix()}:{done.line}: {done.text}")
+                raise click.ClickException(exc.where(rel) + _taken_back(root, done)) from None
+        for entry in done:
+            click.echo(f"{writer.in_vault(root, entry.path)}:{entry.line}: {entry.text}")
+        changes = [autocommit.Change(d.path, d.before, d.after, d.redo) for d in done]
         autocommit_changes(root, changes, message)
+
+
+def _taken_back(root: Path, done: list) -> str:
+    """Undo the appends made before one failed, and say so."""
+    from refnotes import writer
+
+    said = []
+    for entry in reversed(done):
+        rel = writer.in_vault(root, entry.path)
+        if writer.take_back(root, entry):
+            said.append(f"{rel}: its entry was taken back, so nothing was written")
+        else:
+            said.append(f"{rel}:{entry.line}: written, and changed since, so not taken back: remove that line "
+                        "by hand before you run the command again")
+    return "".join(f"\n{line}" for line in said)
 
 
 def _autocommit(root: Path, files: list[Path], message: str) -> None:
@@ -762,8 +792,11 @@ def log_command(ctx: Context, slug: str, medium: str, text: str, attempt: bool, 
     event, other. Hashtags in TEXT mark referral actions: #ask #thanks
     #update #gave #help #reward; #birthday and #anniversary say what a card
     was for. The entry goes last under `## Log` (the section is added when
-    missing); no other byte of the file changes. --date may not be after
-    today: the log records what happened.
+    missing); no other byte of the file changes. An editor's save meanwhile
+    is read again, never written over; a file where the agenda would not
+    find the entry (a code block never closed above the log) is refused. A
+    link is written through to its file inside the vault. --date may not be
+    after today: the log records what happened.
 
     \b
     Examples:
@@ -854,7 +887,8 @@ def ask(ctx: Context, slug: str, text: str | None, medium: str, day: date) -> No
 def intro(ctx: Context, a: str, b: str, topic: str, medium: str, day: date) -> None:
     """Log an introduction you made between A and B (#gave), in both files.
 
-    Goals count it once.
+    Goals count it once. Both files are checked before either is written:
+    both entries are written, or neither.
 
     \b
     Example:
@@ -918,15 +952,16 @@ def plan_command(ctx: Context, month_text: str | None, today: date | None, as_js
     contacts first, in the first half. Rerun it any time: existing
     assignments (also ones you moved by hand) are kept, each new contact goes
     on the least-loaded day from today on, contacts deleted or no longer
-    eligible are dropped, and it says exactly what changed. A month that has
-    ended is refused.
+    eligible are dropped, and it says exactly what changed. A planned contact
+    whose file has errors keeps their day, and nothing is written (exit 1)
+    until the file is fixed. A month that has ended is refused.
 
     \b
     Examples:
       refnotes plan                      # the configured month
       refnotes plan --month 2027-03 --json
     """
-    from refnotes import autocommit, fsutil
+    from refnotes import autocommit
     from refnotes import plan as planning
 
     today = today or date.today()
@@ -949,12 +984,28 @@ def plan_command(ctx: Context, month_text: str | None, today: date | None, as_js
     frozen = vault.plans.get(f"{year:04d}-{month:02d}")
     if path.exists() and frozen is None:
         raise click.ClickException(f"{rel} cannot be read; fix it first")
+    troubled = planning.with_errors(vault.problems, vault.contacts)
+    held = {}
+    if frozen is not None:  # unreadable is not gone: a planned contact whose file has errors keeps their place
+        held = {slug: troubled[slug] for slug in [*frozen.scheduled(), *frozen.unscheduled] if slug in troubled}
+    for problem in held.values():
+        slug = problem.path.rsplit("/", 1)[-1][:-3].lower()
+        day = frozen.day_of(slug)
+        where = f"is planned on {day:%b} {day.day}" if day else "is planned (unscheduled)"
+        click.echo(f"{problem}; {slug} {where} and keeps that place", err=True)
+    if held:
+        raise click.ClickException(f"{rel} is not written while a planned contact's file has errors (above): fix "
+                                   "them, then run `refnotes plan` again")
+    for slug, problem in troubled.items():
+        if slug not in vault.contacts and slug not in held:
+            click.echo(f"warning: {problem.path} cannot be read, so {slug} is not in the plan: fix it, then run "
+                       "`refnotes plan` again to add them", err=True)
     if frozen is None:
         result = planning.make_plan(vault.contacts, vault.config, year, month, today)
         changes = planning.Changes(tuple((s, result.day_of(s)) for s in result.scheduled())
                                    + tuple((s, None) for s in result.unscheduled))
     else:
-        result, changes = planning.replan(frozen, vault.contacts, vault.config, today)
+        result, changes = planning.replan(frozen, vault.contacts, vault.config, today, held)
     before = path.read_bytes() if path.exists() else None
     if frozen is None:
         text = planning.render(result)
@@ -962,7 +1013,7 @@ def plan_command(ctx: Context, month_text: str | None, today: date | None, as_js
         text = planning.render_over(before.decode("utf-8"), result, vault.contacts, vault.config)
     wrote = False
     if frozen is None or (changes and before != text.encode("utf-8")):
-        fsutil.write_file(path, text)
+        _write_plan(vault.root, path, rel, before, text)
         wrote = True
     if as_json:
         echo_json({
@@ -979,6 +1030,32 @@ def plan_command(ctx: Context, month_text: str | None, today: date | None, as_js
         # no redo: the plan was made from the file on disk, hand edits not committed included
         autocommit_changes(vault.root, [autocommit.Change(path, before, text.encode("utf-8"))],
                             f"plan: {verb} referral month {result.key}")
+
+
+def _write_plan(root: Path, path: Path, rel: str, before: bytes | None, text: str) -> None:
+    """Create the plan file, or put the replanned one in place of the very bytes it was made from (the
+    writers' way: under the lock, through a link inside the vault, an editor's save never lost)."""
+    from refnotes import fsutil, writer
+
+    again = "nothing was written: run `refnotes plan` again"
+    try:
+        if before is None:
+            with writer.vault_lock(root):
+                fsutil.create_file(path, text)
+            return
+
+        def change(now: bytes) -> tuple[bytes, None]:
+            if now != before:
+                raise writer.WriteRefused(f"it changed while refnotes was planning (saved in an editor?); {again}")
+            return text.encode("utf-8"), None
+
+        writer.rewrite(root, path, change)
+    except FileExistsError:
+        raise click.ClickException(f"{rel} appeared while refnotes was planning; {again}") from None
+    except writer.WriteRefused as exc:
+        raise click.ClickException(exc.where(rel)) from None
+    except OSError as exc:
+        raise click.ClickException(f"{rel}: cannot write it: {exc.strerror}") from None
 
 
 def _print_plan(result, changes, fresh: bool, rel: str, wrote: bool, vault: Vault) -> None:

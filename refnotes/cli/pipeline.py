@@ -52,7 +52,9 @@ def _edit(root: Path, path: Path, plan) -> Any:
 
 def _said(root: Path, done) -> list[str]:
     """What changed, one `path:line: key: old → new` line each, in line order; the entry last."""
-    rel = done.path.relative_to(root).as_posix()
+    from refnotes.writer import in_vault
+
+    rel = in_vault(root, done.path)
     lines = []
     for change in done.changes:
         if change.old is None:
