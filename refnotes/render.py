@@ -5,24 +5,32 @@ Packaged templates live in the top-level `templates/` folder, installed as the
 the working directory. A file of the same name in `<vault>/templates/` wins.
 Autoescaping is on for HTML; undefined variables are errors.
 
-Compiling a template costs tens of milliseconds, and a site has eight: with a
-vault, the compiled code is kept in `<vault>/.refnotes/templates` (Jinja's own
-bytecode cache, checked against each template's source, Jinja's version and
-Python's, written atomically). That folder trusts nothing the vault did not
-already: the vault's own templates/ are Jinja code that refnotes runs.
+Compiling a template costs tens of milliseconds, and a site has eight: the
+compiled code is kept in the per-user cache folder (usercache.py), in a folder
+of its own for each version of refnotes' code, Jinja and Python, and checked
+against each template's source by Jinja. Never in the vault: Jinja's compiled
+templates are pickles of Python code, and loading one runs it.
 """
 
 from __future__ import annotations
 
+import functools
+import hashlib
 import os
+import shutil
+import sys
+import time
 from importlib import resources
 from pathlib import Path
 
 import jinja2
 
+from refnotes import __version__
 from refnotes.core.wording import count
 
 PACKAGE = "refnotes.templates"
+COMPILED = "templates"  # in the per-user cache folder: a folder per code key, Jinja's files in it
+STALE_DAYS = 30  # another code key's folder unused this long is removed when a new one is made
 
 
 def _packaged(name: str) -> tuple[str, str, callable] | None:
@@ -43,7 +51,7 @@ def environment(vault_root: Path | None = None) -> jinja2.Environment:
     loaders.append(jinja2.FunctionLoader(_packaged))
     env = jinja2.Environment(
         loader=jinja2.ChoiceLoader(loaders),
-        bytecode_cache=_bytecode_cache(vault_root),
+        bytecode_cache=compiled_templates(),
         autoescape=jinja2.select_autoescape(("html", "htm", "xml", "svg"), default_for_string=True),
         undefined=jinja2.StrictUndefined,
         keep_trailing_newline=True,
@@ -62,17 +70,50 @@ def _yaml(value) -> str:
     return yamlsrc.dump_scalar(value)
 
 
-def _bytecode_cache(vault_root: Path | None) -> jinja2.BytecodeCache | None:
-    """Compiled templates kept in the vault's own folder; none where it cannot be written."""
-    if vault_root is None:
-        return None
-    from refnotes.fsutil import private_dir
+def compiled_templates() -> jinja2.BytecodeCache | None:
+    """Jinja's bytecode cache in the per-user cache folder, under this code's key; None where that
+    folder cannot be used (then every template is compiled afresh)."""
+    from refnotes import usercache
 
-    try:
-        folder = private_dir(vault_root) / "templates"
-        folder.mkdir(mode=0o700, exist_ok=True)
-        if not os.access(folder, os.W_OK):
-            return None
-    except OSError:
+    key = code_key()
+    parent = usercache.folder(COMPILED)
+    if parent is None:
         return None
+    fresh = not (parent / key).exists()
+    folder = usercache.folder(COMPILED, key)
+    if folder is None:
+        return None
+    if fresh:
+        _remove_stale(parent, keep=key)
     return jinja2.FileSystemBytecodeCache(str(folder), "%s.jinja")
+
+
+@functools.cache
+def code_key() -> str:
+    """What compiled templates depend on besides their source (which Jinja checks itself): refnotes'
+    version and its code (the environment's settings are code), Jinja's, Python's."""
+    digest = hashlib.blake2b(digest_size=16)
+    digest.update(f"{__version__}\0{jinja2.__version__}\0{sys.version}\0".encode())
+    package = Path(__file__).parent
+    for folder, dirs, names in os.walk(package):
+        dirs.sort()
+        for name in sorted(names):
+            if name.endswith(".py"):
+                path = os.path.join(folder, name)
+                digest.update(os.path.relpath(path, package).encode("utf-8", "surrogateescape") + b"\0")
+                with open(path, "rb") as handle:
+                    digest.update(handle.read())
+    return digest.hexdigest()
+
+
+def _remove_stale(parent: Path, keep: str) -> None:
+    """Other code keys' folders not written to in STALE_DAYS (an older refnotes' compiled templates)."""
+    cutoff = time.time() - STALE_DAYS * 86400
+    try:
+        with os.scandir(parent) as entries:
+            old = [entry.path for entry in entries if entry.name != keep and len(entry.name) == 32
+                   and entry.is_dir(follow_symlinks=False) and entry.stat(follow_symlinks=False).st_mtime < cutoff]
+    except OSError:
+        return
+    for path in old:
+        shutil.rmtree(path, ignore_errors=True)
