@@ -1,9 +1,10 @@
 """A vault is data: whoever clones one must be safe building it.
 
 Compiled templates live in the per-user cache and never in the vault (a repository can carry a
-`.refnotes/` folder: `git add -f`). Each test plants what would run code if it were loaded (a pickle
-whose `__reduce__` runs `touch`), runs the real command, and checks that nothing ran, the command did
-its work, and the planted file was ignored.
+`.refnotes/` folder: `git add -f`), and the vault's own templates/ render in a sandbox. Each test plants
+what would run code if it were loaded (a pickle whose `__reduce__` runs `touch`, a template reaching
+for Python), runs the real command, and checks that nothing ran and the command did its work or said
+exactly what is wrong.
 """
 
 from __future__ import annotations
@@ -182,3 +183,73 @@ def test_where_the_user_cache_is_on_each_platform(monkeypatch, tmp_path):
     monkeypatch.setenv("REFNOTES_CACHE_DIR", str(tmp_path / "mine"))
     assert usercache.location() == tmp_path / "mine"
     assert not home.exists()  # working out where is no write
+
+
+# -- the vault's own templates, in the sandbox
+
+
+ESCAPES = [
+    '{{ lipsum.__globals__["os"].system("touch MARKER") }}',
+    '{{ cycler.__init__.__globals__.os.system("touch MARKER") }}',
+    '{{ ().__class__.__base__.__subclasses__() }}',
+    '{{ "{0.__class__.__base__}".format(1) }}',
+    '{{ vault.root.joinpath("PWNED").write_text("x") }}',
+    '{% set touch = vault.root.joinpath %}{% include "site/sneaky.html" %}',
+    '{{ contacts.clear() }}',
+]
+
+
+@pytest.mark.parametrize("payload", ESCAPES)
+def test_a_vault_template_cannot_reach_python(run, vault, tmp_path, marker, payload):
+    vault.contact("alice", "name: Alice Nguyen")
+    payload = payload.replace("MARKER", shlex.quote(str(marker)))
+    vault.write("templates/site/network.html",
+                '{% extends "site/base.html" %}{% block main %}\n' + payload + "{% endblock %}")
+    vault.write("templates/site/sneaky.html", '{{ touch("PWNED").write_text("x") }}')
+    result = run("--vault", vault.root, "build", "--out", tmp_path / "s", "--today", TODAY)
+    assert result.exit_code == 1
+    assert not marker.exists() and not (vault.root / "PWNED").exists()
+    assert "Traceback" not in result.output
+    line = result.output.strip().splitlines()[-1]
+    assert line.startswith(("Error: templates/site/network.html:2: ", "Error: templates/site/sneaky.html:1: "))
+    assert "unsafe" in line or "may not call" in line
+
+
+def test_note_wording_from_the_vault_is_sandboxed_too(run, vault, tmp_path, marker):
+    vault.contact("alice", "name: Alice Nguyen\nbirthday: --12-01")
+    vault.write("templates/notes/birthday.txt", "Happy birthday, {{ first_name }}!\n"
+                "{{ lipsum.__globals__.os.system('touch %s') }}\n" % shlex.quote(str(marker)))
+    result = run("--vault", vault.root, "notes", "--days", "30", "--today", TODAY)
+    assert result.exit_code == 1 and not marker.exists()
+    assert result.output.startswith("Error: templates/notes/birthday.txt:2: access to attribute '__globals__'")
+
+
+def test_a_vault_template_may_still_do_what_templates_do(run, vault, tmp_path):
+    vault.contact("alice", "name: Alice Nguyen\nkind: client\ntags: [b, a]")
+    vault.write("templates/site/network.html", """\
+        {% extends "site/base.html" %}{% import "site/macros.html" as m %}{% block main %}
+        <h1>{{ "{} people".format(contacts | length) }}</h1>
+        {% for slug, c in contacts.items() %}<p class="c">{{ c.name.upper() }} {{ page_name(slug) }}
+        {{ c.tags | sort | join(",") }} {{ today.isoformat() }} {{ loop.cycle("odd", "even") }}</p>{% endfor %}
+        {% set ns = namespace(n=0) %}{% for i in range(3) %}{% set ns.n = ns.n + i %}{% endfor %}<p id="n">{{ ns.n }}</p>
+        {{ super() }}{% endblock %}""")
+    result = run("--vault", vault.root, "build", "--out", tmp_path / "s", "--today", TODAY)
+    assert result.exit_code == 0, result.output
+    html = (tmp_path / "s" / "network.html").read_text()
+    assert "<h1>1 people</h1>" in html and "ALICE NGUYEN alice.html" in html and "a,b 2026-11-25 odd" in html
+    assert '<p id="n">3</p>' in html
+
+
+@pytest.mark.parametrize("template, message", [
+    ('{% extends "site/base.html" %}{% block main %}\n{{ x }{% endblock %}', "2: unexpected '}'"),
+    ('{% extends "site/base.html" %}{% block main %}\n{{ nobody }}{% endblock %}', "2: 'nobody' is undefined"),
+    ('{% extends "site/base.html" %}{% block main %}\n{{ 1 / 0 }}{% endblock %}', "2: ZeroDivisionError"),
+    ('{% include "site/nowhere.html" %}', "1: no template 'site/nowhere.html'"),
+])
+def test_a_broken_vault_template_is_one_line_with_its_place(run, vault, tmp_path, template, message):
+    vault.contact("alice", "name: Alice Nguyen")
+    vault.write("templates/site/network.html", template)
+    result = run("--vault", vault.root, "build", "--out", tmp_path / "s", "--today", TODAY)
+    assert result.exit_code == 1
+    assert result.output.startswith(f"Error: templates/site/network.html:{message}")
+    assert len(result.output.strip().splitlines()) == 1
