@@ -242,10 +242,10 @@ def _read(path: Path, first: bytes, allowed: set[tuple[str, str]] = _ALLOWED) ->
         if handle is None:
             return None
         with handle:
+            if handle.read(len(first)) != first:  # another folder's, another version's: one small read
+                return None
             data = handle.read()
-        if not data.startswith(first):
-            return None
-        unpickler = _SafeUnpickler(io.BytesIO(memoryview(data)[len(first):]))
+        unpickler = _SafeUnpickler(io.BytesIO(data))
         unpickler.allowed = allowed
         return unpickler.load()
     except Exception:  # noqa: BLE001 - missing, corrupt, foreign, another version: start afresh
