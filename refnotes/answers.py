@@ -90,7 +90,8 @@ def _tree(root: Path, folder: str) -> list[tuple[str, str]]:
 
 
 class _Plain(pickle.Unpickler):
-    """Strings, numbers, tuples, lists and dicts only: the file can make nothing else."""
+    """Strings, numbers, tuples, lists and dicts only: the file can make nothing else (no class, no
+    function: the answers file came with the vault, like everything in `.refnotes/`, and is untrusted)."""
 
     def find_class(self, module: str, name: str):
         raise pickle.UnpicklingError(f"{module}.{name} is not allowed in the answers file")
@@ -130,12 +131,18 @@ def _file_state(root: Path) -> tuple | None:
 
 
 def _read_kept(root: Path, stamp: str) -> dict:
+    from refnotes.cache import open_private, private_folder
+
+    folder = private_folder(root)
+    handle = None if folder is None else open_private(folder / FILE)
+    if handle is None:  # missing, or a link or not a regular file: never read through
+        return {}
     try:
-        with open(root / ".refnotes" / FILE, "rb") as handle:
+        with handle:
             if handle.readline() != _first_line(stamp):  # a stale file costs one small read
                 return {}
             answers = _Plain(handle).load()
-    except Exception:  # noqa: BLE001 - missing, damaged, foreign: nothing kept
+    except Exception:  # noqa: BLE001 - damaged, foreign: nothing kept
         return {}
     return answers if type(answers) is dict else {}
 

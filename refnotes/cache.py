@@ -5,8 +5,11 @@ what parsing it gave: the Contact record and its problems; the same for
 refnotes.yaml. A run stats every file and re-parses only those whose size or
 mtime changed (or whose mtime is too close to the cache's own write time to
 tell edits apart: those are compared by content hash). Every cache file starts
-with refnotes' version and a schema number; one that is unreadable, corrupt,
-foreign or from another version is ignored and rewritten, never a crash. Each
+with refnotes' version, a schema number and the identity of the `.refnotes`
+folder it was written in (device and inode: see header()); one that is
+unreadable, corrupt, foreign, from another version or from another folder (a
+`.refnotes/` that came with a clone or a copy of the vault) is ignored and
+rewritten, never a crash. Each
 file is written atomically, so two processes at once cannot corrupt it (and
 every row is checked against its file's stat, whichever run wrote it).
 Unpickling only ever builds tuples, dates, plain values and refnotes' record
@@ -24,6 +27,7 @@ from __future__ import annotations
 import io
 import os
 import pickle
+from stat import S_ISDIR, S_ISREG
 import zlib
 from pathlib import Path
 
@@ -182,14 +186,27 @@ def row_for(stat: os.stat_result, raw: bytes, contact: Contact | None, problems:
     return (stat.st_size, stat.st_mtime_ns, digest_if_ambiguous(stat, raw), lean(contact), problem_rows(problems))
 
 
-def _header(kind: str = "cache") -> bytes:
-    """The first line of every cache file: whose it is, which version, which schema."""
-    return f"refnotes-{kind} {__version__} {SCHEMA}\n".encode()
+def header(root: Path, kind: str = "cache") -> bytes | None:
+    """The first line of every file refnotes keeps in `<vault>/.refnotes/`: whose it is, which version,
+    which schema, and which `.refnotes` folder it was written in (its device and inode on this machine).
+
+    A file is believed only under the line of the folder it is in now: a `.refnotes/` that came with
+    a clone or a copy of the vault (a repository can carry one) is another folder, so all of it is
+    ignored and rewritten, whatever it says. None when `.refnotes` is not a folder of its own (a link)."""
+    try:
+        info = os.lstat(root / FOLDER)
+    except OSError:
+        return None
+    if not S_ISDIR(info.st_mode):
+        return None
+    return f"refnotes-{kind} {__version__} {SCHEMA} {info.st_dev}:{info.st_ino}\n".encode()
 
 
 def read_own(root: Path, name: str, allowed: set[tuple[str, str]]) -> object:
-    """Another of refnotes' own files in `.refnotes/` (gitlog's history): what write_own kept, or None."""
-    return _read(root / FOLDER / name, _header(name), allowed)
+    """Another of refnotes' own files in `.refnotes/` (gitlog's history): what write_own kept, or None.
+    Untrusted like every file there: unpickled with only the `allowed` classes, and checked by the caller."""
+    first = header(root, name)
+    return None if first is None else _read(root / FOLDER / name, first, allowed)
 
 
 def write_own(root: Path, name: str, value: object) -> None:
@@ -198,7 +215,10 @@ def write_own(root: Path, name: str, value: object) -> None:
     from refnotes.fsutil import private_dir, replace_own
 
     try:
-        replace_own(private_dir(root) / name, _header(name), pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL))
+        folder = private_dir(root)
+        first = header(root, name)
+        if first is not None:
+            replace_own(folder / name, first, pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL))
     except OSError:
         pass
 
@@ -215,30 +235,72 @@ def _bucket_name(number: int) -> str:
     return f"{number:02d}"
 
 
-def _read(path: Path, header: bytes | None = None, allowed: set[tuple[str, str]] = _ALLOWED) -> object:
-    """What a cache file holds, unpickled (only the `allowed` classes); None when it is missing, damaged
-    or another version's (its first line is not `header`)."""
+def _read(path: Path, first: bytes, allowed: set[tuple[str, str]] = _ALLOWED) -> object:
+    """What a cache file holds, unpickled (only the `allowed` classes); None when it is missing, damaged,
+    another version's or another folder's (its first line is not `first`), a link or not a regular file."""
     try:
-        with open(path, "rb") as handle:
-            data = handle.read()
-        header = header or _header()
-        if not data.startswith(header):
+        handle = open_private(path)
+        if handle is None:
             return None
-        unpickler = _SafeUnpickler(io.BytesIO(memoryview(data)[len(header):]))
+        with handle:
+            if handle.read(len(first)) != first:  # another folder's, another version's: one small read
+                return None
+            data = handle.read()
+        unpickler = _SafeUnpickler(io.BytesIO(data))
         unpickler.allowed = allowed
         return unpickler.load()
     except Exception:  # noqa: BLE001 - missing, corrupt, foreign, another version: start afresh
         return None
 
 
+def private_folder(root: Path, *parts: str) -> Path | None:
+    """`<vault>/.refnotes/<parts>` when each is a folder and none a link; else None (nothing to read there).
+
+    What is in `.refnotes/` came with the vault, and a vault is shared data: a link there (git keeps
+    links) could point anywhere on this machine, so refnotes never reads or writes through one."""
+    folder = root / FOLDER
+    for part in (None, *parts):
+        if part is not None:
+            folder = folder / part
+        try:
+            if not S_ISDIR(os.lstat(folder).st_mode):
+                return None
+        except OSError:
+            return None
+    return folder
+
+
+_NOFOLLOW = getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0)
+
+
+def open_private(path: Path):
+    """A file of refnotes' own in `.refnotes/`, open for reading: None when it is missing, a link, or
+    not a regular file (a FIFO would block, a device would never end). Its folder: see private_folder."""
+    try:
+        fd = os.open(path, os.O_RDONLY | _NOFOLLOW)
+    except OSError:
+        return None
+    try:
+        if not S_ISREG(os.fstat(fd).st_mode):
+            os.close(fd)
+            return None
+        return os.fdopen(fd, "rb")
+    except OSError:
+        os.close(fd)
+        return None
+
+
 def load(root: Path) -> Cache:
     """The cache as the last runs left it: a bucket that cannot be used is empty (its files are parsed again)."""
-    folder = root / FOLDER / FILE
+    first = header(root)
+    folder = private_folder(root, FILE)
+    if first is None or folder is None:
+        return Cache()
     buckets = []
     for number in range(BUCKETS):
-        rows = _read(folder / _bucket_name(number))
+        rows = _read(folder / _bucket_name(number), first)
         buckets.append(rows if _well_formed(rows) else {})
-    config = _read(folder / "config")
+    config = _read(folder / "config", first)
     return Cache(buckets, config if type(config) is tuple and len(config) == 5 else None)
 
 
@@ -259,11 +321,14 @@ def save(root: Path, cache: Cache) -> None:
         writes.append(("config", pickle.dumps(cache.config, protocol=pickle.HIGHEST_PROTOCOL)))
     try:
         folder = private_dir(root) / FILE
-        if folder.is_file():  # an older refnotes' cache, all in one file: ours, and replaced by the folder
-            folder.unlink()
+        if os.path.lexists(folder) and not private_folder(root, FILE):
+            folder.unlink()  # an older refnotes' cache, all in one file (ours), or a link: never written through
         folder.mkdir(exist_ok=True)
+        first = header(root)
+        if first is None:
+            return
         for name, blob in writes:
-            replace_own(folder / name, _header(), blob)
+            replace_own(folder / name, first, blob)
     except OSError:
         return
     cache.dirty.clear()

@@ -196,13 +196,27 @@ def _write_all(fd: int, data: bytes) -> None:
 
 def private_dir(root: Path) -> Path:
     """`<vault>/.refnotes`, refnotes' own folder (cache, lock), created with a .gitignore of its own
-    so that git ignores it even in a vault that `refnotes init` did not make."""
+    so that git ignores it even in a vault that `refnotes init` did not make.
+
+    What is in it may have come with the vault (a repository can carry it), so nothing there is
+    written through a link: `.refnotes` itself a link is an OSError that says so, and a link in it
+    (never one of refnotes' own files) is removed before anything is written."""
     folder = root / ".refnotes"
-    folder.mkdir(exist_ok=True)
-    ignore = folder / ".gitignore"
-    if not ignore.exists():
-        with contextlib.suppress(OSError):
-            ignore.write_text("# refnotes' cache and locks: not part of the vault\n*\n", encoding="utf-8")
+    try:
+        os.mkdir(folder)
+    except FileExistsError:
+        if os.path.islink(folder):
+            raise NotADirectoryError(errno.ENOTDIR, "a link, where refnotes keeps its own folder (cache, lock): "
+                                     "remove it, and refnotes makes the folder", str(folder)) from None
+        if not folder.is_dir():
+            raise
+    with contextlib.suppress(OSError), os.scandir(folder) as entries:
+        for entry in entries:
+            if entry.is_symlink():
+                os.unlink(entry.path)
+    with contextlib.suppress(OSError):
+        fd = os.open(folder / ".gitignore", os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0), 0o666)
+        _write_all(fd, b"# refnotes' cache and locks: not part of the vault\n*\n")
     return folder
 
 

@@ -14,7 +14,7 @@ import os
 import re
 import shutil
 import subprocess
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from datetime import date, datetime
 from pathlib import Path
 
@@ -163,8 +163,8 @@ def first_seen(root: Path) -> dict[str, date]:
     commit = head(root)
     if commit is None:
         return {}
-    kept = cache.read_own(root, FIRST_SEEN_FILE, set())
-    if isinstance(kept, tuple) and len(kept) == 2 and kept[0] == commit and isinstance(kept[1], dict):
+    kept = cache.read_own(root, FIRST_SEEN_FILE, set())  # plain values only: no class may be unpickled
+    if type(kept) is tuple and len(kept) == 2 and kept[0] == commit and type(kept[1]) is dict:
         days = kept[1]
     else:
         out = _git(root, "log", "--relative", "--reverse", "--format=%x00%cs", "--name-only", "--diff-filter=A",
@@ -179,9 +179,11 @@ def first_seen(root: Path) -> dict[str, date]:
         cache.write_own(root, FIRST_SEEN_FILE, (commit, days))
     out_days: dict[str, date] = {}
     for rel, text in days.items():
+        if type(rel) is not str or type(text) is not str:
+            continue  # not what first_seen writes: a hand-made file's row, ignored
         try:
             out_days[rel] = date.fromisoformat(text)
-        except (TypeError, ValueError):
+        except ValueError:
             continue
     return out_days
 
@@ -229,7 +231,8 @@ def recent(root: Path, *, since: date | None = None, limit: int | None = None) -
     key = (str(root), prefix)
     if key not in _KEPT:
         found = cache.read_own(root, HISTORY_FILE, _HISTORY_CLASSES)
-        _KEPT[key] = found[1] if type(found) is tuple and len(found) == 2 and found[0] == prefix else {}
+        _KEPT[key] = found[1] if type(found) is tuple and len(found) == 2 and found[0] == prefix \
+            and _well_formed(found[1]) else {}
     kept = _KEPT[key]
     missing = [sha for sha in hashes if sha not in kept]
     if missing:
@@ -246,6 +249,41 @@ def recent(root: Path, *, since: date | None = None, limit: int | None = None) -
             del kept[sha]  # the oldest kept first
         cache.write_own(root, HISTORY_FILE, (prefix, kept))
     return [commit for sha in hashes if (commit := kept.get(sha)) is not None]
+
+
+def _well_formed(kept: object) -> bool:
+    """Commits by hash as recent() keeps them, every field of the type it writes: the history file came
+    with the vault (like all of `.refnotes/`), and one made by hand is read afresh from git instead."""
+    if type(kept) is not dict:
+        return False
+    for sha, commit in kept.items():
+        if type(sha) is not str:
+            return False
+        if commit is None:
+            continue
+        if type(commit) is not Commit or type(commit.__dict__) is not dict or set(commit.__dict__) != _COMMIT_FIELDS \
+                or not all(type(getattr(commit, name)) is str for name in ("hash", "author", "subject")) \
+                or type(commit.when) is not datetime or type(commit.files) is not tuple:
+            return False
+        for change in commit.files:
+            if type(change) is not FileChange or set(change.__dict__) != _CHANGE_FIELDS \
+                    or type(change.path) is not str or type(change.added) is not bool \
+                    or type(change.deleted) is not bool or type(change.renamed_from) not in (str, type(None)) \
+                    or not _strings(change.entries_added) or not _strings(change.entries_removed) \
+                    or type(change.fields) is not tuple or not all(
+                        type(field) is tuple and len(field) == 3 and type(field[0]) is str
+                        and type(field[1]) in (str, type(None)) and type(field[2]) in (str, type(None))
+                        for field in change.fields):
+                return False
+    return True
+
+
+def _strings(value: object) -> bool:
+    return type(value) is tuple and all(type(item) is str for item in value)
+
+
+_COMMIT_FIELDS = {f.name for f in fields(Commit)}
+_CHANGE_FIELDS = {f.name for f in fields(FileChange)}
 
 
 def _commit(chunk: str, prefix: str, brief: bool = False) -> Commit | None:

@@ -40,6 +40,24 @@ class VaultFactory:
         return load_vault(self.root)
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _no_real_user_cache(tmp_path_factory):
+    """Fixtures of a module or the session build sites too, before any test's own: for them, the
+    per-user cache folder is a temporary one as well."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("REFNOTES_CACHE_DIR", str(tmp_path_factory.mktemp("session-cache") / "refnotes"))
+        yield
+
+
+@pytest.fixture(autouse=True)
+def user_cache(monkeypatch, tmp_path_factory) -> Path:
+    """The per-user cache folder (compiled templates) in a temporary folder of each test's own: no test
+    writes to the real home, and none sees another's compiled templates."""
+    folder = tmp_path_factory.mktemp("user-cache") / "refnotes"
+    monkeypatch.setenv("REFNOTES_CACHE_DIR", str(folder))
+    return folder
+
+
 @pytest.fixture
 def vault(tmp_path: Path) -> VaultFactory:
     return VaultFactory(tmp_path / "vault")

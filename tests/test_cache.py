@@ -81,7 +81,7 @@ def test_touch_without_change_keeps_the_record(cached):
 @pytest.mark.parametrize("content", [b"", b"garbage", pickle.dumps({"not": "ours"}),
                                      pickle.dumps((("refnotes-cache", "0.0.0", 1), 0, {}))])
 def test_corrupt_foreign_or_old_caches_are_ignored(cached, content):
-    header = f"refnotes-cache {refnotes.__version__} {cache.SCHEMA}\n".encode()
+    header = cache.header(cached.root)
     for path in cache_files(cached.root):
         path.write_bytes(content)
     assert snapshot(load_vault(cached.root)) == cold(cached.root)
@@ -113,7 +113,7 @@ def test_a_cache_that_would_run_code_is_refused(cached):
         def __reduce__(self):
             return (os.system, ("touch pwned",))
 
-    header = f"refnotes-cache {refnotes.__version__} {cache.SCHEMA}\n".encode()
+    header = cache.header(cached.root)
     for path in cache_files(cached.root):
         path.write_bytes(header + pickle.dumps(Evil()))
     load_vault(cached.root)
@@ -203,7 +203,7 @@ def test_contacts_come_back_as_records_and_their_notes_unpack_on_demand(cached):
 
 
 def test_rows_of_the_wrong_shape_are_refused(cached):
-    header = f"refnotes-cache {refnotes.__version__} {cache.SCHEMA}\n".encode()
+    header = cache.header(cached.root)
     for path in cache_files(cached.root):
         if path.name != "config":
             path.write_bytes(header + pickle.dumps({"contacts/alice.md": (1, 2, None, ("not", "a", "contact"), [])}))

@@ -201,13 +201,15 @@ def test_vault_templates_override_pages(run, vault, tmp_path):
     assert parse(tmp_path / "s" / "network.html").find(".//h1").text == "My network"
 
 
-def test_compiled_templates_are_kept_in_the_vault_and_follow_template_edits(run, vault, tmp_path, monkeypatch):
+def test_compiled_templates_are_kept_in_the_user_cache_and_follow_template_edits(run, vault, tmp_path, monkeypatch,
+                                                                                user_cache):
     import jinja2
 
     vault.contact("a", "name: A")
     run("--vault", vault.root, "build", "--out", tmp_path / "s", "--today", TODAY)
-    kept = sorted((vault.root / ".refnotes" / "templates").iterdir())
+    kept = sorted(user_cache.rglob("*.jinja"))
     assert len(kept) >= 6  # base, macros, the pages, style.css
+    assert not (vault.root / ".refnotes" / "templates").exists()  # never in the vault
 
     compiled = []
     real = jinja2.Environment.compile
@@ -227,10 +229,12 @@ def test_compiled_templates_are_kept_in_the_vault_and_follow_template_edits(run,
     assert parse(tmp_path / "s" / "network.html").find(".//h1").text == "Ours"
 
 
-def test_a_damaged_template_cache_is_compiled_afresh(run, vault, tmp_path):
+def test_a_damaged_template_cache_is_compiled_afresh(run, vault, tmp_path, user_cache):
     vault.contact("a", "name: A")
     run("--vault", vault.root, "build", "--out", tmp_path / "s", "--today", TODAY)
-    for path in (vault.root / ".refnotes" / "templates").iterdir():
+    kept = list(user_cache.rglob("*.jinja"))
+    assert kept
+    for path in kept:
         path.write_bytes(b"j2 garbage" + path.read_bytes()[:5])
     result = run("--vault", vault.root, "build", "--out", tmp_path / "t", "--today", TODAY)
     assert result.exit_code == 0 and parse(tmp_path / "t" / "index.html").find(".//h1") is not None

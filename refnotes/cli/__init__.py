@@ -252,6 +252,15 @@ class Group(click.Group):
             _take_global_options(cmd)
         return name, cmd, rest
 
+    def invoke(self, ctx: click.Context):
+        try:
+            return super().invoke(ctx)
+        except Exception as exc:
+            render = sys.modules.get("refnotes.render")  # loaded by the commands that render, and only then
+            if render is not None and isinstance(exc, render.TemplateFailed):
+                raise click.ClickException(str(exc)) from None  # a vault template's mistake: path:line, exit 1
+            raise
+
 
 @click.group(cls=Group, context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
 @click.option("--vault", metavar="PATH", help=VAULT_HELP)
