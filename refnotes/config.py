@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from refnotes.checks import boolean, choice, choices, integer, text
+from refnotes.checks import boolean, choice, choices, integer, shown, text
 from refnotes.dates import parse_cadence, parse_date
 from refnotes.model import END_STAGES, KINDS, STATUSES, WARNING, Problem
 
@@ -45,7 +45,7 @@ def stages(value: Any) -> tuple[str, ...]:
     out: list[str] = []
     for item in value:
         if not isinstance(item, str) or not item.strip() or any(ch.isspace() for ch in item.strip()):
-            raise ValueError(f"{item!r} is not a stage: one word each, like under-contract")
+            raise ValueError(f"{shown(item)} is not a stage: one word each, like under-contract")
         stage = item.strip().lower()
         if stage in out:
             raise ValueError(f"{stage} is listed twice")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from datetime import date
 
+from refnotes.checks import shown
 from refnotes.model import CADENCES, Birthday
 
 _FULL = re.compile(r"(\d{4})-(\d{2})-(\d{2})")
@@ -15,7 +16,7 @@ def parse_date(text: object) -> date:
     """`YYYY-MM-DD` to a date; ValueError with a readable reason otherwise."""
     match = _FULL.fullmatch(str(text).strip())
     if not match:
-        raise ValueError(f"{text!r} is not a date; write it as YYYY-MM-DD")
+        raise ValueError(f"{shown(text)} is not a date; write it as YYYY-MM-DD")
     year, month, day = (int(part) for part in match.groups())
     try:
         return date(year, month, day)
@@ -37,7 +38,7 @@ def parse_birthday(text: object) -> Birthday:
     try:
         full = parse_date(raw)
     except ValueError:
-        raise ValueError(f"{text!r} is not a birthday; write YYYY-MM-DD, or --MM-DD without the year") from None
+        raise ValueError(f"{shown(text)} is not a birthday; write YYYY-MM-DD, or --MM-DD without the year") from None
     return Birthday((full.month, full.day, full.year))
 
 
@@ -53,7 +54,7 @@ def parse_cadence(text: object) -> str:
     if match and int(match.group(1)) >= 1:
         return f"{int(match.group(1))}d"
     names = " | ".join(CADENCES)
-    raise ValueError(f"cadence {text!r} is not one of {names}, or a number of days like \"45d\"")
+    raise ValueError(f"cadence {shown(text)} is not one of {names}, or a number of days like \"45d\"")
 
 
 def cadence_days(cadence: str | None) -> int | None:

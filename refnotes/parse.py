@@ -12,7 +12,7 @@ import re
 from datetime import date
 from typing import Any
 
-from refnotes.checks import boolean, choice
+from refnotes.checks import boolean, choice, shown
 from refnotes.dates import parse_birthday, parse_cadence, parse_date
 from refnotes.model import (
     CARD_MEDIA,
@@ -159,7 +159,7 @@ def _fields(meta: dict[str, Any], at: dict[str, int], problem) -> dict[str, Any]
     if not isinstance(name, str) or not name.strip():
         line = at.get("name", 1)
         if name is not None and not isinstance(name, str):
-            problem(line, f"name: must be text, not {name!r}; put it in quotes")
+            problem(line, f"name: must be text, not {shown(name)}; put it in quotes")
         else:
             problem(line, "name: missing or empty; every contact needs `name: Full Name`")
         return None
@@ -206,20 +206,20 @@ def _tags(value: Any) -> tuple[str, ...]:
 
 def _score(value: Any) -> int:
     if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= 10:
-        raise ValueError(f"must be a whole number from 0 to 10, not {value!r}")
+        raise ValueError(f"must be a whole number from 0 to 10, not {shown(value)}")
     return value
 
 
 def _value(value: Any) -> float:
     if isinstance(value, bool) or not isinstance(value, (int, float)) or value < 0:
-        raise ValueError(f"must be an amount like 2400, not {value!r} (no currency signs or commas)")
+        raise ValueError(f"must be an amount like 2400, not {shown(value)} (no currency signs or commas)")
     return value
 
 
 def _stage(value: Any) -> str:
     """A pipeline stage: one word (which stages the vault has is checked against pipeline.stages)."""
     if not isinstance(value, str) or not value.strip() or any(ch.isspace() for ch in value.strip()):
-        raise ValueError(f"must be one pipeline stage like new or won, not {value!r}")
+        raise ValueError(f"must be one pipeline stage like new or won, not {shown(value)}")
     return value.strip().lower()
 
 
