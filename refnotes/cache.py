@@ -30,7 +30,7 @@ from pathlib import Path
 from refnotes import __version__
 from refnotes.model import Contact, Doc, Problem
 
-SCHEMA = 14  # 14: a block value written last keeps its newline; 13: keys written twice; sorted reach days and #status entries; reaches only among referral and card entries
+SCHEMA = 15  # 15: dates and day counts range-checked at parse time; 14: a block value written last keeps its newline; 13: keys written twice; sorted reach days and #status entries; reaches only among referral and card entries
 FILE = "cache"  # a folder: `config` and a file per bucket, `00` to `63`
 FOLDER = ".refnotes"
 _ALLOWED = {

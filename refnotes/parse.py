@@ -13,7 +13,7 @@ from datetime import date
 from typing import Any
 
 from refnotes.checks import boolean, choice, shown
-from refnotes.dates import parse_birthday, parse_cadence, parse_date
+from refnotes.dates import in_range, parse_birthday, parse_cadence, parse_date
 from refnotes.model import (
     CARD_MEDIA,
     CHANNELS,
@@ -210,8 +210,13 @@ def _score(value: Any) -> int:
     return value
 
 
+MAX_VALUE = 10**12  # a trillion: more is a typo, and sums of it stay exact
+
+
 def _value(value: Any) -> float:
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or value < 0:
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 <= value <= MAX_VALUE:
+        if isinstance(value, (int, float)) and not isinstance(value, bool) and value > MAX_VALUE:
+            raise ValueError(f"{shown(value)} is more than {MAX_VALUE:,}; write the amount without extra digits")
         raise ValueError(f"must be an amount like 2400, not {shown(value)} (no currency signs or commas)")
     return value
 
@@ -278,6 +283,8 @@ def _day(text: str) -> date | None:
             day = date.fromisoformat(text)  # the pattern guarantees YYYY-MM-DD
         except ValueError:
             day = None
+        if day is not None and not in_range(day):
+            day = None
         if len(_DAYS) < 100_000:
             _DAYS[text] = day
         return day
@@ -306,7 +313,12 @@ def _log(lines: list[str], start: int, slug: str, problem) -> tuple[list[Entry],
                 found = [link_slug(m.group(1)) for m in LINK.finditer(CODE_SPAN.sub(" ", line))]
             links.extend((slug, number) for slug in found)
         if day is None:
-            problem(number, f"log date: {when} does not exist in the calendar")
+            try:
+                parse_date(when)
+                why = f"{when} cannot be read"
+            except ValueError as exc:  # out of range, or not in the calendar
+                why = str(exc)
+            problem(number, f"log date: {why}")
             return False
         if medium is None:
             problem(number, f"log medium {entry.group(2).lower()!r} is not one of {', '.join(MEDIA)}")

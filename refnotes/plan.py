@@ -22,6 +22,7 @@ from datetime import date
 from pathlib import Path
 
 from refnotes.config import WEEKDAYS
+from refnotes.dates import FIRST_YEAR, LAST_YEAR, YEARS
 from refnotes.model import WARNING, Contact, Entry, Problem
 
 PLANS_DIR = "plans"
@@ -84,6 +85,8 @@ def parse_month(text: str) -> tuple[int, int]:
     match = re.fullmatch(r"(\d{4})-(\d{1,2})", text.strip())
     if not match or not 1 <= int(match.group(2)) <= 12:
         raise ValueError(f"{text!r} is not a month; write it as YYYY-MM, like 2027-03")
+    if not FIRST_YEAR <= int(match.group(1)) <= LAST_YEAR:
+        raise ValueError(f"{text.strip()} is out of range: refnotes plans months in {YEARS}")
     return int(match.group(1)), int(match.group(2))
 
 
@@ -297,6 +300,10 @@ def load_plans(root: Path, contacts: dict[str, Contact], config) -> tuple[dict[s
         match = FILE.fullmatch(path.name)
         if not match or not 1 <= int(match.group(2)) <= 12:
             problems.append(Problem(rel, 1, "a plan file is named referral-month-YYYY-MM.yaml", WARNING))
+            continue
+        if not FIRST_YEAR <= int(match.group(1)) <= LAST_YEAR:
+            problems.append(Problem(rel, 1, f"year {match.group(1)}: plans are for {YEARS}; not read "
+                                    "(rename the file)", WARNING))
             continue
         plan, found = parse_plan(path.read_bytes(), rel, int(match.group(1)), int(match.group(2)), contacts, config)
         problems.extend(found)
