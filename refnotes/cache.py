@@ -178,7 +178,11 @@ def digest(raw: bytes) -> str:
 
 
 def row_for(stat: os.stat_result, raw: bytes, contact: Contact | None, problems: list[Problem]) -> Row:
-    return (stat.st_size, stat.st_mtime_ns, digest_if_ambiguous(stat, raw), lean(contact), problem_rows(problems))
+    try:
+        kept = lean(contact)
+    except (RecursionError, pickle.PicklingError, TypeError, ValueError):  # too deep for pickle: save() goes without
+        kept = contact
+    return (stat.st_size, stat.st_mtime_ns, digest_if_ambiguous(stat, raw), kept, problem_rows(problems))
 
 
 def _header(kind: str = "cache") -> bytes:
@@ -253,9 +257,12 @@ def save(root: Path, cache: Cache) -> None:
     write to simply goes without a cache."""
     from refnotes.fsutil import private_dir, replace_own
 
-    writes = [(_bucket_name(n), cache.blobs[n] or pickle_rows(cache.buckets[n])) for n in sorted(cache.dirty)]
-    if cache.config_dirty:
-        writes.append(("config", pickle.dumps(cache.config, protocol=pickle.HIGHEST_PROTOCOL)))
+    try:
+        writes = [(_bucket_name(n), cache.blobs[n] or pickle_rows(cache.buckets[n])) for n in sorted(cache.dirty)]
+        if cache.config_dirty:
+            writes.append(("config", pickle.dumps(cache.config, protocol=pickle.HIGHEST_PROTOCOL)))
+    except (RecursionError, pickle.PicklingError, TypeError, ValueError):  # a value pickle cannot write: no cache
+        return
     try:
         folder = private_dir(root) / FILE
         if folder.is_file():  # an older refnotes' cache, all in one file: ours, and replaced by the folder

@@ -98,3 +98,24 @@ def _shown(value: Any, depth: int, top: bool = False) -> str:
         open_, close = ("!!set {", "}") if isinstance(value, (set, frozenset)) else ("[", "]")
     return open_ + ", ".join(items) + (", …" if more else "") + close
 
+
+def nested_too_deep(value: Any, limit: int) -> bool:
+    """True when `value` holds lists or mappings more than `limit` levels deep, or holds itself (a YAML
+    alias inside its own anchor, infinitely deep). Walks without recursion, so any depth is safe."""
+    if not isinstance(value, _CONTAINERS):
+        return False
+    on_path: set[int] = set()
+    stack: list[tuple[Any, int, bool]] = [(value, 1, False)]
+    while stack:
+        item, depth, leaving = stack.pop()
+        if leaving:
+            on_path.discard(id(item))
+            continue
+        if depth > limit or id(item) in on_path:
+            return True
+        on_path.add(id(item))
+        stack.append((item, depth, True))
+        for child in (item.values() if isinstance(item, dict) else item):
+            if isinstance(child, _CONTAINERS):
+                stack.append((child, depth + 1, False))
+    return False

@@ -12,7 +12,7 @@ import re
 from datetime import date
 from typing import Any
 
-from refnotes.checks import boolean, choice, shown
+from refnotes.checks import boolean, choice, nested_too_deep, shown
 from refnotes.dates import in_range, parse_birthday, parse_cadence, parse_date
 from refnotes.model import (
     CARD_MEDIA,
@@ -118,6 +118,11 @@ def parse_contact(raw: bytes, path: str, slug: str) -> tuple[Contact | None, lis
     if not all(type(key) is str for key in meta):
         meta = {str(key): value for key, value in meta.items()}
     at = {str(path_[0]): line + 1 for path_, line in key_lines.items() if len(path_) == 1}
+    for key in [key for key, value in meta.items() if isinstance(value, (dict, list)) and
+                nested_too_deep(value, MAX_DEPTH)]:
+        del meta[key]  # kept, it could not be cached, shown or copied without running out of stack
+        problem(at.get(key, 1), f"{key}: lists or mappings nested more than {MAX_DEPTH} levels deep (or holding "
+                "themselves): not read; flatten it")
     for path_, line, first in key_lines.twice:
         problem(line + 1, f"{'.'.join(map(str, path_))}: written twice (first on line {first + 1}); only this last "
                 "one is read, so delete the one you do not mean")
@@ -233,6 +238,8 @@ def _link(value: Any) -> str:
         raise ValueError("must be a contact's slug like bob-martinez or \"[[bob-martinez]]\"")
     return link_slug(value)
 
+
+MAX_DEPTH = 20  # levels of lists and mappings a front-matter value may nest
 
 _CONVERTERS = (
     ("kind", choice(KINDS)),
