@@ -5,8 +5,9 @@ what parsing it gave: the Contact record and its problems; the same for
 refnotes.yaml. A run stats every file and re-parses only those whose size or
 mtime changed (or whose mtime is too close to the cache's own write time to
 tell edits apart: those are compared by content hash). Every cache file starts
-with refnotes' version and a schema number; one that is unreadable, corrupt,
-foreign or from another version is ignored and rewritten, never a crash. Each
+with refnotes' version and a schema number, then a CRC-32 of the rest; one that
+is unreadable, corrupt, edited, foreign or from another version is ignored and
+rewritten, never a crash. Each
 file is written atomically, so two processes at once cannot corrupt it (and
 every row is checked against its file's stat, whichever run wrote it).
 Unpickling only ever builds tuples, dates, plain values and refnotes' record
@@ -30,7 +31,7 @@ from pathlib import Path
 from refnotes import __version__
 from refnotes.model import Contact, Doc, Problem
 
-SCHEMA = 15  # 15: dates and day counts range-checked at parse time; 14: a block value written last keeps its newline; 13: keys written twice; sorted reach days and #status entries; reaches only among referral and card entries
+SCHEMA = 16  # 16: a checksum line; 15: dates and day counts range-checked at parse time; 14: a block value written last keeps its newline; 13: keys written twice; sorted reach days and #status entries; reaches only among referral and card entries
 FILE = "cache"  # a folder: `config` and a file per bucket, `00` to `63`
 FOLDER = ".refnotes"
 _ALLOWED = {
@@ -190,6 +191,15 @@ def _header(kind: str = "cache") -> bytes:
     return f"refnotes-{kind} {__version__} {SCHEMA}\n".encode()
 
 
+_CHECKSUM_SIZE = 9
+
+
+def _checksum(blob: bytes | memoryview) -> bytes:
+    """The second line of a cache file: the CRC-32 of the rest, so that any byte changed outside refnotes
+    (a hand edit, a torn copy) makes the file one to ignore and write again, never a crash later."""
+    return b"%08x\n" % zlib.crc32(blob)
+
+
 def read_own(root: Path, name: str, allowed: set[tuple[str, str]]) -> object:
     """Another of refnotes' own files in `.refnotes/` (gitlog's history): what write_own kept, or None."""
     return _read(root / FOLDER / name, _header(name), allowed)
@@ -201,7 +211,8 @@ def write_own(root: Path, name: str, value: object) -> None:
     from refnotes.fsutil import private_dir, replace_own
 
     try:
-        replace_own(private_dir(root) / name, _header(name), pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL))
+        blob = pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
+        replace_own(private_dir(root) / name, _header(name), _checksum(blob), blob)
     except OSError:
         pass
 
@@ -227,7 +238,10 @@ def _read(path: Path, header: bytes | None = None, allowed: set[tuple[str, str]]
         header = header or _header()
         if not data.startswith(header):
             return None
-        unpickler = _SafeUnpickler(io.BytesIO(memoryview(data)[len(header):]))
+        body = memoryview(data)[len(header) + _CHECKSUM_SIZE:]
+        if data[len(header):len(header) + _CHECKSUM_SIZE] != _checksum(body):
+            return None  # edited by hand, cut short, garbage: made again
+        unpickler = _SafeUnpickler(io.BytesIO(body))
         unpickler.allowed = allowed
         return unpickler.load()
     except Exception:  # noqa: BLE001 - missing, corrupt, foreign, another version: start afresh
@@ -245,11 +259,21 @@ def load(root: Path) -> Cache:
     return Cache(buckets, config if type(config) is tuple and len(config) == 5 else None)
 
 
+_FIELDS = len(Contact._fields)
+
+
 def _well_formed(rows) -> bool:
-    """A bucket of rows as this version writes them (a foreign file that unpickled fine is still refused)."""
+    """A bucket of rows as this version writes them (a foreign file that unpickled fine is still refused):
+    each row its five parts, each contact all its fields, each problem (path, line, message, severity)."""
     return type(rows) is dict and all(
-        type(row) is tuple and len(row) == 5 and (row[3] is None or type(row[3]) is Contact)
-        and type(row[4]) is list for row in rows.values())
+        type(rel) is str and type(row) is tuple and len(row) == 5 and type(row[0]) is int and type(row[1]) is int
+        and (row[3] is None or (type(row[3]) is Contact and len(row[3]) == _FIELDS))
+        and type(row[4]) is list and all(_problem_row(p) for p in row[4]) for rel, row in rows.items())
+
+
+def _problem_row(row) -> bool:
+    return (type(row) is tuple and len(row) == 4 and type(row[0]) is str and type(row[1]) is int
+            and type(row[2]) is str and type(row[3]) is str)
 
 
 def save(root: Path, cache: Cache) -> None:
@@ -269,7 +293,7 @@ def save(root: Path, cache: Cache) -> None:
             folder.unlink()
         folder.mkdir(exist_ok=True)
         for name, blob in writes:
-            replace_own(folder / name, _header(), blob)
+            replace_own(folder / name, _header(), _checksum(blob), blob)
     except OSError:
         return
     cache.dirty.clear()

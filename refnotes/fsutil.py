@@ -10,6 +10,7 @@ target; built pages too, without the fsync (write_page).
 from __future__ import annotations
 
 import contextlib
+import functools
 import os
 import re
 import tempfile
@@ -17,6 +18,26 @@ from collections.abc import Callable
 from pathlib import Path
 
 
+def _names_target(write):
+    """An OSError out of `write(path, ...)` names `path`: a full disk says so from a write() that knows
+    no file name, a read-only folder from the temporary file beside the target; the user's message
+    (`cannot write contacts/a.md: No space left on device`) needs the file they know."""
+
+    @functools.wraps(write)
+    def named(path, *args, **kwargs):
+        try:
+            return write(path, *args, **kwargs)
+        except OSError as exc:
+            target = os.fspath(path)
+            name = os.path.basename(target)
+            if exc.filename is None or os.path.basename(os.fspath(exc.filename)).startswith(f".{name}."):
+                exc.filename, exc.filename2 = target, None
+            raise
+
+    return named
+
+
+@_names_target
 def create_file(path: Path, text: str) -> None:
     """Write a new file atomically; FileExistsError if `path` exists already."""
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -55,6 +76,7 @@ def write_file(path: Path, text: str) -> None:
     write_bytes(path, text.encode("utf-8"))
 
 
+@_names_target
 def write_bytes(path: Path, data: bytes, verify: Callable[[], None] | None = None) -> None:
     """Write a file atomically (temp file in the same folder, fsync, rename), keeping its permissions.
 
@@ -93,6 +115,7 @@ def replace_own(path: Path, *parts: bytes) -> None:
         raise
 
 
+@_names_target
 def write_page(path: Path | str, text: str | bytes) -> None:
     """Write a built page whole: a new page straight into place, an existing one through a temporary
     file renamed over it, so a reader never sees half of a page that was there before.

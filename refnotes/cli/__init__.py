@@ -252,6 +252,48 @@ class Group(click.Group):
             _take_global_options(cmd)
         return name, cmd, rest
 
+    def invoke(self, ctx: click.Context):
+        """Run the command; at the top, an OSError it did not expect (a read-only vault, a full disk, a
+        file where refnotes keeps a folder) ends it with one line naming the file, exit 1."""
+        if ctx.parent is not None:
+            return super().invoke(ctx)
+        try:
+            return super().invoke(ctx)
+        except BrokenPipeError:
+            raise  # `refnotes todo | head`: run() lets it go quietly
+        except OSError as exc:
+            raise click.ClickException(io_failure(exc, ctx.find_object(Context))) from None
+
+
+def io_failure(exc: OSError, context: Context | None) -> str:
+    """`cannot write contacts/a.md: No space left on device`: the file as the user knows it (relative to the
+    vault when in it), the system's reason, and what to do when a file stands where a folder belongs."""
+    why = exc.strerror or str(exc) or type(exc).__name__
+    if exc.filename is None:
+        return why
+    root = None
+    if context is not None:
+        try:
+            root = context.vault_root()
+        except click.ClickException:
+            root = None
+    path = Path(os.fsdecode(exc.filename))
+
+    def shown(where: Path) -> str:
+        if root is not None:
+            try:
+                return where.resolve().relative_to(root.resolve()).as_posix()
+            except (ValueError, OSError):
+                pass
+        return str(where)
+
+    hint = ""
+    if isinstance(exc, (FileExistsError, NotADirectoryError)):
+        blocker = next((p for p in (path, *path.parents) if p.exists()), None)
+        if blocker is not None and not blocker.is_dir() and (blocker != path or isinstance(exc, FileExistsError)):
+            hint = f" ({shown(blocker)} is a file where refnotes needs a folder: move it away)"
+    return f"cannot write {shown(path)}: {why}{hint}"
+
 
 @click.group(cls=Group, context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
 @click.option("--vault", metavar="PATH", help=VAULT_HELP)
