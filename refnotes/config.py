@@ -7,6 +7,7 @@ writes (see `render_default`).
 
 from __future__ import annotations
 
+import os
 import textwrap
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -170,11 +171,18 @@ class Config(Mapping[str, Any]):
 
 def load_config(root: Path) -> tuple[Config, list[Problem]]:
     """Read `<root>/refnotes.yaml`; a missing file means every default."""
+    from refnotes.reading import Refused, outside_link, read_regular
+
     path = root / CONFIG_FILE
     try:
-        raw = path.read_bytes()
+        why = path.is_symlink() and outside_link(os.path.realpath(root), path)
+        if why:
+            raise Refused(str(path), why)
+        raw = read_regular(path)
     except FileNotFoundError:
         return Config(), []
+    except Refused as exc:
+        return Config(), [Problem(CONFIG_FILE, 1, f"{exc.strerror}; defaults used")]
     except OSError as exc:
         return Config(), [Problem(CONFIG_FILE, 1, f"cannot read: {exc.strerror}")]
     return config_from_bytes(raw)

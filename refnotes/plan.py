@@ -16,6 +16,7 @@ from __future__ import annotations
 import calendar
 import difflib
 import heapq
+import os
 import re
 from dataclasses import dataclass, field
 from datetime import date
@@ -290,11 +291,16 @@ def render_over(old: str, plan: Plan, contacts: dict[str, Contact], config) -> s
 
 def load_plans(root: Path, contacts: dict[str, Contact], config) -> tuple[dict[str, Plan], list[Problem]]:
     """Every `plans/referral-month-*.yaml`, checked. A plan with errors is still returned."""
+    from refnotes.reading import Refused, outside_link, read_regular
+
     folder = root / PLANS_DIR
     plans: dict[str, Plan] = {}
     problems: list[Problem] = []
     if not folder.is_dir():
         return plans, problems
+    real_root = os.path.realpath(root)
+    if folder.is_symlink() and (why := outside_link(real_root, folder)):
+        return plans, [Problem(PLANS_DIR, 1, why)]
     for path in sorted(folder.glob(PLAN_FILES)):
         rel = path.relative_to(root).as_posix()
         match = FILE.fullmatch(path.name)
@@ -305,7 +311,17 @@ def load_plans(root: Path, contacts: dict[str, Contact], config) -> tuple[dict[s
             problems.append(Problem(rel, 1, f"year {match.group(1)}: plans are for {YEARS}; not read "
                                     "(rename the file)", WARNING))
             continue
-        plan, found = parse_plan(path.read_bytes(), rel, int(match.group(1)), int(match.group(2)), contacts, config)
+        try:
+            if path.is_symlink() and (why := outside_link(real_root, path)):
+                raise Refused(str(path), why)
+            raw = read_regular(path)
+        except Refused as exc:
+            problems.append(Problem(rel, 1, exc.strerror))
+            continue
+        except OSError as exc:
+            problems.append(Problem(rel, 1, f"cannot read: {exc.strerror}"))
+            continue
+        plan, found = parse_plan(raw, rel, int(match.group(1)), int(match.group(2)), contacts, config)
         problems.extend(found)
         if plan is not None:
             plans[plan.key] = plan

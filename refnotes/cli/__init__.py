@@ -268,6 +268,8 @@ class Group(click.Group):
 def io_failure(exc: OSError, context: Context | None) -> str:
     """`cannot write contacts/a.md: No space left on device`: the file as the user knows it (relative to the
     vault when in it), the system's reason, and what to do when a file stands where a folder belongs."""
+    from refnotes.reading import Refused
+
     why = exc.strerror or str(exc) or type(exc).__name__
     if exc.filename is None:
         return why
@@ -287,6 +289,8 @@ def io_failure(exc: OSError, context: Context | None) -> str:
                 pass
         return str(where)
 
+    if isinstance(exc, Refused):
+        return f"{shown(path)}: {why}"
     hint = ""
     if isinstance(exc, (FileExistsError, NotADirectoryError)):
         blocker = next((p for p in (path, *path.parents) if p.exists()), None)
