@@ -47,6 +47,7 @@ def stamp(root: Path, files: list[tuple[str, str, os.stat_result | None]], folde
     extra += [entry for entry in _listing(os.path.dirname(__file__), "<refnotes>")
               if entry[0].endswith(".py")]  # our own code: a new one answers anew
     stats = [(rel, _stat(path)) for rel, path in extra] + [(rel, stat) for rel, _, stat in files]
+    stats += getattr(files, "refused_stats", [])  # what scan() would not read: a FIFO gone is news too
     for rel, stat in stats:
         if stat is None:
             lines.append(f"{rel}\0-\n")

@@ -6,9 +6,10 @@ refnotes.yaml. A run stats every file and re-parses only those whose size or
 mtime changed (or whose mtime is too close to the cache's own write time to
 tell edits apart: those are compared by content hash). Every cache file starts
 with refnotes' version, a schema number and the identity of the `.refnotes`
-folder it was written in (device and inode: see header()); one that is
-unreadable, corrupt, foreign, from another version or from another folder (a
-`.refnotes/` that came with a clone or a copy of the vault) is ignored and
+folder it was written in (device and inode: see header()), then a CRC-32 of
+the rest; one that is unreadable, corrupt, edited, foreign, from another
+version or from another folder (a `.refnotes/` that came with a clone or a
+copy of the vault) is ignored and
 rewritten, never a crash. Each
 file is written atomically, so two processes at once cannot corrupt it (and
 every row is checked against its file's stat, whichever run wrote it).
@@ -183,7 +184,11 @@ def digest(raw: bytes) -> str:
 
 
 def row_for(stat: os.stat_result, raw: bytes, contact: Contact | None, problems: list[Problem]) -> Row:
-    return (stat.st_size, stat.st_mtime_ns, digest_if_ambiguous(stat, raw), lean(contact), problem_rows(problems))
+    try:
+        kept = lean(contact)
+    except (RecursionError, pickle.PicklingError, TypeError, ValueError):  # too deep for pickle: save() goes without
+        kept = contact
+    return (stat.st_size, stat.st_mtime_ns, digest_if_ambiguous(stat, raw), kept, problem_rows(problems))
 
 
 def header(root: Path, kind: str = "cache") -> bytes | None:
@@ -202,6 +207,15 @@ def header(root: Path, kind: str = "cache") -> bytes | None:
     return f"refnotes-{kind} {__version__} {SCHEMA} {info.st_dev}:{info.st_ino}\n".encode()
 
 
+_CHECKSUM_SIZE = 9
+
+
+def _checksum(blob: bytes | memoryview) -> bytes:
+    """The second line of a cache file: the CRC-32 of the rest, so that any byte changed outside refnotes
+    (a hand edit, a torn copy) makes the file one to ignore and write again, never a crash later."""
+    return b"%08x\n" % zlib.crc32(blob)
+
+
 def read_own(root: Path, name: str, allowed: set[tuple[str, str]]) -> object:
     """Another of refnotes' own files in `.refnotes/` (gitlog's history): what write_own kept, or None.
     Untrusted like every file there: unpickled with only the `allowed` classes, and checked by the caller."""
@@ -218,7 +232,8 @@ def write_own(root: Path, name: str, value: object) -> None:
         folder = private_dir(root)
         first = header(root, name)
         if first is not None:
-            replace_own(folder / name, first, pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL))
+            blob = pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
+            replace_own(folder / name, first, _checksum(blob), blob)
     except OSError:
         pass
 
@@ -246,7 +261,10 @@ def _read(path: Path, first: bytes, allowed: set[tuple[str, str]] = _ALLOWED) ->
             if handle.read(len(first)) != first:  # another folder's, another version's: one small read
                 return None
             data = handle.read()
-        unpickler = _SafeUnpickler(io.BytesIO(data))
+        body = memoryview(data)[_CHECKSUM_SIZE:]
+        if data[:_CHECKSUM_SIZE] != _checksum(body):
+            return None  # edited by hand, cut short, garbage: made again
+        unpickler = _SafeUnpickler(io.BytesIO(body))
         unpickler.allowed = allowed
         return unpickler.load()
     except Exception:  # noqa: BLE001 - missing, corrupt, foreign, another version: start afresh
@@ -304,11 +322,21 @@ def load(root: Path) -> Cache:
     return Cache(buckets, config if type(config) is tuple and len(config) == 5 else None)
 
 
+_FIELDS = len(Contact._fields)
+
+
 def _well_formed(rows) -> bool:
-    """A bucket of rows as this version writes them (a foreign file that unpickled fine is still refused)."""
+    """A bucket of rows as this version writes them (a foreign file that unpickled fine is still refused):
+    each row its five parts, each contact all its fields, each problem (path, line, message, severity)."""
     return type(rows) is dict and all(
-        type(row) is tuple and len(row) == 5 and (row[3] is None or type(row[3]) is Contact)
-        and type(row[4]) is list for row in rows.values())
+        type(rel) is str and type(row) is tuple and len(row) == 5 and type(row[0]) is int and type(row[1]) is int
+        and (row[3] is None or (type(row[3]) is Contact and len(row[3]) == _FIELDS))
+        and type(row[4]) is list and all(_problem_row(p) for p in row[4]) for rel, row in rows.items())
+
+
+def _problem_row(row) -> bool:
+    return (type(row) is tuple and len(row) == 4 and type(row[0]) is str and type(row[1]) is int
+            and type(row[2]) is str and type(row[3]) is str)
 
 
 def save(root: Path, cache: Cache) -> None:
@@ -316,9 +344,12 @@ def save(root: Path, cache: Cache) -> None:
     write to simply goes without a cache."""
     from refnotes.fsutil import private_dir, replace_own
 
-    writes = [(_bucket_name(n), cache.blobs[n] or pickle_rows(cache.buckets[n])) for n in sorted(cache.dirty)]
-    if cache.config_dirty:
-        writes.append(("config", pickle.dumps(cache.config, protocol=pickle.HIGHEST_PROTOCOL)))
+    try:
+        writes = [(_bucket_name(n), cache.blobs[n] or pickle_rows(cache.buckets[n])) for n in sorted(cache.dirty)]
+        if cache.config_dirty:
+            writes.append(("config", pickle.dumps(cache.config, protocol=pickle.HIGHEST_PROTOCOL)))
+    except (RecursionError, pickle.PicklingError, TypeError, ValueError):  # a value pickle cannot write: no cache
+        return
     try:
         folder = private_dir(root) / FILE
         if os.path.lexists(folder) and not private_folder(root, FILE):
@@ -328,7 +359,7 @@ def save(root: Path, cache: Cache) -> None:
         if first is None:
             return
         for name, blob in writes:
-            replace_own(folder / name, first, blob)
+            replace_own(folder / name, first, _checksum(blob), blob)
     except OSError:
         return
     cache.dirty.clear()

@@ -32,7 +32,7 @@ def choice(options: tuple[str, ...], fold: Callable[[str], str] = str.lower) -> 
     def check(value: Any) -> str:
         if isinstance(value, str) and fold(value.strip()) in options:
             return fold(value.strip())
-        raise ValueError(f"{value!r} is not one of {' | '.join(options)}")
+        raise ValueError(f"{shown(value)} is not one of {' | '.join(options)}")
 
     return check
 
@@ -50,7 +50,7 @@ def choices(options: tuple[str, ...]) -> Callable[[Any], tuple[str, ...]]:
 
 def boolean(value: Any) -> bool:
     if not isinstance(value, bool):
-        raise ValueError(f"must be true or false, not {value!r}")
+        raise ValueError(f"must be true or false, not {shown(value)}")
     return value
 
 
@@ -60,3 +60,62 @@ def type_name(value: Any) -> str:
     return {bool: "true/false", int: "a number", float: "a number", list: "a list", dict: "a mapping"}.get(
         type(value), type(value).__name__
     )
+
+
+_CONTAINERS = (dict, list, tuple, set, frozenset)
+_WORDS = frozenset({"true", "false", "yes", "no", "on", "off", "null", "y", "n"})  # YAML would not read them as text
+_PLAIN_TEXT = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789 _-./@+")
+
+
+def shown(value: Any, limit: int = 80) -> str:
+    """A value as a message quotes it, the same every run: text in quotes (`'fax'`), anything else
+    the way YAML writes it on one line (`[a, b]`, `{per: day}`, `true`), a set's members in sorted
+    order (`!!set {a, b, c}`, never Python's order of the day); cut short after `limit` characters."""
+    text = _shown(value, 0, True)
+    return text if len(text) <= limit else text[:limit - 1] + "…"
+
+
+def _shown(value: Any, depth: int, top: bool = False) -> str:
+    if isinstance(value, str):
+        plain = not top and value[:1].isalpha() and _PLAIN_TEXT.issuperset(value) and value.lower() not in _WORDS
+        return value if plain else repr(value)
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if value is None:
+        return "null"
+    if not isinstance(value, _CONTAINERS):
+        return repr(value)
+    if depth >= 3:
+        return "…"
+    if isinstance(value, dict):
+        items = [f"{_shown(k, depth + 1)}: {_shown(v, depth + 1)}" for k, v in list(value.items())[:8]]
+        more, open_, close = len(value) > 8, "{", "}"
+    else:
+        members = list(value)
+        items = [_shown(v, depth + 1) for v in members[:8]] if not isinstance(value, (set, frozenset)) else \
+            sorted(_shown(v, depth + 1) for v in members)[:8]
+        more = len(members) > 8
+        open_, close = ("!!set {", "}") if isinstance(value, (set, frozenset)) else ("[", "]")
+    return open_ + ", ".join(items) + (", …" if more else "") + close
+
+
+def nested_too_deep(value: Any, limit: int) -> bool:
+    """True when `value` holds lists or mappings more than `limit` levels deep, or holds itself (a YAML
+    alias inside its own anchor, infinitely deep). Walks without recursion, so any depth is safe."""
+    if not isinstance(value, _CONTAINERS):
+        return False
+    on_path: set[int] = set()
+    stack: list[tuple[Any, int, bool]] = [(value, 1, False)]
+    while stack:
+        item, depth, leaving = stack.pop()
+        if leaving:
+            on_path.discard(id(item))
+            continue
+        if depth > limit or id(item) in on_path:
+            return True
+        on_path.add(id(item))
+        stack.append((item, depth, True))
+        for child in (item.values() if isinstance(item, dict) else item):
+            if isinstance(child, _CONTAINERS):
+                stack.append((child, depth + 1, False))
+    return False

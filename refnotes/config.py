@@ -7,20 +7,23 @@ writes (see `render_default`).
 
 from __future__ import annotations
 
+import os
 import textwrap
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from refnotes.checks import boolean, choice, choices, integer, text
-from refnotes.dates import parse_cadence, parse_date
+from refnotes.checks import boolean, choice, choices, integer, shown, text
+from refnotes.dates import MAX_DAYS, parse_cadence, parse_date
 from refnotes.model import END_STAGES, KINDS, STATUSES, WARNING, Problem
 
 CONFIG_FILE = "refnotes.yaml"
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 GOALS = ("referrals_received", "referrals_given", "asks", "notes_written")
 CARD_SIZES = ("A6", "4x6in", "5x7in")
+MAX_TARGET = 10_000  # a goal's target, per week or month
+MAX_PER_DAY = 1_000  # contacts to reach on one day of the referral month
 
 
 def cadence(value: Any) -> str:
@@ -34,7 +37,7 @@ def goal(value: Any) -> dict[str, Any]:
     if unknown:
         raise ValueError(f"unknown key {sorted(map(str, unknown))[0]!r}; a goal has only per and target")
     per = choice(("week", "month"))(value.get("per", "week"))
-    target = integer(0)(value.get("target", 0))
+    target = integer(0, MAX_TARGET)(value.get("target", 0))
     return {"per": per, "target": target}
 
 
@@ -45,7 +48,7 @@ def stages(value: Any) -> tuple[str, ...]:
     out: list[str] = []
     for item in value:
         if not isinstance(item, str) or not item.strip() or any(ch.isspace() for ch in item.strip()):
-            raise ValueError(f"{item!r} is not a stage: one word each, like under-contract")
+            raise ValueError(f"{shown(item)} is not a stage: one word each, like under-contract")
         stage = item.strip().lower()
         if stage in out:
             raise ValueError(f"{stage} is listed twice")
@@ -114,19 +117,22 @@ SPEC: tuple[Setting, ...] = (
     Setting("goals.referrals_given", {"per": "week", "target": 2}, goal, "Introductions you make (#gave)."),
     Setting("goals.asks", {"per": "week", "target": 5}, goal, "Times you ask for referrals (#ask)."),
     Setting("goals.notes_written", {"per": "week", "target": 5}, goal, "Handwritten notes and cards sent."),
-    Setting("rules.lead_followup_days", 1, integer(0), "Follow up a new lead within this many days."),
-    Setting("rules.thank_within_days", 2, integer(0), "Thank a referrer within this many days."),
-    Setting("rules.update_within_days", 7, integer(0), "Tell a referrer what happened within this many days."),
+    Setting("rules.lead_followup_days", 1, integer(0, MAX_DAYS), "Follow up a new lead within this many days."),
+    Setting("rules.thank_within_days", 2, integer(0, MAX_DAYS), "Thank a referrer within this many days."),
+    Setting("rules.update_within_days", 7, integer(0, MAX_DAYS),
+            "Tell a referrer what happened within this many days."),
     Setting("rules.ask_min_score", 9, integer(0, 10), "Ask clients for referrals from this score up."),
-    Setting("rules.ask_every_days", 90, integer(1), "Ask the same client again after this many days."),
+    Setting("rules.ask_every_days", 90, integer(1, MAX_DAYS), "Ask the same client again after this many days."),
     Setting("rules.recovery_max_score", 6, integer(0, 10), "Clients at or below this score need service recovery first."),
-    Setting("rules.note_lead_days", 10, integer(0), "Write birthday and anniversary cards this many days ahead."),
-    Setting("rules.retry_days", 2, integer(0), "After an #attempt (no answer, voicemail), try a lead again after this many days."),
-    Setting("rules.referral_horizon_days", 180, integer(1),
+    Setting("rules.note_lead_days", 10, integer(0, MAX_DAYS),
+            "Write birthday and anniversary cards this many days ahead."),
+    Setting("rules.retry_days", 2, integer(0, MAX_DAYS),
+            "After an #attempt (no answer, voicemail), try a lead again after this many days."),
+    Setting("rules.referral_horizon_days", 180, integer(1, MAX_DAYS),
             "Older referrals are history: they count, but no thanks or updates are asked for now."),
     Setting("referral_month.month", 3, integer(1, 12), "The month of the year (1-12)."),
     Setting("referral_month.kinds", ("client", "partner", "sphere"), choices(KINDS), "Which kinds of contacts to reach."),
-    Setting("referral_month.per_day", 8, integer(1), "Most contacts to reach in one day."),
+    Setting("referral_month.per_day", 8, integer(1, MAX_PER_DAY), "Most contacts to reach in one day."),
     Setting("referral_month.workdays", ("mon", "tue", "wed", "thu", "fri"), choices(WEEKDAYS), "Days you make calls."),
     Setting("referral_month.skip", (), dates, "Holidays and days off in the month, as dates."),
     Setting("notes.card_size", "A6", choice(CARD_SIZES, fold=lambda s: s if s == "A6" else s.lower()),
@@ -165,11 +171,18 @@ class Config(Mapping[str, Any]):
 
 def load_config(root: Path) -> tuple[Config, list[Problem]]:
     """Read `<root>/refnotes.yaml`; a missing file means every default."""
+    from refnotes.reading import Refused, outside_link, read_regular
+
     path = root / CONFIG_FILE
     try:
-        raw = path.read_bytes()
+        why = path.is_symlink() and outside_link(os.path.realpath(root), path)
+        if why:
+            raise Refused(str(path), why)
+        raw = read_regular(path)
     except FileNotFoundError:
         return Config(), []
+    except Refused as exc:
+        return Config(), [Problem(CONFIG_FILE, 1, f"{exc.strerror}; defaults used")]
     except OSError as exc:
         return Config(), [Problem(CONFIG_FILE, 1, f"cannot read: {exc.strerror}")]
     return config_from_bytes(raw)

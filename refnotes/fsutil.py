@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import contextlib
 import errno
+import functools
 import os
 import re
 import stat
@@ -82,6 +83,26 @@ def remove_stale_temps(folder: Path, now: float | None = None) -> list[str]:
     return removed
 
 
+def _names_target(write):
+    """An OSError out of `write(path, ...)` names `path`: a full disk says so from a write() that knows
+    no file name, a read-only folder from the temporary file beside the target; the user's message
+    (`cannot write contacts/a.md: No space left on device`) needs the file they know."""
+
+    @functools.wraps(write)
+    def named(path, *args, **kwargs):
+        try:
+            return write(path, *args, **kwargs)
+        except OSError as exc:
+            target = os.fspath(path)
+            name = os.path.basename(target)
+            if exc.filename is None or os.path.basename(os.fspath(exc.filename)).startswith(f".{name}."):
+                exc.filename, exc.filename2 = target, None
+            raise
+
+    return named
+
+
+@_names_target
 def create_file(path: Path, text: str) -> None:
     """Write a new file atomically; FileExistsError if `path` exists already."""
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -121,6 +142,7 @@ def write_file(path: Path, text: str) -> None:
     write_bytes(path, text.encode("utf-8"))
 
 
+@_names_target
 def write_bytes(path: Path, data: bytes) -> None:
     """Write a file atomically (temp file in the same folder, fsync, rename), keeping its permissions."""
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -155,6 +177,7 @@ def replace_own(path: Path, *parts: bytes) -> None:
         raise
 
 
+@_names_target
 def write_page(path: Path | str, text: str | bytes) -> None:
     """Write a built page whole: into a temporary file beside it, renamed into place, so that where
     the site was there is always a whole page, the new one or the old one, even when the build is

@@ -177,13 +177,15 @@ def first_seen(root: Path) -> dict[str, date]:
             elif line and day and line not in days:
                 days[line] = day
         cache.write_own(root, FIRST_SEEN_FILE, (commit, days))
+    from refnotes.dates import parse_date
+
     out_days: dict[str, date] = {}
     for rel, text in days.items():
         if type(rel) is not str or type(text) is not str:
             continue  # not what first_seen writes: a hand-made file's row, ignored
         try:
-            out_days[rel] = date.fromisoformat(text)
-        except ValueError:
+            out_days[rel] = parse_date(text)  # a commit dated 9999 (git allows it) is no first-seen day
+        except (TypeError, ValueError):
             continue
     return out_days
 

@@ -12,8 +12,8 @@ import re
 from datetime import date
 from typing import Any
 
-from refnotes.checks import boolean, choice
-from refnotes.dates import parse_birthday, parse_cadence, parse_date
+from refnotes.checks import boolean, choice, nested_too_deep, shown
+from refnotes.dates import in_range, parse_birthday, parse_cadence, parse_date
 from refnotes.model import (
     CARD_MEDIA,
     CHANNELS,
@@ -129,6 +129,11 @@ def parse_contact(raw: bytes, path: str, slug: str) -> tuple[Contact | None, lis
     if not all(type(key) is str for key in meta):
         meta = {str(key): value for key, value in meta.items()}
     at = {str(path_[0]): line + 1 for path_, line in key_lines.items() if len(path_) == 1}
+    for key in [key for key, value in meta.items() if isinstance(value, (dict, list)) and
+                nested_too_deep(value, MAX_DEPTH)]:
+        del meta[key]  # kept, it could not be cached, shown or copied without running out of stack
+        problem(at.get(key, 1), f"{key}: lists or mappings nested more than {MAX_DEPTH} levels deep (or holding "
+                "themselves): not read; flatten it")
     for path_, line, first in key_lines.twice:
         problem(line + 1, f"{'.'.join(map(str, path_))}: written twice (first on line {first + 1}); only this last "
                 "one is read, so delete the one you do not mean")
@@ -200,7 +205,7 @@ def _fields(meta: dict[str, Any], at: dict[str, int], problem) -> dict[str, Any]
     if not isinstance(name, str) or not name.strip():
         line = at.get("name", 1)
         if name is not None and not isinstance(name, str):
-            problem(line, f"name: must be text, not {name!r}; put it in quotes")
+            problem(line, f"name: must be text, not {shown(name)}; put it in quotes")
         else:
             problem(line, "name: missing or empty; every contact needs `name: Full Name`")
         return None
@@ -247,20 +252,25 @@ def _tags(value: Any) -> tuple[str, ...]:
 
 def _score(value: Any) -> int:
     if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= 10:
-        raise ValueError(f"must be a whole number from 0 to 10, not {value!r}")
+        raise ValueError(f"must be a whole number from 0 to 10, not {shown(value)}")
     return value
 
 
+MAX_VALUE = 10**12  # a trillion: more is a typo, and sums of it stay exact
+
+
 def _value(value: Any) -> float:
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or value < 0:
-        raise ValueError(f"must be an amount like 2400, not {value!r} (no currency signs or commas)")
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 <= value <= MAX_VALUE:
+        if isinstance(value, (int, float)) and not isinstance(value, bool) and value > MAX_VALUE:
+            raise ValueError(f"{shown(value)} is more than {MAX_VALUE:,}; write the amount without extra digits")
+        raise ValueError(f"must be an amount like 2400, not {shown(value)} (no currency signs or commas)")
     return value
 
 
 def _stage(value: Any) -> str:
     """A pipeline stage: one word (which stages the vault has is checked against pipeline.stages)."""
     if not isinstance(value, str) or not value.strip() or any(ch.isspace() for ch in value.strip()):
-        raise ValueError(f"must be one pipeline stage like new or won, not {value!r}")
+        raise ValueError(f"must be one pipeline stage like new or won, not {shown(value)}")
     return value.strip().lower()
 
 
@@ -269,6 +279,8 @@ def _link(value: Any) -> str:
         raise ValueError("must be a contact's slug like bob-martinez or \"[[bob-martinez]]\"")
     return link_slug(value)
 
+
+MAX_DEPTH = 20  # levels of lists and mappings a front-matter value may nest
 
 _CONVERTERS = (
     ("kind", choice(KINDS)),
@@ -319,6 +331,8 @@ def _day(text: str) -> date | None:
             day = date.fromisoformat(text)  # the pattern guarantees YYYY-MM-DD
         except ValueError:
             day = None
+        if day is not None and not in_range(day):
+            day = None
         if len(_DAYS) < 100_000:
             _DAYS[text] = day
         return day
@@ -348,7 +362,12 @@ def _log(lines: list[str], start: int, slug: str, problem) -> tuple[list[Entry],
                 found = [link_slug(m.group(1)) for m in LINK.finditer(CODE_SPAN.sub(" ", line))]
             links.extend((slug, number) for slug in found)
         if day is None:
-            problem(number, f"log date: {when} does not exist in the calendar")
+            try:
+                parse_date(when)
+                why = f"{when} cannot be read"
+            except ValueError as exc:  # out of range, or not in the calendar
+                why = str(exc)
+            problem(number, f"log date: {why}")
             return False
         if medium is None:
             problem(number, f"log medium {entry.group(2).lower()!r} is not one of {', '.join(MEDIA)}")

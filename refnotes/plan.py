@@ -16,6 +16,7 @@ from __future__ import annotations
 import calendar
 import difflib
 import heapq
+import os
 import re
 from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
@@ -23,6 +24,7 @@ from datetime import date
 from pathlib import Path
 
 from refnotes.config import WEEKDAYS
+from refnotes.dates import FIRST_YEAR, LAST_YEAR, YEARS
 from refnotes.model import WARNING, Contact, Entry, Problem
 
 PLANS_DIR = "plans"
@@ -85,6 +87,8 @@ def parse_month(text: str) -> tuple[int, int]:
     match = re.fullmatch(r"(\d{4})-(\d{1,2})", text.strip())
     if not match or not 1 <= int(match.group(2)) <= 12:
         raise ValueError(f"{text!r} is not a month; write it as YYYY-MM, like 2027-03")
+    if not FIRST_YEAR <= int(match.group(1)) <= LAST_YEAR:
+        raise ValueError(f"{text.strip()} is out of range: refnotes plans months in {YEARS}")
     return int(match.group(1)), int(match.group(2))
 
 
@@ -310,6 +314,8 @@ def render_over(old: str, plan: Plan, contacts: dict[str, Contact], config) -> s
 
 def load_plans(root: Path, contacts: dict[str, Contact], config) -> tuple[dict[str, Plan], list[Problem]]:
     """Every `plans/referral-month-*.yaml`, checked. A plan with errors is still returned."""
+    from refnotes.reading import Refused, outside_link, read_regular
+
     folder = root / PLANS_DIR
     plans: dict[str, Plan] = {}
     problems: list[Problem] = []
@@ -325,13 +331,31 @@ def load_plans(root: Path, contacts: dict[str, Contact], config) -> tuple[dict[s
             on_disk.append({s: p.relative_to(root).as_posix() for s, p in slugs_on_disk(root).items()})
         return on_disk[0].get(slug)
 
+
+    real_root = os.path.realpath(root)
+    if folder.is_symlink() and (why := outside_link(real_root, folder)):
+        return plans, [Problem(PLANS_DIR, 1, why)]
     for path in sorted(folder.glob(PLAN_FILES)):
         rel = path.relative_to(root).as_posix()
         match = FILE.fullmatch(path.name)
         if not match or not 1 <= int(match.group(2)) <= 12:
             problems.append(Problem(rel, 1, "a plan file is named referral-month-YYYY-MM.yaml", WARNING))
             continue
-        plan, found = parse_plan(path.read_bytes(), rel, int(match.group(1)), int(match.group(2)), contacts, config,
+        if not FIRST_YEAR <= int(match.group(1)) <= LAST_YEAR:
+            problems.append(Problem(rel, 1, f"year {match.group(1)}: plans are for {YEARS}; not read "
+                                    "(rename the file)", WARNING))
+            continue
+        try:
+            if path.is_symlink() and (why := outside_link(real_root, path)):
+                raise Refused(str(path), why)
+            raw = read_regular(path)
+        except Refused as exc:
+            problems.append(Problem(rel, 1, exc.strerror))
+            continue
+        except OSError as exc:
+            problems.append(Problem(rel, 1, f"cannot read: {exc.strerror}"))
+            continue
+        plan, found = parse_plan(raw, rel, int(match.group(1)), int(match.group(2)), contacts, config,
                                  file_of)
         problems.extend(found)
         if plan is not None:

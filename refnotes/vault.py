@@ -17,7 +17,7 @@ from datetime import date
 from pathlib import Path
 
 from refnotes.config import CONFIG_FILE, Config, config_from_bytes
-from refnotes.model import WARNING, Contact, Problem
+from refnotes.model import ERROR, WARNING, Contact, Problem
 
 CONTACTS_DIR = "contacts"
 DEFAULT_VAULT = "vault"
@@ -73,40 +73,104 @@ def find_vault(explicit: str | None, environ: dict[str, str], cwd: Path) -> Path
 
 
 def contact_files(root: Path) -> list[Path]:
-    """Every `*.md` under contacts/, sorted; hidden folders and files skipped."""
+    """Every `*.md` under contacts/ that may be read, sorted; hidden folders and files skipped."""
     return [Path(path) for _, path, _ in scan(root)]
 
 
-def scan(root: Path) -> list[tuple[str, str, os.stat_result | None]]:
-    """(path relative to the vault, path, stat) of every contact file, sorted folder by folder."""
-    found: list[tuple[tuple[str, ...], str, str, os.stat_result]] = []
+class Files(list):
+    """What scan() found: (path relative to the vault, path, stat) of each contact file to read, and
+    `refused`, a Problem for each one it will not read (with `refused_stats`, their (rel, lstat))."""
 
-    def walk(folder: str, parts: tuple[str, ...]) -> None:
+    def __init__(self, items=()):
+        super().__init__(items)
+        self.refused: list[Problem] = []
+        self.refused_stats: list[tuple[str, os.stat_result | None]] = []
+
+
+def scan(root: Path) -> Files:
+    """(path relative to the vault, path, stat) of every contact file, sorted folder by folder.
+
+    Regular files only, of 5 MB at most (reading.py); a link is followed only to something inside the
+    vault, and a folder only once (by device and inode: a link to a folder above it is a loop). What is
+    not read is a problem in the result's `refused`, never silence."""
+    from refnotes.reading import outside_link, refusal
+
+    found: list[tuple[tuple[str, ...], str, os.stat_result | None]] = []
+    files = Files()
+    real_root = os.path.realpath(root)
+
+    def refuse(parts: tuple[str, ...], path: str, message: str, severity: str = ERROR) -> None:
+        rel = "/".join(parts)
+        files.refused.append(Problem(rel, 1, message, severity))
+        try:
+            files.refused_stats.append((rel, os.lstat(path)))
+        except OSError:
+            files.refused_stats.append((rel, None))
+
+    walked: dict[tuple[int, int], str] = {}  # (device, inode) of each folder read -> its path in the vault
+
+    def walk(folder: str, parts: tuple[str, ...], above: frozenset[tuple[int, int]]) -> None:
         try:
             with os.scandir(folder) as listing:
-                entries = list(listing)
+                entries = []
+                for entry in listing:
+                    if entry.name.startswith("."):
+                        continue
+                    try:
+                        link, is_dir = entry.is_symlink(), entry.is_dir()
+                    except OSError:
+                        link, is_dir = False, False
+                    entries.append((link, entry.name, is_dir, entry))
         except OSError:
             return
-        for entry in entries:
-            name = entry.name
-            if name.startswith("."):
+        if any(link for link, *_ in entries):
+            entries.sort(key=lambda item: item[:2])  # real folders before links to them, whatever the disk's order
+        for link, name, is_dir, entry in entries:
+            here = (*parts, name)
+            if not is_dir and not name.endswith(".md"):
+                continue
+            if link and (why := outside_link(real_root, entry.path)):
+                refuse(here, entry.path, why)
+                continue
+            if is_dir:
+                try:
+                    st = entry.stat()
+                except OSError:
+                    continue
+                key = (st.st_dev, st.st_ino)
+                if key in above:
+                    refuse(here, entry.path, "a link to a folder that holds it (a loop): not followed", WARNING)
+                elif key in walked:
+                    refuse(here, entry.path, f"the same folder as {walked[key]}: read there, not twice", WARNING)
+                else:
+                    walked[key] = "/".join(here)
+                    walk(entry.path, here, above | {key})
                 continue
             try:
-                is_dir = entry.is_dir()
+                st = entry.stat()
             except OSError:
-                is_dir = False
-            if is_dir:
-                walk(entry.path, (*parts, name))
-            elif name.endswith(".md"):
-                try:
-                    stat = entry.stat()
-                except OSError:
-                    stat = None  # a broken link, say: parsing it reports why it cannot be read
-                found.append(((*parts, name), entry.path, stat))
+                st = None  # a broken link, say: parsing it reports why it cannot be read
+            if st is not None and (why := refusal(st)):
+                refuse(here, entry.path, why)
+                continue
+            found.append((here, entry.path, st))
 
-    walk(os.path.join(root, CONTACTS_DIR), (CONTACTS_DIR,))
+    top = os.path.join(root, CONTACTS_DIR)
+    if os.path.islink(top) and (why := outside_link(real_root, top)):
+        refuse((CONTACTS_DIR,), top, why)
+    else:
+        above = set()
+        for folder in (root, top):
+            try:
+                st = os.stat(folder)
+            except OSError:
+                continue
+            above.add((st.st_dev, st.st_ino))
+        walked.update(dict.fromkeys(above, CONTACTS_DIR))
+        walk(top, (CONTACTS_DIR,), frozenset(above))
     found.sort(key=lambda item: item[0])
-    return [("/".join(parts), path, stat) for parts, path, stat in found]
+    files.extend(("/".join(parts), path, stat) for parts, path, stat in found)
+    return files
 
 
 def load_vault(root: Path, progress: Callable[[int], Callable[[], None] | None] | None = None,
@@ -145,6 +209,9 @@ def _load(root: Path, progress, use_cache: bool, files: list | None, contents: d
     config, problems = _config(root, cache)
     vault = Vault(root=root, config=config, problems=problems)
     files = scan(root) if files is None else files
+    refused = getattr(files, "refused", ())
+    vault.problems.extend(refused)
+    vault.files += len([p for p in refused if p.path.endswith(".md")])
     on_file = progress(len(files)) if progress is not None else None
     given = contents or {}
     if cache is not None:
@@ -207,9 +274,11 @@ def _slug(rel: str) -> str:
     return rel.rsplit("/", 1)[-1][:-3]
 
 
-def _read(path: str) -> bytes:
-    with open(path, "rb") as handle:
-        return handle.read()
+def _read(path: str, stat: os.stat_result | None = None) -> bytes:
+    """A file's bytes: a regular file of 5 MB at most, else reading.Refused (an OSError saying why)."""
+    from refnotes.reading import read_regular
+
+    return read_regular(path, st=stat)
 
 
 def _read_or_none(path: str) -> bytes | None:
@@ -222,6 +291,7 @@ def _read_or_none(path: str) -> bytes | None:
 def _config(root: Path, cache) -> tuple[Config, list[Problem]]:
     """refnotes.yaml, from the cache when it has not changed (then YAML is not even imported)."""
     from refnotes import cache as index_cache
+    from refnotes.reading import outside_link, refusal
 
     path = os.path.join(root, CONFIG_FILE)
     try:
@@ -232,12 +302,15 @@ def _config(root: Path, cache) -> tuple[Config, list[Problem]]:
         return Config(), []
     except OSError as exc:
         return Config(), [Problem(CONFIG_FILE, 1, f"cannot read: {exc.strerror}")]
+    why = refusal(stat) or (os.path.islink(path) and outside_link(os.path.realpath(root), path))
+    if why:
+        return Config(), [Problem(CONFIG_FILE, 1, f"{why}; defaults used")]
     if cache is not None:
         row = index_cache.fresh(cache.config, stat, lambda: _read_or_none(path))
         if row is not None:
             return Config(row[3]), index_cache.problems_of(row[4])
     try:
-        raw = _read(path)
+        raw = _read(path, stat)
     except OSError as exc:
         return Config(), [Problem(CONFIG_FILE, 1, f"cannot read: {exc.strerror}")]
     config, problems = config_from_bytes(raw)
@@ -307,10 +380,13 @@ def _parse_file(rel: str, path: str, stat: os.stat_result | None, lean: bool = T
     `stat` is the scan's (None: stat it here); a file changed since then is parsed again next run."""
     from refnotes.cache import row_for
     from refnotes.parse import parse_contact
+    from refnotes.reading import Refused
 
     try:
         stat = stat or os.stat(path)
-        raw = _read(path)
+        raw = _read(path, stat)
+    except Refused as exc:
+        return None, [Problem(rel, 1, exc.strerror)], None
     except OSError as exc:
         return None, [Problem(rel, 1, f"cannot read: {exc.strerror}")], None
     contact, problems = parse_contact(raw, rel, _slug(rel).lower())
@@ -408,17 +484,33 @@ def _cycles(contacts: dict[str, Contact]) -> list[Problem]:
 
 
 def slugs_on_disk(root: Path) -> dict[str, Path]:
-    """Every contact file by lower-case slug, without parsing any (the first of duplicates wins)."""
-    found: dict[str, Path] = {}
-    for file in contact_files(root):
-        found.setdefault(file.name[:-3].lower(), file)
+    """Every contact file by lower-case slug, without parsing any (the first of duplicates wins); a file
+    that is not read (a FIFO, too big: scan's `refused`) still takes its slug."""
+    return {slug: path for slug, (path, _) in _on_disk(root).items()}
+
+
+def _on_disk(root: Path) -> dict[str, tuple[Path, str | None]]:
+    """{lower-case slug: (its file, why it is not read or None)}."""
+    files = scan(root)
+    found: dict[str, tuple[Path, str | None]] = {}
+    for _, path, _ in files:
+        found.setdefault(os.path.basename(path)[:-3].lower(), (Path(path), None))
+    for problem in files.refused:
+        if problem.path.endswith(".md") and problem.severity != WARNING:
+            found.setdefault(problem.path.rsplit("/", 1)[-1][:-3].lower(), (root / problem.path, problem.message))
     return found
 
 
 def find_contact_file(root: Path, slug: str) -> tuple[Path | None, list[str]]:
-    """The file for `slug` (or a `[[slug]]` link), else None and close matches to suggest."""
-    files = slugs_on_disk(root)
+    """The file for `slug` (or a `[[slug]]` link), else None and close matches to suggest.
+    reading.Refused (an OSError) when that file is one refnotes does not read (a FIFO, a link out)."""
+    from refnotes.reading import Refused
+
+    files = _on_disk(root)
     key = slug.strip().removeprefix("[[").removesuffix("]]").split("|", 1)[0].strip().lower()
     if key in files:
-        return files[key], []
+        path, why = files[key]
+        if why is not None:
+            raise Refused(str(path), why)
+        return path, []
     return None, difflib.get_close_matches(key, list(files), n=3, cutoff=0.6)

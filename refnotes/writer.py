@@ -193,8 +193,9 @@ def rewrite(root: Path, path: Path, change: Callable[[bytes], tuple[bytes, T]]) 
                         f"so two versions hold someone's changes: one is in place, the other is kept as "
                         f"{exc.kept.name} beside it. Compare the two, then run the command again; nothing of "
                         "refnotes' was written") from None
-                except OSError as exc:
-                    raise WriteRefused(f"cannot write it: {exc.strerror}") from None
+                except OSError as exc:  # a full disk, a read-only folder: the command says so, naming the file
+                    exc.filename, exc.filename2 = str(target), None
+                    raise
             _pause(attempt)
     raise WriteRefused("it kept changing while refnotes was writing it (an editor saving it over and over?); "
                        "nothing was written: save it, then run the command again")

@@ -52,7 +52,7 @@ def test_values_are_read_and_normalised():
         ("rules:\n  ask_min_score: 11\n", 2, "error", "rules.ask_min_score: must be from 0 to 10, not 11 (default 9 used)"),
         ("rules:\n  thank_within_days: soon\n", 2, "error", "must be a whole number"),
         ("goals:\n  asks: {per: day, target: 5}\n", 2, "error", "'day' is not one of week | month"),
-        ("goals:\n  asks: {per: week, target: -1}\n", 2, "error", "must be 0 or more"),
+        ("goals:\n  asks: {per: week, target: -1}\n", 2, "error", "must be from 0 to 10000"),
         ("goals:\n  asks: 5\n", 2, "error", "must be a mapping like {per: week, target: 5}"),
         ("\n\ncadence:\n  B: sometimes\n", 4, "error", "cadence 'sometimes'"),
         ("notes:\n  card_size: A4\n", 2, "error", "'A4' is not one of A6 | 4x6in | 5x7in"),

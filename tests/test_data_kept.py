@@ -105,8 +105,7 @@ def test_log_refuses_a_link_out_of_the_vault_and_writes_nothing(run, vault, tmp_
     link.symlink_to(outside)
     result = run("--vault", vault.root, "log", "bob-martinez", "call", "Lunch", "--today", "2026-11-25")
     assert result.exit_code == 1
-    assert (f"contacts/bob-martinez.md: a link to {outside}, outside the vault; refnotes writes only inside "
-            "the vault") in result.output
+    assert result.output.startswith("Error: contacts/bob-martinez.md: ") and "outside the vault" in result.output
     assert link.is_symlink() and outside.read_text() == BOB
 
 

@@ -253,13 +253,58 @@ class Group(click.Group):
         return name, cmd, rest
 
     def invoke(self, ctx: click.Context):
+        """Run the command; at the top, an OSError it did not expect (a read-only vault, a full disk, a
+        file where refnotes keeps a folder) ends it with one line naming the file, exit 1, and so does a
+        mistake in one of the vault's own templates (path:line)."""
+        if ctx.parent is not None:
+            return super().invoke(ctx)
         try:
             return super().invoke(ctx)
+        except BrokenPipeError:
+            raise  # `refnotes todo | head`: run() lets it go quietly
+        except OSError as exc:
+            raise click.ClickException(io_failure(exc, ctx.find_object(Context))) from None
         except Exception as exc:
             render = sys.modules.get("refnotes.render")  # loaded by the commands that render, and only then
             if render is not None and isinstance(exc, render.TemplateFailed):
                 raise click.ClickException(str(exc)) from None  # a vault template's mistake: path:line, exit 1
             raise
+
+
+def io_failure(exc: OSError, context: Context | None) -> str:
+    """`cannot write contacts/a.md: No space left on device`: the file as the user knows it (relative to the
+    vault when in it), the system's reason, and what to do when a file stands where a folder belongs."""
+    from refnotes.reading import Refused
+
+    why = exc.strerror or str(exc) or type(exc).__name__
+    if exc.filename is None:
+        return why
+    root = None
+    if context is not None:
+        try:
+            root = context.vault_root()
+        except click.ClickException:
+            root = None
+    path = Path(os.fsdecode(exc.filename))
+
+    def shown(where: Path) -> str:
+        if root is not None:
+            for inside, top in ((Path(os.path.abspath(where)), Path(os.path.abspath(root))),  # the link's own name
+                                (where.resolve(), root.resolve())):
+                try:
+                    return inside.relative_to(top).as_posix()
+                except (ValueError, OSError):
+                    continue
+        return str(where)
+
+    if isinstance(exc, Refused):
+        return f"{shown(path)}: {why}"
+    hint = ""
+    if isinstance(exc, (FileExistsError, NotADirectoryError)):
+        blocker = next((p for p in (path, *path.parents) if p.exists()), None)
+        if blocker is not None and not blocker.is_dir() and (blocker != path or isinstance(exc, FileExistsError)):
+            hint = f" ({shown(blocker)} is a file where refnotes needs a folder: move it away)"
+    return f"cannot write {shown(path)}: {why}{hint}"
 
 
 @click.group(cls=Group, context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
@@ -1059,12 +1104,12 @@ def _write_plan(root: Path, path: Path, rel: str, before: bytes | None, text: st
             return text.encode("utf-8"), None
 
         writer.rewrite(root, path, change)
-    except FileExistsError:
+    except FileExistsError as exc:
+        if exc.filename is None or Path(os.fsdecode(exc.filename)) != path:
+            raise  # not the plan: .refnotes is a file, say (the command's one line says which)
         raise click.ClickException(f"{rel} appeared while refnotes was planning; {again}") from None
     except writer.WriteRefused as exc:
         raise click.ClickException(exc.where(rel)) from None
-    except OSError as exc:
-        raise click.ClickException(f"{rel}: cannot write it: {exc.strerror}") from None
 
 
 def _print_plan(result, changes, fresh: bool, rel: str, wrote: bool, vault: Vault) -> None:

@@ -12,6 +12,7 @@ import click
 
 from refnotes.cli import (DATE, Context, UsageFailure, autocommit_changes, contact_file, main, pass_context,
                           today_option)
+from refnotes.parse import MAX_VALUE  # the same bound as `value:` in a contact file
 
 
 class AmountType(click.ParamType):
@@ -27,8 +28,8 @@ class AmountType(click.ParamType):
             self.fail(f"{value!r} is not an amount: write it like 21300 or 1250.50, without currency signs or "
                       "commas", param, ctx)
         amount = float(text)
-        if not math.isfinite(amount):
-            self.fail(f"{value!r} is too large", param, ctx)
+        if not math.isfinite(amount) or amount > MAX_VALUE:
+            self.fail(f"{value!r} is too large: at most {MAX_VALUE:,}", param, ctx)
         return int(text) if amount.is_integer() and "." not in text else amount
 
 

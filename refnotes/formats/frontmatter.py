@@ -30,6 +30,7 @@ from typing import Any
 import yaml
 
 from refnotes import yamlsrc
+from refnotes.checks import shown
 from refnotes.model import ERROR, Contact
 from refnotes.parse import parse_contact
 
@@ -317,7 +318,8 @@ class _Document:
                 if key in contact.meta:
                     raise EditRefused(f"{key}: still there after removing it; " + HAND)
             elif key not in contact.meta or not _same(contact.meta[key], _as_loaded(value)):
-                raise EditRefused(f"{key}: would read back as {contact.meta.get(key)!r}, not {_as_loaded(value)!r}; "
+                raise EditRefused(f"{key}: would read back as {shown(contact.meta.get(key))}, not "
+                                  f"{shown(_as_loaded(value))}; "
                                   + HAND)
         others_before = {k: v for k, v in before_meta.items() if k not in wanted}
         others_after = {k: v for k, v in contact.meta.items() if k not in wanted}

@@ -72,11 +72,16 @@ def decode(raw: bytes, encoding: str | None = None) -> str:
         return raw.decode("cp1252", errors="replace")
 
 
+MAX_FILE_BYTES = 512 * 1024 * 1024  # an export of many thousands of contacts with photos
+
+
 def read_file(path: Path, *, encoding: str | None = None, mapping: dict[str, str] | None = None
               ) -> tuple[str, list[Candidate], list[Failure]]:
     """(format name, candidates, failures) for a .vcf or .csv file."""
+    from refnotes.reading import read_regular
+
     try:
-        raw = path.read_bytes()
+        raw = read_regular(path, limit=MAX_FILE_BYTES)  # a regular file: a FIFO or /dev/zero is refused
     except OSError as exc:
         raise ImportError_(f"cannot read {path}: {exc.strerror}") from None
     if not raw.strip():
