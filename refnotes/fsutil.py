@@ -254,8 +254,12 @@ def code_digest() -> str:
 
         package = os.path.dirname(os.path.abspath(__file__))
         digest = hashlib.blake2b(digest_size=8)
-        modules = sorted(os.path.relpath(os.path.join(folder, name), package)
-                         for folder, _, names in os.walk(package) for name in names if name.endswith(".py"))
+        modules = []
+        for folder, folders, names in os.walk(package):
+            if folder == package and "templates" in folders:
+                folders.remove("templates")  # the shipped templates (data), where an installed wheel keeps them
+            modules += [os.path.relpath(os.path.join(folder, name), package) for name in names if name.endswith(".py")]
+        modules.sort()
         for rel in modules:
             digest.update(rel.encode("utf-8", "surrogateescape"))
             with open(os.path.join(package, rel), "rb") as handle:

@@ -227,7 +227,8 @@ def test_a_warm_run_reads_refnotes_yaml_from_the_cache_and_sees_its_changes(cach
     probe = ("import sys; from pathlib import Path; from refnotes.vault import load_vault; "
              f"v = load_vault(Path({str(cached.root)!r})); "
              "print(v.config['rules.ask_every_days'], 'yaml' in sys.modules)")
-    out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True).stdout
+    out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True,
+                         cwd=cached.root.parent).stdout  # outside the checkout: the refnotes installed, as here
     assert out.split() == ["30", "False"]  # nothing to parse: YAML is not even imported
     (cached.root / "refnotes.yaml").write_text("rules: {ask_every_days: 45}\n")
     age(cached.root / "refnotes.yaml", seconds=5)

@@ -14,6 +14,8 @@ from conftest import REPO, git
 from refnotes import fsutil
 
 TODAY = "2026-11-25"
+OUTSIDE = REPO.parent  # subprocesses run outside the checkout, so that they load the installed refnotes as the
+# tests do (in the checkout, `import refnotes` would find its source, without the templates it ships)
 
 
 def age(path, seconds: float) -> None:
@@ -37,7 +39,7 @@ def _kill_during_write(root, target: str) -> None:
         os.write(fd, path.read_bytes() + b"- 2026-11-25 call: never lands\\n")
         os.kill(os.getpid(), signal.SIGKILL)  # ...and killed before the rename
         """)
-    done = subprocess.run([sys.executable, "-c", script], cwd=REPO, capture_output=True)
+    done = subprocess.run([sys.executable, "-c", script], cwd=OUTSIDE, capture_output=True)
     assert done.returncode == -signal.SIGKILL, done.stderr
 
 
@@ -137,12 +139,12 @@ def test_a_build_killed_halfway_leaves_no_torn_page(vault, tmp_path):
         from refnotes.cli import main
         main(["--vault", {str(vault.root)!r}, "build", "--out", {str(site)!r}, "--today", "{TODAY}"])
         """)
-    done = subprocess.run([sys.executable, "-c", script], cwd=REPO, capture_output=True)
+    done = subprocess.run([sys.executable, "-c", script], cwd=OUTSIDE, capture_output=True)
     assert done.returncode == -signal.SIGKILL, done.stderr
     pages = [p for p in site.rglob("*.html")]
     assert all(p.read_text().rstrip().endswith("</html>") for p in pages), pages  # whole, or not there
     assert list(site.rglob(".*.part"))  # what it was writing, under a temporary name
     done = subprocess.run([sys.executable, "-m", "refnotes", "--vault", str(vault.root), "build", "--out", str(site),
-                           "--today", TODAY], cwd=REPO, capture_output=True)
+                           "--today", TODAY], cwd=OUTSIDE, capture_output=True)
     assert done.returncode == 0, done.stderr
     assert not list(site.rglob(".*.part")) and (site / "contacts" / "a.html").is_file()
