@@ -223,16 +223,21 @@ def introductions(vault: Vault, index: Index | None = None, per_need: int = 3, l
         offerers.sort(key=lambda c: (c.kind != "partner", -(c.score or 0), c.name.casefold(), c.slug))
     out = []
     nobody: set[str] = set()
+    folded: dict[str, list[Contact]] = {}  # a need as written -> who offers it (the same few needs, often)
+    make = tuple.__new__
     for a in vault.contacts.values():
         if not a.needs or a.do_not_contact or a.status == "lost":
             continue
         introduced = index.introduced.get(a.slug, nobody)
         for need in a.needs:
             picked = 0
-            for b in offers.get(need.casefold(), ()):
+            offerers = folded.get(need)
+            if offerers is None:
+                offerers = folded[need] = offers.get(need.casefold(), [])
+            for b in offerers:
                 if b.slug == a.slug or b.slug in introduced:
                     continue
-                out.append(Introduction(a.slug, b.slug, need))
+                out.append(make(Introduction, (a.slug, b.slug, need)))
                 if len(out) == limit:
                     return out
                 picked += 1

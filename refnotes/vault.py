@@ -114,13 +114,25 @@ def scan(root: Path) -> Files:
             with os.scandir(folder) as listing:
                 entries = []
                 for entry in listing:
-                    if entry.name.startswith("."):
+                    name = entry.name
+                    if name[0] == ".":
                         continue
                     try:
                         link, is_dir = entry.is_symlink(), entry.is_dir()
                     except OSError:
                         link, is_dir = False, False
-                    entries.append((link, entry.name, is_dir, entry))
+                    if not link and not is_dir:  # most of a vault: a contact file, or something else
+                        if name.endswith(".md"):
+                            try:
+                                st = entry.stat()
+                            except OSError:
+                                st = None
+                            if st is not None and (why := refusal(st)):
+                                refuse((*parts, name), entry.path, why)
+                            else:
+                                found.append(((*parts, name), entry.path, st))
+                        continue
+                    entries.append((link, name, is_dir, entry))
         except OSError:
             return
         if any(link for link, *_ in entries):
