@@ -149,6 +149,11 @@ class _Repository:
             if os.path.exists(os.path.join(root, path)):
                 raise CommitFailed(f"{what} is in progress in the repository, so nothing was committed; "
                                    "the files are written: commit them yourself when it is done")
+        branch = subprocess.run(["git", "symbolic-ref", "-q", "HEAD"], cwd=root, capture_output=True,
+                                env={**os.environ, "LC_ALL": "C"})
+        if branch.returncode != 0:
+            raise CommitFailed("HEAD is detached (no branch is checked out), so nothing was committed; the files "
+                               "are written: check out a branch and commit them yourself")
         return cls(root, Path(os.path.realpath(top)))
 
     # -- running git

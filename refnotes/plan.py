@@ -383,6 +383,10 @@ def parse_plan(raw: bytes, rel: str, year: int, month: int, contacts: dict[str, 
     if not isinstance(data, dict):
         return None, [Problem(rel, 1, "a plan is a mapping with month:, days: and unscheduled:")]
     plan = Plan(year, month, frozen=True, path=rel)
+    for path, line, first in getattr(lines, "twice", ()):
+        name = ".".join(str(part) for part in path)
+        problem(line, f"{name}: written twice (first on line {first}); YAML would keep only this last one, "
+                "so the people of the first are not planned: put them all under one")
     if str(data.get("month", "")).strip() not in (plan.key, f"{year}-{month}"):
         problem(lines.get(("month",), 1), f"month: should be {plan.key}, as in the file name")
     days = data.get("days") or {}

@@ -402,3 +402,13 @@ def test_status_and_set_commit_their_edit_and_not_the_users(run, repo, command, 
     assert git(repo.root, "status", "--porcelain") == " M contacts/alice-nguyen.md\n"
     left = [line for line in git(repo.root, "diff").splitlines() if line[:1] in "+-" and line[:3] not in ("+++", "---")]
     assert left == ["+My own uncommitted line."]  # what is left uncommitted: the user's line, nothing else
+
+
+def test_on_a_detached_head_nothing_is_committed_and_it_says_so(run, repo):
+    git(repo.root, "commit", "-q", "--allow-empty", "-m", "two")
+    git(repo.root, "checkout", "-q", "--detach", "HEAD~1")
+    head = git(repo.root, "rev-parse", "HEAD")
+    result = run("--vault", repo.root, *LOG)
+    assert result.exit_code == 0 and "HEAD is detached" in result.output + result.stderr
+    assert git(repo.root, "rev-parse", "HEAD") == head
+    assert ENTRY in (repo.root / "contacts" / "alice-nguyen.md").read_text()

@@ -524,3 +524,13 @@ def test_a_plan_knows_what_a_contact_logged_in_its_month(vault):
     assert [e.text for e in march.logged(loaded.contacts["a"], date(2027, 3, 31))] == ["in #help", "last day"]
     assert [e.text for e in march.logged(loaded.contacts["a"], date(2027, 3, 30))] == ["in #help"]
     assert march.logged(loaded.contacts["a"], date(2027, 3, 3)) == []
+
+
+def test_a_day_written_twice_in_a_plan_is_an_error_on_the_second(vault):
+    vault.contact("a", "name: A")
+    vault.contact("b", "name: B")
+    vault.write("plans/referral-month-2027-03.yaml",
+                "month: 2027-03\ndays:\n  2027-03-01: [a]\n  2027-03-02: []\n  2027-03-01: [b]\nunscheduled: []\n")
+    problems = [p for p in vault.load().problems if p.path.startswith("plans/")]
+    assert [(p.line, p.severity) for p in problems] == [(5, "error")]
+    assert "written twice (first on line 3)" in problems[0].message
