@@ -93,3 +93,27 @@ def git_identity(monkeypatch):
     for key, value in {"GIT_AUTHOR_NAME": "Sam", "GIT_AUTHOR_EMAIL": "sam@example.com",
                        "GIT_COMMITTER_NAME": "Sam", "GIT_COMMITTER_EMAIL": "sam@example.com"}.items():
         monkeypatch.setenv(key, value)
+
+
+# -- the fuzz test's budget (tests/test_fuzz.py): small and derandomized by default, so CI is quick and
+# never flaky; `pytest --fuzz-long` (or REFNOTES_FUZZ=long) for a real run, REFNOTES_FUZZ_EXAMPLES=N to size it
+
+
+def pytest_addoption(parser):
+    parser.addoption("--fuzz-long", action="store_true", default=False,
+                     help="Run the fuzz test long: thousands of random examples per property (tests/test_fuzz.py).")
+
+
+def pytest_configure(config):
+    import os
+
+    from hypothesis import settings
+
+    settings.register_profile("default", max_examples=int(os.environ.get("REFNOTES_FUZZ_EXAMPLES", 6)),
+                              derandomize=True, database=None, print_blob=True, deadline=None)
+    settings.register_profile("long", max_examples=int(os.environ.get("REFNOTES_FUZZ_EXAMPLES", 2000)),
+                              derandomize=False, print_blob=True, deadline=None)
+    if config.getoption("--fuzz-long") or os.environ.get("REFNOTES_FUZZ") == "long":
+        settings.load_profile("long")
+    elif not config.getoption("hypothesis_profile", None):
+        settings.load_profile("default")
