@@ -70,6 +70,12 @@ class KeyLines(dict):
 
 
 def load(text: str, depth: int = 2) -> tuple[Any, KeyLines]:
+    """Parse one YAML document: its data and the 1-based line of each key path (`_load`), lines counted
+    as the file's lines are (a U+0085, U+2028 or U+2029 in a value is no line break here)."""
+    return _lines_as_written(text, _load, depth)
+
+
+def _load(text: str, depth: int = 2) -> tuple[Any, KeyLines]:
     """Parse one YAML document: its data and the 1-based line of each key path.
 
     A key path is the tuple of mapping keys from the top (`("rules", "ask_every_days")`),
@@ -138,13 +144,44 @@ def load_flat(text: str) -> tuple[Any, KeyLines]:
     constructor and the alias check are skipped. Anything else (anchors, tags,
     nested mappings, several documents, an error) goes to `load`, unchanged.
     """
+    return _lines_as_written(text, _load_flat)
+
+
+def _load_flat(text: str) -> tuple[Any, KeyLines]:
     try:
         simple = _flat_lines(text)
         if simple is not None:
             return simple
         return _flat_events(text)
     except Exception:  # noqa: BLE001 - whatever it is, the full loader decides and reports it
-        return load(text, depth=1)
+        return _load(text, depth=1)
+
+
+# YAML 1.1 (libyaml) also breaks lines at NEL, LS and PS; a file's lines, as editors and refnotes count them, at
+# `\n` alone. Marks count YAML's lines: where one of those three is in the text, they are counted back.
+_YAML_ONLY_BREAK = re.compile("[\x85\u2028\u2029]")
+_YAML_BREAK = re.compile("\r\n|[\n\r\x85\u2028\u2029]")
+
+
+def _lines_as_written(text: str, parse, *args: Any) -> tuple[Any, KeyLines]:
+    if _YAML_ONLY_BREAK.search(text) is None:
+        return parse(text, *args)
+    real, line = [1], 1  # real[yaml line, from 1] = the file's line, from 1
+    for brk in _YAML_BREAK.finditer(text):
+        line += brk.group() in ("\n", "\r\n")
+        real.append(line)
+
+    def as_written(yaml_line: int) -> int:
+        return real[min(yaml_line, len(real)) - 1]
+
+    try:
+        data, lines = parse(text, *args)
+    except YamlError as exc:
+        raise YamlError(as_written(exc.line), exc.column, exc.message) from None
+    fixed = KeyLines()
+    fixed.update({path: as_written(line) for path, line in lines.items()})
+    fixed.twice = [(path, as_written(line), as_written(first)) for path, line, first in lines.twice]
+    return data, fixed
 
 
 def compose(text: str) -> yaml.Node | None:

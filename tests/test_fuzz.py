@@ -15,7 +15,7 @@ any input:
 The default run is small and derandomized, so CI is quick and never flaky; `pytest --fuzz-long` (or
 REFNOTES_FUZZ=long) runs thousands of examples (see conftest.py). What fails today is left out of the
 strategies or the checks (`KNOWN`), each pinned by an explicit regression test at the end of this file,
-marked xfail(strict=True): when a fix makes one pass, remove its mark and its entry in `KNOWN`.
+until it is fixed (xfail, strict); fixed, it stays as the regression test.
 """
 
 from __future__ import annotations
@@ -44,23 +44,7 @@ MONTH = "2027-03"  # the referral month every example plans (not ended on TODAY)
 # the end of this file that pins it (xfail, strict). An input that crashes is left out of the strategies (a
 # crash would hide everything after it); a promise that is broken is left out of the checks. With
 # REFNOTES_FUZZ_KNOWN=1 both come back: that is the run that shows whether a fix holds under fuzzing.
-KNOWN: dict[str, str] = {
-    "planned-contact-with-errors": "item 2: test_plan_keeps_the_day_of_a_planned_contact_whose_file_is_broken",
-    "unclosed-fence": "item 3: test_check_reports_a_code_fence_never_closed",
-    "log-checks-its-entry": "item 3: test_log_fails_loudly_when_the_agenda_would_not_see_its_entry_behind_a_fence, "
-                            "test_log_fails_loudly_into_a_file_that_is_no_contact",
-    "conflict-markers": "item 8: test_conflict_markers_in_a_contact_are_an_error",
-    "twice-in-plans": "item 9: test_a_day_written_twice_in_a_plan_is_an_error",
-    "far-dates": "item 10: test_far_dates_and_huge_numbers_are_range_checked_where_they_are_parsed",
-    "huge-numbers": "item 10: test_far_dates_and_huge_numbers_are_range_checked_where_they_are_parsed",
-    "year-0-plans": "item 11: test_a_plan_of_year_0_is_a_problem_not_a_crash",
-    "deep-nesting": "item 12: test_deeply_nested_front_matter_is_a_problem_not_a_crash",
-    "remote-images": "item 15: test_remote_images_become_links",
-    "tags-in-attributes": "item 16: test_hashtags_are_not_marked_up_inside_attributes",
-    "sets-in-messages": "item 18: test_a_set_in_a_message_reads_the_same_every_run",
-    "log-into-the-file-the-vault-reads": "not in issue 18: test_log_writes_into_the_file_the_vault_reads",
-    "yaml-line-breaks": "not in issue 18: test_lines_after_a_yaml_line_break_in_a_value",
-}
+KNOWN: dict[str, str] = {}  # every failure it found is fixed, and pinned by a test at the end of this file
 WITH_KNOWN = os.environ.get("REFNOTES_FUZZ_KNOWN") == "1"
 
 
@@ -1212,7 +1196,7 @@ def test_fuzzed_plans_never_break_the_vault(case):
     plans_case(*case)
 
 
-# -- what the fuzz found: one small vault each, marked xfail(strict=True) until the issue 18 item is fixed.
+# -- what the fuzz found: one small vault each, the regression test of its fix (issue 18, and two more).
 # When one of these XPASSes, remove its mark, and its entry in KNOWN above so the fuzz covers it again.
 
 
@@ -1228,7 +1212,6 @@ def runs_clean(run, root: Path, *commands: tuple[str, ...]) -> None:
         assert result.exit_code in (0, 1), (command, result.output)
 
 
-@pytest.mark.xfail(strict=True, reason="issue 18 item 2: plan drops a planned contact whose file cannot be read")
 def test_plan_keeps_the_day_of_a_planned_contact_whose_file_is_broken(vault, run):
     vault.contact("alice-good", "name: Alice Good\nkind: client")
     vault.write("contacts/bob.md", "---\nname: Bob\nkind: client\n")  # the front matter is never closed
@@ -1245,7 +1228,6 @@ def test_plan_keeps_the_day_of_a_planned_contact_whose_file_is_broken(vault, run
     assert plan.read_bytes() == before
 
 
-@pytest.mark.xfail(strict=True, reason="issue 18 item 3: check does not report a code fence never closed")
 def test_check_reports_a_code_fence_never_closed(vault, run):
     vault.contact("alice-good", "name: Alice Good", """\
         Notes
@@ -1258,7 +1240,6 @@ def test_check_reports_a_code_fence_never_closed(vault, run):
     assert any(p["path"] == "contacts/alice-good.md" and p["line"] == 5 for p in problems_of(run, vault.root))
 
 
-@pytest.mark.xfail(strict=True, reason="issue 18 item 3: log writes into an unclosed code fence and exits 0")
 def test_log_fails_loudly_when_the_agenda_would_not_see_its_entry_behind_a_fence(vault, run):
     path = vault.contact("alice-good", "name: Alice Good", "Notes\n```\ncode\n\n## Log\n- 2026-11-20 call: Talked\n")
     result = run("--vault", vault.root, "log", "alice-good", "call", "Hello", "--date", "2026-11-24", "--today", TODAY)
@@ -1266,15 +1247,12 @@ def test_log_fails_loudly_when_the_agenda_would_not_see_its_entry_behind_a_fence
     assert seen or result.exit_code != 0, (result.output, path.read_text())
 
 
-@pytest.mark.xfail(strict=True, reason="issue 18 item 3: log writes into a file the vault skips (no name) and "
-                   "exits 0; the agenda never sees the entry")
 def test_log_fails_loudly_into_a_file_that_is_no_contact(vault, run):
     vault.write("contacts/alice-good.md", "---\nkind: client\n---\n")
     result = run("--vault", vault.root, "log", "alice-good", "call", "Hello", "--date", "2026-11-24", "--today", TODAY)
     assert result.exit_code != 0, result.output
 
 
-@pytest.mark.xfail(strict=True, reason="issue 18 item 8: git conflict markers in a contact are no error")
 def test_conflict_markers_in_a_contact_are_an_error(vault, run):
     vault.contact("alice-good", "name: Alice Good", """\
         ## Log
@@ -1287,7 +1265,6 @@ def test_conflict_markers_in_a_contact_are_an_error(vault, run):
     assert any(p["line"] == 5 and p["severity"] == "error" for p in problems_of(run, vault.root))
 
 
-@pytest.mark.xfail(strict=True, reason="issue 18 item 9: a day written twice in a plan silently keeps the last")
 def test_a_day_written_twice_in_a_plan_is_an_error(vault, run):
     vault.contact("alice-good", "name: Alice Good\nkind: client")
     vault.contact("bob-good", "name: Bob Good\nkind: client")
@@ -1318,8 +1295,6 @@ FAR = [
 ]
 
 
-@pytest.mark.xfail(strict=True, reason="issue 18 item 10: far dates and huge numbers pass check, then crash todo, "
-                   "notes, build and export ics (OverflowError, ValueError: year 10000)")
 @pytest.mark.parametrize(("rel", "text", "line"), FAR)
 def test_far_dates_and_huge_numbers_are_range_checked_where_they_are_parsed(vault, run, rel, text, line):
     vault.contact("dan-good", "name: Dan Good\nkind: partner")
@@ -1333,7 +1308,6 @@ def test_far_dates_and_huge_numbers_are_range_checked_where_they_are_parsed(vaul
         assert any(p["path"] == rel and p["line"] == line for p in problems_of(run, vault.root))
 
 
-@pytest.mark.xfail(strict=True, reason="issue 18 item 10: --today 9999-12-31 crashes todo, notes, build, export ics")
 def test_a_far_today_is_refused_or_works(vault, run):
     vault.contact("alice-good", "name: Alice Good\nkind: client\nbirthday: 1980-04-12")
     for command in (("todo",), ("notes",), ("build",), ("export", "ics")):
@@ -1342,7 +1316,6 @@ def test_a_far_today_is_refused_or_works(vault, run):
         assert result.exit_code in (0, 1, 2)
 
 
-@pytest.mark.xfail(strict=True, reason="issue 18 item 11: plans/referral-month-0000-03.yaml crashes every command")
 def test_a_plan_of_year_0_is_a_problem_not_a_crash(vault, run):
     vault.contact("alice-good", "name: Alice Good")
     vault.write("plans/referral-month-0000-03.yaml", "month: 0000-03\ndays: {}\nunscheduled: []\n")
@@ -1350,14 +1323,12 @@ def test_a_plan_of_year_0_is_a_problem_not_a_crash(vault, run):
     runs_clean(run, vault.root)
 
 
-@pytest.mark.xfail(strict=True, reason="issue 18 item 12: 500-deep front matter: RecursionError pickling the cache")
 def test_deeply_nested_front_matter_is_a_problem_not_a_crash(vault, run):
     vault.contact("alice-good", "name: Alice Good\nx: " + "[" * 500 + "]" * 500)
     problems_of(run, vault.root)
     runs_clean(run, vault.root)
 
 
-@pytest.mark.xfail(strict=True, reason="issue 18 item 15: a remote image in a log entry becomes <img src=http...>")
 def test_remote_images_become_links(vault, run):
     vault.contact("alice-good", "name: Alice Good", "![x](http://evil.example/a.png)\n\n## Log\n"
                   "- 2026-11-20 call: see ![y](https://evil.example/b.png)\n")
@@ -1366,7 +1337,6 @@ def test_remote_images_become_links(vault, run):
     assert not REMOTE.search(page), REMOTE.search(page).group(0)
 
 
-@pytest.mark.xfail(strict=True, reason="issue 18 item 16: hashtags are marked up inside attributes of log entries")
 def test_hashtags_are_not_marked_up_inside_attributes(vault, run):
     vault.contact("alice-good", "name: Alice Good", "## Log\n- 2026-11-20 call: [notes](#onerror) ![i](#ask)\n")
     run("--vault", vault.root, "build", "--today", TODAY)
@@ -1374,8 +1344,6 @@ def test_hashtags_are_not_marked_up_inside_attributes(vault, run):
     assert not TAG_IN_ATTRIBUTE.search(page), TAG_IN_ATTRIBUTE.search(page).group(0)
 
 
-@pytest.mark.xfail(strict=True, reason="issue 18 item 18: a !!set value is printed as a Python set, in another "
-                   "order each run")
 def test_a_set_in_a_message_reads_the_same_every_run(vault):
     import subprocess
     import sys
@@ -1391,9 +1359,6 @@ def test_a_set_in_a_message_reads_the_same_every_run(vault):
     assert not SET_REPR.search(said.pop())
 
 
-@pytest.mark.xfail(strict=True, reason="not in issue 18: after U+2028, U+2029 or U+0085 in a value (YAML reads each "
-                   "as a line break, editors and refnotes do not) every problem points one line too far down, past "
-                   "the end of the file at the end")
 @pytest.mark.parametrize(("rel", "text", "line"), [
     pytest.param("contacts/alice-good.md", '---\nname: "Alice\u2028Good"\nscore: 3\nscore: 4\n---\n', 4, id="contact"),
     pytest.param("refnotes.yaml", 'owner: {name: "Sam\u2029Rivera"}\nrules: {ask_min_score: 99}\n', 2, id="config"),
@@ -1406,8 +1371,6 @@ def test_lines_after_a_yaml_line_break_in_a_value(vault, run, rel, text, line):
     assert [p["line"] for p in problems_of(run, vault.root) if p["path"] == rel] == [line]
 
 
-@pytest.mark.xfail(strict=True, reason="not in issue 18: two files with one slug, the first broken: the vault reads "
-                   "the second (and check says nothing of the shared slug), log writes into the first and exits 0")
 def test_log_writes_into_the_file_the_vault_reads(vault, run):
     broken = vault.write("contacts/alice-good.md", "---\nname: Alice Good\nkind: [client\n---\n")  # bad YAML
     vault.write("contacts/sub/alice-good.md", "---\nname: Alice Good\nkind: client\n---\n")
