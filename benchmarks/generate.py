@@ -16,7 +16,7 @@ import shutil
 from datetime import date, timedelta
 from pathlib import Path
 
-from refnotes.slug import slugify
+from refnotes.formats.slug import slugify
 
 FIRST = ("Alice Bob Carol Dan Erin Frank Grace Hannah Ines Jorge Kate Li Maria Nate Olivia Pavel Quinn Rosa "
          "Sean Tariq Uma Victor Wendy Yusuf Zoë José Søren Đặng Noor Mateo Kenji Laura Fiona George").split()

@@ -10,7 +10,7 @@ Each command runs as its own process (what a user waits for): `check` and
 `todo --json` "cold" without anything refnotes keeps (`.refnotes/`: the index
 cache, kept answers, git history read; and the compiled templates in the per-user
 cache, which the benchmark keeps in its workdir) and "warm" with it (nothing
-changed: the answer kept from the last run, see refnotes/answers.py); `todo
+changed: the answer kept from the last run, see refnotes/store/answers.py); `todo
 --json` after one file changed (one log line appended: the vault read from the
 index cache but for that file, the agenda worked out afresh); `build` cold (no
 cache, no site), warm (nothing changed) and after one file changed. The OS

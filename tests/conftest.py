@@ -35,7 +35,7 @@ class VaultFactory:
                           dedent=False)
 
     def load(self):
-        from refnotes.vault import load_vault
+        from refnotes.store.vault import load_vault
 
         return load_vault(self.root)
 

@@ -4,7 +4,7 @@ from datetime import date, timedelta
 
 import pytest
 
-from refnotes import agenda
+from refnotes.core import agenda
 from refnotes.core.index import stagger
 
 TODAY = date(2026, 11, 25)  # a Wednesday
@@ -341,7 +341,7 @@ def test_a_horizon_gives_the_same_items_as_filtering_all_of_them(days):
 
     from conftest import REPO
 
-    from refnotes.vault import load_vault
+    from refnotes.store.vault import load_vault
 
     demo = load_vault(REPO / "vault")
     horizon = TODAY + timedelta(days=days)
@@ -355,7 +355,7 @@ def test_items_are_sorted_as_one_sort_by_the_whole_key_would(abouts):
     import random
     from datetime import timedelta
 
-    from refnotes import agenda
+    from refnotes.core import agenda
 
     rng = random.Random(7)
     items = [agenda.Item(rng.choice((*agenda.RULES, "unknown-rule")), f"c{rng.randint(0, 40)}",

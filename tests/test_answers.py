@@ -4,8 +4,9 @@ import os
 
 import pytest
 
-from refnotes import answers, cli
-from refnotes.vault import scan
+from refnotes import cli
+from refnotes.store import answers
+from refnotes.store.vault import scan
 
 
 @pytest.fixture

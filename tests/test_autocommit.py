@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 from conftest import REPO, VaultFactory, git
 
-from refnotes import autocommit
+from refnotes.store import autocommit
 
 ALICE = "---\nname: Alice Nguyen\nkind: client\n---\nNotes.\n\n## Log\n- 2026-11-01 call: first\n"
 ENTRY = "- 2026-11-20 call: Asked about Oak Ave #ask\n"
@@ -352,7 +352,7 @@ def test_outside_the_repository_top(tmp_path, git_identity):
 
 
 def test_an_append_says_what_it_read_and_wrote_and_redoes_itself_on_other_bytes(tmp_path):
-    from refnotes import writer
+    from refnotes.store import writer
 
     path = tmp_path / "a.md"
     path.write_text(ALICE)
@@ -367,7 +367,7 @@ def test_an_append_says_what_it_read_and_wrote_and_redoes_itself_on_other_bytes(
 def test_the_vault_lock_can_be_taken_again_by_its_holder_and_by_no_one_else(tmp_path):
     import threading
 
-    from refnotes import writer
+    from refnotes.store import writer
 
     order = []
 

@@ -7,8 +7,8 @@ import pickle
 import pytest
 
 import refnotes
-from refnotes import cache
-from refnotes.vault import load_vault
+from refnotes.store import cache
+from refnotes.store.vault import load_vault
 
 
 def snapshot(vault):
@@ -46,7 +46,7 @@ def test_warm_equals_cold(cached):
 
 
 def test_a_warm_run_reads_no_unchanged_file(cached, monkeypatch):
-    from refnotes import parse
+    from refnotes.formats import contact as parse
 
     monkeypatch.setattr(parse, "parse_contact", lambda *a: pytest.fail("parsed an unchanged file"))
     assert len(load_vault(cached.root).contacts) == 2
@@ -145,7 +145,7 @@ def test_two_processes_at_once_never_corrupt_it(vault):
 
 
 def test_parallel_parse_equals_serial(vault, monkeypatch):
-    from refnotes import vault as vault_module
+    from refnotes.store import vault as vault_module
 
     for i in range(60):
         vault.contact(f"p{i}", f"name: Person {i}\nscore: {i % 12}\nbirthday: --0{1 + i % 9}-1{i % 10}",
@@ -192,7 +192,7 @@ def test_a_changed_file_repickles_only_its_own_bucket(vault):
 
 
 def test_contacts_come_back_as_records_and_their_notes_unpack_on_demand(cached):
-    from refnotes.model import Contact, Entry
+    from refnotes.core.model import Contact, Entry
 
     warm = load_vault(cached.root)
     alice = warm.contacts["alice"]
@@ -224,7 +224,7 @@ def test_a_warm_run_reads_refnotes_yaml_from_the_cache_and_sees_its_changes(cach
     (cached.root / "refnotes.yaml").write_text("rules: {ask_every_days: 30}\n")
     age(cached.root / "refnotes.yaml")
     assert load_vault(cached.root).config["rules.ask_every_days"] == 30
-    probe = ("import sys; from pathlib import Path; from refnotes.vault import load_vault; "
+    probe = ("import sys; from pathlib import Path; from refnotes.store.vault import load_vault; "
              f"v = load_vault(Path({str(cached.root)!r})); "
              "print(v.config['rules.ask_every_days'], 'yaml' in sys.modules)")
     out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True,
@@ -252,8 +252,8 @@ def test_rows_are_found_after_every_kind_of_change(cached):
 
 @pytest.mark.parametrize("failure", [OSError(11, "Resource temporarily unavailable"), ImportError("no sem_open")])
 def test_a_cold_parse_with_no_process_to_be_had_parses_here(vault, monkeypatch, failure):
-    from refnotes import vault as vault_module
-    from refnotes import workers
+    from refnotes.store import vault as vault_module
+    from refnotes.store import workers
 
     for i in range(30):
         vault.contact(f"p{i}", f"name: Person {i}", f"## Log\n- 2026-11-20 call: hi [[p{(i + 1) % 30}]] #ask\n")
@@ -270,7 +270,7 @@ def test_a_cold_parse_with_no_process_to_be_had_parses_here(vault, monkeypatch, 
 
 def test_the_cache_header_names_the_code_that_wrote_it(vault, monkeypatch):
     """No hand-bumped schema: rows parsed by other code (another version, an edited module) are not used."""
-    from refnotes import fsutil
+    from refnotes.store import fsutil
 
     vault.contact("a", "name: A")
     vault.load()

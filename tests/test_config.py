@@ -3,7 +3,7 @@
 import pytest
 import yaml
 
-from refnotes.config import SPEC, Config, load_config, parse_config, render_default
+from refnotes.formats.config import SPEC, Config, load_config, parse_config, render_default
 
 
 def test_every_key_in_the_design_has_a_default():

@@ -13,7 +13,7 @@ from datetime import date
 
 import pytest
 
-from refnotes.parse import parse_contact
+from refnotes.formats.contact import parse_contact
 
 FENCED = textwrap.dedent("""\
     ---
@@ -145,7 +145,7 @@ def _at_the_swap(monkeypatch, path, action):
     by the exchange that hands back the file it replaced)."""
     import os
 
-    from refnotes import fsutil
+    from refnotes.store import fsutil
 
     done = []
 
@@ -173,7 +173,7 @@ def _at_the_swap(monkeypatch, path, action):
 @pytest.mark.parametrize("leases", [True, False], ids=["with-leases", "without-leases"])
 def test_a_rename_style_save_just_before_refnotes_swaps_its_file_in_is_kept_and_the_entry_redone(
         tmp_path, monkeypatch, leases):
-    from refnotes import fsutil, writer
+    from refnotes.store import fsutil, writer
 
     if not leases:  # a file system without them, or a file of someone else's
         monkeypatch.setattr(fsutil, "_guard", lambda *fds: False, raising=False)
@@ -197,7 +197,7 @@ def test_an_in_place_save_under_way_is_waited_for_never_written_over(tmp_path):
     import threading
     import time
 
-    from refnotes import fsutil, writer
+    from refnotes.store import fsutil, writer
 
     path = tmp_path / "contacts" / "bob.md"
     path.parent.mkdir()
@@ -225,7 +225,7 @@ def test_two_saves_during_one_swap_keep_both_and_refuse(tmp_path, monkeypatch):
     """The editor saves after refnotes read the file, and again while refnotes puts that save back:
     refnotes cannot tell which should win, so the last save stays, the other is kept beside it, and
     nothing of refnotes' is written (exit 1)."""
-    from refnotes import fsutil, writer
+    from refnotes.store import fsutil, writer
 
     if not fsutil.exchange(*_pair(tmp_path)):
         pytest.skip("no atomic exchange of two files on this system")
@@ -282,7 +282,7 @@ def test_intro_checks_both_files_before_writing_either_and_a_rerun_writes_each_o
 
 
 def test_intro_takes_back_the_first_entry_when_the_second_file_turns_unwritable_in_between(run, vault, monkeypatch):
-    from refnotes import writer
+    from refnotes.store import writer
 
     lena = vault.write("contacts/lena-fischer.md", LENA)
     mike = vault.write("contacts/mike-ross.md", "---\nname: Mike Ross\nkind: partner\n---\n## Log\n")
@@ -342,8 +342,8 @@ def test_plan_keeps_a_planned_contact_whose_file_has_errors_and_refuses_to_write
 
 
 def test_replan_keeps_the_held_where_they_are(vault):
-    from refnotes import plan
-    from refnotes.config import Config
+    from refnotes.core import plan
+    from refnotes.formats.config import Config
 
     for slug in ("ann", "ben"):
         vault.contact(slug, f"name: {slug.title()}\nkind: client")
@@ -381,7 +381,7 @@ def test_a_first_plan_says_who_is_left_out_because_their_file_cannot_be_read(run
 
 
 def test_a_plan_saved_in_an_editor_while_plan_runs_is_not_written_over(run, vault, monkeypatch):
-    from refnotes import plan
+    from refnotes.core import plan
 
     path, moved = _planned(run, vault)
     vault.contact("dan", "name: Dan\nkind: client")
@@ -403,7 +403,7 @@ def test_an_in_place_save_between_the_read_and_the_swap_is_read_again(tmp_path, 
     """Without an atomic exchange (not Linux) the checks just before the rename still see it."""
     import os
 
-    from refnotes import fsutil, writer
+    from refnotes.store import fsutil, writer
 
     if not exchange:
         monkeypatch.setattr(fsutil, "exchange", lambda a, b: False, raising=False)
@@ -424,7 +424,7 @@ def test_an_in_place_save_between_the_read_and_the_swap_is_read_again(tmp_path, 
 
 
 def test_a_file_that_never_holds_still_is_refused_after_a_bounded_number_of_tries(tmp_path, monkeypatch):
-    from refnotes import fsutil, writer
+    from refnotes.store import fsutil, writer
 
     path = tmp_path / "contacts" / "bob.md"
     path.parent.mkdir()

@@ -4,8 +4,8 @@ from collections import Counter
 
 from conftest import REPO
 
-from refnotes.model import KINDS, MEDIA, REFERRAL_TAGS, TIERS
-from refnotes.vault import load_vault
+from refnotes.core.model import KINDS, MEDIA, REFERRAL_TAGS, TIERS
+from refnotes.store.vault import load_vault
 
 DEMO = load_vault(REPO / "vault")
 

@@ -24,7 +24,7 @@ import time
 
 import pytest
 
-from refnotes.parse import parse_contact
+from refnotes.formats.contact import parse_contact
 
 LOGS = 20  # refnotes log processes per file
 FRONT = "---\nname: {name}\nkind: client\n---\nNotes.\n\n## Log\n- 2026-11-01 call: first\n"

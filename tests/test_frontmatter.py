@@ -6,7 +6,7 @@ import pytest
 
 from refnotes.formats import frontmatter
 from refnotes.formats.frontmatter import REMOVE, Change, EditRefused, edit, read, scalar_text
-from refnotes.parse import parse_contact
+from refnotes.formats.contact import parse_contact
 
 PATH = "contacts/a.md"
 
@@ -184,7 +184,7 @@ def test_read_gives_the_contact_or_refuses():
 
 
 def test_an_edit_that_would_change_another_key_s_value_is_refused(monkeypatch):
-    from refnotes.model import Doc
+    from refnotes.core.model import Doc
 
     def misread(raw, path, slug):  # as if the new line had changed what another key reads as
         contact, problems = parse_contact(raw, path, slug)

@@ -658,7 +658,7 @@ def config_file(draw) -> Fuzzed:
     if shape == "raw":
         return Fuzzed("refnotes.yaml", draw(st.binary(max_size=200)))
     if shape == "default":
-        from refnotes.config import render_default
+        from refnotes.formats.config import render_default
 
         return Fuzzed("refnotes.yaml", render_default().encode())
     anchors: list[str] = []
@@ -950,7 +950,7 @@ def exercise(root: Path, fuzzed: list[Fuzzed], *, config_fuzzed: bool = False, l
     answer = as_json(promises, plan, "plan --json") if plan is not None and plan.exit_code == 0 else None
     if answer is not None:
         placed = {slug for slugs in answer["days"].values() for slug in slugs} | set(answer["unscheduled"])
-        from refnotes.config import load_config
+        from refnotes.formats.config import load_config
 
         kinds = load_config(root)[0]["referral_month.kinds"]
         wanted = {slug for slug in good_ok if GOOD_KINDS[slug] in kinds}
@@ -1019,7 +1019,7 @@ def check_log(promises: Promises, root: Path, slug: str) -> None:
     if result is None or result.exit_code != 0:
         expect(not changed, "log refused, and wrote anyway", changed)
         return
-    from refnotes.vault import load_vault
+    from refnotes.store.vault import load_vault
 
     contact = load_vault(root, use_cache=False).contacts.get(slug)
     if contact is None:

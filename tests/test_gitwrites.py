@@ -59,7 +59,7 @@ def test_shortcuts_write_ordinary_entries_that_satisfy_the_rules(run, repo):
     assert loaded.problems == []
     from datetime import date
 
-    from refnotes import agenda
+    from refnotes.core import agenda
 
     goals = {g.goal: g.done for g in agenda.goals(loaded, date(2026, 11, 25))}
     assert goals["referrals_given"] == 1 and goals["asks"] == 1 and goals["notes_written"] == 1
@@ -176,8 +176,9 @@ def first_commit(root):
 def staged_both_ways(root, monkeypatch):
     """_staged_vault read the quick way (files on disk where git says they are the staged ones) and
     the plain way (the trees exported whole): (problems, contacts) of each, and whether the quick way ran."""
-    from refnotes import cli, gitlog
-    from refnotes.vault import scan
+    from refnotes import cli
+    from refnotes.store import gitlog
+    from refnotes.store.vault import scan
 
     quick_ran = gitlog.snapshots(root, scan(root)) is not None
     quick = cli._staged_vault(root)

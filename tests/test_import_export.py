@@ -10,8 +10,8 @@ import pytest
 from conftest import REPO
 from dateutil.rrule import rrulestr
 
-from refnotes import export
-from refnotes.importers import csvfile, decode, vcard
+from refnotes.formats import export
+from refnotes.formats.importers import csvfile, decode, vcard
 
 SAMPLES = REPO.parent / "shared" / "samples"
 
@@ -302,7 +302,7 @@ def test_round_trip_vault_to_vcf_to_a_new_vault(run, tmp_path):
     (tmp_path / "fresh" / "contacts" / "jamie-example.md").unlink()
     result = run("--vault", tmp_path / "fresh", "import", out)
     assert result.exit_code == 0, result.output
-    from refnotes.vault import load_vault
+    from refnotes.store.vault import load_vault
 
     before, after = load_vault(REPO / "vault"), load_vault(tmp_path / "fresh")
 

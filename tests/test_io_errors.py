@@ -173,7 +173,7 @@ def _buckets(root: Path) -> list[Path]:
 
 @pytest.mark.parametrize("damage", ["garbage", "one-byte", "cut-short", "empty", "well-formed-lie"])
 def test_a_cache_bucket_edited_by_hand_is_made_again(run, vault, damage):
-    from refnotes import cache
+    from refnotes.store import cache
 
     root = _vault(vault)
     vault.write("contacts/bob.md", "---\nname: Bob Martinez\nreferred_by: alice\nreferred_on: 2026-11-18\n---\n")

@@ -11,7 +11,7 @@ import time
 import pytest
 from conftest import REPO, git
 
-from refnotes import fsutil
+from refnotes.store import fsutil
 
 TODAY = "2026-11-25"
 OUTSIDE = REPO.parent  # subprocesses run outside the checkout, so that they load the installed refnotes as the
@@ -33,7 +33,7 @@ def _kill_during_write(root, target: str) -> None:
     script = textwrap.dedent(f"""\
         import os, signal
         from pathlib import Path
-        from refnotes import fsutil
+        from refnotes.store import fsutil
         path = Path({str(root / target)!r})
         fd, tmp = fsutil._mkstemp(path)  # as every writer makes its new file beside the old one...
         os.write(fd, path.read_bytes() + b"- 2026-11-25 call: never lands\\n")
@@ -87,8 +87,8 @@ def test_a_build_out_of_disk_leaves_every_page_whole_or_as_it_was(run, vault, tm
     import errno
     from datetime import date
 
-    from refnotes import site as pages
-    from refnotes.vault import load_vault
+    from refnotes.present import site as pages
+    from refnotes.store.vault import load_vault
 
     vault.contact("a", "name: A")
     vault.contact("b", "name: B")
@@ -128,7 +128,7 @@ def test_a_build_killed_halfway_leaves_no_torn_page(vault, tmp_path):
     site = tmp_path / "site"
     script = textwrap.dedent(f"""\
         import os, signal, sys
-        from refnotes import fsutil
+        from refnotes.store import fsutil
         real = fsutil._write_all
         def killed(fd, data):
             if b"<!DOCTYPE html>" in data:  # the first page: half of it, then the end

@@ -53,7 +53,7 @@ def test_the_same_messages_whatever_the_hash_seed(vault):
 
 
 def test_shown_values_stay_short_and_readable():
-    from refnotes.checks import shown
+    from refnotes.core.checks import shown
 
     assert shown("fax") == "'fax'"
     assert shown(["a", "yes", 1, None, True, {"x": {3, 1}}]) == "[a, 'yes', 1, null, true, {x: !!set {1, 3}}]"

@@ -28,7 +28,7 @@ def test_twenty_levels_are_read(vault):
 
 
 def test_the_cache_goes_without_a_row_pickle_cannot_write(vault, monkeypatch):
-    from refnotes import parse
+    from refnotes.formats import contact as parse
 
     monkeypatch.setattr(parse, "MAX_DEPTH", 100_000)  # as if parsing let it through
     vault.contact("alice", "name: Alice Nguyen\nx: " + "[" * 900 + "]" * 900)

@@ -7,7 +7,7 @@ from datetime import date
 
 import pytest
 
-from refnotes import notes
+from refnotes.present import notes
 
 TODAY = date(2026, 11, 25)
 
@@ -129,7 +129,7 @@ def test_a_big_stack_of_notes_shows_the_most_urgent_first_and_counts_the_rest(ca
                                                                                monkeypatch):
     from test_site import parse
 
-    from refnotes import site
+    from refnotes.present import site
 
     monkeypatch.setattr(site, "NOTES_ON_PAGE", 2)
     out = tmp_path / "site"
@@ -187,7 +187,7 @@ def test_printed_notes_have_one_card_per_page_at_the_card_size(vault, run, tmp_p
 
 
 def packaged_variants(template: str, **context) -> list[str]:
-    from refnotes import render
+    from refnotes.present import render
 
     return notes._variants(render.environment(None).get_template(f"notes/{template}").render(**context))
 
@@ -272,7 +272,7 @@ def test_the_ask_line_reads_right_with_a_phrase_naming_people(phrase):
 def test_the_referral_month_ask_reads_right_with_a_phrase_naming_people(vault, tmp_path, phrase):
     from test_site import parse
 
-    from refnotes import site
+    from refnotes.present import site
 
     vault.write("refnotes.yaml", f'owner: {{name: Sam Rivera}}\nideal_client: "{phrase}"\nreferral_month: {{month: 3}}\n')
     vault.contact("bob", "name: Bob Martinez\nkind: partner")
@@ -283,7 +283,7 @@ def test_the_referral_month_ask_reads_right_with_a_phrase_naming_people(vault, t
 
 
 def test_the_setting_documents_the_phrase_it_wants():
-    from refnotes.config import SPEC
+    from refnotes.formats.config import SPEC
 
     doc = next(s for s in SPEC if s.key == "ideal_client").doc
     assert "If you know ..., I'd be glad to help them too" in doc and "families buying or selling a home" in doc

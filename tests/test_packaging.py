@@ -35,7 +35,7 @@ def test_the_wheel_carries_the_templates(wheel):
     assert "refnotes/templates/vault/example.md" in names
     assert "refnotes/templates/vault/gitignore" in names
     assert {"refnotes/templates/site/index.html", "refnotes/templates/site/style.css",
-            "refnotes/templates/notes/birthday.txt", "refnotes/importers/vcard.py"} <= names
+            "refnotes/templates/notes/birthday.txt", "refnotes/formats/importers/vcard.py"} <= names
     source = {p.relative_to(REPO).as_posix() for p in (REPO / "refnotes").rglob("*.py")}
     assert source <= names, source - names  # every module of the package is in the wheel
     assert not any(name.startswith(("tests/", "vault/", "benchmarks/")) for name in names)
@@ -54,7 +54,7 @@ def test_installed_wheel_renders_from_another_folder(wheel, tmp_path):
         return subprocess.run([sys.executable, "-m", "refnotes", *args], cwd=elsewhere, env=env,
                               capture_output=True, text=True)
 
-    where = subprocess.run([sys.executable, "-c", "import refnotes.render as r; print(r.__file__)"],
+    where = subprocess.run([sys.executable, "-c", "import refnotes.present.render as r; print(r.__file__)"],
                            cwd=elsewhere, env=env, capture_output=True, text=True)
     assert where.stdout.startswith(str(target)), where
     init = refnotes("init", "v", "--today", "2026-11-25")

@@ -4,14 +4,14 @@ from datetime import date
 
 import pytest
 
-from refnotes.parse import hashtags, parse_contact
+from refnotes.formats.contact import hashtags, parse_contact
 
 TODAY = date(2026, 11, 25)
 
 
 @pytest.fixture
 def renderer(vault):
-    from refnotes.site import Renderer
+    from refnotes.present.site import Renderer
 
     vault.contact("alice", "name: Alice")
     return Renderer(vault.load(), TODAY)

@@ -4,8 +4,8 @@ from datetime import date
 
 import pytest
 
-from refnotes.model import Birthday
-from refnotes.parse import link_slug, parse_contact
+from refnotes.core.model import Birthday
+from refnotes.formats.contact import link_slug, parse_contact
 
 
 def parse(text: str, slug: str = "alice"):
@@ -254,7 +254,7 @@ def test_link_slug(target, slug):
 def test_records_are_immutable_tuples_with_names():
     import pickle
 
-    from refnotes.model import Contact, Entry
+    from refnotes.core.model import Contact, Entry
 
     entry = Entry(("a", date(2026, 11, 20), "call", "hi", 3, ("ask",), ()))
     assert entry.date == date(2026, 11, 20) and entry.involves("a") and not entry.handwritten

@@ -3,7 +3,7 @@
 import pytest
 from conftest import git
 
-from refnotes import fsutil
+from refnotes.store import fsutil
 
 LEAD = """\
 ---

@@ -5,7 +5,7 @@ import random
 import pytest
 from markdown_it import MarkdownIt
 
-from refnotes import plainmd
+from refnotes.present import plainmd
 
 MD = MarkdownIt("commonmark", {"html": False, "linkify": False, "typographer": False})
 

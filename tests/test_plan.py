@@ -4,8 +4,8 @@ import json
 from collections import Counter
 from datetime import date
 
-from refnotes import agenda, plan
-from refnotes.config import Config
+from refnotes.core import agenda, plan
+from refnotes.formats.config import Config
 
 MARCH = (2027, 3)  # 23 weekdays; with the 17th skipped, 22
 
@@ -335,7 +335,7 @@ def test_placement_is_least_loaded_first_in_order():
     people at most one above the least-loaded day."""
     import random
 
-    from refnotes.model import Contact
+    from refnotes.core.model import Contact
 
     rng = random.Random(3)
     for _ in range(200):

@@ -59,7 +59,7 @@ def test_refnotes_yaml_and_a_plan_that_are_fifos_block_nothing(vault):
 
 
 def test_a_device_is_refused_even_when_the_stat_said_otherwise(tmp_path):
-    from refnotes.reading import Refused, read_regular
+    from refnotes.store.reading import Refused, read_regular
 
     with pytest.raises(Refused, match="a device, not a regular file"):
         read_regular("/dev/zero")

@@ -10,7 +10,7 @@ from datetime import date, timedelta
 
 import pytest
 
-from refnotes import agenda
+from refnotes.core import agenda
 from refnotes.core import rules
 from refnotes.core.index import Index, stagger
 
@@ -357,7 +357,7 @@ def test_anniversary_card_boundaries_and_its_own_tag(vault):
 
 
 def test_notes_suggest_logging_the_occasion_tag(vault):
-    from refnotes import notes
+    from refnotes.present import notes
 
     occasions_vault(vault)
     due = notes.due_notes(vault.load(), day("2027-01-03"), 14)
@@ -447,7 +447,7 @@ def test_first_seen_is_imported_then_created_then_git_then_today(vault):
 def test_git_first_seen_comes_from_the_commit_that_added_the_file(vault):
     from conftest import git
 
-    from refnotes import gitlog
+    from refnotes.store import gitlog
 
     vault.contact("a", "name: A\ncadence: 10d")
     git(vault.root, "init", "-q")
@@ -533,7 +533,7 @@ def test_log_refuses_a_date_after_today_and_writes_nothing(run, vault):
 
 
 def test_check_warns_about_entries_dated_after_today(vault):
-    from refnotes.vault import future_entries
+    from refnotes.store.vault import future_entries
 
     vault.contact("a", "name: A", log("2026-11-20 call: x", "2026-11-26 meeting: booked"))
     problems = future_entries(vault.load(), TODAY)
@@ -545,7 +545,7 @@ def test_check_warns_about_entries_dated_after_today(vault):
 def test_head_state_follows_commits_branches_and_packed_refs_without_git(vault):
     from conftest import git
 
-    from refnotes import gitlog
+    from refnotes.store import gitlog
 
     vault.contact("a", "name: A")
     assert gitlog.head_state(vault.root) is None

@@ -45,7 +45,7 @@ def test_the_right_referrer_is_thanked_whatever_the_case_or_link_form(run, peopl
 
 
 def test_only_the_referral_s_own_file_is_parsed(run, people, monkeypatch):
-    from refnotes import parse
+    from refnotes.formats import contact as parse
 
     seen = []
     real = parse.parse_contact

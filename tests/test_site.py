@@ -137,8 +137,8 @@ def test_a_plain_log_line_is_escaped_as_markupsafe_would(vault, text):
 
     from markupsafe import escape
 
-    from refnotes.parse import HASHTAG, LINK
-    from refnotes.site import Renderer, _tag_html
+    from refnotes.formats.contact import HASHTAG, LINK
+    from refnotes.present.site import Renderer, _tag_html
 
     vault.contact("alice", "name: Alice")
     renderer = Renderer(vault.load(), date(2026, 11, 25))
@@ -268,7 +268,7 @@ def test_what_changed_this_week_and_contact_history_come_from_git(run, vault, tm
 
 
 def test_big_vaults_are_summarised_and_paginated(run, vault, tmp_path, monkeypatch):
-    from refnotes import site
+    from refnotes.present import site
 
     monkeypatch.setattr(site, "CONTACTS_PER_PAGE", 4)
     monkeypatch.setattr(site, "ITEMS_PER_RULE", 3)
@@ -325,7 +325,8 @@ def test_incremental_build_equals_a_full_build(run, vault, tmp_path):
 
 
 def test_an_import_of_many_contacts_this_week_is_summed_up_and_read_from_git_once(run, vault, tmp_path, monkeypatch):
-    from refnotes import gitlog, site
+    from refnotes.store import gitlog
+    from refnotes.present import site
 
     monkeypatch.setattr(site, "CHANGES_SHOWN", 3)
     vault.contact("old", "name: Old Friend\nstatus: meeting")
@@ -386,7 +387,7 @@ def forty_contacts(vault):
 
 @pytest.mark.parametrize("render_here", [50, 0])  # changed pages rendered by the parent, or by the workers
 def test_pages_rendered_by_forked_workers_equal_a_serial_build(run, vault, tmp_path, monkeypatch, render_here):
-    from refnotes import site
+    from refnotes.present import site
 
     forty_contacts(vault)
     monkeypatch.setattr(site, "PARALLEL_PAGES", 10**9)
@@ -409,7 +410,8 @@ def test_pages_rendered_by_forked_workers_equal_a_serial_build(run, vault, tmp_p
 
 def test_a_forked_build_starts_the_pages_without_agenda_items_before_working_the_agenda_out(
         run, vault, tmp_path, monkeypatch):
-    from refnotes import agenda, site
+    from refnotes.core import agenda
+    from refnotes.present import site
 
     forty_contacts(vault)
     record = tmp_path / "pids"
@@ -436,7 +438,7 @@ def test_a_forked_build_starts_the_pages_without_agenda_items_before_working_the
 
 
 def test_a_forked_build_whose_early_child_fails_renders_those_pages_itself(run, vault, tmp_path, monkeypatch):
-    from refnotes import site
+    from refnotes.present import site
 
     forty_contacts(vault)
     monkeypatch.setattr(site, "PARALLEL_PAGES", 10**9)
@@ -471,8 +473,8 @@ def test_markdown_it_is_imported_only_for_notes_plain_text_cannot_render(vault, 
     import sys
 
     vault.contact("a", "name: A", f"{notes}\n## Log\n- 2026-11-20 call: hello\n")
-    probe = ("import sys; from datetime import date; from pathlib import Path; from refnotes import site; "
-             "from refnotes.vault import load_vault; "
+    probe = ("import sys; from datetime import date; from pathlib import Path; from refnotes.present import site; "
+             "from refnotes.store.vault import load_vault; "
              f"site.build(load_vault(Path({str(vault.root)!r})), date(2026, 11, 25), Path({str(tmp_path / 'out')!r})); "
              "print('markdown_it' in sys.modules)")
     done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, cwd=tmp_path)
@@ -488,7 +490,8 @@ def _worker_dies(name, args):
 @pytest.mark.parametrize("failure", ["no fork", "a worker dies"])
 def test_a_build_that_cannot_fork_or_loses_a_worker_renders_everything_itself(run, vault, tmp_path, monkeypatch,
                                                                                failure):
-    from refnotes import site, workers
+    from refnotes.present import site
+    from refnotes.store import workers
 
     forty_contacts(vault)
     monkeypatch.setattr(site, "PARALLEL_PAGES", 10**9)
@@ -509,7 +512,7 @@ def test_a_build_that_cannot_fork_or_loses_a_worker_renders_everything_itself(ru
 
 
 def test_a_frozen_plan_too_long_to_list_names_its_file(run, vault, tmp_path, monkeypatch):
-    from refnotes import site
+    from refnotes.present import site
 
     vault.write("refnotes.yaml", "referral_month: {month: 3, per_day: 1}\n")
     for i in range(30):

@@ -1,6 +1,6 @@
 import pytest
 
-from refnotes.slug import candidates, slugify
+from refnotes.formats.slug import candidates, slugify
 
 
 @pytest.mark.parametrize(

@@ -80,7 +80,7 @@ def test_demo_vault_todo_has_every_core_rule_within_a_year(run):
 
     result = run("--vault", REPO / "vault", "todo", "--today", "2026-11-25", "--days", "365", "--json")
     rules = {i["rule"] for i in json.loads(result.output)["items"]}
-    from refnotes.agenda import RULES
+    from refnotes.core.agenda import RULES
 
     assert rules == set(RULES) - {"referral-month"}  # only during a frozen referral month
 
@@ -91,8 +91,8 @@ def test_agenda_records_write_the_json_the_encoder_would():
 
     from conftest import REPO
 
-    from refnotes import agenda
-    from refnotes.vault import load_vault
+    from refnotes.core import agenda
+    from refnotes.store.vault import load_vault
 
     demo = load_vault(REPO / "vault")
     today = date(2026, 11, 25)

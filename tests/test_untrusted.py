@@ -21,7 +21,8 @@ import pytest
 from conftest import git
 
 import refnotes
-from refnotes import answers, cache, gitlog, render, usercache
+from refnotes.store import answers, cache, gitlog, usercache
+from refnotes.present import render
 
 TODAY = "2026-11-25"
 
@@ -295,7 +296,7 @@ def test_planted_cache_buckets_and_config_row_never_run_code(run, sample, marker
 def test_a_cache_that_came_with_a_copy_of_the_vault_is_never_believed(sample, tmp_path):
     import shutil
 
-    from refnotes.vault import load_vault
+    from refnotes.store.vault import load_vault
 
     assert load_vault(sample.root).contacts["bob"].name == "Bob Lee"  # and the index cache written
     copy = tmp_path / "copy"

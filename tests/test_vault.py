@@ -5,7 +5,7 @@ import random
 
 import pytest
 
-from refnotes.vault import VaultNotFound, find_vault, load_vault
+from refnotes.store.vault import VaultNotFound, find_vault, load_vault
 
 
 def lines(vault):
@@ -191,7 +191,7 @@ def test_names_with_dots_and_emoji_in_file_names(vault):
 
 @pytest.mark.parametrize("parallel", [False, True])
 def test_progress_learns_the_number_of_files_and_ticks_once_for_each(vault, monkeypatch, parallel):
-    from refnotes import vault as vault_module
+    from refnotes.store import vault as vault_module
 
     monkeypatch.setattr(vault_module, "PARALLEL_FROM", 5 if parallel else 10**9)
     for i in range(12):

@@ -5,7 +5,7 @@ import time
 
 import pytest
 
-from refnotes import workers
+from refnotes.store import workers
 
 pytestmark = pytest.mark.skipif(not workers.can_fork(), reason="needs fork")
 

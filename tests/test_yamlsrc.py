@@ -1,6 +1,6 @@
 import pytest
 
-from refnotes import yamlsrc
+from refnotes.formats import yamlsrc
 
 
 def test_key_lines_are_counted_from_one_including_nested_keys():

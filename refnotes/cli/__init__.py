@@ -19,9 +19,9 @@ from pathlib import Path
 import click
 
 from refnotes import __version__
-from refnotes.dates import parse_date
-from refnotes.model import CHANNELS, KINDS, MEDIA, REFERRAL_TAGS, TIERS, WARNING
-from refnotes.vault import Vault, VaultNotFound, find_contact_file, find_vault, load_vault
+from refnotes.core.dates import parse_date
+from refnotes.core.model import CHANNELS, KINDS, MEDIA, REFERRAL_TAGS, TIERS, WARNING
+from refnotes.store.vault import Vault, VaultNotFound, find_contact_file, find_vault, load_vault
 
 
 class UsageFailure(click.ClickException):
@@ -117,8 +117,8 @@ class Context:
         """Where a command that only reads the vault prints: if an earlier run with the same key saw
         the same files (answers.py; and the vault's `folders` too), what it printed is printed again
         and the command ends here."""
-        from refnotes import answers
-        from refnotes.vault import scan
+        from refnotes.store import answers
+        from refnotes.store.vault import scan
 
         root = self.vault_root()
         self.files = scan(root)
@@ -169,7 +169,7 @@ class Printer:
     def done(self, status: int = 0, again: list[str] | None = None) -> None:
         """Print, and keep the answer; `again`: what a replay prints instead of this run's lines (a build
         replayed did nothing, and says so)."""
-        from refnotes import answers
+        from refnotes.store import answers
 
         out = "".join(f"{line}\n" for line in self.out)
         err = "".join(f"{line}\n" for line in self.err)
@@ -265,7 +265,7 @@ class Group(click.Group):
         except OSError as exc:
             raise click.ClickException(io_failure(exc, ctx.find_object(Context))) from None
         except Exception as exc:
-            render = sys.modules.get("refnotes.render")  # loaded by the commands that render, and only then
+            render = sys.modules.get("refnotes.present.render")  # loaded by the commands that render, and only then
             if render is not None and isinstance(exc, render.TemplateFailed):
                 raise click.ClickException(str(exc)) from None  # a vault template's mistake: path:line, exit 1
             raise
@@ -274,7 +274,7 @@ class Group(click.Group):
 def io_failure(exc: OSError, context: Context | None) -> str:
     """`cannot write contacts/a.md: No space left on device`: the file as the user knows it (relative to the
     vault when in it), the system's reason, and what to do when a file stands where a folder belongs."""
-    from refnotes.reading import Refused
+    from refnotes.store.reading import Refused
 
     why = exc.strerror or str(exc) or type(exc).__name__
     if exc.filename is None:
@@ -384,7 +384,7 @@ def check(ctx: Context, as_json: bool, strict: bool, staged: bool, today: date |
 
 def _dated(vault: Vault, today: date) -> Vault:
     """The vault with the problems that depend on the day: entries dated after it (vault.future_entries)."""
-    from refnotes.vault import future_entries
+    from refnotes.store.vault import future_entries
 
     later = future_entries(vault, today)
     if later:
@@ -394,14 +394,14 @@ def _dated(vault: Vault, today: date) -> Vault:
 
 def _staged_vault(root: Path, use_cache: bool = True) -> Vault:
     """The vault as staged, with only the problems that HEAD does not already have."""
-    from refnotes import gitlog
-    from refnotes.vault import scan
+    from refnotes.store import gitlog
+    from refnotes.store.vault import scan
 
     if not gitlog.is_repository(root):
         raise UsageFailure(f"--staged needs a git repository, and {root} is not in one")
     versions = gitlog.snapshots(root, scan(root))
     if versions is not None:  # the quick way: the files on disk but for those the commit or the disk changed
-        from refnotes import cache
+        from refnotes.store import cache
 
         now, committed = versions
         kept = cache.load(root) if use_cache else None  # once for both: they differ in a few files
@@ -420,7 +420,7 @@ def _exported_vaults(root: Path, use_cache: bool) -> tuple[Vault, Vault | None]:
     """The vault as staged and as in HEAD, each exported whole into a temporary folder and read there."""
     import tempfile
 
-    from refnotes import gitlog
+    from refnotes.store import gitlog
 
     with tempfile.TemporaryDirectory(prefix="refnotes-staged-") as tmp:
         staged_root = gitlog.export_tree(root, Path(tmp) / "staged", head=False)
@@ -469,7 +469,8 @@ def todo(ctx: Context, days: int, show_why: bool, today: date | None, as_json: b
       refnotes todo --days 14 --why
       refnotes todo --today 2026-11-25 --json | jq '.items[] | select(.overdue)'
     """
-    from refnotes import agenda, gitlog
+    from refnotes.core import agenda
+    from refnotes.store import gitlog
 
     today = today or date.today()
     color = color_enabled() and not as_json
@@ -557,8 +558,8 @@ def notes_command(ctx: Context, days: int, today: date | None, as_json: bool) ->
       refnotes notes
       refnotes notes --days 14 --json
     """
-    from refnotes import agenda
-    from refnotes import notes as prompts
+    from refnotes.core import agenda
+    from refnotes.present import notes as prompts
 
     today = today or date.today()
     vault = ctx.load()
@@ -606,7 +607,8 @@ def build(ctx: Context, out: Path | None, today: date | None) -> None:
       refnotes build && open vault/_site/index.html
       refnotes build --out ~/Sites/referrals --today 2026-11-25
     """
-    from refnotes import gitlog, site
+    from refnotes.store import gitlog
+    from refnotes.present import site
 
     today = today or date.today()
     root = ctx.vault_root()
@@ -645,7 +647,7 @@ def contact_file(root: Path, slug: str) -> Path:
 
 def _check_links(root: Path, line: str) -> None:
     """Refuse an entry whose text links a contact that does not exist (the links `check` would report)."""
-    from refnotes.parse import CODE_SPAN, LINK, link_slug
+    from refnotes.formats.contact import CODE_SPAN, LINK, link_slug
 
     if "[[" not in line:
         return
@@ -669,7 +671,7 @@ def _checked(root: Path, writes: list[tuple[str, str]]) -> list[tuple[str, str]]
 def _check_referral(root: Path, referrer: str, referral: str, command: str) -> None:
     """Refuse to log a thanks or an update to REFERRER for REFERRAL unless REFERRAL's file says REFERRER
     referred them; only that one file is read."""
-    from refnotes.parse import parse_contact
+    from refnotes.formats.contact import parse_contact
 
     by_path = contact_file(root, referrer)
     path = contact_file(root, referral)
@@ -702,7 +704,7 @@ def _append(root: Path, writes: list[tuple[str, str]], message: str) -> None:
     there), and should one still fail, those written before it are taken back: a command writes all
     its entries or none, and a rerun never doubles one. The vault's lock is held from the first check
     to the commit, so that refnotes' writers in this vault commit in the order they wrote."""
-    from refnotes import autocommit, writer
+    from refnotes.store import autocommit, writer
 
     paths = [(contact_file(root, slug), line) for slug, line in writes]
     shown = [path.relative_to(root).as_posix() for path, _ in paths]
@@ -732,7 +734,7 @@ def _append(root: Path, writes: list[tuple[str, str]], message: str) -> None:
 
 def _taken_back(root: Path, done: list) -> str:
     """Undo the appends made before one failed, and say so."""
-    from refnotes import writer
+    from refnotes.store import writer
 
     said = []
     for entry in reversed(done):
@@ -749,7 +751,7 @@ def _autocommit(root: Path, files: list[Path], message: str) -> None:
     """Autocommit files a command created whole just now (new, refer, import), as they are on disk.
     A file git has already is not committed this way (its change cannot be told from the user's):
     say what changed with autocommit_changes."""
-    from refnotes import autocommit
+    from refnotes.store import autocommit
 
     if _autocommit_on(root):
         _commit(root, [autocommit.Change.created(f) for f in files], message)
@@ -762,7 +764,7 @@ def autocommit_changes(root: Path, changes: list, message: str) -> None:
 
 
 def _autocommit_on(root: Path) -> bool:
-    from refnotes.config import load_config
+    from refnotes.formats.config import load_config
 
     config, _ = load_config(root)
     return bool(config["git.autocommit"])
@@ -770,7 +772,7 @@ def _autocommit_on(root: Path) -> bool:
 
 def _commit(root: Path, changes: list, message: str) -> None:
     """Say what was committed, and what was written but left out and why: never an error."""
-    from refnotes import autocommit
+    from refnotes.store import autocommit
 
     try:
         outcome = autocommit.commit(root, changes, message)
@@ -786,7 +788,7 @@ def _commit(root: Path, changes: list, message: str) -> None:
 
 
 def _entry(day: date, medium: str, text: str) -> str:
-    from refnotes import writer
+    from refnotes.store import writer
 
     try:
         return writer.entry_line(day, medium, text)
@@ -825,7 +827,7 @@ def medium_option(default: str):
 
 
 def _tags_of(text: str) -> str:
-    from refnotes.parse import hashtags
+    from refnotes.formats.contact import hashtags
 
     tags = sorted({f"#{t}" for t in hashtags(text)} & {f"#{t}" for t in REFERRAL_TAGS})
     return f" ({' '.join(tags)})" if tags else ""
@@ -975,7 +977,7 @@ def refer(ctx: Context, name: str, referrer: str, email, phone, company, day: da
       refnotes refer "Paula Reyes" --by tom-lisa-nguyen --date 2026-10-12
     """
     root = ctx.vault_root()
-    from refnotes import scaffold
+    from refnotes.store import scaffold
 
     try:
         path = scaffold.new_contact(root, name, today, kind="prospect", referred_by=referrer,
@@ -1015,8 +1017,8 @@ def plan_command(ctx: Context, month_text: str | None, today: date | None, as_js
       refnotes plan                      # the configured month
       refnotes plan --month 2027-03 --json
     """
-    from refnotes import autocommit
-    from refnotes import plan as planning
+    from refnotes.store import autocommit
+    from refnotes.core import plan as planning
 
     today = today or date.today()
     vault = ctx.load()
@@ -1089,7 +1091,7 @@ def plan_command(ctx: Context, month_text: str | None, today: date | None, as_js
 def _write_plan(root: Path, path: Path, rel: str, before: bytes | None, text: str) -> None:
     """Create the plan file, or put the replanned one in place of the very bytes it was made from (the
     writers' way: under the lock, through a link inside the vault, an editor's save never lost)."""
-    from refnotes import fsutil, writer
+    from refnotes.store import fsutil, writer
 
     again = "nothing was written: run `refnotes plan` again"
     try:
@@ -1171,7 +1173,7 @@ def import_command(ctx: Context, file: Path, kind: str, tags: tuple[str, ...], m
       refnotes import connections.csv --tag linkedin
       refnotes import export.csv --map "Mobil=phone" --map "Firma=company" --encoding cp1252
     """
-    from refnotes import importers
+    from refnotes.formats import importers
 
     today = today or date.today()
     pairs = {}
@@ -1255,7 +1257,7 @@ def _write_output(out: Path | None, data: bytes) -> None:
         stream.write(data)
         stream.flush()
         return
-    from refnotes import fsutil
+    from refnotes.store import fsutil
 
     fsutil.write_bytes(out, data)
     click.echo(f"wrote {out}", err=True)
@@ -1278,7 +1280,7 @@ def export_ics(ctx: Context, out: Path | None, days: int, today: date | None) ->
     Example:
       refnotes export ics --days 30 --out ~/Calendars/referrals.ics
     """
-    from refnotes import export as exporting
+    from refnotes.formats import export as exporting
 
     vault = ctx.load()
     _write_output(out, exporting.calendar(vault, today or date.today(), days))
@@ -1295,7 +1297,7 @@ def export_vcf(ctx: Context, out: Path | None) -> None:
     Example:
       refnotes export vcf --out contacts.vcf
     """
-    from refnotes import export as exporting
+    from refnotes.formats import export as exporting
 
     vault = ctx.load()
     _write_output(out, exporting.vcards(vault).encode("utf-8"))
@@ -1322,7 +1324,7 @@ def history(ctx: Context, slug: str, limit: int | None, as_json: bool) -> None:
       refnotes history alice-nguyen
       refnotes history alice-nguyen --json | jq '.commits[0]'
     """
-    from refnotes import gitlog
+    from refnotes.store import gitlog
 
     root = ctx.vault_root()
     path = contact_file(root, slug)
@@ -1409,7 +1411,7 @@ def hook_install(ctx: Context) -> None:
     """
     import shlex
 
-    from refnotes import gitlog
+    from refnotes.store import gitlog
 
     root = ctx.vault_root()
     hooks = gitlog._git(root, "rev-parse", "--git-path", "hooks")
@@ -1445,7 +1447,7 @@ def init(path: Path, today: date | None) -> None:
     Example:
       refnotes init ~/referrals && cd ~/referrals && refnotes check
     """
-    from refnotes import scaffold
+    from refnotes.store import scaffold
 
     try:
         written = scaffold.init_vault(path, today or date.today())
@@ -1501,7 +1503,7 @@ def new(ctx: Context, name: str, edit: bool, today: date | None, **fields) -> No
       refnotes new "Carol Diaz" --referred-by alice-nguyen --phone "+1 555 0142"
     """
     root = ctx.vault_root()
-    from refnotes import scaffold
+    from refnotes.store import scaffold
 
     try:
         path = scaffold.new_contact(root, name, today or date.today(), **fields)

@@ -12,7 +12,7 @@ import click
 
 from refnotes.cli import (DATE, Context, UsageFailure, autocommit_changes, contact_file, main, pass_context,
                           today_option)
-from refnotes.parse import MAX_VALUE  # the same bound as `value:` in a contact file
+from refnotes.formats.contact import MAX_VALUE  # the same bound as `value:` in a contact file
 
 
 class AmountType(click.ParamType):
@@ -38,7 +38,7 @@ AMOUNT = AmountType()
 
 def _edit(root: Path, path: Path, plan) -> Any:
     """writer.edit_contact, with refusals as exit 2 naming the file and line."""
-    from refnotes import writer
+    from refnotes.store import writer
     from refnotes.formats import frontmatter
 
     rel = path.relative_to(root).as_posix()
@@ -53,7 +53,7 @@ def _edit(root: Path, path: Path, plan) -> Any:
 
 def _said(root: Path, done) -> list[str]:
     """What changed, one `path:line: key: old → new` line each, in line order; the entry last."""
-    from refnotes.writer import in_vault
+    from refnotes.store.writer import in_vault
 
     rel = in_vault(root, done.path)
     lines = []
@@ -71,7 +71,7 @@ def _said(root: Path, done) -> list[str]:
 
 
 def _stages(root: Path) -> tuple[str, ...]:
-    from refnotes.config import load_config
+    from refnotes.formats.config import load_config
 
     config, _ = load_config(root)
     return config["pipeline.stages"]
@@ -117,7 +117,7 @@ def status_command(ctx: Context, slug: str, stage: str, value, next_day: date | 
       refnotes status erin-walsh contacted --next 2026-12-02 --action "Call back about the listing"
       refnotes status erin-walsh won --value 21300 --date 2026-11-30
     """
-    from refnotes import writer
+    from refnotes.store import writer
     from refnotes.core import pipeline
     from refnotes.formats.status import status_text
 
@@ -163,7 +163,7 @@ def _status_said(root: Path, path: Path, done, move, stage: str) -> None:
 
 def _commit_edit(root: Path, done, message: str) -> None:
     """Autocommit exactly this edit (none of the user's own uncommitted changes), if configured."""
-    from refnotes import autocommit
+    from refnotes.store import autocommit
 
     autocommit_changes(root, [autocommit.Change(done.path, done.before, done.after, done.redo)], message)
 
@@ -179,7 +179,7 @@ TEXT_KEYS = frozenset({"name", "company", "address", "first_name", "salutation",
 
 def _assignments(pairs: tuple[str, ...]) -> dict[str, Any]:
     """KEY=VALUE... to {key: value or REMOVE}; VALUE read as YAML, one line; an empty VALUE removes."""
-    from refnotes import yamlsrc
+    from refnotes.formats import yamlsrc
     from refnotes.formats import frontmatter
 
     changes: dict[str, Any] = {}
@@ -244,9 +244,9 @@ def set_command(ctx: Context, slug: str, pairs: tuple[str, ...], new_key: bool) 
       refnotes set dan-lee snooze_until=2027-01-10 "needs=[web design, payroll]"
       refnotes set dan-lee snooze_until=          # removes the key
     """
-    from refnotes import writer
+    from refnotes.store import writer
     from refnotes.formats import frontmatter
-    from refnotes.vault import find_contact_file
+    from refnotes.store.vault import find_contact_file
 
     root = ctx.vault_root()
     path = contact_file(root, slug)
@@ -278,7 +278,7 @@ def _no_typos(changes: dict[str, Any], contact) -> None:
     """Refuse (exit 2) a new key that looks like a misspelling of one refnotes knows: `scor`, `Score`."""
     import difflib
 
-    from refnotes.model import KNOWN_KEYS
+    from refnotes.core.model import KNOWN_KEYS
 
     for key in changes:
         if key in KNOWN_KEYS or key in contact.meta:

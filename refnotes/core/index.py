@@ -31,9 +31,9 @@ from collections.abc import Callable
 from datetime import date, timedelta
 from zlib import crc32
 
-from refnotes.dates import cadence_days
+from refnotes.core.dates import cadence_days
 from refnotes.formats.status import parse_status
-from refnotes.model import Contact, Entry
+from refnotes.core.model import Contact, Entry
 
 NOT_NEWS_MEDIA = frozenset({"card", "gift"})
 NOT_NEWS_TAGS = frozenset({"thanks", "reward", "birthday", "anniversary"})

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from refnotes.model import Contact
+from refnotes.core.model import Contact
 
 WON = "won"
 BECOME_CLIENTS = ("prospect", "sphere")  # the kinds a won deal turns into a client

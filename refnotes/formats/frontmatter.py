@@ -29,10 +29,10 @@ from typing import Any
 
 import yaml
 
-from refnotes import yamlsrc
-from refnotes.checks import shown
-from refnotes.model import ERROR, Contact
-from refnotes.parse import parse_contact
+from refnotes.formats import yamlsrc
+from refnotes.core.checks import shown
+from refnotes.core.model import ERROR, Contact
+from refnotes.formats.contact import parse_contact
 
 BOM = b"\xef\xbb\xbf"
 HAND = "edit the file by hand"

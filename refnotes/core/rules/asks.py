@@ -7,7 +7,7 @@ from datetime import date, timedelta
 
 from refnotes.core.index import Index
 from refnotes.core.rules import Due, rule
-from refnotes.model import Contact
+from refnotes.core.model import Contact
 
 CLOSING_ASK_DAYS = 7  # a lead just won is asked this many days after the won date
 

@@ -7,7 +7,7 @@ from datetime import date, timedelta
 
 from refnotes.core.index import PURPOSE_TAGS, Index
 from refnotes.core.rules import Due, rule
-from refnotes.model import Contact
+from refnotes.core.model import Contact
 
 CARD_WINDOW_DAYS = 30  # a card, note or gift this close before the day counts for it
 

@@ -12,8 +12,8 @@ from __future__ import annotations
 import re
 from datetime import date
 
-from refnotes.checks import shown
-from refnotes.model import CADENCES, Birthday
+from refnotes.core.checks import shown
+from refnotes.core.model import CADENCES, Birthday
 
 FIRST_YEAR = 1900
 LAST_YEAR = 2200

@@ -228,7 +228,7 @@ class Contact(Record):
         doc = self.doc
         if type(doc) is Doc:
             return doc
-        from refnotes.cache import unpack_doc  # packed by the index cache
+        from refnotes.store.cache import unpack_doc  # packed by the index cache
 
         return unpack_doc(doc)
 

@@ -9,9 +9,11 @@ import difflib
 from datetime import date, timedelta
 from pathlib import Path
 
-from refnotes import config, fsutil, render
-from refnotes.slug import candidates, slugify
-from refnotes.vault import CONTACTS_DIR, contact_files
+from refnotes.formats import config
+from refnotes.store import fsutil
+from refnotes.present import render
+from refnotes.formats.slug import candidates, slugify
+from refnotes.store.vault import CONTACTS_DIR, contact_files
 
 EXAMPLE = "jamie-example"
 

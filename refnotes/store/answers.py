@@ -24,8 +24,8 @@ import time
 from pathlib import Path
 
 from refnotes import __version__
-from refnotes.config import CONFIG_FILE
-from refnotes.plan import PLANS_DIR
+from refnotes.formats.config import CONFIG_FILE
+from refnotes.core.plan import PLANS_DIR
 
 FILE = "answers"
 KEEP = 6  # answers kept for one stamp: a build, todo and check, `--json` or not
@@ -132,7 +132,7 @@ def _file_state(root: Path) -> tuple | None:
 
 
 def _read_kept(root: Path, stamp: str) -> dict:
-    from refnotes.cache import open_private, private_folder
+    from refnotes.store.cache import open_private, private_folder
 
     folder = private_folder(root)
     handle = None if folder is None else open_private(folder / FILE)
@@ -152,7 +152,7 @@ def remember(root: Path, stamp: str | None, key: tuple, answer: Answer) -> None:
     """Keep this answer for the stamp (with the few latest others for it); nothing if it cannot be written."""
     if stamp is None:
         return
-    from refnotes.fsutil import private_dir, replace_own
+    from refnotes.store.fsutil import private_dir, replace_own
 
     answers = dict(_kept(root, stamp))
     answers.pop(key, None)

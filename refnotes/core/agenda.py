@@ -16,12 +16,12 @@ from datetime import date, timedelta
 from operator import itemgetter
 from typing import NamedTuple
 
-from refnotes.config import GOALS
+from refnotes.formats.config import GOALS
 from refnotes.core import rules, wording
 from refnotes.core.index import Index
 from refnotes.core.wording import MONTHS, WEEKDAYS, short, weekday_month, when  # noqa: F401
-from refnotes.model import Contact, Entry
-from refnotes.vault import Vault
+from refnotes.core.model import Contact, Entry
+from refnotes.store.vault import Vault
 
 RULES = rules.names()  # in agenda order
 RULE_LABELS = {rule: wording.LABELS[rule] for rule in RULES}

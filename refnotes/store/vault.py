@@ -16,8 +16,8 @@ from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
-from refnotes.config import CONFIG_FILE, Config, config_from_bytes
-from refnotes.model import ERROR, WARNING, Contact, Problem
+from refnotes.formats.config import CONFIG_FILE, Config, config_from_bytes
+from refnotes.core.model import ERROR, WARNING, Contact, Problem
 
 CONTACTS_DIR = "contacts"
 DEFAULT_VAULT = "vault"
@@ -93,7 +93,7 @@ def scan(root: Path) -> Files:
     Regular files only, of 5 MB at most (reading.py); a link is followed only to something inside the
     vault, and a folder only once (by device and inode: a link to a folder above it is a loop). What is
     not read is a problem in the result's `refused`, never silence."""
-    from refnotes.reading import outside_link, refusal
+    from refnotes.store.reading import outside_link, refusal
 
     found: list[tuple[tuple[str, ...], str, os.stat_result | None]] = []
     files = Files()
@@ -212,7 +212,7 @@ def load_vault(root: Path, progress: Callable[[int], Callable[[], None] | None] 
 
 def _load(root: Path, progress, use_cache: bool, files: list | None, contents: dict[str, bytes] | None = None,
           cached=None) -> Vault:
-    from refnotes import cache as index_cache
+    from refnotes.store import cache as index_cache
 
     if cached is not None:
         cache = cached
@@ -236,7 +236,7 @@ def _load(root: Path, progress, use_cache: bool, files: list | None, contents: d
         misses = [item for item in files if item[0] not in given]
     parsed = _parse_all(misses, cache, on_file)
     if given:
-        from refnotes.parse import parse_contact
+        from refnotes.formats.contact import parse_contact
 
         for rel, _, _ in files:
             if rel in given:
@@ -270,9 +270,9 @@ def _load(root: Path, progress, use_cache: bool, files: list | None, contents: d
     if list(contacts) != sorted(contacts):
         vault.contacts = dict(sorted(contacts.items()))
     vault.problems.extend(_cross_checks(vault))
-    from refnotes.plan import load_plans
+    from refnotes.core.plan import load_plans
 
-    from refnotes.gitlog import first_seen_lookup
+    from refnotes.store.gitlog import first_seen_lookup
 
     vault.first_seen = first_seen_lookup(root)  # reads git only when first asked
     vault.plans, plan_problems = load_plans(root, vault.contacts, config)
@@ -288,7 +288,7 @@ def _slug(rel: str) -> str:
 
 def _read(path: str, stat: os.stat_result | None = None) -> bytes:
     """A file's bytes: a regular file of 5 MB at most, else reading.Refused (an OSError saying why)."""
-    from refnotes.reading import read_regular
+    from refnotes.store.reading import read_regular
 
     return read_regular(path, st=stat)
 
@@ -302,8 +302,8 @@ def _read_or_none(path: str) -> bytes | None:
 
 def _config(root: Path, cache) -> tuple[Config, list[Problem]]:
     """refnotes.yaml, from the cache when it has not changed (then YAML is not even imported)."""
-    from refnotes import cache as index_cache
-    from refnotes.reading import outside_link, refusal
+    from refnotes.store import cache as index_cache
+    from refnotes.store.reading import outside_link, refusal
 
     path = os.path.join(root, CONFIG_FILE)
     try:
@@ -345,8 +345,8 @@ def _parse_all(misses: list[tuple[str, str, os.stat_result | None]], cache, on_f
     """
     if not misses:
         return {}
-    from refnotes import cache as index_cache
-    from refnotes import workers as processes
+    from refnotes.store import cache as index_cache
+    from refnotes.store import workers as processes
 
     out: dict[str, tuple] = {}
     workers = processes.cores()
@@ -390,9 +390,9 @@ def _parse_file(rel: str, path: str, stat: os.stat_result | None, lean: bool = T
     """(contact, problems, cache row or None): the row only with `lean`, and only for a file that was read.
 
     `stat` is the scan's (None: stat it here); a file changed since then is parsed again next run."""
-    from refnotes.cache import row_for
-    from refnotes.parse import parse_contact
-    from refnotes.reading import Refused
+    from refnotes.store.cache import row_for
+    from refnotes.formats.contact import parse_contact
+    from refnotes.store.reading import Refused
 
     try:
         stat = stat or os.stat(path)
@@ -408,7 +408,7 @@ def _parse_file(rel: str, path: str, stat: os.stat_result | None, lean: bool = T
 def _parse_bucket(task: tuple[int, list[tuple[str, str, os.stat_result | None]], bool]
                   ) -> tuple[int, bytes, list, bool]:
     """In a worker: parse one bucket's files; (bucket, its rows pickled, unreadable files, whole bucket?)."""
-    from refnotes.cache import pickle_rows, problem_rows
+    from refnotes.store.cache import pickle_rows, problem_rows
 
     gc.disable()  # the worker only builds rows; nothing here makes cycles
     number, items, whole = task
@@ -516,7 +516,7 @@ def _on_disk(root: Path) -> dict[str, tuple[Path, str | None]]:
 def find_contact_file(root: Path, slug: str) -> tuple[Path | None, list[str]]:
     """The file for `slug` (or a `[[slug]]` link), else None and close matches to suggest.
     reading.Refused (an OSError) when that file is one refnotes does not read (a FIFO, a link out)."""
-    from refnotes.reading import Refused
+    from refnotes.store.reading import Refused
 
     files = _on_disk(root)
     key = slug.strip().removeprefix("[[").removesuffix("]]").split("|", 1)[0].strip().lower()

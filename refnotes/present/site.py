@@ -29,11 +29,14 @@ from urllib.parse import quote, unquote
 
 from markupsafe import Markup, escape
 
-from refnotes import __version__, agenda, fsutil, gitlog, notes, plainmd, plan, render
+from refnotes import __version__
+from refnotes.core import agenda, plan
+from refnotes.store import fsutil, gitlog
+from refnotes.present import notes, plainmd, render
 from refnotes.core.index import is_won
-from refnotes.model import Contact, Entry
-from refnotes.parse import LINK, hashtags, link_slug
-from refnotes.vault import Vault
+from refnotes.core.model import Contact, Entry
+from refnotes.formats.contact import LINK, hashtags, link_slug
+from refnotes.store.vault import Vault
 
 MARKER = ".refnotes-site"
 LOG_HEADING = re.compile(r"^##[ \t]+log[ \t#]*$", re.I | re.M)
@@ -308,7 +311,7 @@ class Renderer:
         if workers > 1:
             for name in ("contact", "contacts", "index", "network", "notes", "referral-month"):
                 self.env.get_template(f"site/{name}.html")  # compiled once, here, for every worker to inherit
-            from refnotes import workers as processes
+            from refnotes.store import workers as processes
 
             try:
                 results = self._run_forked(workers)
@@ -337,7 +340,7 @@ class Renderer:
         from the last one back, until it meets the worker."""
         import concurrent.futures
 
-        from refnotes import workers as processes
+        from refnotes.store import workers as processes
 
         global _ACTIVE
         _ACTIVE = self
@@ -743,7 +746,7 @@ def _image_html(self, tokens, idx, options, env) -> str:
 def _workers(pages: int) -> int:
     """Processes to render a site of this many contact pages with: one, unless it is big and workers
     can be forked (they inherit the renderer)."""
-    from refnotes import workers
+    from refnotes.store import workers
 
     if pages < PARALLEL_PAGES or not workers.can_fork():
         return 1

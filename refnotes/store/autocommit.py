@@ -27,7 +27,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from refnotes import writer
+from refnotes.store import writer
 
 WAIT = 10.0  # seconds a busy index.lock or branch lock is waited for
 MANY = 100  # past this many paths, git lists everything instead of taking each path as an argument

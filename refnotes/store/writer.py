@@ -29,10 +29,10 @@ from datetime import date
 from pathlib import Path
 from typing import Any, TypeVar
 
-from refnotes import fsutil
+from refnotes.store import fsutil
 from refnotes.formats import frontmatter
-from refnotes.model import MEDIA, WARNING, Contact
-from refnotes.parse import ENTRY, HEADING, fence_toggle, parse_contact
+from refnotes.core.model import MEDIA, WARNING, Contact
+from refnotes.formats.contact import ENTRY, HEADING, fence_toggle, parse_contact
 
 
 class WriteRefused(Exception):

@@ -15,9 +15,9 @@ from datetime import date, datetime, timedelta, timezone
 import icalendar
 import vobject
 
-from refnotes import agenda
+from refnotes.core import agenda
 from refnotes.core.rules.occasions import day_in
-from refnotes.vault import Vault
+from refnotes.store.vault import Vault
 
 PRODID = "-//refnotes//refnotes//EN"
 

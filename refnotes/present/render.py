@@ -80,7 +80,7 @@ def environment(vault_root: Path | None = None) -> jinja2.Environment:
 
 def _yaml(value) -> str:
     """The `yaml` filter: a value as YAML on one line (YAML imported only by a template that uses it)."""
-    from refnotes import yamlsrc
+    from refnotes.formats import yamlsrc
 
     return yamlsrc.dump_scalar(value)
 
@@ -219,7 +219,7 @@ class Sandbox(ImmutableSandboxedEnvironment):
 def compiled_templates() -> jinja2.BytecodeCache | None:
     """Jinja's bytecode cache in the per-user cache folder, under this code's key; None where that
     folder cannot be used (then every template is compiled afresh)."""
-    from refnotes import usercache
+    from refnotes.store import usercache
 
     key = code_key()
     parent = usercache.folder(COMPILED)

@@ -23,9 +23,9 @@ from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
-from refnotes.config import WEEKDAYS
-from refnotes.dates import FIRST_YEAR, LAST_YEAR, YEARS
-from refnotes.model import WARNING, Contact, Entry, Problem
+from refnotes.formats.config import WEEKDAYS
+from refnotes.core.dates import FIRST_YEAR, LAST_YEAR, YEARS
+from refnotes.core.model import WARNING, Contact, Entry, Problem
 
 PLANS_DIR = "plans"
 PLAN_FILES = "referral-month-*.yaml"  # what load_plans reads in it
@@ -225,7 +225,7 @@ def with_errors(problems: list[Problem], contacts: dict[str, Contact]) -> dict[s
     """The contacts whose files have errors, by slug, each with its first error (path:line): those
     that could not be read at all (not in `contacts`) and those read with a mistake, which may well
     be in what decides who is planned (kind, do_not_contact, status)."""
-    from refnotes.vault import CONTACTS_DIR
+    from refnotes.store.vault import CONTACTS_DIR
 
     found: dict[str, Problem] = {}
     for problem in sorted(problems, key=lambda p: (p.path, p.line)):
@@ -314,7 +314,7 @@ def render_over(old: str, plan: Plan, contacts: dict[str, Contact], config) -> s
 
 def load_plans(root: Path, contacts: dict[str, Contact], config) -> tuple[dict[str, Plan], list[Problem]]:
     """Every `plans/referral-month-*.yaml`, checked. A plan with errors is still returned."""
-    from refnotes.reading import Refused, outside_link, read_regular
+    from refnotes.store.reading import Refused, outside_link, read_regular
 
     folder = root / PLANS_DIR
     plans: dict[str, Plan] = {}
@@ -326,7 +326,7 @@ def load_plans(root: Path, contacts: dict[str, Contact], config) -> tuple[dict[s
     def file_of(slug: str) -> str | None:
         """The contact file of a slug that is not among the contacts read (it could not be), if any."""
         if not on_disk:
-            from refnotes.vault import slugs_on_disk
+            from refnotes.store.vault import slugs_on_disk
 
             on_disk.append({s: p.relative_to(root).as_posix() for s, p in slugs_on_disk(root).items()})
         return on_disk[0].get(slug)
@@ -367,7 +367,7 @@ def parse_plan(raw: bytes, rel: str, year: int, month: int, contacts: dict[str, 
                file_of: Callable[[str], str | None] = lambda slug: None) -> tuple[Plan | None, list[Problem]]:
     """A plan file, checked. `file_of(slug)`: the file of a planned slug missing from `contacts`, when
     there is one (it could not be read), so that the warning says it is kept, not dropped."""
-    from refnotes import yamlsrc
+    from refnotes.formats import yamlsrc
 
     problems: list[Problem] = []
 

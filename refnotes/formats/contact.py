@@ -12,9 +12,9 @@ import re
 from datetime import date
 from typing import Any
 
-from refnotes.checks import boolean, choice, nested_too_deep, shown
-from refnotes.dates import in_range, parse_birthday, parse_cadence, parse_date
-from refnotes.model import (
+from refnotes.core.checks import boolean, choice, nested_too_deep, shown
+from refnotes.core.dates import in_range, parse_birthday, parse_cadence, parse_date
+from refnotes.core.model import (
     CARD_MEDIA,
     CHANNELS,
     ERROR,
@@ -112,7 +112,7 @@ def parse_contact(raw: bytes, path: str, slug: str) -> tuple[Contact | None, lis
     if end is None:
         problem(1, "the front matter opened here is never closed: add a line '---' after it")
         return None, problems
-    from refnotes import yamlsrc  # here, not above: pages import this module for its patterns alone
+    from refnotes.formats import yamlsrc  # here, not above: pages import this module for its patterns alone
 
     try:
         # every front-matter line ends with its newline, the last one too: a block value (`address: |`)

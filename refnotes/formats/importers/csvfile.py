@@ -7,7 +7,7 @@ import csv
 import io
 import re
 
-from refnotes.importers import Candidate, Failure, ImportError_
+from refnotes.formats.importers import Candidate, Failure, ImportError_
 
 FIELDS = ("name", "first", "middle", "last", "email", "phone", "company", "title", "address", "street", "city",
           "region", "postcode", "country", "birthday", "anniversary", "notes", "tags", "url")

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field, fields
 from datetime import date, datetime
 from pathlib import Path
 
-from refnotes.parse import ENTRY
+from refnotes.formats.contact import ENTRY
 
 _RS, _US = "\x1e", "\x1f"
 _FORMAT = f"{_RS}%H{_US}%aI{_US}%an{_US}%s"
@@ -158,7 +158,7 @@ def first_seen(root: Path) -> dict[str, date]:
     """The day git first saw each contact file (its path relative to the vault): the commit date of
     the commit that added it (a file renamed in git counts from its rename). Kept per HEAD in
     .refnotes/first-seen; empty outside git."""
-    from refnotes import cache
+    from refnotes.store import cache
 
     commit = head(root)
     if commit is None:
@@ -177,7 +177,7 @@ def first_seen(root: Path) -> dict[str, date]:
             elif line and day and line not in days:
                 days[line] = day
         cache.write_own(root, FIRST_SEEN_FILE, (commit, days))
-    from refnotes.dates import parse_date
+    from refnotes.core.dates import parse_date
 
     out_days: dict[str, date] = {}
     for rel, text in days.items():
@@ -206,7 +206,7 @@ def first_seen_lookup(root: Path):
 HISTORY_FILE = "history"  # in <vault>/.refnotes: the site's commits, each parsed once
 HISTORY_KEPT = 2000  # commits kept there at most
 _HISTORY_CLASSES = {
-    ("refnotes.gitlog", "Commit"), ("refnotes.gitlog", "FileChange"),
+    ("refnotes.store.gitlog", "Commit"), ("refnotes.store.gitlog", "FileChange"),
     ("datetime", "datetime"), ("datetime", "timezone"), ("datetime", "timedelta"),
 }
 _KEPT: dict[tuple[str, str], dict[str, Commit | None]] = {}  # (vault, prefix) -> commits by hash
@@ -216,7 +216,7 @@ def recent(root: Path, *, since: date | None = None, limit: int | None = None) -
     """log() over the contacts folder, as the site reads it: files added or deleted whole come without
     their lines, and each commit is parsed once and kept in `.refnotes/history` (a commit never
     changes; an import of thousands of contacts is a commit whose diff takes seconds to read)."""
-    from refnotes import cache
+    from refnotes.store import cache
 
     prefix = repository_prefix(root)
     if prefix is None:
@@ -497,8 +497,8 @@ def _scan_order(item: tuple[str, object]) -> tuple[str, ...]:
 
 def _same_settings(root: Path, index: dict[str, tuple[str, str]], changed: set[str]) -> bool:
     """refnotes.yaml and the plan files: the same on disk as staged and committed, and none untracked."""
-    from refnotes.config import CONFIG_FILE
-    from refnotes.plan import PLAN_FILES, PLANS_DIR
+    from refnotes.formats.config import CONFIG_FILE
+    from refnotes.core.plan import PLAN_FILES, PLANS_DIR
 
     def is_plan(rel: str) -> bool:
         return rel.count("/") == 1 and fnmatch.fnmatchcase(rel, f"{PLANS_DIR}/{PLAN_FILES}")

@@ -17,7 +17,7 @@ import re
 
 import vobject
 
-from refnotes.importers import Candidate, Failure
+from refnotes.formats.importers import Candidate, Failure
 
 logging.getLogger("vobject").setLevel(logging.CRITICAL)  # we report broken cards ourselves
 

@@ -33,16 +33,16 @@ import zlib
 from pathlib import Path
 
 from refnotes import __version__
-from refnotes.fsutil import code_digest
-from refnotes.model import Contact, Doc, Problem
+from refnotes.store.fsutil import code_digest
+from refnotes.core.model import Contact, Doc, Problem
 
 SCHEMA = code_digest()  # what parsed these rows: a change to refnotes' code is a new schema, nobody bumps it
 FILE = "cache"  # a folder: `config` and a file per bucket, `00` to `63`
 FOLDER = ".refnotes"
 _ALLOWED = {
     ("datetime", "date"), ("datetime", "datetime"), ("datetime", "timezone"),
-    ("refnotes.model", "Contact"), ("refnotes.model", "Entry"), ("refnotes.model", "Birthday"),
-    ("refnotes.model", "Doc"),
+    ("refnotes.core.model", "Contact"), ("refnotes.core.model", "Entry"), ("refnotes.core.model", "Birthday"),
+    ("refnotes.core.model", "Doc"),
 }  # records are tuple subclasses built by tuple's own constructor: nothing here runs code
 
 _new = tuple.__new__
@@ -226,7 +226,7 @@ def read_own(root: Path, name: str, allowed: set[tuple[str, str]]) -> object:
 def write_own(root: Path, name: str, value: object) -> None:
     """Keep `value` in `.refnotes/<name>`, pickled after its header line, atomically; a vault we cannot
     write to goes without."""
-    from refnotes.fsutil import private_dir, replace_own
+    from refnotes.store.fsutil import private_dir, replace_own
 
     try:
         folder = private_dir(root)
@@ -342,7 +342,7 @@ def _problem_row(row) -> bool:
 def save(root: Path, cache: Cache) -> None:
     """Write the buckets that changed (and the config's row if it did), each atomically; a vault we cannot
     write to simply goes without a cache."""
-    from refnotes.fsutil import private_dir, replace_own
+    from refnotes.store.fsutil import private_dir, replace_own
 
     try:
         writes = [(_bucket_name(n), cache.blobs[n] or pickle_rows(cache.buckets[n])) for n in sorted(cache.dirty)]

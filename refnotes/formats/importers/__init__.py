@@ -14,9 +14,10 @@ from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
-from refnotes import fsutil, render
-from refnotes.slug import candidates, slugify
-from refnotes.vault import CONTACTS_DIR, Vault
+from refnotes.store import fsutil
+from refnotes.present import render
+from refnotes.formats.slug import candidates, slugify
+from refnotes.store.vault import CONTACTS_DIR, Vault
 
 
 class ImportError_(Exception):
@@ -78,7 +79,7 @@ MAX_FILE_BYTES = 512 * 1024 * 1024  # an export of many thousands of contacts wi
 def read_file(path: Path, *, encoding: str | None = None, mapping: dict[str, str] | None = None
               ) -> tuple[str, list[Candidate], list[Failure]]:
     """(format name, candidates, failures) for a .vcf or .csv file."""
-    from refnotes.reading import read_regular
+    from refnotes.store.reading import read_regular
 
     try:
         raw = read_regular(path, limit=MAX_FILE_BYTES)  # a regular file: a FIFO or /dev/zero is refused
@@ -91,7 +92,7 @@ def read_file(path: Path, *, encoding: str | None = None, mapping: dict[str, str
     if "\x00" in text or (suffix not in (".vcf", ".vcard", ".csv", ".txt") and "BEGIN:VCARD" not in text.upper()
                           and "," not in text and ";" not in text):
         raise ImportError_(f"{path.name} is not a text file of contacts (vCard or CSV)")
-    from refnotes.importers import csvfile, vcard
+    from refnotes.formats.importers import csvfile, vcard
 
     if suffix in (".vcf", ".vcard") or "BEGIN:VCARD" in text[:2000].upper():
         candidates_, failures = vcard.read(text)
@@ -147,14 +148,14 @@ def plan_import(vault: Vault, found: list[Candidate]) -> list[Outcome]:
 
 
 def _slugs_on_disk(root: Path) -> set[str]:
-    from refnotes.vault import slugs_on_disk
+    from refnotes.store.vault import slugs_on_disk
 
     return set(slugs_on_disk(root))
 
 
 def _check_dates(candidate: Candidate) -> None:
     """Dates that do not exist (exports contain `1972-31-01`) are kept as given under another key."""
-    from refnotes.dates import parse_birthday, parse_date
+    from refnotes.core.dates import parse_birthday, parse_date
 
     for key, parse in (("birthday", parse_birthday), ("anniversary", parse_date)):
         value = getattr(candidate, key)

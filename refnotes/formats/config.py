@@ -14,9 +14,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from refnotes.checks import boolean, choice, choices, integer, shown, text
-from refnotes.dates import MAX_DAYS, parse_cadence, parse_date
-from refnotes.model import END_STAGES, KINDS, STATUSES, WARNING, Problem
+from refnotes.core.checks import boolean, choice, choices, integer, shown, text
+from refnotes.core.dates import MAX_DAYS, parse_cadence, parse_date
+from refnotes.core.model import END_STAGES, KINDS, STATUSES, WARNING, Problem
 
 CONFIG_FILE = "refnotes.yaml"
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
@@ -171,7 +171,7 @@ class Config(Mapping[str, Any]):
 
 def load_config(root: Path) -> tuple[Config, list[Problem]]:
     """Read `<root>/refnotes.yaml`; a missing file means every default."""
-    from refnotes.reading import Refused, outside_link, read_regular
+    from refnotes.store.reading import Refused, outside_link, read_regular
 
     path = root / CONFIG_FILE
     try:
@@ -199,7 +199,7 @@ def config_from_bytes(raw: bytes) -> tuple[Config, list[Problem]]:
 
 
 def parse_config(source: str) -> tuple[Config, list[Problem]]:
-    from refnotes import yamlsrc
+    from refnotes.formats import yamlsrc
 
     try:
         data, lines = yamlsrc.load(source.replace("\r\n", "\n"))
@@ -245,7 +245,7 @@ def parse_config(source: str) -> tuple[Config, list[Problem]]:
 
 
 def _apply(setting: Setting, value: Any, path: tuple[str, ...], values: dict[str, Any], problem) -> None:
-    from refnotes import yamlsrc
+    from refnotes.formats import yamlsrc
 
     try:
         values[setting.key] = setting.check(value)
@@ -255,7 +255,7 @@ def _apply(setting: Setting, value: Any, path: tuple[str, ...], values: dict[str
 
 def render_default() -> str:
     """The commented refnotes.yaml that `init` writes: every key, its default, its meaning."""
-    from refnotes import yamlsrc
+    from refnotes.formats import yamlsrc
 
     out = [
         "# refnotes.yaml: the settings of this vault. Every key is optional; the values",

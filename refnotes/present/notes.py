@@ -14,13 +14,14 @@ import hashlib
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from refnotes import agenda, render
+from refnotes.core import agenda
+from refnotes.present import render
 from refnotes.core.index import Index
 from refnotes.core.names import greeting_from_name
 from refnotes.core.rules import asks
-from refnotes.model import Contact, Entry
-from refnotes.parse import link_slug
-from refnotes.vault import Vault
+from refnotes.core.model import Contact, Entry
+from refnotes.formats.contact import link_slug
+from refnotes.store.vault import Vault
 
 OCCASIONS = {
     "birthday-note": "birthday",
