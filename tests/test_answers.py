@@ -25,7 +25,7 @@ def sample(vault, quiet):
 
 def no_loading(monkeypatch):
     """From here on, reading the vault fails the test: an answer must come from the answers file."""
-    monkeypatch.setattr(cli, "load_vault", lambda *a, **k: pytest.fail("read the vault again"))
+    monkeypatch.setattr(cli.base, "load_vault", lambda *a, **k: pytest.fail("read the vault again"))
 
 
 @pytest.mark.parametrize("args", [
@@ -198,8 +198,8 @@ def test_what_recall_read_is_not_read_again_by_remember_unless_the_file_changed(
 
 def test_check_takes_today_and_keeps_one_answer_per_day(sample, run, monkeypatch):
     loads = []
-    real = cli.load_vault
-    monkeypatch.setattr(cli, "load_vault", lambda *a, **k: loads.append(1) or real(*a, **k))
+    real = cli.base.load_vault
+    monkeypatch.setattr(cli.base, "load_vault", lambda *a, **k: loads.append(1) or real(*a, **k))
     for day in ("2026-11-25", "2026-11-25", "2026-11-26"):
         assert run("--vault", sample.root, "check", "--today", day).exit_code == 0
     assert len(loads) == 2  # the same day again is the kept answer; another day is checked afresh

@@ -66,12 +66,12 @@ def test_colour_only_on_a_terminal_and_never_with_no_color(run, vault, monkeypat
     vault.contact("alice", "name: Alice\nscore: 12")
     plain = run("--vault", vault.root, "check")
     assert "\x1b[" not in plain.output
-    monkeypatch.setattr("refnotes.cli.color_enabled", lambda stream=None: True)
+    monkeypatch.setattr("refnotes.cli.reading.color_enabled", lambda stream=None: True)
     assert "\x1b[31m" in run("--vault", vault.root, "check").output
 
 
 def test_color_enabled_honours_no_color(monkeypatch):
-    from refnotes import cli
+    from refnotes.cli import output as cli
 
     class Tty:
         def isatty(self):
@@ -292,13 +292,13 @@ def test_the_console_command_never_turns_the_cycle_collector_back_on_before_its_
     from refnotes import cli
 
     vault.contact("a", "name: A")
-    monkeypatch.setattr(cli, "_QUICK_EXIT", True)  # what run() sets: the process ends right after
+    monkeypatch.setattr(cli.Exit, "quick", True)  # what run() sets: the process ends right after
     try:
         assert run("--vault", vault.root, "check").exit_code == 0
         assert not gc.isenabled()  # turned back on, it would first walk everything the command built
     finally:
         gc.enable()
-    monkeypatch.setattr(cli, "_QUICK_EXIT", False)  # in-process callers (these tests) get it back
+    monkeypatch.setattr(cli.Exit, "quick", False)  # in-process callers (these tests) get it back
     assert run("--vault", vault.root, "check").exit_code == 0 and gc.isenabled()
 
 

@@ -174,16 +174,15 @@ def first_commit(root):
 
 
 def staged_both_ways(root, monkeypatch):
-    """_staged_vault read the quick way (files on disk where git says they are the staged ones) and
+    """staged.staged_vault read the quick way (files on disk where git says they are the staged ones) and
     the plain way (the trees exported whole): (problems, contacts) of each, and whether the quick way ran."""
-    from refnotes import cli
-    from refnotes.store import gitlog
+    from refnotes.store import gitlog, staged
     from refnotes.store.vault import scan
 
     quick_ran = gitlog.snapshots(root, scan(root)) is not None
-    quick = cli._staged_vault(root)
+    quick = staged.staged_vault(root)
     monkeypatch.setattr(gitlog, "snapshots", lambda *args: None)
-    plain = cli._staged_vault(root)
+    plain = staged.staged_vault(root)
     monkeypatch.undo()
 
     def seen(v):

@@ -10,8 +10,8 @@ from typing import Any
 
 import click
 
-from refnotes.cli import (DATE, Context, UsageFailure, autocommit_changes, contact_file, main, pass_context,
-                          today_option)
+from refnotes.cli.base import DATE, Context, UsageFailure, pass_context, today_option
+from refnotes.cli.writes import autocommit_changes, contact_file
 from refnotes.formats.contact import MAX_VALUE  # the same bound as `value:` in a contact file
 
 
@@ -38,8 +38,8 @@ AMOUNT = AmountType()
 
 def _edit(root: Path, path: Path, plan) -> Any:
     """writer.edit_contact, with refusals as exit 2 naming the file and line."""
-    from refnotes.store import writer
     from refnotes.formats import frontmatter
+    from refnotes.store import writer
 
     rel = path.relative_to(root).as_posix()
     try:
@@ -87,7 +87,7 @@ def _check_stage(stage: str, stages: tuple[str, ...]) -> str:
 # -- status
 
 
-@main.command("status")
+@click.command("status")
 @click.argument("slug")
 @click.argument("stage")
 @click.option("--value", type=AMOUNT, default=None, help="The business won (or at stake), like 21300: sets value:.")
@@ -117,9 +117,9 @@ def status_command(ctx: Context, slug: str, stage: str, value, next_day: date | 
       refnotes status erin-walsh contacted --next 2026-12-02 --action "Call back about the listing"
       refnotes status erin-walsh won --value 21300 --date 2026-11-30
     """
-    from refnotes.store import writer
     from refnotes.core import pipeline
     from refnotes.formats.status import status_text
+    from refnotes.store import writer
 
     root = ctx.vault_root()
     path = contact_file(root, slug)
@@ -179,8 +179,7 @@ TEXT_KEYS = frozenset({"name", "company", "address", "first_name", "salutation",
 
 def _assignments(pairs: tuple[str, ...]) -> dict[str, Any]:
     """KEY=VALUE... to {key: value or REMOVE}; VALUE read as YAML, one line; an empty VALUE removes."""
-    from refnotes.formats import yamlsrc
-    from refnotes.formats import frontmatter
+    from refnotes.formats import frontmatter, yamlsrc
 
     changes: dict[str, Any] = {}
     for pair in pairs:
@@ -218,7 +217,7 @@ def _assignments(pairs: tuple[str, ...]) -> dict[str, Any]:
     return changes
 
 
-@main.command("set")
+@click.command("set")
 @click.argument("slug")
 @click.argument("pairs", nargs=-1, required=True, metavar="KEY=VALUE...")
 @click.option("--new-key", is_flag=True, help="Add keys of your own even when they look like a misspelt key "
@@ -245,7 +244,6 @@ def set_command(ctx: Context, slug: str, pairs: tuple[str, ...], new_key: bool) 
       refnotes set dan-lee snooze_until=          # removes the key
     """
     from refnotes.store import writer
-    from refnotes.formats import frontmatter
     from refnotes.store.vault import find_contact_file
 
     root = ctx.vault_root()

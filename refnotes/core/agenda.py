@@ -16,11 +16,11 @@ from datetime import date, timedelta
 from operator import itemgetter
 from typing import NamedTuple
 
-from refnotes.formats.config import GOALS
 from refnotes.core import rules, wording
 from refnotes.core.index import Index
-from refnotes.core.wording import MONTHS, WEEKDAYS, short, weekday_month, when  # noqa: F401
 from refnotes.core.model import Contact, Entry
+from refnotes.core.wording import MONTHS, WEEKDAYS, short, weekday_month, when  # noqa: F401
+from refnotes.formats.config import GOALS
 from refnotes.store.vault import Vault
 
 RULES = rules.names()  # in agenda order

@@ -23,9 +23,9 @@ from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
-from refnotes.formats.config import WEEKDAYS
 from refnotes.core.dates import FIRST_YEAR, LAST_YEAR, YEARS
 from refnotes.core.model import WARNING, Contact, Entry, Problem
+from refnotes.formats.config import WEEKDAYS
 
 PLANS_DIR = "plans"
 PLAN_FILES = "referral-month-*.yaml"  # what load_plans reads in it

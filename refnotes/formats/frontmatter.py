@@ -29,9 +29,9 @@ from typing import Any
 
 import yaml
 
-from refnotes.formats import yamlsrc
 from refnotes.core.checks import shown
 from refnotes.core.model import ERROR, Contact
+from refnotes.formats import yamlsrc
 from refnotes.formats.contact import parse_contact
 
 BOM = b"\xef\xbb\xbf"

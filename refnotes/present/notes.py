@@ -15,12 +15,12 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from refnotes.core import agenda
-from refnotes.present import render
 from refnotes.core.index import Index
+from refnotes.core.model import Contact, Entry
 from refnotes.core.names import greeting_from_name
 from refnotes.core.rules import asks
-from refnotes.core.model import Contact, Entry
 from refnotes.formats.contact import link_slug
+from refnotes.present import render
 from refnotes.store.vault import Vault
 
 OCCASIONS = {

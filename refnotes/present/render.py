@@ -28,7 +28,8 @@ import shutil
 import sys
 import time
 import types
-from datetime import date, datetime, time as clock_time, timedelta
+from datetime import date, datetime, timedelta
+from datetime import time as clock_time
 from importlib import resources
 from pathlib import Path
 

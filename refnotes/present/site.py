@@ -31,11 +31,11 @@ from markupsafe import Markup, escape
 
 from refnotes import __version__
 from refnotes.core import agenda, plan
-from refnotes.store import fsutil, gitlog
-from refnotes.present import notes, plainmd, render
 from refnotes.core.index import is_won
 from refnotes.core.model import Contact, Entry
 from refnotes.formats.contact import LINK, hashtags, link_slug
+from refnotes.present import notes, plainmd, render
+from refnotes.store import fsutil, gitlog
 from refnotes.store.vault import Vault
 
 MARKER = ".refnotes-site"

@@ -28,13 +28,13 @@ from __future__ import annotations
 import io
 import os
 import pickle
-from stat import S_ISDIR, S_ISREG
 import zlib
 from pathlib import Path
+from stat import S_ISDIR, S_ISREG
 
 from refnotes import __version__
-from refnotes.store.fsutil import code_digest
 from refnotes.core.model import Contact, Doc, Problem
+from refnotes.store.fsutil import code_digest
 
 SCHEMA = code_digest()  # what parsed these rows: a change to refnotes' code is a new schema, nobody bumps it
 FILE = "cache"  # a folder: `config` and a file per bucket, `00` to `63`

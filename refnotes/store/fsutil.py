@@ -36,11 +36,9 @@ import re
 import stat
 import tempfile
 import time
-from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Self
-
 
 TEMP_PREFIX, TEMP_SUFFIX = ".", ".tmp"  # `.NAME.XXXXXXXX.tmp`, the names mkstemp gives them here
 _TEMP_NAME = re.compile(r"\..+\.[a-z0-9_]{8}\.tmp")  # mkstemp's eight random characters

@@ -497,8 +497,8 @@ def _scan_order(item: tuple[str, object]) -> tuple[str, ...]:
 
 def _same_settings(root: Path, index: dict[str, tuple[str, str]], changed: set[str]) -> bool:
     """refnotes.yaml and the plan files: the same on disk as staged and committed, and none untracked."""
-    from refnotes.formats.config import CONFIG_FILE
     from refnotes.core.plan import PLAN_FILES, PLANS_DIR
+    from refnotes.formats.config import CONFIG_FILE
 
     def is_plan(rel: str) -> bool:
         return rel.count("/") == 1 and fnmatch.fnmatchcase(rel, f"{PLANS_DIR}/{PLAN_FILES}")

@@ -10,9 +10,9 @@ from datetime import date, timedelta
 from pathlib import Path
 
 from refnotes.formats import config
-from refnotes.store import fsutil
-from refnotes.present import render
 from refnotes.formats.slug import candidates, slugify
+from refnotes.present import render
+from refnotes.store import fsutil
 from refnotes.store.vault import CONTACTS_DIR, contact_files
 
 EXAMPLE = "jamie-example"

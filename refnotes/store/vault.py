@@ -16,8 +16,8 @@ from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
-from refnotes.formats.config import CONFIG_FILE, Config, config_from_bytes
 from refnotes.core.model import ERROR, WARNING, Contact, Problem
+from refnotes.formats.config import CONFIG_FILE, Config, config_from_bytes
 
 CONTACTS_DIR = "contacts"
 DEFAULT_VAULT = "vault"
@@ -271,7 +271,6 @@ def _load(root: Path, progress, use_cache: bool, files: list | None, contents: d
         vault.contacts = dict(sorted(contacts.items()))
     vault.problems.extend(_cross_checks(vault))
     from refnotes.core.plan import load_plans
-
     from refnotes.store.gitlog import first_seen_lookup
 
     vault.first_seen = first_seen_lookup(root)  # reads git only when first asked
@@ -390,8 +389,8 @@ def _parse_file(rel: str, path: str, stat: os.stat_result | None, lean: bool = T
     """(contact, problems, cache row or None): the row only with `lean`, and only for a file that was read.
 
     `stat` is the scan's (None: stat it here); a file changed since then is parsed again next run."""
-    from refnotes.store.cache import row_for
     from refnotes.formats.contact import parse_contact
+    from refnotes.store.cache import row_for
     from refnotes.store.reading import Refused
 
     try:

@@ -29,10 +29,10 @@ from datetime import date
 from pathlib import Path
 from typing import Any, TypeVar
 
-from refnotes.store import fsutil
-from refnotes.formats import frontmatter
 from refnotes.core.model import MEDIA, WARNING, Contact
+from refnotes.formats import frontmatter
 from refnotes.formats.contact import ENTRY, HEADING, fence_toggle, parse_contact
+from refnotes.store import fsutil
 
 
 class WriteRefused(Exception):

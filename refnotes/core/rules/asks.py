@@ -6,8 +6,8 @@ from collections.abc import Iterator
 from datetime import date, timedelta
 
 from refnotes.core.index import Index
-from refnotes.core.rules import Due, rule
 from refnotes.core.model import Contact
+from refnotes.core.rules import Due, rule
 
 CLOSING_ASK_DAYS = 7  # a lead just won is asked this many days after the won date
 

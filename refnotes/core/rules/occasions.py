@@ -6,8 +6,8 @@ from collections.abc import Iterator
 from datetime import date, timedelta
 
 from refnotes.core.index import PURPOSE_TAGS, Index
-from refnotes.core.rules import Due, rule
 from refnotes.core.model import Contact
+from refnotes.core.rules import Due, rule
 
 CARD_WINDOW_DAYS = 30  # a card, note or gift this close before the day counts for it
 

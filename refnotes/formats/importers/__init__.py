@@ -14,9 +14,9 @@ from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
-from refnotes.store import fsutil
-from refnotes.present import render
 from refnotes.formats.slug import candidates, slugify
+from refnotes.present import render
+from refnotes.store import fsutil
 from refnotes.store.vault import CONTACTS_DIR, Vault
 
 

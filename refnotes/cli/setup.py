@@ -1,0 +1,144 @@
+"""Starting out: `init` (a new vault), `new` (a contact), `hook install` (the pre-commit check)."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+from datetime import date
+from pathlib import Path
+
+import click
+
+from refnotes.cli.base import Context, Group, UsageFailure, pass_context, today_option
+from refnotes.cli.writes import autocommit_created
+from refnotes.core.model import CHANNELS, KINDS, TIERS
+
+
+@click.group(cls=Group)
+def hook() -> None:
+    """Git hooks for the vault.
+
+    \b
+    Example:
+      refnotes hook install
+    """
+
+
+HOOK_MARK = "# installed by refnotes hook install"
+
+
+@hook.command("install")
+@pass_context
+def hook_install(ctx: Context) -> None:
+    """Install a pre-commit hook that runs `refnotes check --staged`.
+
+    A commit that would add problems to the vault is refused, with the
+    problems listed. An existing pre-commit hook that refnotes did not write
+    is left alone. (With the pre-commit framework, use the `refnotes-check`
+    hook from this project's .pre-commit-hooks.yaml instead.)
+
+    \b
+    Example:
+      refnotes hook install && git commit   # the commit is checked first
+    """
+    import shlex
+
+    from refnotes.store import gitlog
+
+    root = ctx.vault_root()
+    hooks = gitlog._git(root, "rev-parse", "--git-path", "hooks")
+    if hooks is None:
+        raise UsageFailure(f"{root} is not in a git repository: run `git init` there first")
+    folder = (root / hooks.strip()).resolve()
+    target = folder / "pre-commit"
+    if target.exists() and HOOK_MARK not in target.read_text(encoding="utf-8", errors="replace"):
+        raise click.ClickException(f"{target} exists and was not written by refnotes; add this line to it "
+                                   f"yourself: refnotes --vault {shlex.quote(str(root))} check --staged")
+    folder.mkdir(parents=True, exist_ok=True)
+    command = f"{shlex.quote(sys.executable)} -m refnotes --vault {shlex.quote(str(root))} check --staged"
+    target.write_text(f"#!/bin/sh\n{HOOK_MARK}: checks the vault before each commit\nexec {command}\n",
+                      encoding="utf-8")
+    target.chmod(0o755)
+    click.echo(f"installed {target}")
+
+
+@click.command()
+@click.argument("path", type=click.Path(file_okay=False, path_type=Path))
+@today_option
+def init(path: Path, today: date | None) -> None:
+    """Create a new vault in PATH.
+
+    Writes refnotes.yaml with every setting explained, contacts/ with one
+    example contact, a .gitignore for the built site, and runs `git init`
+    (when git is installed) so that history becomes the audit trail.
+
+    \b
+    Example:
+      refnotes init ~/referrals && cd ~/referrals && refnotes check
+    """
+    from refnotes.store import scaffold
+
+    try:
+        written = scaffold.init_vault(path, today or date.today())
+    except scaffold.ScaffoldError as exc:
+        raise click.ClickException(str(exc)) from None
+    for item in written:
+        click.echo(f"created {path / item}")
+    click.echo(_git_init(path))
+    click.echo(f"Next: edit {path / 'refnotes.yaml'}, then `refnotes new \"Full Name\"`.")
+
+
+def _git_init(path: Path) -> str:
+    if shutil.which("git") is None:
+        return "git is not installed: the vault works without it, but install git and run `git init` to keep an audit trail."
+    inside = subprocess.run(
+        ["git", "rev-parse", "--is-inside-work-tree"], cwd=path, capture_output=True, text=True
+    )
+    if inside.returncode == 0 and inside.stdout.strip() == "true":
+        return "already inside a git repository: its history is the audit trail."
+    done = subprocess.run(["git", "init", "-q"], cwd=path, capture_output=True, text=True)
+    if done.returncode != 0:
+        return f"git init failed ({done.stderr.strip()}): run it yourself to keep an audit trail."
+    return "initialised a git repository: commit your changes to keep an audit trail."
+
+
+@click.command()
+@click.argument("name")
+@click.option("--kind", type=click.Choice(KINDS), help="client | prospect | partner | sphere (default: sphere, "
+              "or prospect with --referred-by).")
+@click.option("--tier", type=click.Choice(TIERS, case_sensitive=False), help="A | B | C | D.")
+@click.option("--company", help="Their company.")
+@click.option("--email", multiple=True, help="An email address (repeat for more).")
+@click.option("--phone", multiple=True, help="A phone number (repeat for more).")
+@click.option("--channel", type=click.Choice(CHANNELS), help="How they like to be reached.")
+@click.option("--referred-by", "referred_by", metavar="SLUG", help="Who sent them: an existing contact's slug. "
+              "Sets referred_on to today and status to new.")
+@click.option("--edit", is_flag=True, help="Open the new file in $VISUAL or $EDITOR.")
+@today_option
+@pass_context
+def new(ctx: Context, name: str, edit: bool, today: date | None, **fields) -> None:
+    """Create a contact file for NAME and print its path.
+
+    The file name (the slug) comes from the name: `José Álvarez` becomes
+    contacts/jose-alvarez.md, and jose-alvarez-2.md if that is taken. An
+    existing file is never overwritten.
+
+    \b
+    Examples:
+      refnotes new "Alice Nguyen" --kind client --tier A --email alice@example.com
+      refnotes new "Carol Diaz" --referred-by alice-nguyen --phone "+1 555 0142"
+    """
+    root = ctx.vault_root()
+    from refnotes.store import scaffold
+
+    try:
+        path = scaffold.new_contact(root, name, today or date.today(), **fields)
+    except scaffold.UnknownReferrer as exc:
+        raise UsageFailure(f"--referred-by {exc}") from None
+    except scaffold.ScaffoldError as exc:
+        raise UsageFailure(str(exc)) from None
+    click.echo(str(path))
+    if edit:
+        click.edit(filename=str(path))
+    autocommit_created(root, [path], f"new: contact {path.stem}")
