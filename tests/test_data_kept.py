@@ -381,7 +381,7 @@ def test_a_first_plan_says_who_is_left_out_because_their_file_cannot_be_read(run
 
 
 def test_a_plan_saved_in_an_editor_while_plan_runs_is_not_written_over(run, vault, monkeypatch):
-    from refnotes.core import plan
+    from refnotes.formats import planfile as plan
 
     path, moved = _planned(run, vault)
     vault.contact("dan", "name: Dan\nkind: client")

@@ -5,6 +5,7 @@ from collections import Counter
 from datetime import date
 
 from refnotes.core import agenda, plan
+from refnotes.formats import planfile
 from refnotes.formats.config import Config
 
 MARCH = (2027, 3)  # 23 weekdays; with the 17th skipped, 22
@@ -132,8 +133,8 @@ def test_zero_eligible_contacts(vault):
 def test_the_same_vault_gives_the_same_bytes(vault):
     people(vault, 50)
     loaded = vault.load()
-    first = plan.render(plan.make_plan(loaded.contacts, config(), *MARCH))
-    assert first == plan.render(plan.make_plan(vault.load().contacts, config(), *MARCH))
+    first = planfile.render(plan.make_plan(loaded.contacts, config(), *MARCH))
+    assert first == planfile.render(plan.make_plan(vault.load().contacts, config(), *MARCH))
     assert first.splitlines()[2:4] == ["month: 2027-03", "days:"]
 
 

@@ -39,6 +39,7 @@ def plan_command(ctx: Context, month_text: str | None, today: date | None, as_js
       refnotes plan --month 2027-03 --json
     """
     from refnotes.core import plan as planning
+    from refnotes.formats import planfile
     from refnotes.store import autocommit
 
     today = today or date.today()
@@ -51,7 +52,7 @@ def plan_command(ctx: Context, month_text: str | None, today: date | None, as_js
         last = planning.last_day(year, month)
         raise UsageFailure(f"{planning.Plan(year, month).name} ended on {last.isoformat()}; "
                            f"plan a month that has not (today is {today.isoformat()})")
-    rel = f"{planning.PLANS_DIR}/{planning.file_name(year, month)}"
+    rel = f"{planfile.PLANS_DIR}/{planfile.file_name(year, month)}"
     path = vault.root / rel
     errors = [p for p in vault.errors if p.path == rel]
     if errors:
@@ -85,9 +86,9 @@ def plan_command(ctx: Context, month_text: str | None, today: date | None, as_js
         result, changes = planning.replan(frozen, vault.contacts, vault.config, today, held)
     before = path.read_bytes() if path.exists() else None
     if frozen is None:
-        text = planning.render(result)
+        text = planfile.render(result)
     else:  # the person's comments and layout kept: only the days that changed are written again
-        text = planning.render_over(before.decode("utf-8"), result, vault.contacts, vault.config)
+        text = planfile.render_over(before.decode("utf-8"), result, vault.contacts, vault.config)
     wrote = False
     if frozen is None or (changes and before != text.encode("utf-8")):
         _write_plan(vault.root, path, rel, before, text)

@@ -21,7 +21,7 @@ from refnotes.core.index import Index
 from refnotes.core.model import Contact, Entry
 from refnotes.core.wording import MONTHS, WEEKDAYS, short, weekday_month, when  # noqa: F401
 from refnotes.formats.config import GOALS
-from refnotes.store.vault import Vault
+from refnotes.core.model import Vault
 
 RULES = rules.names()  # in agenda order
 RULE_LABELS = {rule: wording.LABELS[rule] for rule in RULES}

@@ -13,10 +13,18 @@ thousands of entries, and this is what keeps a warm run near the floor.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import difflib
+import io
+import pickle
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from datetime import date
 from operator import itemgetter
-from typing import Any, ClassVar
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, ClassVar
+
+if TYPE_CHECKING:
+    from refnotes.formats.config import Config
 
 KINDS = ("client", "prospect", "partner", "sphere")
 TIERS = ("A", "B", "C", "D")
@@ -228,9 +236,7 @@ class Contact(Record):
         doc = self.doc
         if type(doc) is Doc:
             return doc
-        from refnotes.store.cache import unpack_doc  # packed by the index cache
-
-        return unpack_doc(doc)
+        return unpack_doc(doc)  # packed by the index cache
 
     @property
     def meta(self) -> dict[str, Any]:
@@ -279,3 +285,71 @@ class Contact(Record):
         from refnotes.core.names import greeting
 
         return greeting(self)
+
+
+@dataclass
+class Vault:
+    """A vault as read: its settings, its usable contacts, every problem found, its frozen plans."""
+
+    root: Path
+    config: Config
+    contacts: dict[str, Contact] = field(default_factory=dict)  # by slug, sorted
+    problems: list[Problem] = field(default_factory=list)  # sorted by path and line
+    files: int = 0  # contact files read, usable or not
+    plans: dict = field(default_factory=dict)  # frozen referral-month plans by "YYYY-MM" (plan.Plan)
+    # the day git first saw a contact's file (None if never), asked only for never-reached contacts
+    first_seen: Callable[[Contact], date | None] | None = None
+
+    def get(self, slug: str) -> Contact | None:
+        return self.contacts.get(slug.lower())
+
+    def suggest(self, slug: str) -> list[str]:
+        """Close matches for a mistyped slug, best first."""
+        return difflib.get_close_matches(slug.lower(), list(self.contacts), n=3, cutoff=0.6)
+
+    @property
+    def errors(self) -> list[Problem]:
+        return [p for p in self.problems if p.severity != WARNING]
+
+
+# -- a contact as the index cache keeps it: what only its page needs (the Doc) packed as bytes, unpacked when
+# asked for. Records are tuple subclasses built by tuple's own constructor: unpickling them runs no code.
+
+RECORDS = {
+    ("datetime", "date"), ("datetime", "datetime"), ("datetime", "timezone"),
+    (__name__, "Contact"), (__name__, "Entry"), (__name__, "Birthday"), (__name__, "Doc"),
+}  # all a cache file may hold besides plain values
+_DOC = Contact._fields.index("doc")
+
+
+class SafeUnpickler(pickle.Unpickler):
+    """Unpickles plain values and `allowed` classes, nothing else."""
+
+    allowed = RECORDS
+
+    def find_class(self, module: str, name: str):
+        if (module, name) not in self.allowed:
+            raise pickle.UnpicklingError(f"{module}.{name} is not allowed in the cache")
+        return super().find_class(module, name)
+
+
+def lean(contact: Contact | None) -> Contact | None:
+    """The contact as the cache keeps it: its Doc packed as bytes, unpacked when asked for."""
+    if contact is None or type(contact.doc) is not Doc:
+        return contact
+    blob = pickle.dumps(contact.doc, protocol=pickle.HIGHEST_PROTOCOL)
+    return tuple.__new__(Contact, (*contact[:_DOC], blob, *contact[_DOC + 1:]))
+
+
+def unpack_doc(blob: bytes) -> Doc:
+    """The Doc a lean row packed; a stand-in that says so if the bytes cannot be read."""
+    try:
+        doc = SafeUnpickler(io.BytesIO(blob)).load()
+        if type(doc) is not Doc:
+            raise TypeError("not a Doc")
+        return doc
+    except Exception:  # noqa: BLE001 - a damaged cache never crashes a run
+        return Doc(({}, {}, "(These notes could not be read from refnotes' index cache: run refnotes with "
+                    "--no-cache once.)", 1))
+
+CONTACTS_DIR = "contacts"

@@ -17,7 +17,7 @@ import vobject
 
 from refnotes.core import agenda
 from refnotes.core.rules.occasions import day_in
-from refnotes.store.vault import Vault
+from refnotes.core.model import Vault
 
 PRODID = "-//refnotes//refnotes//EN"
 

@@ -24,7 +24,7 @@ import time
 from pathlib import Path
 
 from refnotes import __version__
-from refnotes.core.plan import PLANS_DIR
+from refnotes.formats.planfile import PLANS_DIR
 from refnotes.formats.config import CONFIG_FILE
 
 FILE = "answers"

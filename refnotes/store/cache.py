@@ -33,43 +33,17 @@ from pathlib import Path
 from stat import S_ISDIR, S_ISREG
 
 from refnotes import __version__
-from refnotes.core.model import Contact, Doc, Problem
+from refnotes.core.model import RECORDS, Contact, Problem, SafeUnpickler, lean
 from refnotes.store.fsutil import code_digest
 
 SCHEMA = code_digest()  # what parsed these rows: a change to refnotes' code is a new schema, nobody bumps it
 FILE = "cache"  # a folder: `config` and a file per bucket, `00` to `63`
 FOLDER = ".refnotes"
-_ALLOWED = {
-    ("datetime", "date"), ("datetime", "datetime"), ("datetime", "timezone"),
-    ("refnotes.core.model", "Contact"), ("refnotes.core.model", "Entry"), ("refnotes.core.model", "Birthday"),
-    ("refnotes.core.model", "Doc"),
-}  # records are tuple subclasses built by tuple's own constructor: nothing here runs code
+_ALLOWED = RECORDS
 
-_new = tuple.__new__
-_DOC = Contact._fields.index("doc")
 
 # A row: (size, mtime_ns, digest or None, Contact (its doc packed) or None, problems as tuples)
 Row = tuple
-
-
-def lean(contact: Contact | None) -> Contact | None:
-    """The contact as the cache keeps it: its Doc packed as bytes, unpacked when asked for."""
-    if contact is None or type(contact.doc) is not Doc:
-        return contact
-    blob = pickle.dumps(contact.doc, protocol=pickle.HIGHEST_PROTOCOL)
-    return _new(Contact, (*contact[:_DOC], blob, *contact[_DOC + 1:]))
-
-
-def unpack_doc(blob: bytes) -> Doc:
-    """The Doc a lean row packed; a stand-in that says so if the bytes cannot be read."""
-    try:
-        doc = _SafeUnpickler(io.BytesIO(blob)).load()
-        if type(doc) is not Doc:
-            raise TypeError("not a Doc")
-        return doc
-    except Exception:  # noqa: BLE001 - a damaged cache never crashes a run
-        return Doc(({}, {}, "(These notes could not be read from refnotes' index cache: run refnotes with "
-                    "--no-cache once.)", 1))
 
 
 def problems_of(rows: list[tuple]) -> list[Problem]:
@@ -78,15 +52,6 @@ def problems_of(rows: list[tuple]) -> list[Problem]:
 
 def problem_rows(problems: list[Problem]) -> list[tuple]:
     return [(p.path, p.line, p.message, p.severity) for p in problems]
-
-
-class _SafeUnpickler(pickle.Unpickler):
-    allowed = _ALLOWED
-
-    def find_class(self, module: str, name: str):
-        if (module, name) not in self.allowed:
-            raise pickle.UnpicklingError(f"{module}.{name} is not allowed in the cache")
-        return super().find_class(module, name)
 
 
 BUCKETS = 64
@@ -243,7 +208,7 @@ def pickle_rows(rows: dict[str, Row]) -> bytes:
 
 
 def _unpickle(blob: bytes):
-    return _SafeUnpickler(io.BytesIO(blob)).load()
+    return SafeUnpickler(io.BytesIO(blob)).load()
 
 
 def _bucket_name(number: int) -> str:
@@ -264,7 +229,7 @@ def _read(path: Path, first: bytes, allowed: set[tuple[str, str]] = _ALLOWED) ->
         body = memoryview(data)[_CHECKSUM_SIZE:]
         if data[:_CHECKSUM_SIZE] != _checksum(body):
             return None  # edited by hand, cut short, garbage: made again
-        unpickler = _SafeUnpickler(io.BytesIO(body))
+        unpickler = SafeUnpickler(io.BytesIO(body))
         unpickler.allowed = allowed
         return unpickler.load()
     except Exception:  # noqa: BLE001 - missing, corrupt, foreign, another version: start afresh

@@ -497,7 +497,7 @@ def _scan_order(item: tuple[str, object]) -> tuple[str, ...]:
 
 def _same_settings(root: Path, index: dict[str, tuple[str, str]], changed: set[str]) -> bool:
     """refnotes.yaml and the plan files: the same on disk as staged and committed, and none untracked."""
-    from refnotes.core.plan import PLAN_FILES, PLANS_DIR
+    from refnotes.formats.planfile import PLAN_FILES, PLANS_DIR
     from refnotes.formats.config import CONFIG_FILE
 
     def is_plan(rel: str) -> bool:

@@ -12,43 +12,18 @@ import difflib
 import gc
 import os
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
-from refnotes.core.model import ERROR, WARNING, Contact, Problem
+from refnotes.core.model import CONTACTS_DIR, ERROR, WARNING, Contact, Problem, Vault
 from refnotes.formats.config import CONFIG_FILE, Config, config_from_bytes
 
-CONTACTS_DIR = "contacts"
 DEFAULT_VAULT = "vault"
 ENV_VAR = "REFNOTES_VAULT"
 
 
 class VaultNotFound(Exception):
     """No vault where the user pointed, or none to be found."""
-
-
-@dataclass
-class Vault:
-    root: Path
-    config: Config
-    contacts: dict[str, Contact] = field(default_factory=dict)  # by slug, sorted
-    problems: list[Problem] = field(default_factory=list)  # sorted by path and line
-    files: int = 0  # contact files read, usable or not
-    plans: dict = field(default_factory=dict)  # frozen referral-month plans by "YYYY-MM" (plan.Plan)
-    # the day git first saw a contact's file (None if never), asked only for never-reached contacts
-    first_seen: Callable[[Contact], date | None] | None = None
-
-    def get(self, slug: str) -> Contact | None:
-        return self.contacts.get(slug.lower())
-
-    def suggest(self, slug: str) -> list[str]:
-        """Close matches for a mistyped slug, best first."""
-        return difflib.get_close_matches(slug.lower(), list(self.contacts), n=3, cutoff=0.6)
-
-    @property
-    def errors(self) -> list[Problem]:
-        return [p for p in self.problems if p.severity != WARNING]
 
 
 def find_vault(explicit: str | None, environ: dict[str, str], cwd: Path) -> Path:
@@ -270,7 +245,7 @@ def _load(root: Path, progress, use_cache: bool, files: list | None, contents: d
     if list(contacts) != sorted(contacts):
         vault.contacts = dict(sorted(contacts.items()))
     vault.problems.extend(_cross_checks(vault))
-    from refnotes.core.plan import load_plans
+    from refnotes.store.plans import load_plans
     from refnotes.store.gitlog import first_seen_lookup
 
     vault.first_seen = first_seen_lookup(root)  # reads git only when first asked
