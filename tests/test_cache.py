@@ -6,7 +6,6 @@ import pickle
 
 import pytest
 
-import refnotes
 from refnotes.store import cache
 from refnotes.store.vault import load_vault
 

@@ -5,8 +5,8 @@ from datetime import date
 import pytest
 
 from refnotes.formats import frontmatter
-from refnotes.formats.frontmatter import REMOVE, Change, EditRefused, edit, read, scalar_text
 from refnotes.formats.contact import parse_contact
+from refnotes.formats.frontmatter import REMOVE, Change, EditRefused, edit, read, scalar_text
 
 PATH = "contacts/a.md"
 

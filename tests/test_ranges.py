@@ -8,8 +8,8 @@ import re
 import pytest
 from conftest import git
 
-from refnotes.formats.config import SPEC, parse_config
 from refnotes.core.dates import LAST_DAY, MAX_DAYS, parse_cadence, parse_date
+from refnotes.formats.config import SPEC, parse_config
 
 COMMANDS = (("todo",), ("todo", "--json"), ("build",), ("notes",), ("export", "ics"), ("check",))
 

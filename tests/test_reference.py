@@ -8,11 +8,9 @@ import subprocess
 import sys
 
 import click
-import pytest
 from conftest import REPO
 
-from refnotes.cli import main
-from refnotes.cli import reference
+from refnotes.cli import main, reference
 
 README = REPO / "README.md"
 

@@ -10,8 +10,7 @@ from datetime import date, timedelta
 
 import pytest
 
-from refnotes.core import agenda
-from refnotes.core import rules
+from refnotes.core import agenda, rules
 from refnotes.core.index import Index, stagger
 
 TODAY = date(2026, 11, 25)
@@ -545,21 +544,21 @@ def test_check_warns_about_entries_dated_after_today(vault):
 def test_head_state_follows_commits_branches_and_packed_refs_without_git(vault):
     from conftest import git
 
-    from refnotes.store import gitlog
+    from refnotes.store import git as plumbing
 
     vault.contact("a", "name: A")
-    assert gitlog.head_state(vault.root) is None
+    assert plumbing.head_state(vault.root) is None
     git(vault.root, "init", "-q", "-b", "main")
-    assert gitlog.head_state(vault.root) == "refs/heads/main (no commit yet)"
+    assert plumbing.head_state(vault.root) == "refs/heads/main (no commit yet)"
     git(vault.root, "add", "-A")
     git(vault.root, "commit", "-qm", "one")
-    assert gitlog.head_state(vault.root) == gitlog.head(vault.root)
+    assert plumbing.head_state(vault.root) == plumbing.head(vault.root)
     git(vault.root, "pack-refs", "--all")
-    assert gitlog.head_state(vault.root / "contacts") == gitlog.head(vault.root)
+    assert plumbing.head_state(vault.root / "contacts") == plumbing.head(vault.root)
     git(vault.root, "commit", "-qm", "two", "--allow-empty")
-    assert gitlog.head_state(vault.root) == gitlog.head(vault.root)
+    assert plumbing.head_state(vault.root) == plumbing.head(vault.root)
     git(vault.root, "checkout", "-q", "--detach", "HEAD~1")
-    assert gitlog.head_state(vault.root) == gitlog.head(vault.root)
+    assert plumbing.head_state(vault.root) == plumbing.head(vault.root)
 
 
 def test_check_todo_and_build_warn_about_a_future_entry_on_its_line(run, vault, tmp_path):

@@ -325,8 +325,8 @@ def test_incremental_build_equals_a_full_build(run, vault, tmp_path):
 
 
 def test_an_import_of_many_contacts_this_week_is_summed_up_and_read_from_git_once(run, vault, tmp_path, monkeypatch):
-    from refnotes.store import gitlog
     from refnotes.present import site
+    from refnotes.store import git, gitlog
 
     monkeypatch.setattr(site, "CHANGES_SHOWN", 3)
     vault.contact("old", "name: Old Friend\nstatus: meeting")
@@ -346,9 +346,9 @@ def test_an_import_of_many_contacts_this_week_is_summed_up_and_read_from_git_onc
     assert (vault.root / ".refnotes" / gitlog.HISTORY_FILE).is_file()
     # the next build reads the commits from .refnotes/history: no diff asked of git, the same pages
     gitlog._KEPT.clear()
-    real = gitlog._git_bytes
+    real = git.run_bytes
     asked = []
-    monkeypatch.setattr(gitlog, "_git_bytes", lambda root, *args, **kw: asked.append(args) or real(root, *args, **kw))
+    monkeypatch.setattr(git, "run_bytes", lambda root, *args, **kw: asked.append(args) or real(root, *args, **kw))
     again = tmp_path / "t"
     run("--vault", vault.root, "build", "--out", again, "--today", TODAY)
     assert not [args for args in asked if "-p" in args]

@@ -27,7 +27,7 @@ def test_todo_and_notes_say_how_far_ahead_they_look_in_words(run, vault, days, s
     vault.contact("bob", "name: Bob\nkind: partner")
     vault.contact("alice", "name: Alice\nkind: prospect\nstatus: new\nreferred_by: bob\nreferred_on: 2026-11-20")
     todo = run("--vault", vault.root, "todo", "--today", "2026-11-25", "--days", days).output
-    assert todo.startswith(f"Wednesday, November 25, 2026: ") and f" {said}, " in todo.splitlines()[0]
+    assert todo.startswith("Wednesday, November 25, 2026: ") and f" {said}, " in todo.splitlines()[0]
     notes = run("--vault", vault.root, "notes", "--today", "2026-11-25", "--days", days).output
     assert notes.startswith(f"1 note to write ({said})\n")  # the thank-you note to Bob
     (vault.root / "contacts" / "alice.md").unlink()

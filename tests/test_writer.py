@@ -7,8 +7,8 @@ from datetime import date
 
 import pytest
 
-from refnotes.store import writer
 from refnotes.formats.contact import parse_contact
+from refnotes.store import writer
 
 LINE = "- 2026-11-25 call: hello #ask"
 

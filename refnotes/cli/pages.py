@@ -34,13 +34,13 @@ def build(ctx: Context, out: Path | None, today: date | None) -> None:
       refnotes build --out ~/Sites/referrals --today 2026-11-25
     """
     from refnotes.present import site
-    from refnotes.store import gitlog
+    from refnotes.store import git
 
     today = today or date.today()
     root = ctx.vault_root()
     target = out if out is not None else root / "_site"
     # Built before from these very inputs into this very folder, untouched since: nothing to do.
-    key = ("build", str(target.resolve()), today.isoformat(), gitlog.head(root))
+    key = ("build", str(target.resolve()), today.isoformat(), git.head(root))
     said = ctx.answer(*key, site.state(target), folders=("templates",))
     vault = dated(ctx.load(), today)
     try:
@@ -141,12 +141,12 @@ def history(ctx: Context, slug: str, limit: int | None, as_json: bool) -> None:
       refnotes history alice-nguyen
       refnotes history alice-nguyen --json | jq '.commits[0]'
     """
-    from refnotes.store import gitlog
+    from refnotes.store import git, gitlog
 
     root = ctx.vault_root()
     path = contact_file(root, slug)
     rel = path.relative_to(root).as_posix()
-    if not gitlog.is_repository(root):
+    if not git.is_repository(root):
         raise click.ClickException(f"{root} is not in a git repository, so there is no history. Run `git init` "
                                    "there and commit: from then on every change is recorded")
     pending = gitlog.uncommitted(root, rel)

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import shutil
-import subprocess
 import sys
 from datetime import date
 from pathlib import Path
@@ -25,9 +23,6 @@ def hook() -> None:
     """
 
 
-HOOK_MARK = "# installed by refnotes hook install"
-
-
 @hook.command("install")
 @pass_context
 def hook_install(ctx: Context) -> None:
@@ -42,24 +37,14 @@ def hook_install(ctx: Context) -> None:
     Example:
       refnotes hook install && git commit   # the commit is checked first
     """
-    import shlex
+    from refnotes.store import git
 
-    from refnotes.store import gitlog
-
-    root = ctx.vault_root()
-    hooks = gitlog._git(root, "rev-parse", "--git-path", "hooks")
-    if hooks is None:
-        raise UsageFailure(f"{root} is not in a git repository: run `git init` there first")
-    folder = (root / hooks.strip()).resolve()
-    target = folder / "pre-commit"
-    if target.exists() and HOOK_MARK not in target.read_text(encoding="utf-8", errors="replace"):
-        raise click.ClickException(f"{target} exists and was not written by refnotes; add this line to it "
-                                   f"yourself: refnotes --vault {shlex.quote(str(root))} check --staged")
-    folder.mkdir(parents=True, exist_ok=True)
-    command = f"{shlex.quote(sys.executable)} -m refnotes --vault {shlex.quote(str(root))} check --staged"
-    target.write_text(f"#!/bin/sh\n{HOOK_MARK}: checks the vault before each commit\nexec {command}\n",
-                      encoding="utf-8")
-    target.chmod(0o755)
+    try:
+        target = git.install_hook(ctx.vault_root(), sys.executable)
+    except git.NotARepository as exc:
+        raise UsageFailure(str(exc)) from None
+    except git.HookRefused as exc:
+        raise click.ClickException(str(exc)) from None
     click.echo(f"installed {target}")
 
 
@@ -85,22 +70,10 @@ def init(path: Path, today: date | None) -> None:
         raise click.ClickException(str(exc)) from None
     for item in written:
         click.echo(f"created {path / item}")
-    click.echo(_git_init(path))
+    from refnotes.store import git
+
+    click.echo(git.init_repository(path))
     click.echo(f"Next: edit {path / 'refnotes.yaml'}, then `refnotes new \"Full Name\"`.")
-
-
-def _git_init(path: Path) -> str:
-    if shutil.which("git") is None:
-        return "git is not installed: the vault works without it, but install git and run `git init` to keep an audit trail."
-    inside = subprocess.run(
-        ["git", "rev-parse", "--is-inside-work-tree"], cwd=path, capture_output=True, text=True
-    )
-    if inside.returncode == 0 and inside.stdout.strip() == "true":
-        return "already inside a git repository: its history is the audit trail."
-    done = subprocess.run(["git", "init", "-q"], cwd=path, capture_output=True, text=True)
-    if done.returncode != 0:
-        return f"git init failed ({done.stderr.strip()}): run it yourself to keep an audit trail."
-    return "initialised a git repository: commit your changes to keep an audit trail."
 
 
 @click.command()

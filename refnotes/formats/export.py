@@ -16,8 +16,8 @@ import icalendar
 import vobject
 
 from refnotes.core import agenda
-from refnotes.core.rules.occasions import day_in
 from refnotes.core.model import Vault
+from refnotes.core.rules.occasions import day_in
 
 PRODID = "-//refnotes//refnotes//EN"
 

@@ -35,7 +35,7 @@ from refnotes.core.index import is_won
 from refnotes.core.model import Contact, Entry
 from refnotes.formats.contact import LINK, hashtags, link_slug
 from refnotes.present import notes, plainmd, render
-from refnotes.store import fsutil, gitlog
+from refnotes.store import fsutil, git, gitlog
 from refnotes.store.vault import Vault
 
 MARKER = ".refnotes-site"
@@ -220,7 +220,7 @@ class Renderer:
         self.env.filters["short"] = agenda.short
         self.env.filters["when"] = lambda day: _when_html(day, today)
         self.env.filters["longdate"] = lambda d: f"{agenda.weekday_month(d)} {d.day}, {d.year}"
-        self.is_repo = gitlog.is_repository(vault.root)
+        self.is_repo = git.is_repository(vault.root)
         self._rendered: list[tuple[str, bytes]] | None = None  # pages a worker hands back instead of writing
 
     @functools.cached_property

@@ -24,8 +24,8 @@ import time
 from pathlib import Path
 
 from refnotes import __version__
-from refnotes.formats.planfile import PLANS_DIR
 from refnotes.formats.config import CONFIG_FILE
+from refnotes.formats.planfile import PLANS_DIR
 
 FILE = "answers"
 KEEP = 6  # answers kept for one stamp: a build, todo and check, `--json` or not

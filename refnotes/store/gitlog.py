@@ -12,18 +12,16 @@ from __future__ import annotations
 import fnmatch
 import os
 import re
-import shutil
-import subprocess
 from dataclasses import dataclass, field, fields
 from datetime import date, datetime
 from pathlib import Path
 
 from refnotes.formats.contact import ENTRY
+from refnotes.store import git
 
 _RS, _US = "\x1e", "\x1f"
 _FORMAT = f"{_RS}%H{_US}%aI{_US}%an{_US}%s"
 _FIELD = re.compile(r"([a-z_][a-z0-9_]*):(?:[ \t]+(.*?))?(?:[ \t]+#.*)?[ \t]*")
-TIMEOUT = 60
 
 
 @dataclass(frozen=True)
@@ -54,86 +52,9 @@ class Commit:
         return self.hash[:7]
 
 
-def _git(root: Path, *args: str, env: dict[str, str] | None = None) -> str | None:
-    """git's output as text (paths unquoted), or None if git is missing or failed."""
-    out = _git_bytes(root, "-c", "core.quotepath=off", *args, env=env)
-    return None if out is None else out.decode("utf-8", errors="replace")
-
-
-def _git_bytes(root: Path, *args: str, stdin: bytes | None = None, env: dict[str, str] | None = None
-               ) -> bytes | None:
-    """git's output as bytes, or None if git is missing or failed. Never prompts, never pages."""
-    if shutil.which("git") is None:
-        return None
-    env = {**os.environ, "GIT_TERMINAL_PROMPT": "0", "GIT_PAGER": "cat", "LC_ALL": "C", **(env or {})}
-    try:
-        done = subprocess.run(["git", "--no-pager", *args], cwd=root, input=stdin, capture_output=True, env=env,
-                              timeout=TIMEOUT)
-    except (OSError, subprocess.TimeoutExpired):
-        return None
-    return done.stdout if done.returncode == 0 else None
-
-
-def repository_prefix(root: Path) -> str | None:
-    """The vault's path inside its git work tree ('' at the top), or None when it is not in one."""
-    out = _git(root, "rev-parse", "--show-prefix")
-    return None if out is None else out.strip()
-
-
-def head(root: Path) -> str | None:
-    """The commit checked out (what the pages' history comes from), or None outside git or before
-    the first commit."""
-    out = _git(root, "rev-parse", "--verify", "--quiet", "HEAD")
-    return out.strip() if out else None
-
-
-def head_state(root: Path) -> str | None:
-    """What HEAD points at, read from the repository's own files without starting git (a few small
-    reads): for keying what refnotes keeps between runs, not for reading history. None outside git."""
-    try:
-        folder = root.resolve()
-        for place in (folder, *folder.parents):
-            dotgit = place / ".git"
-            if dotgit.is_dir():
-                gitdir = dotgit
-                break
-            if dotgit.is_file():
-                text = dotgit.read_text(encoding="utf-8").strip()
-                if not text.startswith("gitdir:"):
-                    return head(root)
-                gitdir = (place / text[len("gitdir:"):].strip()).resolve()
-                break
-        else:
-            return None
-        state = (gitdir / "HEAD").read_text(encoding="utf-8").strip()
-        if not state.startswith("ref: "):
-            return state  # detached
-        ref = state[len("ref: "):]
-        common = gitdir
-        if (gitdir / "commondir").is_file():
-            common = (gitdir / (gitdir / "commondir").read_text(encoding="utf-8").strip()).resolve()
-        for base in (gitdir, common):
-            loose = base / ref
-            if loose.is_file():
-                return loose.read_text(encoding="utf-8").strip()
-        packed = common / "packed-refs"
-        if packed.is_file():
-            for line in packed.read_text(encoding="utf-8").splitlines():
-                sha, _, name = line.partition(" ")
-                if name == ref:
-                    return sha
-        return f"{ref} (no commit yet)"
-    except (OSError, UnicodeDecodeError, ValueError):
-        return head(root)
-
-
-def is_repository(root: Path) -> bool:
-    return repository_prefix(root) is not None
-
-
 def log(root: Path, *, since: date | None = None, path: str | None = None, limit: int | None = None) -> list[Commit]:
     """Commits touching contact files (or one file, following renames), newest first."""
-    prefix = repository_prefix(root)
+    prefix = git.repository_prefix(root)
     if prefix is None:
         return []
     args = ["log", f"--format={_FORMAT}", "-p", "--unified=0", "--no-color", "--no-ext-diff", "-M"]
@@ -145,7 +66,7 @@ def log(root: Path, *, since: date | None = None, path: str | None = None, limit
         args += ["--follow", "--", path]
     else:
         args += ["--", "contacts"]
-    out = _git(root, *args)
+    out = git.run(root, *args)
     if out is None:
         return []
     return [commit for chunk in out.split(_RS)[1:] if (commit := _commit(chunk, prefix))]
@@ -160,14 +81,14 @@ def first_seen(root: Path) -> dict[str, date]:
     .refnotes/first-seen; empty outside git."""
     from refnotes.store import cache
 
-    commit = head(root)
+    commit = git.head(root)
     if commit is None:
         return {}
     kept = cache.read_own(root, FIRST_SEEN_FILE, set())  # plain values only: no class may be unpickled
     if type(kept) is tuple and len(kept) == 2 and kept[0] == commit and type(kept[1]) is dict:
         days = kept[1]
     else:
-        out = _git(root, "log", "--relative", "--reverse", "--format=%x00%cs", "--name-only", "--diff-filter=A",
+        out = git.run(root, "log", "--relative", "--reverse", "--format=%x00%cs", "--name-only", "--diff-filter=A",
                    "--no-renames", "--", "contacts")
         days = {}
         day = None
@@ -218,7 +139,7 @@ def recent(root: Path, *, since: date | None = None, limit: int | None = None) -
     changes; an import of thousands of contacts is a commit whose diff takes seconds to read)."""
     from refnotes.store import cache
 
-    prefix = repository_prefix(root)
+    prefix = git.repository_prefix(root)
     if prefix is None:
         return []
     args = ["log", "--format=%H"]
@@ -226,7 +147,7 @@ def recent(root: Path, *, since: date | None = None, limit: int | None = None) -
         args.append(f"--since={since.isoformat()}T00:00:00")
     if limit is not None:
         args.append(f"-n{limit}")
-    out = _git(root, *args, "--", "contacts")
+    out = git.run(root, *args, "--", "contacts")
     if out is None:
         return []
     hashes = out.split()
@@ -238,7 +159,7 @@ def recent(root: Path, *, since: date | None = None, limit: int | None = None) -
     kept = _KEPT[key]
     missing = [sha for sha in hashes if sha not in kept]
     if missing:
-        out = _git_bytes(root, "-c", "core.quotepath=off", "log", "--stdin", "--no-walk=unsorted",
+        out = git.run_bytes(root, "-c", "core.quotepath=off", "log", "--stdin", "--no-walk=unsorted",
                          f"--format={_FORMAT}", "-p", "--unified=0", "--no-color", "--no-ext-diff", "-M",
                          "--", "contacts", stdin="".join(f"{sha}\n" for sha in missing).encode())
         if out is None:
@@ -366,46 +287,17 @@ def _file(block: str, prefix: str, brief: bool = False) -> FileChange | None:
 
 def uncommitted(root: Path, path: str) -> FileChange | None:
     """The file's changes since the last commit (staged or not), or None when it has none."""
-    prefix = repository_prefix(root)
+    prefix = git.repository_prefix(root)
     if prefix is None:
         return None
-    tracked = _git(root, "ls-files", "--error-unmatch", "--", path)
+    tracked = git.run(root, "ls-files", "--error-unmatch", "--", path)
     if tracked is None:
         return FileChange(path, added=True)  # not committed yet
-    out = _git(root, "diff", "HEAD", "--unified=0", "--no-color", "--no-ext-diff", "--", path)
+    out = git.run(root, "diff", "HEAD", "--unified=0", "--no-color", "--no-ext-diff", "--", path)
     if not out:
         return None
     blocks = re.split(r"^diff --git ", out, flags=re.M)[1:]
     return _file(blocks[0], prefix) if blocks else None
-
-
-def export_tree(root: Path, target: Path, *, head: bool) -> Path | None:
-    """Write the vault as staged (or as in HEAD) into `target`; returns the vault's folder in it.
-
-    Uses a throwaway index for HEAD, so the user's staging area is never touched.
-    None when there is nothing to export (no repository, or no HEAD commit yet).
-    """
-    prefix = repository_prefix(root)
-    if prefix is None:
-        return None
-    top = _git(root, "rev-parse", "--show-toplevel")
-    if top is None:
-        return None
-    top_path = Path(top.strip())
-    dest = str(target.resolve()) + os.sep
-    if head:
-        if _git(root, "rev-parse", "--verify", "--quiet", "HEAD") is None:
-            return None
-        index = target.parent / f".{target.name}.index"
-        env_index = {"GIT_INDEX_FILE": str(index)}
-        if _git(top_path, "read-tree", "HEAD", env=env_index) is None:
-            return None
-        if _git(top_path, "checkout-index", "-a", f"--prefix={dest}", env=env_index) is None:
-            return None
-        index.unlink(missing_ok=True)
-    elif _git(top_path, "checkout-index", "-a", f"--prefix={dest}") is None:
-        return None
-    return target / prefix
 
 
 @dataclass
@@ -428,14 +320,14 @@ def snapshots(root: Path, on_disk: list[tuple[str, str, os.stat_result | None]]
     is a link or a submodule, a path that is not UTF-8, or refnotes.yaml or a plan file not the same on
     disk, staged and in HEAD (then the caller exports the trees as they are).
     `on_disk`: what vault.scan(root) gave."""
-    prefix = repository_prefix(root)
+    prefix = git.repository_prefix(root)
     if prefix is None:
         return None
     index = _entries(root, "ls-files", "-z", "--stage", "--full-name", "--", ".")
     changed_on_disk = _names(root, "diff", "--name-only", "-z", "--no-renames", "--no-ext-diff", "--", ".")
     if index is None or changed_on_disk is None:
         return None
-    has_head = _git(root, "rev-parse", "--verify", "--quiet", "HEAD") is not None
+    has_head = git.run(root, "rev-parse", "--verify", "--quiet", "HEAD") is not None
     if has_head:
         committed = _entries(root, "ls-tree", "-r", "-z", "--full-name", "HEAD", "--", ".")
         changed_staged = _names(root, "diff", "--cached", "--name-only", "-z", "--no-renames", "--no-ext-diff",
@@ -497,8 +389,8 @@ def _scan_order(item: tuple[str, object]) -> tuple[str, ...]:
 
 def _same_settings(root: Path, index: dict[str, tuple[str, str]], changed: set[str]) -> bool:
     """refnotes.yaml and the plan files: the same on disk as staged and committed, and none untracked."""
-    from refnotes.formats.planfile import PLAN_FILES, PLANS_DIR
     from refnotes.formats.config import CONFIG_FILE
+    from refnotes.formats.planfile import PLAN_FILES, PLANS_DIR
 
     def is_plan(rel: str) -> bool:
         return rel.count("/") == 1 and fnmatch.fnmatchcase(rel, f"{PLANS_DIR}/{PLAN_FILES}")
@@ -523,13 +415,13 @@ def _split(out: bytes | None) -> list[str] | None:
 
 
 def _names(root: Path, *args: str) -> set[str] | None:
-    items = _split(_git_bytes(root, *args))
+    items = _split(git.run_bytes(root, *args))
     return None if items is None else set(items)
 
 
 def _entries(root: Path, *args: str) -> dict[str, tuple[str, str]] | None:
     """path -> (mode, object id) from `ls-files --stage` or `ls-tree` (None if any entry is in conflict)."""
-    items = _split(_git_bytes(root, *args))
+    items = _split(git.run_bytes(root, *args))
     if items is None:
         return None
     found = {}
@@ -557,7 +449,7 @@ def _blobs(root: Path, shas: list[str]) -> dict[str, bytes] | None:
     """The bytes of these blobs, through one `git cat-file --batch`."""
     if not shas:
         return {}
-    out = _git_bytes(root, "cat-file", "--batch", stdin="".join(f"{sha}\n" for sha in shas).encode())
+    out = git.run_bytes(root, "cat-file", "--batch", stdin="".join(f"{sha}\n" for sha in shas).encode())
     if out is None:
         return None
     found, at = {}, 0

@@ -14,10 +14,10 @@ class NotStaged(Exception):
 
 def staged_vault(root: Path, use_cache: bool = True) -> Vault:
     """The vault as staged, with only the problems that HEAD does not already have."""
-    from refnotes.store import gitlog
+    from refnotes.store import git, gitlog
     from refnotes.store.vault import scan
 
-    if not gitlog.is_repository(root):
+    if not git.is_repository(root):
         raise NotStaged(f"--staged needs a git repository, and {root} is not in one")
     versions = gitlog.snapshots(root, scan(root))
     if versions is not None:  # the quick way: the files on disk but for those the commit or the disk changed
@@ -40,14 +40,14 @@ def _exported(root: Path, use_cache: bool) -> tuple[Vault, Vault | None]:
     """The vault as staged and as in HEAD, each exported whole into a temporary folder and read there."""
     import tempfile
 
-    from refnotes.store import gitlog
+    from refnotes.store import git
 
     with tempfile.TemporaryDirectory(prefix="refnotes-staged-") as tmp:
-        staged_root = gitlog.export_tree(root, Path(tmp) / "staged", head=False)
+        staged_root = git.export_tree(root, Path(tmp) / "staged", head=False)
         if staged_root is None:
             raise NotStaged("could not read the staged files from git")
         staged = (load_vault(staged_root, use_cache=use_cache) if staged_root.is_dir()
                   else Vault(root, load_vault(root, use_cache=use_cache).config))
-        head_root = gitlog.export_tree(root, Path(tmp) / "head", head=True)
+        head_root = git.export_tree(root, Path(tmp) / "head", head=True)
         before = load_vault(head_root, use_cache=use_cache) if head_root is not None and head_root.is_dir() else None
     return staged, before

@@ -245,8 +245,8 @@ def _load(root: Path, progress, use_cache: bool, files: list | None, contents: d
     if list(contacts) != sorted(contacts):
         vault.contacts = dict(sorted(contacts.items()))
     vault.problems.extend(_cross_checks(vault))
-    from refnotes.store.plans import load_plans
     from refnotes.store.gitlog import first_seen_lookup
+    from refnotes.store.plans import load_plans
 
     vault.first_seen = first_seen_lookup(root)  # reads git only when first asked
     vault.plans, plan_problems = load_plans(root, vault.contacts, config)
