@@ -3,7 +3,9 @@ errors a command ends with, and the command group that gives every command the g
 
 from __future__ import annotations
 
+import math
 import os
+import re
 import sys
 from datetime import date
 from pathlib import Path
@@ -13,6 +15,7 @@ import click
 from refnotes.cli.output import Printer, replay
 from refnotes.core.dates import parse_date
 from refnotes.core.model import MEDIA
+from refnotes.formats.contact import MAX_VALUE  # the same bound as `value:` in a contact file
 from refnotes.store.vault import Vault, VaultNotFound, find_vault, load_vault
 
 
@@ -231,3 +234,23 @@ def date_option(func):
 def medium_option(default: str):
     return click.option("--medium", type=click.Choice(MEDIA, case_sensitive=False), default=default,
                         show_default=True, help="How it happened.")
+
+
+
+class AmountType(click.ParamType):
+    """An amount of business: `21300` or `1250.50`; a whole number stays one (`value: 21300`)."""
+
+    name = "N"
+
+    def convert(self, value, param, ctx):
+        if isinstance(value, (int, float)):
+            return value
+        text = str(value).strip()
+        if not re.fullmatch(r"\d+(\.\d+)?", text):
+            self.fail(f"{value!r} is not an amount: write it like 21300 or 1250.50, without currency signs or "
+                      "commas", param, ctx)
+        amount = float(text)
+        if not math.isfinite(amount) or amount > MAX_VALUE:
+            self.fail(f"{value!r} is too large: at most {MAX_VALUE:,}", param, ctx)
+        return int(text) if amount.is_integer() and "." not in text else amount
+AMOUNT = AmountType()

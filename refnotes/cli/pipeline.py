@@ -2,38 +2,14 @@
 
 from __future__ import annotations
 
-import math
-import re
 from datetime import date
 from pathlib import Path
 from typing import Any
 
 import click
 
-from refnotes.cli.base import DATE, Context, UsageFailure, pass_context, today_option
+from refnotes.cli.base import AMOUNT, DATE, Context, UsageFailure, pass_context, today_option
 from refnotes.cli.writes import autocommit_changes, contact_file
-from refnotes.formats.contact import MAX_VALUE  # the same bound as `value:` in a contact file
-
-
-class AmountType(click.ParamType):
-    """An amount of business: `21300` or `1250.50`; a whole number stays one (`value: 21300`)."""
-
-    name = "N"
-
-    def convert(self, value, param, ctx):
-        if isinstance(value, (int, float)):
-            return value
-        text = str(value).strip()
-        if not re.fullmatch(r"\d+(\.\d+)?", text):
-            self.fail(f"{value!r} is not an amount: write it like 21300 or 1250.50, without currency signs or "
-                      "commas", param, ctx)
-        amount = float(text)
-        if not math.isfinite(amount) or amount > MAX_VALUE:
-            self.fail(f"{value!r} is too large: at most {MAX_VALUE:,}", param, ctx)
-        return int(text) if amount.is_integer() and "." not in text else amount
-
-
-AMOUNT = AmountType()
 
 
 def _edit(root: Path, path: Path, plan) -> Any:
