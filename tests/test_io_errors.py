@@ -191,7 +191,7 @@ def test_a_cache_bucket_edited_by_hand_is_made_again(run, vault, damage):
             data = b""
         else:  # rows the unpickler accepts, with a checksum that fits, but not rows this version writes
             header, _, rest = data.partition(b"\n")
-            rows = cache._unpickle(rest.partition(b"\n")[2])
+            rows = cache.unpickle_rows(rest.partition(b"\n")[2])
             rows = {rel: (*row[:3], tuple.__new__(type(row[3]), row[3][:5]), [(1,)]) for rel, row in rows.items()}
             blob = __import__("pickle").dumps(rows)
             data = header + b"\n" + cache._checksum(blob) + blob

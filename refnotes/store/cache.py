@@ -207,7 +207,7 @@ def pickle_rows(rows: dict[str, Row]) -> bytes:
     return pickle.dumps(rows, protocol=pickle.HIGHEST_PROTOCOL)
 
 
-def _unpickle(blob: bytes):
+def unpickle_rows(blob: bytes):
     return SafeUnpickler(io.BytesIO(blob)).load()
 
 

@@ -333,7 +333,7 @@ def _parse_all(misses: list[tuple[str, str, os.stat_result | None]], cache, on_f
         try:
             with processes.pool(workers) as pool:
                 for number, blob, unreadable, whole in pool.map(_parse_bucket, tasks):
-                    rows = index_cache._unpickle(blob)
+                    rows = index_cache.unpickle_rows(blob)
                     for rel, row in rows.items():
                         out[rel] = (row[3], index_cache.problems_of(row[4]))
                     for rel, problem in unreadable:
