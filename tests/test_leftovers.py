@@ -107,7 +107,7 @@ def test_a_build_out_of_disk_leaves_every_page_whole_or_as_it_was(run, vault, tm
         raise OSError(errno.ENOSPC, "No space left on device")
 
     monkeypatch.setattr(fsutil, "_write_all", full_disk)
-    monkeypatch.setattr(pages, "_workers", lambda count: 1)
+    monkeypatch.setattr(pages.renderer, "_workers", lambda count: 1)
     with pytest.raises(OSError, match="No space"):
         pages.build(load_vault(vault.root), date(2026, 11, 25), site)
     monkeypatch.setattr(fsutil, "_write_all", real)

@@ -131,7 +131,7 @@ def test_a_big_stack_of_notes_shows_the_most_urgent_first_and_counts_the_rest(ca
 
     from refnotes.present import site
 
-    monkeypatch.setattr(site, "NOTES_ON_PAGE", 2)
+    monkeypatch.setattr(site.pages, "NOTES_ON_PAGE", 2)
     out = tmp_path / "site"
     run("--vault", card_vault.root, "build", "--out", out, "--today", "2026-11-25")
     tree = parse(out / "notes.html")

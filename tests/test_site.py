@@ -138,13 +138,14 @@ def test_a_plain_log_line_is_escaped_as_markupsafe_would(vault, text):
     from markupsafe import escape
 
     from refnotes.formats.contact import HASHTAG, LINK
-    from refnotes.present.site import Renderer, _tag_html
+    from refnotes.present.site import Renderer
+    from refnotes.present.site.markup import tag_html
 
     vault.contact("alice", "name: Alice")
     renderer = Renderer(vault.load(), date(2026, 11, 25))
     expected = str(escape(text)).replace("&#39;", "'")
     expected = LINK.sub(lambda m: renderer._link_html(m, "p/"), expected)
-    assert str(renderer.inline(text, "p/")) == HASHTAG.sub(_tag_html, expected)
+    assert str(renderer.inline(text, "p/")) == HASHTAG.sub(tag_html, expected)
 
 
 def test_problems_are_listed_and_the_exit_code_is_1(run, vault, tmp_path):
@@ -270,8 +271,8 @@ def test_what_changed_this_week_and_contact_history_come_from_git(run, vault, tm
 def test_big_vaults_are_summarised_and_paginated(run, vault, tmp_path, monkeypatch):
     from refnotes.present import site
 
-    monkeypatch.setattr(site, "CONTACTS_PER_PAGE", 4)
-    monkeypatch.setattr(site, "ITEMS_PER_RULE", 3)
+    monkeypatch.setattr(site.renderer, "CONTACTS_PER_PAGE", 4)
+    monkeypatch.setattr(site.pages, "ITEMS_PER_RULE", 3)
     for i in range(10):
         vault.contact(f"p{i}", f"name: Person {i}\nkind: client")
     out = tmp_path / "s"
@@ -326,9 +327,10 @@ def test_incremental_build_equals_a_full_build(run, vault, tmp_path):
 
 def test_an_import_of_many_contacts_this_week_is_summed_up_and_read_from_git_once(run, vault, tmp_path, monkeypatch):
     from refnotes.present import site
-    from refnotes.store import git, gitlog
+    from refnotes.store import git as plumbing
+    from refnotes.store import gitlog
 
-    monkeypatch.setattr(site, "CHANGES_SHOWN", 3)
+    monkeypatch.setattr(site.pages, "CHANGES_SHOWN", 3)
     vault.contact("old", "name: Old Friend\nstatus: meeting")
     git(vault.root, "init", "-q")
     git(vault.root, "add", "-A")
@@ -346,9 +348,9 @@ def test_an_import_of_many_contacts_this_week_is_summed_up_and_read_from_git_onc
     assert (vault.root / ".refnotes" / gitlog.HISTORY_FILE).is_file()
     # the next build reads the commits from .refnotes/history: no diff asked of git, the same pages
     gitlog._KEPT.clear()
-    real = git.run_bytes
+    real = plumbing.run_bytes
     asked = []
-    monkeypatch.setattr(git, "run_bytes", lambda root, *args, **kw: asked.append(args) or real(root, *args, **kw))
+    monkeypatch.setattr(plumbing, "run_bytes", lambda root, *args, **kw: asked.append(args) or real(root, *args, **kw))
     again = tmp_path / "t"
     run("--vault", vault.root, "build", "--out", again, "--today", TODAY)
     assert not [args for args in asked if "-p" in args]
@@ -390,11 +392,11 @@ def test_pages_rendered_by_forked_workers_equal_a_serial_build(run, vault, tmp_p
     from refnotes.present import site
 
     forty_contacts(vault)
-    monkeypatch.setattr(site, "PARALLEL_PAGES", 10**9)
+    monkeypatch.setattr(site.renderer, "PARALLEL_PAGES", 10**9)
     run("--vault", vault.root, "build", "--out", tmp_path / "serial", "--today", TODAY)
-    monkeypatch.setattr(site, "PARALLEL_PAGES", 5)
-    monkeypatch.setattr(site, "_workers", lambda pages: 2)
-    monkeypatch.setattr(site, "RENDER_HERE", render_here)
+    monkeypatch.setattr(site.renderer, "PARALLEL_PAGES", 5)
+    monkeypatch.setattr(site.renderer, "_workers", lambda pages: 2)
+    monkeypatch.setattr(site.renderer, "RENDER_HERE", render_here)
     result = run("--vault", vault.root, "build", "--out", tmp_path / "forked", "--today", TODAY)
     assert result.exit_code == 0 and "Built 45 pages" in result.output
     assert tree_bytes(tmp_path / "forked") == tree_bytes(tmp_path / "serial")
@@ -403,7 +405,7 @@ def test_pages_rendered_by_forked_workers_equal_a_serial_build(run, vault, tmp_p
     again = run("--vault", vault.root, "build", "--out", tmp_path / "forked", "--today", TODAY)
     assert "unchanged since the last build" in again.output and "Person Three" in (
         tmp_path / "forked" / "contacts" / "p03.html").read_text()
-    monkeypatch.setattr(site, "PARALLEL_PAGES", 10**9)
+    monkeypatch.setattr(site.renderer, "PARALLEL_PAGES", 10**9)
     run("--vault", vault.root, "build", "--out", tmp_path / "serial-again", "--today", TODAY)
     assert tree_bytes(tmp_path / "forked") == tree_bytes(tmp_path / "serial-again")
 
@@ -429,8 +431,8 @@ def test_a_forked_build_starts_the_pages_without_agenda_items_before_working_the
 
     monkeypatch.setattr(agenda, "compute", compute)
     monkeypatch.setattr(site.Renderer, "_network", network)
-    monkeypatch.setattr(site, "PARALLEL_PAGES", 5)
-    monkeypatch.setattr(site, "_workers", lambda pages: 2)
+    monkeypatch.setattr(site.renderer, "PARALLEL_PAGES", 5)
+    monkeypatch.setattr(site.renderer, "_workers", lambda pages: 2)
     assert run("--vault", vault.root, "build", "--out", tmp_path / "site", "--today", TODAY).exit_code == 0
     lines = [line.split() for line in record.read_text().splitlines()]
     assert [pid for what, pid in lines if what == "compute"] == [str(os.getpid())]  # once, here
@@ -441,11 +443,11 @@ def test_a_forked_build_whose_early_child_fails_renders_those_pages_itself(run, 
     from refnotes.present import site
 
     forty_contacts(vault)
-    monkeypatch.setattr(site, "PARALLEL_PAGES", 10**9)
+    monkeypatch.setattr(site.renderer, "PARALLEL_PAGES", 10**9)
     run("--vault", vault.root, "build", "--out", tmp_path / "serial", "--today", TODAY)
-    monkeypatch.setattr(site, "PARALLEL_PAGES", 5)
-    monkeypatch.setattr(site, "_workers", lambda pages: 2)
-    monkeypatch.setattr(site, "_run_jobs", lambda jobs: os._exit(9))  # the child dies without a word
+    monkeypatch.setattr(site.renderer, "PARALLEL_PAGES", 5)
+    monkeypatch.setattr(site.renderer, "_workers", lambda pages: 2)
+    monkeypatch.setattr(site.renderer, "_run_jobs", lambda jobs: os._exit(9))  # the child dies without a word
     result = run("--vault", vault.root, "build", "--out", tmp_path / "forked", "--today", TODAY)
     assert result.exit_code == 0 and "Built 45 pages" in result.output
     assert tree_bytes(tmp_path / "forked") == tree_bytes(tmp_path / "serial")
@@ -494,18 +496,18 @@ def test_a_build_that_cannot_fork_or_loses_a_worker_renders_everything_itself(ru
     from refnotes.store import workers
 
     forty_contacts(vault)
-    monkeypatch.setattr(site, "PARALLEL_PAGES", 10**9)
+    monkeypatch.setattr(site.renderer, "PARALLEL_PAGES", 10**9)
     run("--vault", vault.root, "build", "--out", tmp_path / "serial", "--today", TODAY)
-    monkeypatch.setattr(site, "PARALLEL_PAGES", 5)
-    monkeypatch.setattr(site, "_workers", lambda pages: 2)
-    monkeypatch.setattr(site, "RENDER_HERE", 0)
+    monkeypatch.setattr(site.renderer, "PARALLEL_PAGES", 5)
+    monkeypatch.setattr(site.renderer, "_workers", lambda pages: 2)
+    monkeypatch.setattr(site.renderer, "RENDER_HERE", 0)
     if failure == "no fork":
         def no_fork(*args):
             raise OSError(11, "Resource temporarily unavailable")
 
         monkeypatch.setattr(workers, "background", no_fork)
     else:
-        monkeypatch.setattr(site, "_run_job", _worker_dies)
+        monkeypatch.setattr(site.renderer, "_run_job", _worker_dies)
     result = run("--vault", vault.root, "build", "--out", tmp_path / "forked", "--today", TODAY)
     assert result.exit_code == 0 and "Built 45 pages" in result.output
     assert tree_bytes(tmp_path / "forked") == tree_bytes(tmp_path / "serial")
@@ -517,7 +519,7 @@ def test_a_frozen_plan_too_long_to_list_names_its_file(run, vault, tmp_path, mon
     vault.write("refnotes.yaml", "referral_month: {month: 3, per_day: 1}\n")
     for i in range(30):
         vault.contact(f"p{i:02d}", f"name: Person {i}\nkind: client")
-    monkeypatch.setattr(site, "UNSCHEDULED_SHOWN", 2)
+    monkeypatch.setattr(site.pages, "UNSCHEDULED_SHOWN", 2)
     run("--vault", vault.root, "build", "--out", tmp_path / "preview", "--today", TODAY)
     preview = (tmp_path / "preview" / "referral-month-2027-03.html").read_text()
     assert "Did not fit" in preview and "more." in preview and "all listed in" not in preview

@@ -22,6 +22,7 @@ from conftest import git
 
 from refnotes.present import render
 from refnotes.store import answers, cache, gitlog, usercache
+from refnotes.store import git as plumbing
 
 TODAY = "2026-11-25"
 
@@ -354,7 +355,7 @@ def test_a_planted_first_seen_file_never_runs_code(run, repo, marker):
     result = run("--vault", repo.root, *args)
     assert (result.exit_code, result.output) == (want.exit_code, want.output) and not marker.exists()
     commit, days = cache.read_own(repo.root, gitlog.FIRST_SEEN_FILE, set())  # replaced by what git says
-    assert commit == git.head(repo.root) and days["contacts/dan.md"] == "2026-11-02"
+    assert commit == plumbing.head(repo.root) and days["contacts/dan.md"] == "2026-11-02"
 
 
 def test_a_planted_history_file_never_runs_code(run, repo, tmp_path, marker):

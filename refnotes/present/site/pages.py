@@ -1,0 +1,224 @@
+"""What each page shows: the context each template of the site is rendered with (the weekly plan, the
+lists, the notes to write, the referral months, the network, a contact's fields, log and history)."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from datetime import date, timedelta
+
+from markupsafe import Markup
+
+from refnotes import __version__
+from refnotes.core import agenda, plan
+from refnotes.core.index import is_won
+from refnotes.core.model import Contact, Entry
+from refnotes.present import notes
+from refnotes.present.site.chart import chart
+from refnotes.present.site.markup import content_security_policy, mailto, page_name, tel
+from refnotes.store import gitlog
+
+ITEMS_PER_RULE = 30  # the weekly plan shows this many items a rule; `refnotes todo` lists them all
+UNSCHEDULED_SHOWN = 100  # names listed as "did not fit" on a referral-month page
+NETWORK_ROWS = 100  # referral sources and ledger rows on network.html
+CHANGES_SHOWN = 30  # of each kind of change (new contacts, fields, log lines) under "What changed this week"
+NOTES_DAYS = 14  # notes.html shows the cards due within two weeks...
+NOTES_ON_PAGE = 100  # ...the most urgent hundred of them: a stack to write this week, not a catalogue
+CARD_SIZES = {  # printed page sizes for notes.card_size, and envelope addresses per page
+    "A6": {"label": "A6", "width": "105mm", "height": "148mm", "margin": "8mm", "per_sheet": 3},
+    "4x6in": {"label": "4×6 in", "width": "4in", "height": "6in", "margin": "0.3in", "per_sheet": 3},
+    "5x7in": {"label": "5×7 in", "width": "5in", "height": "7in", "margin": "0.35in", "per_sheet": 4},
+}
+KIND_LABELS = {"client": "Client", "prospect": "Prospect", "partner": "Referral partner", "sphere": "Sphere"}
+
+
+def overdue_first(item: agenda.Item) -> tuple:
+    """How a contact page lists its open items: overdue first, then by due date."""
+    return not item.overdue, item.due
+
+
+def last_before(contact: Contact, day: date) -> date | None:
+    """The date of the contact's last entry before `day`."""
+    if contact.last_touch is None or contact.last_touch < day:
+        return contact.last_touch
+    return max([e.date for e in contact.entries if e.date < day], default=None)
+
+
+class Pages:
+    """The page contexts of a Renderer (it has `vault`, `today`, `index`, `items` and the text helpers)."""
+
+    def _notes(self) -> dict:
+        horizon_days = NOTES_DAYS
+        waiting = notes.due_items(self.vault, self.today, horizon_days, self.items)
+        total = len(waiting)
+        due = notes.write_notes(self.vault, self.today, waiting[:NOTES_ON_PAGE], self.index)
+        addressed = [n.contact for n in due if n.contact.address]
+        unique = list({c.slug: c for c in addressed}.values())
+        size = CARD_SIZES[self.vault.config["notes.card_size"]]
+        per_sheet = size["per_sheet"]
+        return {
+            "notes": due, "total": total, "horizon": self.today + timedelta(days=horizon_days), "card": size,
+            "per_sheet": per_sheet, "occasion_labels": notes.OCCASION_LABELS,
+            "missing": list({n.contact.slug: n.contact for n in due if not n.contact.address}.values()),
+            "envelopes": [unique[i:i + per_sheet] for i in range(0, len(unique), per_sheet)],
+        }
+
+    def _plans(self) -> list[plan.Plan]:
+        """Every frozen plan, and a preview of the coming referral month when it is not frozen yet."""
+        year, month = plan.default_month(self.vault.config, self.today)
+        plans = dict(self.vault.plans)
+        key = f"{year:04d}-{month:02d}"
+        if key not in plans:
+            plans[key] = plan.make_plan(self.vault.contacts, self.vault.config, year, month, self.today)
+        return [plans[k] for k in sorted(plans)]
+
+    def _month(self, month_plan: plan.Plan) -> dict:
+        contacts = self.vault.contacts
+        status = plan.reached(month_plan, contacts, self.today)
+        start = date(month_plan.year, month_plan.month, 1)
+        last_touch = {s: last_before(contacts[s], start) for s in status if s in contacts}
+        days = [(day, [contacts[s] for s in slugs if s in contacts]) for day, slugs in month_plan.days.items()]
+        total = len(status)
+        done = sum(1 for v in status.values() if v["reached"])
+        return {"plan": month_plan, "days": days, "status": status, "last_touch": last_touch,
+                "unscheduled": [contacts[s] for s in month_plan.unscheduled[:UNSCHEDULED_SHOWN] if s in contacts],
+                "unscheduled_count": len(month_plan.unscheduled),
+                "plan_file": month_plan.path,  # None for a preview
+                "total": total, "done": done,
+                "helped": sum(1 for v in status.values() if v["help"]),
+                "asked": sum(1 for v in status.values() if v["ask"]),
+                "ideal_client": self.vault.config["ideal_client"]}
+
+    def _common(self) -> dict:
+        start = agenda.week_start(self.today)
+        year, month = plan.default_month(self.vault.config, self.today)
+        return {
+            "month_page": f"referral-month-{year:04d}-{month:02d}.html",
+            "vault": self.vault, "config": self.vault.config, "today": self.today,
+            "week_start": start, "week_end": start + timedelta(days=6),
+            "owner": self.vault.config.section("owner"), "page_name": page_name, "tel": tel, "mailto": mailto,
+            "kind_labels": KIND_LABELS, "rule_labels": agenda.RULE_LABELS, "version": __version__,
+            "problems": self.vault.problems, "inline": self.inline, "contacts": self.vault.contacts,
+            "csp": content_security_policy,
+        }
+
+    def _index(self) -> dict:
+        week_end = agenda.week_start(self.today) + timedelta(days=6)
+        items = agenda.due_within(self.items, self.today, (week_end - self.today).days)
+        groups = [(rule, [i for i in items if i.rule == rule]) for rule in agenda.RULES]
+        # the notes notes.html prints, due this week: cards, thank-you notes, notes to keep in touch
+        to_write = [item for item, _ in notes.due_items(self.vault, self.today, (week_end - self.today).days,
+                                                          self.items)]
+        weeks = agenda.weekly_referrals(self.vault, self.today)
+        return {
+            "groups": [(rule, group[:ITEMS_PER_RULE], len(group) - ITEMS_PER_RULE) for rule, group in groups if group],
+            "item_count": len(items), "overdue": sum(i.overdue for i in items),
+            "goals": agenda.goals(self.vault, self.today),
+            "introductions": agenda.introductions(self.vault, self.index, limit=12),
+            "notes_due": to_write[:ITEMS_PER_RULE], "notes_more": len(to_write) - ITEMS_PER_RULE,
+            "notes_count": len(to_write),
+            "changes": self._changes(),
+            "is_repo": self.is_repo,
+            "chart": chart(weeks),
+        }
+
+    def _changes(self) -> dict | None:
+        if not self.is_repo:
+            return None
+        added, entries, fields = [], [], []
+        for commit in gitlog.recent(self.vault.root, since=agenda.week_start(self.today)):
+            for change in commit.files:
+                slug = change.slug
+                if change.added:
+                    added.append((commit, slug))
+                elif not change.deleted:
+                    fields += [(commit, slug, key, old, new) for key, old, new in change.fields]
+                    entries += [(commit, slug, text) for text in change.entries_added]
+        found = {"added": added, "entries": entries, "fields": fields}
+        return {**{kind: rows[:CHANGES_SHOWN] for kind, rows in found.items()},
+                "more": sum(max(0, len(rows) - CHANGES_SHOWN) for rows in found.values())}
+
+    def _histories(self) -> dict[str, list[tuple[gitlog.Commit, gitlog.FileChange]]]:
+        """Recent (commit, change) pairs per contact file, from one `git log` over the whole folder."""
+        if not self.is_repo:
+            return {}
+        out: dict[str, list[tuple[gitlog.Commit, gitlog.FileChange]]] = defaultdict(list)
+        for commit in gitlog.recent(self.vault.root, limit=500):
+            for change in commit.files:
+                if len(out[change.path]) < 10:
+                    out[change.path].append((commit, change))
+        return out
+
+    def _fields(self, contact: Contact) -> list[tuple[str, object]]:
+        shown = {"name", "body", "email", "phone"}  # email and phone are shown as links
+        rows = []
+        for key, value in contact.meta.items():
+            if key in shown or value in (None, "", []):
+                continue
+            if isinstance(value, list):
+                value = ", ".join(str(v) for v in value)
+            elif isinstance(value, dict):
+                value = ", ".join(f"{k}: {v}" for k, v in value.items())
+            rows.append((key.replace("_", " "), value))
+        return rows
+
+    def _log(self, contact: Contact, prefix: str) -> list[tuple[Entry, str, str, Markup]]:
+        """(entry, ISO date, date label, text as HTML) for each entry, newest first."""
+        return [(e, e.date.isoformat(), f"{agenda.short(e.date)}, {e.date.year}", self.inline(e.text, prefix))
+                for e in sorted(contact.entries, key=lambda e: (e.date, e.line), reverse=True)]
+
+    def _contact_rows(self) -> list[dict]:
+        next_item: dict[str, agenda.Item] = {}
+        for item in self.items:
+            current = next_item.get(item.contact)
+            if current is None or item.due < current.due:
+                next_item[item.contact] = item
+        rows = []
+        for c in sorted(self.vault.contacts.values(), key=lambda c: (c.name.casefold(), c.slug)):
+            rows.append({"contact": c, "last": c.last_touch, "next": next_item.get(c.slug)})
+        return rows
+
+    def _network(self) -> dict:
+        contacts = self.vault.contacts
+        referrals = self.index.referrals
+        roots = sorted((s for s in referrals if not contacts[s].referred_by or contacts[s].referred_by not in contacts),
+                       key=lambda s: contacts[s].name.casefold())
+
+        budget = [NETWORK_ROWS * 4]  # nodes in the tree, so a big vault's page stays readable
+
+        def tree(slug: str, seen: frozenset[str]) -> dict:
+            budget[0] -= 1
+            children = []
+            for r in sorted(referrals.get(slug, []), key=lambda r: r.name):
+                if r.slug not in seen and len(seen) < 50 and budget[0] > 0:
+                    children.append(tree(r.slug, seen | {slug}))
+            return {"contact": contacts[slug], "children": children}
+
+        sources = []
+        for slug, sent in referrals.items():
+            won = [r for r in sent if is_won(r)]
+            value = sum(r.value or 0 for r in won)  # business won: never open or lost leads' value
+            sources.append({"contact": contacts[slug], "count": len(sent), "won": len(won), "value": value})
+        sources.sort(key=lambda s: (-s["count"], -s["won"], -s["value"], s["contact"].name.casefold()))
+
+        gave = agenda.distinct(self.index.gave)
+        given: dict[str, int] = defaultdict(int)
+        for entry in gave:
+            for slug in {entry.contact, *entry.links}:
+                if slug in contacts:
+                    given[slug] += 1
+        ledger = []
+        for slug in set(referrals) | set(given):
+            received = len(referrals.get(slug, []))
+            ledger.append({"contact": contacts[slug], "received": received, "given": given.get(slug, 0),
+                           "balance": received - given.get(slug, 0)})
+        ledger.sort(key=lambda row: (-row["balance"], -row["received"], row["contact"].name.casefold()))
+        roots = sorted(roots, key=lambda s: (-len(referrals[s]), contacts[s].name.casefold()))
+        trees = []
+        for slug in roots:
+            if budget[0] <= 0:
+                break
+            trees.append(tree(slug, frozenset()))
+        return {"roots": trees, "more_roots": len(roots) - len(trees), "sources": sources[:NETWORK_ROWS],
+                "more_sources": max(0, len(sources) - NETWORK_ROWS), "ledger": ledger[:NETWORK_ROWS],
+                "more_ledger": max(0, len(ledger) - NETWORK_ROWS), "source_count": len(sources),
+                "total_referrals": sum(s["count"] for s in sources)}

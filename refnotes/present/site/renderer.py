@@ -1,0 +1,314 @@
+"""Rendering a build's pages, incrementally: a page is rendered again only when what it is made from
+changed (its fingerprint), the pages that show no agenda item start in a forked child while the agenda is
+worked out, and many changed contact pages go to a pool of workers."""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import os
+from collections import defaultdict
+from datetime import date
+from pathlib import Path
+
+from refnotes import __version__
+from refnotes.core import agenda
+from refnotes.core.model import Contact, Vault
+from refnotes.present import render
+from refnotes.present.site.markup import Text, contacts_page, when_html
+from refnotes.present.site.pages import Pages, overdue_first
+from refnotes.store import fsutil, git
+
+AGENDA_JOBS = (("lists", ()), ("index", ()), ("notes", ()))  # pages that show agenda items, besides a contact's
+CONTACTS_PER_PAGE = 500
+RENDER_HERE = 50  # changed contact pages a build renders itself rather than hand out to workers
+
+
+# Jobs that show no agenda item (the network needs only the referral index, a plan only the contacts):
+# a big build starts them before the agenda is worked out.
+EARLY_JOBS = (("network", ()), ("months", ()), ("style", ()))
+PARALLEL_PAGES = 300  # contact pages to render before forking workers pays for itself
+_ACTIVE: Renderer | None = None  # the renderer forked workers inherit
+
+
+def _workers(pages: int) -> int:
+    """Processes to render a site of this many contact pages with: one, unless it is big and workers
+    can be forked (they inherit the renderer)."""
+    from refnotes.store import workers
+
+    if pages < PARALLEL_PAGES or not workers.can_fork():
+        return 1
+    return min(workers.cores(), 8)
+
+
+def _run_jobs(jobs: tuple[tuple[str, tuple], ...]) -> list[dict]:
+    return [_run_job(name, args) for name, args in jobs]
+
+
+def _run_job(name: str, args: tuple) -> dict:
+    """In a forked worker: one job of the renderer it inherited; its pages go back to be written."""
+    renderer = _ACTIVE
+    renderer._rendered = []
+    result = renderer.job(name, *args)
+    result["pages"], renderer._rendered = renderer._rendered, None
+    return result
+
+
+def _hash(text: str) -> str:
+    return hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=16).hexdigest()
+
+
+class Renderer(Text, Pages):
+    """One build's pages: which need rendering (their fingerprints), rendered here or by forked workers."""
+
+    def __init__(self, vault: Vault, today: date, old: dict | None = None):
+        """`old`: the last build's manifest, whose fingerprints say which pages need no rendering."""
+        self.vault = vault
+        self.today = today
+        self.old_fingerprints: dict[str, str] = (old or {}).get("pages", {})
+        self.fingerprints: dict[str, str] = {}
+        self.old_lists: dict[str, str] = (old or {}).get("lists", {})
+        self.list_fingerprints: dict[str, str] = {}
+        self.reused = 0
+        self.pages = 0
+        self.env = render.environment(vault.root)
+        self.env.filters["short"] = agenda.short
+        self.env.filters["when"] = lambda day: when_html(day, today)
+        self.env.filters["longdate"] = lambda d: f"{agenda.weekday_month(d)} {d.day}, {d.year}"
+        self.is_repo = git.is_repository(vault.root)
+        self._rendered: list[tuple[str, bytes]] | None = None  # pages a worker hands back instead of writing
+
+    @functools.cached_property
+    def index(self) -> agenda.Index:
+        return agenda.Index(self.vault, self.today)
+
+    @functools.cached_property
+    def items(self) -> list[agenda.Item]:
+        """Every open item: what most pages show, worked out once (after the jobs that need none are off)."""
+        return agenda.compute(self.vault, self.today, self.index)
+
+    def write(self, folder: Path) -> list[str]:
+        """Render the site into `folder`; the paths written, relative to it.
+
+        The work is a list of jobs (the contact list, the weekly plan, the
+        contact pages whose fingerprint changed, in slices...); a big site runs
+        them on every core, in forked workers that inherit this renderer and
+        hand their pages back to be written.
+        """
+        (folder / "contacts").mkdir(exist_ok=True)
+        self._folder, self._common_context = folder, self._common()
+        workers = _workers(len(self.vault.contacts))
+        results = None
+        if workers > 1:
+            for name in ("contact", "contacts", "index", "network", "notes", "referral-month"):
+                self.env.get_template(f"site/{name}.html")  # compiled once, here, for every worker to inherit
+            from refnotes.store import workers as processes
+
+            try:
+                results = self._run_forked(workers)
+            except processes.unavailable():  # then the plain way does it all
+                self.fingerprints, self.reused = {}, 0
+        if results is None:
+            self._prepare_contacts(folder)
+            results = [self.job(name, *args) for name, args in (*EARLY_JOBS, *AGENDA_JOBS)]
+            results.append(self.job("contacts", tuple(self._changed_contacts())))
+        written = [f"contacts/{contact.slug}.html" for contact in self._contacts]
+        for result in results:
+            written += result["paths"]
+            self.list_fingerprints.update(result.get("lists", {}))
+        self.pages += sum(1 for path in written if path.endswith(".html"))
+        return written
+
+    def _run_forked(self, workers: int) -> list[dict]:
+        """The jobs in forked workers, in two waves. The jobs that need no agenda start in a child of
+        their own at once; meanwhile this process works the agenda out, then forks a pool (whose
+        workers inherit it) for the rest. While the pool renders the lists, this process tells which
+        contact pages changed; it renders them itself when they are few, else hands them out in slices.
+
+        A rebuild (the last build made a page for nearly every contact) forks one worker fewer: few
+        pages will have changed, and a forked worker runs slower than this process (it copies every
+        memory page it touches). Should many have changed all the same, this process renders slices too,
+        from the last one back, until it meets the worker."""
+        import concurrent.futures
+
+        from refnotes.store import workers as processes
+
+        global _ACTIVE
+        _ACTIVE = self
+
+        def write_pages(pages: list[tuple[str, bytes]]) -> None:
+            for path, data in pages:  # written here, by one process: two writing in one folder wait on each other
+                fsutil.write_page(path, data)
+
+        rebuild = len(self.old_fingerprints) >= 0.9 * len(self.vault.contacts)
+        size_of_pool = max(1, workers - 1) if rebuild else workers
+        self.index  # noqa: B018 - built before the fork: the network page needs it, and so does the agenda
+        try:
+            with processes.background(_run_jobs, EARLY_JOBS) as early:
+                self._prepare_contacts(self._folder)  # the agenda, worked out while the child renders
+                with processes.pool(size_of_pool) as pool:  # forked: _workers() said it can be
+                    futures = [pool.submit(_run_job, name, args) for name, args in AGENDA_JOBS]
+                    changed = self._changed_contacts()  # here: a worker would first copy every page it touches
+                    if len(changed) <= RENDER_HERE:
+                        self.job("contacts", tuple(changed))
+                    else:
+                        size = -(-len(changed) // (workers * 4))
+                        parts = [tuple(changed[start:start + size]) for start in range(0, len(changed), size)]
+                        slices = [pool.submit(_run_job, "contacts", (part,)) for part in parts]
+                        if size_of_pool < workers:
+                            for part, future in zip(reversed(parts), reversed(slices)):
+                                if not future.cancel():
+                                    break  # a worker has it: the rest is theirs
+                                self.job("contacts", part)
+                        futures += [future for future in slices if not future.cancelled()]
+                    for future in concurrent.futures.as_completed(futures):
+                        write_pages(future.result()["pages"])
+                    results = [future.result() for future in futures]
+                try:
+                    first = early.result()
+                except processes.BackgroundFailed:
+                    first = [self.job(name, *args) for name, args in EARLY_JOBS]  # then here, the plain way
+                for result in first:
+                    write_pages(result.pop("pages", []))
+            return [*first, *results]
+        finally:
+            _ACTIVE = None
+
+    def job(self, name: str, *args) -> dict:
+        """Run one job: {"paths": the pages it wrote, besides contact pages; "lists": fingerprints, for the lists}."""
+        folder, common = self._folder, self._common_context
+        if name == "contacts":
+            self._contact_pages(*args)
+            return {"paths": []}
+        if name == "lists":
+            paths, lists = self._list_pages(folder, common)
+            return {"paths": paths, "lists": lists}
+        if name == "index":
+            self._page(folder / "index.html", "index.html", prefix="", **common, **self._index())
+            return {"paths": ["index.html"]}
+        if name == "network":
+            self._page(folder / "network.html", "network.html", prefix="", **common, **self._network())
+            return {"paths": ["network.html"]}
+        if name == "notes":
+            self._page(folder / "notes.html", "notes.html", prefix="", **common, **self._notes())
+            return {"paths": ["notes.html"]}
+        if name == "months":
+            written = []
+            for month_plan in self._plans():
+                page = f"referral-month-{month_plan.key}.html"
+                self._page(folder / page, "referral-month.html", prefix="", **common, **self._month(month_plan))
+                written.append(page)
+            return {"paths": written}
+        if name == "style":
+            fsutil.write_page(folder / "style.css", self.env.get_template("site/style.css").render())
+            return {"paths": ["style.css"]}
+        raise ValueError(name)
+
+    def _prepare_contacts(self, folder: Path) -> None:
+        """What the contact jobs share: items and git history per contact, the pages already there."""
+        items_for: dict[str, list[agenda.Item]] = defaultdict(list)
+        for item in sorted(self.items, key=overdue_first):  # so each contact's list is in page order
+            items_for[item.contact].append(item)
+            if item.about and item.about != item.contact:
+                items_for[item.about].append(item)
+        self._items_for = items_for
+        self._histories_by_path = self._histories()
+        self._shared = self._shared_inputs(self._common_context["month_page"])
+        try:
+            self._existing = set(os.listdir(folder / "contacts"))
+        except OSError:
+            self._existing = set()
+        self._contacts = list(self.vault.contacts.values())
+
+    def _page_inputs(self, contact: Contact) -> tuple:
+        """(referrer, referred, items, history): what a contact's page shows besides its own file."""
+        referrer = self.vault.contacts.get(contact.referred_by) if contact.referred_by else None
+        return (referrer, self.index.referrals.get(contact.slug, []), self._items_for.get(contact.slug, []),
+                self._histories_by_path.get(contact.path, []))
+
+    def _changed_contacts(self) -> list[int]:
+        """Fingerprint every contact (self.fingerprints); the positions of those whose page must be rendered."""
+        changed = []
+        fingerprints, old, existing, shared = self.fingerprints, self.old_fingerprints, self._existing, self._shared
+        for number, contact in enumerate(self._contacts):
+            slug = contact.slug
+            fingerprint = fingerprints[slug] = self._fingerprint(shared, contact, *self._page_inputs(contact))
+            if old.get(slug) == fingerprint and f"{slug}.html" in existing:
+                self.reused += 1
+            else:
+                changed.append(number)
+        return changed
+
+    def _contact_pages(self, numbers: tuple[int, ...]) -> None:
+        """Render the pages of the contacts at these positions."""
+        for number in numbers:
+            contact = self._contacts[number]
+            self._contact_page(self._folder, self._common_context, contact, *self._page_inputs(contact))
+
+    def _list_pages(self, folder: Path, common: dict) -> tuple[list[str], dict[str, str]]:
+        """The contact list, 500 to a page; a page whose rows did not change is not written again."""
+        rows = self._contact_rows()
+        chunks = [rows[i:i + CONTACTS_PER_PAGE] for i in range(0, len(rows), CONTACTS_PER_PAGE)] or [[]]
+        names = [contacts_page(n) for n in range(1, len(chunks) + 1)]
+        shared = self._shared_inputs(common["month_page"], "site/contacts.html") + f"|{len(rows)}|{names}"
+        written, fingerprints = [], {}
+        for number, chunk in enumerate(chunks, 1):
+            rel = f"contacts/{names[number - 1]}"
+            written.append(rel)
+            parts = [shared, str(number)]
+            for row in chunk:
+                c, nxt = row["contact"], row["next"]
+                parts.append(f"{c.slug}|{c.name}|{c.kind}|{c.tier}|{c.company}|{c.score}|{row['last']}|"
+                             + (f"{nxt.title}|{nxt.overdue}" if nxt else ""))
+            fingerprint = _hash("\x1e".join(parts))
+            fingerprints[rel] = fingerprint
+            if self.old_lists.get(rel) == fingerprint and (folder / rel).is_file():
+                continue
+            self._page(folder / rel, "contacts.html", prefix="../", **common,
+                       rows=chunk, page_number=number, page_names=names, first_row=(number - 1) * CONTACTS_PER_PAGE + 1)
+        return written, fingerprints
+
+    def _contact_page(self, folder: Path, common: dict, contact: Contact, referrer, referred, items, history) -> None:
+        self._page(folder / "contacts" / f"{contact.slug}.html", "contact.html", prefix="../", **common,
+                   contact=contact, fields=self._fields(contact), notes=self.notes_html(contact, ""),
+                   log=self._log(contact, ""), referrer=referrer, referred=referred, items=items, history=history)
+
+    # -- incremental builds: a contact page is rendered again only when its inputs changed
+
+    def _shared_inputs(self, month_page: str, *templates: str) -> str:
+        """Everything every contact page depends on besides the contact: version, templates, owner, nav."""
+        sources = []
+        for name in ("site/base.html", "site/macros.html", *(templates or ("site/contact.html",))):
+            source, filename, _ = self.env.loader.get_source(self.env, name)
+            sources.append((filename, source))
+        # the year too: dates in another year are shown with theirs (agenda.when)
+        owner = sorted(self.vault.config.section("owner").items())
+        return _hash(repr((__version__, month_page, self.today.year, owner, sources)))
+
+    def _fingerprint(self, shared: str, contact: Contact, referrer, referred, items, history) -> str:
+        """A hash of everything the contact's page shows: its file (by content), the names of the
+        contacts it links, its referrer and referrals, its open items, its git history."""
+        get = self.vault.contacts.get
+        parts = [shared, contact.digest]
+        for slug in contact.linked:  # not the entries: after a fork, every memory page touched is copied
+            other = get(slug)
+            parts.append(f"{slug}={other.name if other is not None else ''}")
+        if referrer is not None:
+            parts.append(f"by {referrer.slug}={referrer.name}")
+        for r in referred:
+            parts.append(f"sent {r.slug}={r.name}|{r.status}|{r.referred_on}")
+        for rule, slug, about, due, title, why, overdue, _ in items:
+            parts.append(f"item {rule}|{slug}|{about}|{due.toordinal()}|{title}|{why}|{overdue:d}")
+        for commit, change in history:
+            parts.append(repr((commit.hash, change.path, change.added, change.renamed_from, change.fields,
+                               len(change.entries_added), len(change.entries_removed))))
+        if contact.last_touch is None:  # no entries
+            parts.append(f"today {self.today}")  # the empty log suggests a first line with today's date
+        return _hash("\x1e".join(parts))
+
+    def _page(self, path: Path, template: str, **context) -> None:
+        html = self.env.get_template(f"site/{template}").render(**context)
+        if self._rendered is not None:  # in a worker: the parent writes it
+            self._rendered.append((os.fspath(path), html.encode("utf-8", "surrogateescape")))
+        else:
+            fsutil.write_page(path, html)
