@@ -4,7 +4,8 @@ from datetime import date
 
 import pytest
 
-from refnotes.formats.contact import hashtags, parse_contact
+from refnotes.formats.contact import parse_contact
+from refnotes.formats.entries import hashtags
 
 TODAY = date(2026, 11, 25)
 

@@ -5,7 +5,8 @@ from datetime import date
 import pytest
 
 from refnotes.core.model import Birthday
-from refnotes.formats.contact import link_slug, parse_contact
+from refnotes.formats.contact import parse_contact
+from refnotes.formats.entries import link_slug
 
 
 def parse(text: str, slug: str = "alice"):
@@ -338,3 +339,17 @@ def test_what_only_looks_like_a_conflict_marker_is_not_one():
     for text in ("---\nname: A\n---\nA title\n=======\n",  # a heading's underline in the notes
                  "---\nname: A\naddress: |\n  <<<<<<< not at the line's start\n---\n"):
         assert parse(text)[1] == []
+
+
+def test_a_page_leaves_out_exactly_the_log_sections_the_parser_reads():
+    from refnotes.formats.entries import without_log
+
+    body = ("Met at the fair.\n## Log\n- 2026-11-20 call: hi\n### Still the log\ntext\n# Family\nKids: 2\n"
+            "```\n## Log\n- 2026-11-21 call: only an example, in code\n```\n## log\n- 2026-11-22 email: again\n"
+            "## After\nkept\n")
+    raw = f"---\nname: A\n---\n{body}".encode()
+    contact, _ = parse_contact(raw, "contacts/a.md", "a")
+    assert [e.text for e in contact.entries] == ["hi", "again"]  # the fenced one is no entry...
+    assert without_log(body) == ("Met at the fair.\n# Family\nKids: 2\n```\n## Log\n- 2026-11-21 call: only an "
+                                 "example, in code\n```\n## After\nkept\n")  # ...and stays in the notes
+    assert without_log("No log here.\n") == "No log here.\n"

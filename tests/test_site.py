@@ -137,7 +137,7 @@ def test_a_plain_log_line_is_escaped_as_markupsafe_would(vault, text):
 
     from markupsafe import escape
 
-    from refnotes.formats.contact import HASHTAG, LINK
+    from refnotes.formats.entries import HASHTAG, LINK
     from refnotes.present.site import Renderer
     from refnotes.present.site.markup import tag_html
 

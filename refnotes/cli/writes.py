@@ -23,7 +23,7 @@ def contact_file(root: Path, slug: str) -> Path:
 
 def _check_links(root: Path, line: str) -> None:
     """Refuse an entry whose text links a contact that does not exist (the links `check` would report)."""
-    from refnotes.formats.contact import CODE_SPAN, LINK, link_slug
+    from refnotes.formats.entries import CODE_SPAN, LINK, link_slug
 
     if "[[" not in line:
         return
@@ -173,7 +173,7 @@ def entry_text(day: date, medium: str, text: str) -> str:
 
 
 def tags_of(text: str) -> str:
-    from refnotes.formats.contact import hashtags
+    from refnotes.formats.entries import hashtags
 
     tags = sorted({f"#{t}" for t in hashtags(text)} & {f"#{t}" for t in REFERRAL_TAGS})
     return f" ({' '.join(tags)})" if tags else ""

@@ -19,7 +19,7 @@ from refnotes.core.index import Index
 from refnotes.core.model import Contact, Entry
 from refnotes.core.names import greeting_from_name
 from refnotes.core.rules import asks
-from refnotes.formats.contact import link_slug
+from refnotes.formats.entries import link_slug
 from refnotes.present import render
 from refnotes.store.vault import Vault
 

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field, fields
 from datetime import date, datetime
 from pathlib import Path
 
-from refnotes.formats.contact import ENTRY
+from refnotes.formats.entries import ENTRY
 from refnotes.store import git
 
 _RS, _US = "\x1e", "\x1f"

@@ -31,7 +31,8 @@ from typing import Any, TypeVar
 
 from refnotes.core.model import MEDIA, WARNING, Contact
 from refnotes.formats import frontmatter
-from refnotes.formats.contact import ENTRY, HEADING, fence_toggle, parse_contact
+from refnotes.formats.contact import parse_contact
+from refnotes.formats.entries import ENTRY, log_position
 from refnotes.store import fsutil
 
 
@@ -241,7 +242,7 @@ def insert_entry(raw: bytes, line: str) -> tuple[bytes, int, int]:
         raise WriteRefused(*refused)
     # lines[i] is line i+1; a final newline leaves an empty last item
     ends_with_newline = text.endswith(newline)
-    log_at, insert_after = _log_position(lines)
+    log_at, insert_after = log_position(lines)
     if log_at is None:
         # no ## Log: add the section at the end, a blank line before it
         prefix = "" if ends_with_newline or not text else newline
@@ -264,39 +265,6 @@ def insert_entry(raw: bytes, line: str) -> tuple[bytes, int, int]:
 def _last_is_blank(lines: list[str], ends_with_newline: bool) -> bool:
     body = lines[:-1] if ends_with_newline else lines
     return bool(body) and not body[-1].strip()
-
-
-def _log_position(lines: list[str]) -> tuple[int | None, int]:
-    """(index of the ## Log heading, index of the line to insert after), skipping front matter and code."""
-    start = 0
-    if lines and lines[0].rstrip() == "---":
-        end = next((i for i in range(1, len(lines)) if lines[i].rstrip() in ("---", "...")), None)
-        start = (end + 1) if end is not None else len(lines)
-    log_at = None
-    last = 0
-    fence = None
-    for i in range(start, len(lines)):
-        line = lines[i]
-        stripped = line.strip()
-        is_fence, fence = fence_toggle(stripped, fence)
-        if is_fence:
-            if log_at is not None:
-                last = i
-            continue
-        if fence is not None:
-            if log_at is not None:
-                last = i
-            continue
-        heading = HEADING.fullmatch(line)
-        if heading and len(heading.group(1)) <= 2:
-            if log_at is not None:
-                break  # the section ended; the last Log section wins only if there is no other
-            if len(heading.group(1)) == 2 and heading.group(2).strip().lower() == "log":
-                log_at = last = i
-            continue
-        if log_at is not None and stripped:
-            last = i
-    return log_at, last
 
 
 def _check_only_inserted(before: bytes, after: bytes, position: int) -> None:
@@ -345,8 +313,6 @@ def _fsync_dir(folder: Path) -> None:
             os.fsync(fd)
         finally:
             os.close(fd)
-
-
 
 
 @dataclass(frozen=True)

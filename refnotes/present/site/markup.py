@@ -15,11 +15,9 @@ from markupsafe import Markup, escape
 
 from refnotes.core import agenda
 from refnotes.core.model import Contact
-from refnotes.formats.contact import LINK, hashtags, link_slug
+from refnotes.formats.entries import LINK, hashtags, link_slug, without_log
 from refnotes.present import plainmd
 
-LOG_HEADING = re.compile(r"^##[ \t]+log[ \t#]*$", re.I | re.M)
-NEXT_HEADING = re.compile(r"^#{1,2}[ \t]", re.M)
 _SPECIAL = re.compile(r"[*_`\\<>!~\[\]]")  # characters markdown-it treats specially (and http:, www.)
 
 
@@ -161,12 +159,7 @@ class Text:
 
     def notes_html(self, contact: Contact, prefix: str) -> Markup:
         """The body without its ## Log section, rendered (raw HTML off)."""
-        body = contact.body
-        match = LOG_HEADING.search(body)
-        if match:
-            rest = body[match.end():]
-            after = NEXT_HEADING.search(rest)
-            body = body[:match.start()] + (rest[after.start():] if after else "")
+        body = without_log(contact.body)
         if not body.strip():
             return Markup("")
         text = self._wiki_to_markdown(body, prefix) if "[[" in body else body
