@@ -5,14 +5,14 @@ import os
 import pytest
 
 from refnotes import cli
-from refnotes.store import answers
+from refnotes.store import answers, freshness
 from refnotes.store.vault import scan
 
 
 @pytest.fixture
 def quiet(monkeypatch):
     """Files written a moment ago count as left alone (tests cannot wait two seconds for each)."""
-    monkeypatch.setattr(answers, "QUIET_NS", 0)
+    monkeypatch.setattr(freshness, "QUIET_NS", 0)
 
 
 @pytest.fixture

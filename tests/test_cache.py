@@ -269,11 +269,58 @@ def test_a_cold_parse_with_no_process_to_be_had_parses_here(vault, monkeypatch, 
 
 def test_the_cache_header_names_the_code_that_wrote_it(vault, monkeypatch):
     """No hand-bumped schema: rows parsed by other code (another version, an edited module) are not used."""
-    from refnotes.store import fsutil
+    from refnotes.store import freshness
 
     vault.contact("a", "name: A")
     vault.load()
     assert cache.load(vault.root).get("contacts/a.md") is not None
     monkeypatch.setattr(cache, "SCHEMA", "0123456789abcdef")
     assert cache.load(vault.root).get("contacts/a.md") is None
-    assert cache.SCHEMA != fsutil.code_digest() and len(fsutil.code_digest()) == 16
+    assert cache.SCHEMA != freshness.code_digest() and len(freshness.code_digest()) == 16
+
+
+def test_the_code_digest_reads_every_module_of_the_package_and_changes_with_any(tmp_path):
+    """Not only the folder its own module is in: a parser changed in formats/ is a new digest too."""
+    import shutil
+
+    from refnotes.store import freshness
+
+    files = freshness.code_files()
+    for module in ("__init__.py", "core/model.py", "core/rules/asks.py", "formats/contact.py", "formats/entries.py",
+                   "store/cache.py", "present/site/renderer.py", "cli/base.py"):
+        assert module in files
+    assert not any(name.startswith("templates/") or "__pycache__" in name for name in files)
+    copy = tmp_path / "refnotes"
+    shutil.copytree(freshness.PACKAGE, copy, ignore=shutil.ignore_patterns("__pycache__", "templates"))
+    assert freshness.code_digest(str(copy)) == freshness.code_digest()
+    with open(copy / "formats" / "contact.py", "a", encoding="utf-8") as module:
+        module.write("# a changed parser\n")
+    assert freshness.code_digest(str(copy)) != freshness.code_digest()
+
+
+def test_a_same_size_edit_with_its_mtime_put_back_is_read_afresh(vault, monkeypatch):
+    """`cp -p`, `rsync -t`: new bytes, the old size and mtime. The ctime (and here the inode) tell."""
+    import os
+    import time
+
+    from refnotes.store import freshness
+
+    monkeypatch.setattr(freshness, "QUIET_NS", 0)  # the file counts as settled at once: no content hash kept
+    path = vault.contact("a", "name: Anna")
+    before = path.stat()
+    assert vault.load().contacts["a"].name == "Anna"
+    assert cache.load(vault.root).get("contacts/a.md")[2] is None  # the row trusts the file's identity alone
+    replacement = path.with_name("a.md.new")
+    replacement.write_text(path.read_text().replace("Anna", "Emma"))
+    os.utime(replacement, ns=(before.st_atime_ns, before.st_mtime_ns))
+    os.replace(replacement, path)  # as rsync does: a new file, the old mtime
+    again = path.stat()
+    assert (again.st_size, again.st_mtime_ns) == (before.st_size, before.st_mtime_ns)
+    assert vault.load().contacts["a"].name == "Emma"
+    time.sleep(0.05)  # the clock the kernel stamps ctime with ticks in milliseconds: later, as a real copy is
+    with open(path, "r+b") as handle:  # in place, as `cp -p` does: same inode, same size, mtime put back
+        data = handle.read().replace(b"Emma", b"Ella")
+        handle.seek(0)
+        handle.write(data)
+    os.utime(path, ns=(before.st_atime_ns, before.st_mtime_ns))
+    assert vault.load().contacts["a"].name == "Ella"

@@ -56,10 +56,10 @@ class Context:
         self.use_cache = use_cache
         self.files = None  # the vault's contact files, once answer() has scanned them
 
-    def answer(self, *key, color: bool = False, folders: tuple[str, ...] = ()) -> Printer:
+    def answer(self, *key, color: bool = False, folders: tuple[str, ...] = (), replayed: bool = True) -> Printer:
         """Where a command that only reads the vault prints: if an earlier run with the same key saw
         the same files (answers.py; and the vault's `folders` too), what it printed is printed again
-        and the command ends here."""
+        and the command ends here (unless not `replayed`: a command that must run, like `build --rebuild`)."""
         from refnotes.store import answers
         from refnotes.store.vault import scan
 
@@ -67,7 +67,8 @@ class Context:
         self.files = scan(root)
         stamp = answers.stamp(root, self.files, folders) if self.use_cache else None
         key = (*key, color)
-        replay(answers.recall(root, stamp, key), color)
+        if replayed:
+            replay(answers.recall(root, stamp, key), color)
         return Printer(root, stamp, key, color)
 
     def vault_root(self) -> Path:

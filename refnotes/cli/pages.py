@@ -18,9 +18,10 @@ from refnotes.core.wording import count
 @click.command()
 @click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=None,
               help="Where to write the site (default: <vault>/_site).")
+@click.option("--rebuild", is_flag=True, help="Render every page again, whatever the last build left.")
 @today_option
 @pass_context
-def build(ctx: Context, out: Path | None, today: date | None) -> None:
+def build(ctx: Context, out: Path | None, rebuild: bool, today: date | None) -> None:
     """Build the static site: the weekly plan, contact pages, the referral network.
 
     The pages are plain HTML files: open index.html from disk, put the folder
@@ -32,6 +33,7 @@ def build(ctx: Context, out: Path | None, today: date | None) -> None:
     Examples:
       refnotes build && open vault/_site/index.html
       refnotes build --out ~/Sites/referrals --today 2026-11-25
+      refnotes build --rebuild           # every page afresh (a page is otherwise redone when it changes)
     """
     from refnotes.present import site
     from refnotes.store import git
@@ -41,10 +43,10 @@ def build(ctx: Context, out: Path | None, today: date | None) -> None:
     target = out if out is not None else root / "_site"
     # Built before from these very inputs into this very folder, untouched since: nothing to do.
     key = ("build", str(target.resolve()), today.isoformat(), git.head(root))
-    said = ctx.answer(*key, site.state(target), folders=("templates",))
+    said = ctx.answer(*key, site.state(target), folders=("templates",), replayed=not rebuild)
     vault = dated(ctx.load(), today)
     try:
-        result = site.build(vault, today, target)
+        result = site.build(vault, today, target, rebuild=rebuild)
     except site.OutputRefused as exc:
         raise UsageFailure(str(exc)) from None
     said.key = (*key, site.state(target), said.color)  # kept for the folder as this build left it

@@ -40,6 +40,7 @@ from jinja2.utils import Cycler, Joiner, Namespace
 
 from refnotes import __version__
 from refnotes.core.wording import count
+from refnotes.store import freshness
 
 PACKAGE = "refnotes.templates"
 COMPILED = "templates"  # in the per-user cache folder: a folder per code key, Jinja's files in it
@@ -241,15 +242,7 @@ def code_key() -> str:
     version and its code (the environment's settings and the sandbox are code), Jinja's, Python's."""
     digest = hashlib.blake2b(digest_size=16)
     digest.update(f"{__version__}\0{jinja2.__version__}\0{sys.version}\0".encode())
-    package = Path(__file__).parent
-    for folder, dirs, names in os.walk(package):
-        dirs.sort()
-        for name in sorted(names):
-            if name.endswith(".py"):
-                path = os.path.join(folder, name)
-                digest.update(os.path.relpath(path, package).encode("utf-8", "surrogateescape") + b"\0")
-                with open(path, "rb") as handle:
-                    digest.update(handle.read())
+    digest.update(freshness.code_digest().encode())  # every module of the package
     return digest.hexdigest()
 
 

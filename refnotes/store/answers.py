@@ -26,10 +26,10 @@ from pathlib import Path
 from refnotes import __version__
 from refnotes.formats.config import CONFIG_FILE
 from refnotes.formats.planfile import PLANS_DIR
+from refnotes.store import freshness
 
 FILE = "answers"
 KEEP = 6  # answers kept for one stamp: a build, todo and check, `--json` or not
-QUIET_NS = 2_000_000_000  # how long a file must have been left alone for its stat to vouch for it
 
 Answer = tuple  # (stdout text, stderr text, exit status)
 
@@ -44,17 +44,16 @@ def stamp(root: Path, files: list[tuple[str, str, os.stat_result | None]], folde
     extra += _listing(os.path.join(root, PLANS_DIR), PLANS_DIR)
     for folder in folders:
         extra += _tree(root, folder)
-    extra += [entry for entry in _listing(os.path.dirname(__file__), "<refnotes>")
-              if entry[0].endswith(".py")]  # our own code: a new one answers anew
     stats = [(rel, _stat(path)) for rel, path in extra] + [(rel, stat) for rel, _, stat in files]
     stats += getattr(files, "refused_stats", [])  # what scan() would not read: a FIFO gone is news too
+    lines.append(f"<refnotes>\0{freshness.code_digest()}\n")  # our own code: a new one answers anew
     for rel, stat in stats:
         if stat is None:
             lines.append(f"{rel}\0-\n")
             continue
         lines.append(f"{rel}\0{stat.st_size}\0{stat.st_mtime_ns}\0{stat.st_ctime_ns}\0{stat.st_ino}\n")
         newest = max(newest, stat.st_mtime_ns, stat.st_ctime_ns)
-    if time.time_ns() - newest < QUIET_NS:
+    if time.time_ns() - newest < freshness.QUIET_NS:
         return None
     text = "".join(lines).encode("utf-8", "surrogateescape")
     return hashlib.blake2b(text, digest_size=20).hexdigest()

@@ -34,7 +34,7 @@ from stat import S_ISDIR, S_ISREG
 
 from refnotes import __version__
 from refnotes.core.model import RECORDS, Contact, Problem, SafeUnpickler, lean
-from refnotes.store.fsutil import code_digest
+from refnotes.store.freshness import code_digest, identity, settled
 
 SCHEMA = code_digest()  # what parsed these rows: a change to refnotes' code is a new schema, nobody bumps it
 FILE = "cache"  # a folder: `config` and a file per bucket, `00` to `63`
@@ -42,7 +42,7 @@ FOLDER = ".refnotes"
 _ALLOWED = RECORDS
 
 
-# A row: (size, mtime_ns, digest or None, Contact (its doc packed) or None, problems as tuples)
+# A row: (size, (mtime_ns, ctime_ns, inode), digest or None, Contact (its doc packed) or None, problems as tuples)
 Row = tuple
 
 
@@ -122,7 +122,7 @@ class Cache:
 
 def fresh(row: Row | None, stat: os.stat_result, read) -> Row | None:
     """The cached row if the file is unchanged. `read()` gives the bytes when a hash must decide."""
-    if row is None or row[0] != stat.st_size or row[1] != stat.st_mtime_ns:
+    if row is None or row[0] != stat.st_size or row[1] != identity(stat):
         return None
     if row[2] is not None:
         raw = read()
@@ -131,15 +131,9 @@ def fresh(row: Row | None, stat: os.stat_result, read) -> Row | None:
     return row
 
 
-def _now_ns() -> int:
-    import time
-
-    return time.time_ns()
-
-
 def digest_if_ambiguous(stat: os.stat_result, raw: bytes) -> str | None:
-    """A content hash when the mtime is too recent to tell a later same-size edit apart."""
-    return digest(raw) if abs(_now_ns() - stat.st_mtime_ns) < 2_000_000_000 else None
+    """A content hash when the file changed too recently for its identity to tell a later edit apart."""
+    return None if settled(stat) else digest(raw)
 
 
 def digest(raw: bytes) -> str:
@@ -153,7 +147,7 @@ def row_for(stat: os.stat_result, raw: bytes, contact: Contact | None, problems:
         kept = lean(contact)
     except (RecursionError, pickle.PicklingError, TypeError, ValueError):  # too deep for pickle: save() goes without
         kept = contact
-    return (stat.st_size, stat.st_mtime_ns, digest_if_ambiguous(stat, raw), kept, problem_rows(problems))
+    return (stat.st_size, identity(stat), digest_if_ambiguous(stat, raw), kept, problem_rows(problems))
 
 
 def header(root: Path, kind: str = "cache") -> bytes | None:
@@ -294,7 +288,7 @@ def _well_formed(rows) -> bool:
     """A bucket of rows as this version writes them (a foreign file that unpickled fine is still refused):
     each row its five parts, each contact all its fields, each problem (path, line, message, severity)."""
     return type(rows) is dict and all(
-        type(rel) is str and type(row) is tuple and len(row) == 5 and type(row[0]) is int and type(row[1]) is int
+        type(rel) is str and type(row) is tuple and len(row) == 5 and type(row[0]) is int and type(row[1]) is tuple
         and (row[3] is None or (type(row[3]) is Contact and len(row[3]) == _FIELDS))
         and type(row[4]) is list and all(_problem_row(p) for p in row[4]) for rel, row in rows.items())
 

@@ -241,31 +241,6 @@ def private_dir(root: Path) -> Path:
     return folder
 
 
-_CODE: list[str] = []
-
-
-def code_digest() -> str:
-    """A digest of refnotes' own code (every module of the package): the header of everything refnotes
-    keeps in `.refnotes/`, so that what an older or newer refnotes wrote is never read as this one's."""
-    if not _CODE:
-        import hashlib
-
-        package = os.path.dirname(os.path.abspath(__file__))
-        digest = hashlib.blake2b(digest_size=8)
-        modules = []
-        for folder, folders, names in os.walk(package):
-            if folder == package and "templates" in folders:
-                folders.remove("templates")  # the shipped templates (data), where an installed wheel keeps them
-            modules += [os.path.relpath(os.path.join(folder, name), package) for name in names if name.endswith(".py")]
-        modules.sort()
-        for rel in modules:
-            digest.update(rel.encode("utf-8", "surrogateescape"))
-            with open(os.path.join(package, rel), "rb") as handle:
-                digest.update(handle.read())
-        _CODE.append(digest.hexdigest())
-    return _CODE[0]
-
-
 # -- replacing a file someone may be editing
 
 

@@ -17,6 +17,7 @@ from pathlib import Path
 
 from refnotes.core.model import CONTACTS_DIR, ERROR, WARNING, Contact, Problem, Vault
 from refnotes.formats.config import CONFIG_FILE, Config, config_from_bytes
+from refnotes.store.freshness import identity
 
 DEFAULT_VAULT = "vault"
 ENV_VAR = "REFNOTES_VAULT"
@@ -301,7 +302,7 @@ def _config(root: Path, cache) -> tuple[Config, list[Problem]]:
         return Config(), [Problem(CONFIG_FILE, 1, f"cannot read: {exc.strerror}")]
     config, problems = config_from_bytes(raw)
     if cache is not None:
-        cache.config = (stat.st_size, stat.st_mtime_ns, index_cache.digest_if_ambiguous(stat, raw),
+        cache.config = (stat.st_size, identity(stat), index_cache.digest_if_ambiguous(stat, raw),
                         dict(config.items()), index_cache.problem_rows(problems))
     return config, problems
 

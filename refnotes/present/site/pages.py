@@ -101,6 +101,13 @@ class Pages:
             "csp": content_security_policy,
         }
 
+    def _contact_page_common(self) -> dict:
+        """What every contact page is given besides its own values: the settings, the owner, the navigation,
+        the functions and labels of the pages; not the day (a page shows its own dates), nor the vault."""
+        common = self._common_context
+        return {name: common[name] for name in ("month_page", "config", "owner", "page_name", "tel", "mailto",
+                                                 "kind_labels", "rule_labels", "version", "inline", "csp")}
+
     def _index(self) -> dict:
         week_end = agenda.week_start(self.today) + timedelta(days=6)
         items = agenda.due_within(self.items, self.today, (week_end - self.today).days)

@@ -4,20 +4,25 @@ worked out, and many changed contact pages go to a pool of workers."""
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import hashlib
 import os
 from collections import defaultdict
-from datetime import date
+from collections.abc import Mapping
+from datetime import date, datetime
 from pathlib import Path
+
+from markupsafe import Markup
 
 from refnotes import __version__
 from refnotes.core import agenda
 from refnotes.core.model import Contact, Vault
+from refnotes.formats.config import Config
 from refnotes.present import render
 from refnotes.present.site.markup import Text, contacts_page, when_html
 from refnotes.present.site.pages import Pages, overdue_first
-from refnotes.store import fsutil, git
+from refnotes.store import freshness, fsutil, git
 
 AGENDA_JOBS = (("lists", ()), ("index", ()), ("notes", ()))  # pages that show agenda items, besides a contact's
 CONTACTS_PER_PAGE = 500
@@ -214,6 +219,8 @@ class Renderer(Text, Pages):
         self._items_for = items_for
         self._histories_by_path = self._histories()
         self._shared = self._shared_inputs(self._common_context["month_page"])
+        self._contact_common = self._contact_page_common()
+        self._keys: dict[int, str] = {}  # value_key of the shared values (the settings), worked out once
         try:
             self._existing = set(os.listdir(folder / "contacts"))
         except OSError:
@@ -269,9 +276,25 @@ class Renderer(Text, Pages):
         return written, fingerprints
 
     def _contact_page(self, folder: Path, common: dict, contact: Contact, referrer, referred, items, history) -> None:
-        self._page(folder / "contacts" / f"{contact.slug}.html", "contact.html", prefix="../", **common,
-                   contact=contact, fields=self._fields(contact), notes=self.notes_html(contact, ""),
-                   log=self._log(contact, ""), referrer=referrer, referred=referred, items=items, history=history)
+        context = self._contact_context(contact, referrer, referred, items, history)
+        self._page(folder / "contacts" / f"{contact.slug}.html", "contact.html", **context,
+                   fields=self._fields(contact), notes=self.notes_html(contact, ""), log=self._log(contact, ""))
+
+    def _contact_context(self, contact: Contact, referrer, referred, items, history) -> dict:
+        """What a contact page's template is given, but for what is made of the contact's own file and the
+        contacts it links (fields, notes, log): the page's fingerprint is this, by value. `contacts` holds
+        the contacts the page shows (those it links, its referrer and referrals, those its items are
+        about), so that a page changes with them and with nothing else."""
+        get = self.vault.contacts.get
+        shown = {slug: other for slug in (*contact.linked, *(i.about for i in items if i.about),
+                                          *(i.contact for i in items)) if (other := get(slug)) is not None}
+        if referrer is not None:
+            shown[referrer.slug] = referrer
+        shown.update((r.slug, r) for r in referred)
+        shown[contact.slug] = contact
+        return {**self._contact_common, "prefix": "../", "contact": contact, "contacts": shown,
+                "referrer": referrer, "referred": referred, "items": items, "history": history,
+                "first_line_day": self.today if contact.last_touch is None else None}
 
     # -- incremental builds: a contact page is rendered again only when its inputs changed
 
@@ -281,30 +304,15 @@ class Renderer(Text, Pages):
         for name in ("site/base.html", "site/macros.html", *(templates or ("site/contact.html",))):
             source, filename, _ = self.env.loader.get_source(self.env, name)
             sources.append((filename, source))
-        # the year too: dates in another year are shown with theirs (agenda.when)
-        owner = sorted(self.vault.config.section("owner").items())
-        return _hash(repr((__version__, month_page, self.today.year, owner, sources)))
+        # the code, and the year the `when` filter shows dates against (a date in another year has its year)
+        return _hash(repr((__version__, freshness.code_digest(), month_page, self.today.year, sources)))
 
     def _fingerprint(self, shared: str, contact: Contact, referrer, referred, items, history) -> str:
-        """A hash of everything the contact's page shows: its file (by content), the names of the
-        contacts it links, its referrer and referrals, its open items, its git history."""
-        get = self.vault.contacts.get
-        parts = [shared, contact.digest]
-        for slug in contact.linked:  # not the entries: after a fork, every memory page touched is copied
-            other = get(slug)
-            parts.append(f"{slug}={other.name if other is not None else ''}")
-        if referrer is not None:
-            parts.append(f"by {referrer.slug}={referrer.name}")
-        for r in referred:
-            parts.append(f"sent {r.slug}={r.name}|{r.status}|{r.referred_on}")
-        for rule, slug, about, due, title, why, overdue, _ in items:
-            parts.append(f"item {rule}|{slug}|{about}|{due.toordinal()}|{title}|{why}|{overdue:d}")
-        for commit, change in history:
-            parts.append(repr((commit.hash, change.path, change.added, change.renamed_from, change.fields,
-                               len(change.entries_added), len(change.entries_removed))))
-        if contact.last_touch is None:  # no entries
-            parts.append(f"today {self.today}")  # the empty log suggests a first line with today's date
-        return _hash("\x1e".join(parts))
+        """A hash of the context the contact's page is rendered with, by value (`value_key`): whatever a
+        template of the user's shows from it, the page is rendered again when that changes."""
+        context = self._contact_context(contact, referrer, referred, items, history)
+        return _hash("\x1e".join([shared, *(f"{name}={value_key(context[name], self._keys)}"
+                                            for name in sorted(context))]))
 
     def _page(self, path: Path, template: str, **context) -> None:
         html = self.env.get_template(f"site/{template}").render(**context)
@@ -312,3 +320,30 @@ class Renderer(Text, Pages):
             self._rendered.append((os.fspath(path), html.encode("utf-8", "surrogateescape")))
         else:
             fsutil.write_page(path, html)
+
+
+def value_key(value, memo: dict[int, str]) -> str:
+    """A value as the text a fingerprint hashes: equal for equal values, across runs. A contact is its
+    slug and the digest of its file (everything in it is read from those bytes); settings, hashed once
+    a build (`memo`, by id); the functions pages are given, their names (the code is in the header)."""
+    kind = type(value)
+    if value is None or kind in (bool, int, float, str, Markup):
+        return repr(value)
+    if kind is date or kind is datetime:
+        return value.isoformat()
+    if isinstance(value, Contact):
+        return f"<{value.slug} {value.digest}>"
+    if isinstance(value, (tuple, list)):
+        return "(" + ",".join(value_key(item, memo) for item in value) + ")"
+    if isinstance(value, Mapping):
+        known = memo.get(id(value)) if isinstance(value, Config) else None
+        if known is None:
+            known = "{" + ",".join(f"{key!r}:{value_key(value[key], memo)}" for key in sorted(value, key=str)) + "}"
+            if isinstance(value, Config):
+                memo[id(value)] = known = _hash(known)
+        return known
+    if dataclasses.is_dataclass(value):
+        return value_key(dataclasses.astuple(value), memo)
+    if callable(value):
+        return getattr(value, "__qualname__", type(value).__qualname__)
+    raise TypeError(f"a page is given a {kind.__name__}, which its fingerprint cannot tell apart")
