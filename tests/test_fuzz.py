@@ -377,11 +377,13 @@ class Fuzzed:
     conflicts: list[int] = field(default_factory=list)  # lines of <<<<<<< markers
 
     def read(self) -> bool:
-        """Whether refnotes reads this file at all (a contact file, a plan named as plans are, the config)."""
+        """Whether refnotes reads this file at all (a contact file, a plan named as plans are, of a year from
+        1900 to 2200, the config). A plan file it does not read it still names, on line 1."""
         if self.rel.startswith("contacts/"):
             return self.rel.endswith(".md") and not any(part.startswith(".") for part in self.rel.split("/"))
-        match = re.fullmatch(r"plans/referral-month-\d{4}-(\d{2})\.yaml", self.rel)
-        return self.rel == "refnotes.yaml" or bool(match and 1 <= int(match.group(1)) <= 12)
+        match = re.fullmatch(r"plans/referral-month-(\d{4})-(\d{2})\.yaml", self.rel)
+        return self.rel == "refnotes.yaml" or bool(match and 1900 <= int(match.group(1)) <= 2200
+                                                   and 1 <= int(match.group(2)) <= 12)
 
     def lines(self) -> list[str]:
         text = self.data.decode("utf-8-sig", "replace")
@@ -396,8 +398,13 @@ class Fuzzed:
         return next((i + 1 for i in range(1, len(lines)) if lines[i].rstrip() in ("---", "...")), 0)
 
     def unclosed_fence(self) -> int | None:
-        """The line of a code fence in the notes that is never closed (CommonMark's rules), if any."""
-        if not self.closing:
+        """The line of a code fence in the notes that is never closed (CommonMark's rules), if any; none in a
+        file refnotes skips whole (not UTF-8, or a NUL byte: one error, on that byte's line)."""
+        try:
+            text = self.data.decode("utf-8-sig")
+        except UnicodeDecodeError:
+            return None
+        if not self.closing or "\x00" in text:
             return None
         opened = None
         for number, line in enumerate(self.lines()[self.closing:], self.closing + 1):
@@ -905,6 +912,8 @@ def exercise(root: Path, fuzzed: list[Fuzzed], *, config_fuzzed: bool = False, l
     # what the generator knows is wrong is reported where it is
     for item in fuzzed if report else ():
         if not item.read():
+            if item.rel.startswith("plans/referral-month-"):  # not read, but the user is told so
+                expect(any(p["path"] == item.rel for p in problems), "plan file not read, and not named", item.rel)
             continue
         if item.twice and (fuzzing("twice-in-plans") or not item.rel.startswith("plans/")):
             expect(errors_in(problems, item.rel), "key written twice, no error", f"{item.rel}:{item.twice[0]}")
@@ -1378,3 +1387,23 @@ def test_log_writes_into_the_file_the_vault_reads(vault, run):
     result = run("--vault", vault.root, "log", "alice-good", "call", "Hello", "--date", "2026-11-24", "--today", TODAY)
     seen = any(e.text == "Hello" for e in vault.load().contacts["alice-good"].entries)
     assert (result.exit_code != 0 and broken.read_bytes() == before) or seen, result.output
+
+
+def test_a_nul_byte_below_a_code_fence_never_closed_skips_the_file_and_that_is_all(vault, run):
+    # (found by the fuzz with refnotes.yaml fuzzed, but the config plays no part) a file with a NUL byte is
+    # refused whole, on the NUL's line; the fence above it is never read, so it cannot be reported
+    text = "---\nname: client\n---\n## Log\n```\n- 1900-01-01 call:\n- 2026-11-20\n\x00"
+    vault.write("contacts/fuzz-1.md", text, dedent=False)
+    assert [(p["line"], p["severity"]) for p in problems_of(run, vault.root)
+            if p["path"] == "contacts/fuzz-1.md"] == [(8, "error")]
+    config_case(written("refnotes.yaml", "\n"), [written("contacts/fuzz-1.md", text)])
+
+
+def test_a_plan_of_year_0001_is_named_and_not_read_so_its_keys_written_twice_are_not_asked_for(vault, run):
+    # (found by the fuzz) a plan file is not read outside the years 1900 to 2200: a warning on its line 1
+    # says so, and what is inside it (a day written twice) is not checked
+    rel, text = "plans/referral-month-0001-01.yaml", "month: 0001-01\ndays:\n  0001-01-00: []\n  0001-01-00: []\n"
+    vault.contact("alice-good", "name: Alice Good")
+    vault.write(rel, text)
+    assert [p["line"] for p in problems_of(run, vault.root) if p["path"] == rel] == [1]
+    plans_case([], [written(rel, text, twice=[4])])
