@@ -14,6 +14,7 @@ from datetime import date
 import pytest
 
 from refnotes.formats.contact import parse_contact
+from refnotes.store import versions
 
 FENCED = textwrap.dedent("""\
     ---
@@ -145,7 +146,6 @@ def _at_the_swap(monkeypatch, path, action):
     by the exchange that hands back the file it replaced)."""
     import os
 
-    from refnotes.store import fsutil
 
     done = []
 
@@ -154,7 +154,7 @@ def _at_the_swap(monkeypatch, path, action):
             done.append(True)
             action()
 
-    real_replace, real_exchange = os.replace, getattr(fsutil, "exchange", None)
+    real_replace, real_exchange = os.replace, getattr(versions, "exchange", None)
 
     def replace(a, b, **kwargs):
         once(b)
@@ -166,18 +166,18 @@ def _at_the_swap(monkeypatch, path, action):
             once(b)
             return real_exchange(a, b)
 
-        monkeypatch.setattr(fsutil, "exchange", exchange)
+        monkeypatch.setattr(versions, "exchange", exchange)
     return done
 
 
 @pytest.mark.parametrize("leases", [True, False], ids=["with-leases", "without-leases"])
 def test_a_rename_style_save_just_before_refnotes_swaps_its_file_in_is_kept_and_the_entry_redone(
         tmp_path, monkeypatch, leases):
-    from refnotes.store import fsutil, writer
+    from refnotes.store import writer
 
     if not leases:  # a file system without them, or a file of someone else's
-        monkeypatch.setattr(fsutil, "_guard", lambda *fds: False, raising=False)
-        monkeypatch.setattr(fsutil, "being_written", lambda fd: False, raising=False)
+        monkeypatch.setattr(versions, "_guard", lambda *fds: False, raising=False)
+        monkeypatch.setattr(versions, "being_written", lambda fd: False, raising=False)
 
     path = tmp_path / "contacts" / "bob.md"
     path.parent.mkdir()
@@ -197,7 +197,7 @@ def test_an_in_place_save_under_way_is_waited_for_never_written_over(tmp_path):
     import threading
     import time
 
-    from refnotes.store import fsutil, writer
+    from refnotes.store import writer
 
     path = tmp_path / "contacts" / "bob.md"
     path.parent.mkdir()
@@ -205,7 +205,7 @@ def test_an_in_place_save_under_way_is_waited_for_never_written_over(tmp_path):
     saved = BOB.replace("## Log", PARAGRAPH + "## Log").encode()
     editor = os.open(path, os.O_WRONLY | os.O_TRUNC)
     probe = os.open(path, os.O_RDONLY)
-    tells = fsutil.being_written(probe)
+    tells = versions.being_written(probe)
     os.close(probe)
     if not tells:
         os.close(editor)
@@ -225,15 +225,15 @@ def test_two_saves_during_one_swap_keep_both_and_refuse(tmp_path, monkeypatch):
     """The editor saves after refnotes read the file, and again while refnotes puts that save back:
     refnotes cannot tell which should win, so the last save stays, the other is kept beside it, and
     nothing of refnotes' is written (exit 1)."""
-    from refnotes.store import fsutil, writer
+    from refnotes.store import writer
 
-    if not fsutil.exchange(*_pair(tmp_path)):
+    if not versions.exchange(*_pair(tmp_path)):
         pytest.skip("no atomic exchange of two files on this system")
     path = tmp_path / "contacts" / "bob.md"
     path.parent.mkdir()
     path.write_text(BOB)
     first, second = BOB.replace("## Log", "First save.\n\n## Log"), BOB.replace("## Log", "Second save.\n\n## Log")
-    real_exchange = fsutil.exchange
+    real_exchange = versions.exchange
     saves = [first, second]
 
     def exchange(a, b):
@@ -241,7 +241,7 @@ def test_two_saves_during_one_swap_keep_both_and_refuse(tmp_path, monkeypatch):
             _rename_save(path, saves.pop(0))
         return real_exchange(a, b)
 
-    monkeypatch.setattr(fsutil, "exchange", exchange)
+    monkeypatch.setattr(versions, "exchange", exchange)
     with pytest.raises(writer.WriteRefused, match="another program wrote this file") as refused:
         writer.append_entry(tmp_path, path, ENTRY_LINE)
     kept = [p for p in path.parent.iterdir() if p.name != "bob.md"]
@@ -403,10 +403,10 @@ def test_an_in_place_save_between_the_read_and_the_swap_is_read_again(tmp_path, 
     """Without an atomic exchange (not Linux) the checks just before the rename still see it."""
     import os
 
-    from refnotes.store import fsutil, writer
+    from refnotes.store import writer
 
     if not exchange:
-        monkeypatch.setattr(fsutil, "exchange", lambda a, b: False, raising=False)
+        monkeypatch.setattr(versions, "exchange", lambda a, b: False, raising=False)
     path = tmp_path / "contacts" / "bob.md"
     path.parent.mkdir()
     path.write_text(BOB)
@@ -424,14 +424,14 @@ def test_an_in_place_save_between_the_read_and_the_swap_is_read_again(tmp_path, 
 
 
 def test_a_file_that_never_holds_still_is_refused_after_a_bounded_number_of_tries(tmp_path, monkeypatch):
-    from refnotes.store import fsutil, writer
+    from refnotes.store import writer
 
     path = tmp_path / "contacts" / "bob.md"
     path.parent.mkdir()
     path.write_text(BOB)
     tries = []
     monkeypatch.setattr(writer, "_pause", lambda attempt: None)
-    monkeypatch.setattr(fsutil, "replace_version", lambda version, data: tries.append(1) or False)
+    monkeypatch.setattr(versions, "replace_version", lambda version, data: tries.append(1) or False)
     with pytest.raises(writer.WriteRefused, match="kept changing while refnotes was writing it"):
         writer.append_entry(tmp_path, path, ENTRY_LINE)
     assert len(tries) == writer.ATTEMPTS and path.read_text() == BOB

@@ -35,7 +35,7 @@ def _kill_during_write(root, target: str) -> None:
         from pathlib import Path
         from refnotes.store import fsutil
         path = Path({str(root / target)!r})
-        fd, tmp = fsutil._mkstemp(path)  # as every writer makes its new file beside the old one...
+        fd, tmp = fsutil.temp_beside(path)  # as every writer makes its new file beside the old one...
         os.write(fd, path.read_bytes() + b"- 2026-11-25 call: never lands\\n")
         os.kill(os.getpid(), signal.SIGKILL)  # ...and killed before the rename
         """)

@@ -3,7 +3,7 @@
 import pytest
 from conftest import git
 
-from refnotes.store import fsutil
+from refnotes.store import versions
 
 LEAD = """\
 ---
@@ -38,8 +38,8 @@ def text_of(vault, slug="erin-walsh"):
 
 def test_won_turns_a_prospect_into_a_client_and_logs_it_in_one_write(run, lead, monkeypatch):
     writes = []
-    replace = fsutil.replace_version
-    monkeypatch.setattr(fsutil, "replace_version", lambda *a, **k: (writes.append(a[0].path), replace(*a, **k))[1])
+    replace = versions.replace_version
+    monkeypatch.setattr(versions, "replace_version", lambda *a, **k: (writes.append(a[0].path), replace(*a, **k))[1])
     result = run("--vault", lead.root, "status", "erin-walsh", "won", "--value", "21300", "--date", "2026-11-30",
                  *TODAY)
     assert result.exit_code == 0, result.output
@@ -180,8 +180,8 @@ def test_a_file_that_is_not_utf8_is_refused(run, vault, command):
 
 def test_set_changes_several_keys_in_one_write(run, lead, monkeypatch):
     writes = []
-    replace = fsutil.replace_version
-    monkeypatch.setattr(fsutil, "replace_version", lambda *a, **k: (writes.append(a[0].path), replace(*a, **k))[1])
+    replace = versions.replace_version
+    monkeypatch.setattr(versions, "replace_version", lambda *a, **k: (writes.append(a[0].path), replace(*a, **k))[1])
     result = run("--vault", lead.root, "set", "erin-walsh", "kind=client", "score=9", "tier=a",
                  "snooze_until=2027-01-10", "needs=[web design, payroll]", "shoe_size=44")
     assert result.exit_code == 0, result.output

@@ -532,7 +532,7 @@ def test_log_refuses_a_date_after_today_and_writes_nothing(run, vault):
 
 
 def test_check_warns_about_entries_dated_after_today(vault):
-    from refnotes.store.vault import future_entries
+    from refnotes.core.crosscheck import future_entries
 
     vault.contact("a", "name: A", log("2026-11-20 call: x", "2026-11-26 meeting: booked"))
     problems = future_entries(vault.load(), TODAY)

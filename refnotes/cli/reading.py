@@ -62,8 +62,8 @@ def check(ctx: Context, as_json: bool, strict: bool, staged: bool, today: date |
 
 
 def dated(vault: Vault, today: date) -> Vault:
-    """The vault with the problems that depend on the day: entries dated after it (vault.future_entries)."""
-    from refnotes.store.vault import future_entries
+    """The vault with the problems that depend on the day: entries dated after it (crosscheck.future_entries)."""
+    from refnotes.core.crosscheck import future_entries
 
     later = future_entries(vault, today)
     if later:

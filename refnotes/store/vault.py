@@ -12,10 +12,10 @@ import difflib
 import gc
 import os
 from collections.abc import Callable
-from datetime import date
 from pathlib import Path
 
-from refnotes.core.model import CONTACTS_DIR, ERROR, WARNING, Contact, Problem, Vault
+from refnotes.core.crosscheck import cross_checks
+from refnotes.core.model import CONTACTS_DIR, ERROR, WARNING, Problem, Vault
 from refnotes.formats.config import CONFIG_FILE, Config, config_from_bytes
 from refnotes.store.freshness import identity
 
@@ -245,7 +245,7 @@ def _load(root: Path, progress, use_cache: bool, files: list | None, contents: d
         index_cache.save(root, cache)
     if list(contacts) != sorted(contacts):
         vault.contacts = dict(sorted(contacts.items()))
-    vault.problems.extend(_cross_checks(vault))
+    vault.problems.extend(cross_checks(vault))
     from refnotes.store.gitlog import first_seen_lookup
     from refnotes.store.plans import load_plans
 
@@ -395,79 +395,6 @@ def _parse_bucket(task: tuple[int, list[tuple[str, str, os.stat_result | None]],
         else:
             rows[rel] = row
     return number, pickle_rows(rows), unreadable, whole and not unreadable
-
-
-def _cross_checks(vault: Vault) -> list[Problem]:
-    problems: list[Problem] = []
-    contacts = vault.contacts
-
-    def unknown(slug: str) -> str:
-        close = vault.suggest(slug)
-        hint = f"; did you mean {' or '.join(close)}?" if close else "; create the contact or fix the link"
-        return f"[[{slug}]] links to no contact{hint}"
-
-    emails: dict[str, str] = {}
-    stages = vault.config["pipeline.stages"]
-    for contact in contacts.values():
-        if contact.status is not None and contact.status not in stages:
-            problems.append(Problem(contact.path, contact.line_of("status"),
-                                    f"status: {contact.status!r} is not one of {' | '.join(stages)} "
-                                    "(pipeline.stages in refnotes.yaml)"))
-        ref = contact.referred_by
-        if ref is not None:
-            line = contact.line_of("referred_by")
-            if ref == contact.slug:
-                problems.append(Problem(contact.path, line, "referred_by: a contact cannot refer themselves"))
-            elif ref not in contacts:
-                problems.append(Problem(contact.path, line, "referred_by: " + unknown(ref)))
-        for slug, line in contact.body_links:
-            if slug not in contacts:
-                problems.append(Problem(contact.path, line, unknown(slug)))
-        for email in contact.emails:
-            first = emails.setdefault(email.lower(), contact.path)
-            if first != contact.path:
-                problems.append(Problem(contact.path, contact.line_of("email"),
-                                        f"email {email} is also on {first}: the same person twice? "
-                                        "Merge them, or remove it from one", WARNING))
-    problems.extend(_cycles(contacts))
-    return problems
-
-
-def future_entries(vault: Vault, today: date) -> list[Problem]:
-    """A warning for each log entry dated after today: a plan, not a fact; it counts from its day."""
-    problems = []
-    for contact in vault.contacts.values():
-        if contact.last_touch is None or contact.last_touch <= today:
-            continue
-        for e in contact.entries:
-            if e.date > today:
-                problems.append(Problem(contact.path, e.line, f"dated {e.date.isoformat()}, after today: it counts "
-                                        "for nothing until that day (a typo in the date?)", WARNING))
-    return problems
-
-
-def _cycles(contacts: dict[str, Contact]) -> list[Problem]:
-    """A referred B referred ... A: each member of each cycle gets one problem."""
-    problems = []
-    state: dict[str, int] = {}  # 1: on the current path, 2: done
-    for start in contacts:
-        path: list[str] = []
-        slug: str | None = start
-        while slug is not None and slug in contacts and slug not in state:
-            state[slug] = 1
-            path.append(slug)
-            nxt = contacts[slug].referred_by
-            slug = nxt if nxt != slug else None
-        if slug is not None and state.get(slug) == 1:
-            cycle = path[path.index(slug):]
-            chain = " → ".join([*cycle, cycle[0]])
-            for member in cycle:
-                contact = contacts[member]
-                problems.append(Problem(contact.path, contact.line_of("referred_by"),
-                                        f"referral cycle: {chain} (who referred whom); one referred_by is wrong"))
-        for member in path:
-            state[member] = 2
-    return problems
 
 
 def slugs_on_disk(root: Path) -> dict[str, Path]:

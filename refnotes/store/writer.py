@@ -7,7 +7,7 @@ back as `check` reads it: the entry must be where the agenda will find it. The
 write is atomic (temp file in the same folder, fsync, then swapped in,
 permissions kept), serialised across processes by a lock in
 `<vault>/.refnotes/`, and made in place of the very version read (`rewrite`,
-fsutil.replace_version): a file an editor saved meanwhile is read again and the
+versions.replace_version): a file an editor saved meanwhile is read again and the
 change made anew on it. A link is written through to its file inside the vault.
 Front-matter edits (`edit_contact`, for `status` and `set`) go the same way,
 made by formats/frontmatter.py, with at most one entry appended in the same
@@ -33,7 +33,7 @@ from refnotes.core.model import MEDIA, WARNING, Contact
 from refnotes.formats import frontmatter
 from refnotes.formats.contact import parse_contact
 from refnotes.formats.entries import ENTRY, log_position
-from refnotes.store import fsutil
+from refnotes.store import fsutil, versions
 
 
 class WriteRefused(Exception):
@@ -108,8 +108,8 @@ def check_append(root: Path, path: Path, line: str) -> None:
     writes several files, each is checked before the first is written."""
     path = _target(root, path)
     try:
-        version = fsutil.read_version(path)
-    except fsutil.Changing:
+        version = versions.read_version(path)
+    except versions.Changing:
         return  # an editor is saving it right now: the write will look again
     except OSError as exc:
         raise WriteRefused(f"cannot read it: {exc.strerror}") from None
@@ -163,8 +163,8 @@ def rewrite(root: Path, path: Path, change: Callable[[bytes], tuple[bytes, T]]) 
         target = _target(root, path)
         for attempt in range(ATTEMPTS):
             try:
-                version = fsutil.read_version(target)
-            except (fsutil.Changing, BlockingIOError):  # being written, or being swapped by a writer elsewhere
+                version = versions.read_version(target)
+            except (versions.Changing, BlockingIOError):  # being written, or being swapped by a writer elsewhere
                 _pause(attempt)
                 continue
             except FileNotFoundError:
@@ -185,10 +185,10 @@ def rewrite(root: Path, path: Path, change: Callable[[bytes], tuple[bytes, T]]) 
                 if after == version.data:
                     return result
                 try:
-                    if fsutil.replace_version(version, after):
+                    if versions.replace_version(version, after):
                         _fsync_dir(target.parent)
                         return result
-                except fsutil.Clash as exc:
+                except versions.Clash as exc:
                     raise WriteRefused(
                         "another program wrote this file while refnotes was putting its new version in place, "
                         f"so two versions hold someone's changes: one is in place, the other is kept as "
@@ -206,7 +206,7 @@ def _pause(attempt: int) -> None:
     time.sleep(min(0.002 * (attempt + 1), 0.1))
 
 
-def _settled(version: fsutil.Version) -> bool:
+def _settled(version: versions.Version) -> bool:
     """The file read still holds what was read a moment later: a refusal is about the file, not about
     a save caught half way."""
     time.sleep(0.02)
