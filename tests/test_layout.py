@@ -81,3 +81,16 @@ def test_no_module_reads_another_modules_private_attributes():
                     and node.attr.startswith("_") and not node.attr.startswith("__") and node.attr not in NAMEDTUPLE):
                 wrong.append(f"{path.relative_to(PACKAGE.parent)}:{node.lineno}: {node.value.id}.{node.attr}")
     assert wrong == []
+
+
+def test_the_clock_is_read_in_one_place():
+    """--today, else the local date, read once per command (cli/base.py): everything else is given the day."""
+    readers = []
+    for path in MODULES:
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)
+                    and node.func.attr in ("today", "now", "utcnow") and isinstance(node.func.value, ast.Name)
+                    and node.func.value.id in ("date", "datetime")):
+                readers.append(f"{path.relative_to(PACKAGE.parent)}:{node.lineno}")
+    assert readers == ["refnotes/cli/base.py:" + readers[0].rsplit(":", 1)[1]] if readers else readers == []
+    assert len(readers) == 1

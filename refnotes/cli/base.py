@@ -40,9 +40,15 @@ class DateType(click.ParamType):
 DATE = DateType()
 
 
+def _today(ctx: click.Context, param: click.Parameter, value: date | None) -> date:
+    """The one place refnotes reads the clock: --today, else the local date, once for the whole command."""
+    return value if value is not None else date.today()
+
+
 def today_option(func):
     return click.option(
-        "--today", type=DATE, default=None, help="Pretend today is this date (default: the local date)."
+        "--today", type=DATE, default=None, callback=_today,
+        help="Pretend today is this date (default: the local date).",
     )(func)
 
 
@@ -217,7 +223,6 @@ def date_option(func):
 
     @functools.wraps(func)
     def dated(*args, day: date | None = None, today: date | None = None, **kwargs):
-        today = today or date.today()
         day = day or today
         if day > today:
             raise UsageFailure(f"--date {day.isoformat()} is after today ({today.isoformat()}): the log records "
@@ -226,8 +231,7 @@ def date_option(func):
             kwargs["today"] = today
         return func(*args, day=day, **kwargs)
 
-    dated = click.option("--today", type=DATE, default=None,
-                         help="Pretend today is this date (default: the local date).")(dated)
+    dated = today_option(dated)
     return click.option("--date", "day", type=DATE, default=None,
                         help="The day it happened (default: today; never after it).")(dated)
 

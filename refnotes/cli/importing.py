@@ -29,7 +29,7 @@ from refnotes.core.wording import count
 @json_option
 @pass_context
 def import_command(ctx: Context, file: Path, kind: str, tags: tuple[str, ...], mapping: tuple[str, ...],
-                   encoding: str | None, dry_run: bool, today: date | None, as_json: bool) -> None:
+                   encoding: str | None, dry_run: bool, today: date, as_json: bool) -> None:
     """Import contacts from a vCard (.vcf) or CSV export (Google, Outlook, LinkedIn, other).
 
     Creates new contact files only, never overwriting one. A contact whose
@@ -46,7 +46,6 @@ def import_command(ctx: Context, file: Path, kind: str, tags: tuple[str, ...], m
     """
     from refnotes.formats import importers
 
-    today = today or date.today()
     pairs = {}
     for item in mapping:
         column, sep, field = item.partition("=")

@@ -21,7 +21,7 @@ from refnotes.core.wording import count
 @click.option("--rebuild", is_flag=True, help="Render every page again, whatever the last build left.")
 @today_option
 @pass_context
-def build(ctx: Context, out: Path | None, rebuild: bool, today: date | None) -> None:
+def build(ctx: Context, out: Path | None, rebuild: bool, today: date) -> None:
     """Build the static site: the weekly plan, contact pages, the referral network.
 
     The pages are plain HTML files: open index.html from disk, put the folder
@@ -38,7 +38,6 @@ def build(ctx: Context, out: Path | None, rebuild: bool, today: date | None) -> 
     from refnotes.present import site
     from refnotes.store import git
 
-    today = today or date.today()
     root = ctx.vault_root()
     target = out if out is not None else root / "_site"
     # Built before from these very inputs into this very folder, untouched since: nothing to do.
@@ -92,7 +91,7 @@ def _write_output(out: Path | None, data: bytes) -> None:
               help="Include agenda items due within this many days.")
 @today_option
 @pass_context
-def export_ics(ctx: Context, out: Path | None, days: int, today: date | None) -> None:
+def export_ics(ctx: Context, out: Path | None, days: int, today: date) -> None:
     """A calendar: birthdays and client anniversaries (yearly), due agenda items, referral-month days.
 
     Event UIDs are stable, so importing the file again, or subscribing to it,
@@ -105,7 +104,7 @@ def export_ics(ctx: Context, out: Path | None, days: int, today: date | None) ->
     from refnotes.formats import export as exporting
 
     vault = ctx.load()
-    _write_output(out, exporting.calendar(vault, today or date.today(), days))
+    _write_output(out, exporting.calendar(vault, today, days))
 
 
 @export.command("vcf")

@@ -75,7 +75,7 @@ def _check_stage(stage: str, stages: tuple[str, ...]) -> str:
 @today_option
 @pass_context
 def status_command(ctx: Context, slug: str, stage: str, value, next_day: date | None, action: str | None,
-                   day: date | None, keep_kind: bool, today: date | None) -> None:
+                   day: date | None, keep_kind: bool, today: date) -> None:
     """Move SLUG's lead to STAGE of the pipeline, and log it.
 
     STAGE is one of the vault's pipeline.stages (default: new, contacted,
@@ -100,7 +100,6 @@ def status_command(ctx: Context, slug: str, stage: str, value, next_day: date | 
     root = ctx.vault_root()
     path = contact_file(root, slug)
     stage = _check_stage(stage, _stages(root))
-    today = today or date.today()
     day = day or today
     if day > today:
         raise UsageFailure(f"--date {day.isoformat()} is after today ({today.isoformat()}): log what has "

@@ -20,7 +20,7 @@ from refnotes.store.vault import Vault
 @today_option
 @json_option
 @pass_context
-def plan_command(ctx: Context, month_text: str | None, today: date | None, as_json: bool) -> None:
+def plan_command(ctx: Context, month_text: str | None, today: date, as_json: bool) -> None:
     """Freeze the referral-month plan into plans/referral-month-YYYY-MM.yaml.
 
     Every eligible contact (referral_month.kinds, not do_not_contact, not
@@ -42,7 +42,6 @@ def plan_command(ctx: Context, month_text: str | None, today: date | None, as_js
     from refnotes.formats import planfile
     from refnotes.store import autocommit
 
-    today = today or date.today()
     vault = ctx.load()
     try:
         year, month = planning.parse_month(month_text) if month_text else planning.default_month(vault.config, today)

@@ -21,7 +21,7 @@ from refnotes.store.vault import Vault
               "commit would add (for a pre-commit hook).")
 @today_option
 @pass_context
-def check(ctx: Context, as_json: bool, strict: bool, staged: bool, today: date | None) -> None:
+def check(ctx: Context, as_json: bool, strict: bool, staged: bool, today: date) -> None:
     """Validate every file in the vault.
 
     Prints one `path:line: severity: message` line per problem (paths relative
@@ -35,7 +35,6 @@ def check(ctx: Context, as_json: bool, strict: bool, staged: bool, today: date |
       refnotes check --staged            # what a pre-commit hook runs
       refnotes check --today 2026-11-25  # the vault as it stands on that day
     """
-    today = today or date.today()
     color = color_enabled()
     if staged:
         try:
@@ -78,7 +77,7 @@ def dated(vault: Vault, today: date) -> Vault:
 @today_option
 @json_option
 @pass_context
-def todo(ctx: Context, days: int, show_why: bool, today: date | None, as_json: bool) -> None:
+def todo(ctx: Context, days: int, show_why: bool, today: date, as_json: bool) -> None:
     """The agenda: whom to follow up, thank, update, ask and keep in touch with.
 
     Items due within --days (default 7) and every overdue one, grouped by rule,
@@ -93,7 +92,6 @@ def todo(ctx: Context, days: int, show_why: bool, today: date | None, as_json: b
     from refnotes.core import agenda
     from refnotes.store import git
 
-    today = today or date.today()
     color = color_enabled() and not as_json
     root = ctx.vault_root()
     # the commit too: when git first saw a file is when a never-reached contact is first seen
@@ -163,7 +161,7 @@ def _bar(done: int, target: int, width: int = 12) -> str:
 @today_option
 @json_option
 @pass_context
-def notes_command(ctx: Context, days: int, today: date | None, as_json: bool) -> None:
+def notes_command(ctx: Context, days: int, today: date, as_json: bool) -> None:
     """Handwritten notes due: who, for what, a suggested wording.
 
     Birthday and client-anniversary cards, thank-you notes for referrals, and
@@ -179,7 +177,6 @@ def notes_command(ctx: Context, days: int, today: date | None, as_json: bool) ->
     from refnotes.core import agenda
     from refnotes.present import notes as prompts
 
-    today = today or date.today()
     vault = ctx.load()
     due = prompts.due_notes(vault, today, days)
     if as_json:

@@ -51,7 +51,7 @@ def hook_install(ctx: Context) -> None:
 @click.command()
 @click.argument("path", type=click.Path(file_okay=False, path_type=Path))
 @today_option
-def init(path: Path, today: date | None) -> None:
+def init(path: Path, today: date) -> None:
     """Create a new vault in PATH.
 
     Writes refnotes.yaml with every setting explained, contacts/ with one
@@ -65,7 +65,7 @@ def init(path: Path, today: date | None) -> None:
     from refnotes.store import scaffold
 
     try:
-        written = scaffold.init_vault(path, today or date.today())
+        written = scaffold.init_vault(path, today)
     except scaffold.ScaffoldError as exc:
         raise click.ClickException(str(exc)) from None
     for item in written:
@@ -90,7 +90,7 @@ def init(path: Path, today: date | None) -> None:
 @click.option("--edit", is_flag=True, help="Open the new file in $VISUAL or $EDITOR.")
 @today_option
 @pass_context
-def new(ctx: Context, name: str, edit: bool, today: date | None, **fields) -> None:
+def new(ctx: Context, name: str, edit: bool, today: date, **fields) -> None:
     """Create a contact file for NAME and print its path.
 
     The file name (the slug) comes from the name: `José Álvarez` becomes
@@ -106,7 +106,7 @@ def new(ctx: Context, name: str, edit: bool, today: date | None, **fields) -> No
     from refnotes.store import scaffold
 
     try:
-        path = scaffold.new_contact(root, name, today or date.today(), **fields)
+        path = scaffold.new_contact(root, name, today, **fields)
     except scaffold.UnknownReferrer as exc:
         raise UsageFailure(f"--referred-by {exc}") from None
     except scaffold.ScaffoldError as exc:
