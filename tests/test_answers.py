@@ -6,7 +6,7 @@ import pytest
 
 from refnotes import cli
 from refnotes.store import answers, freshness
-from refnotes.store.vault import scan
+from refnotes.store.reading import scan
 
 
 @pytest.fixture

@@ -3,7 +3,8 @@
 import pytest
 import yaml
 
-from refnotes.formats.config import SPEC, Config, load_config, parse_config, render_default
+from refnotes.formats.config import SPEC, Config, parse_config, render_default
+from refnotes.store.vault import load_config
 
 
 def test_every_key_in_the_design_has_a_default():

@@ -959,7 +959,7 @@ def exercise(root: Path, fuzzed: list[Fuzzed], *, config_fuzzed: bool = False, l
     answer = as_json(promises, plan, "plan --json") if plan is not None and plan.exit_code == 0 else None
     if answer is not None:
         placed = {slug for slugs in answer["days"].values() for slug in slugs} | set(answer["unscheduled"])
-        from refnotes.formats.config import load_config
+        from refnotes.store.vault import load_config
 
         kinds = load_config(root)[0]["referral_month.kinds"]
         wanted = {slug for slug in good_ok if GOOD_KINDS[slug] in kinds}

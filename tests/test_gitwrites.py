@@ -177,7 +177,7 @@ def staged_both_ways(root, monkeypatch):
     """staged.staged_vault read the quick way (files on disk where git says they are the staged ones) and
     the plain way (the trees exported whole): (problems, contacts) of each, and whether the quick way ran."""
     from refnotes.store import gitlog, staged
-    from refnotes.store.vault import scan
+    from refnotes.store.reading import scan
 
     quick_ran = gitlog.snapshots(root, scan(root)) is not None
     quick = staged.staged_vault(root)

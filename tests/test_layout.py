@@ -32,6 +32,16 @@ def imported(path: Path) -> list[tuple[int, str, list[str]]]:
     return found
 
 
+def test_the_core_imports_nothing_but_the_core():
+    """The ground floor: what refnotes knows, read from no file, drawn nowhere (not even formats/)."""
+    wrong = [f"{path.relative_to(PACKAGE.parent)}:{line}: imports {module}"
+             for path in MODULES if module_name(path).startswith("refnotes.core")
+             for line, module, names in imported(path)
+             for target in [module, *(f"{module}.{n}" for n in names if module == "refnotes")]
+             if target.startswith("refnotes.") and not target.startswith("refnotes.core")]
+    assert wrong == []
+
+
 def test_the_core_imports_nothing_from_store_present_or_cli():
     wrong = [f"{path.relative_to(PACKAGE.parent)}:{line}: imports {module}"
              for path in MODULES if module_name(path).startswith("refnotes.core")

@@ -2,7 +2,7 @@
 
 import pytest
 
-from refnotes.formats.status import amount, parse_status, status_text
+from refnotes.core.status import amount, parse_status, status_text
 
 
 @pytest.mark.parametrize("old, new, value, text", [

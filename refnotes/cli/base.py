@@ -14,9 +14,9 @@ import click
 
 from refnotes.cli.output import Printer, replay
 from refnotes.core.dates import parse_date
-from refnotes.core.model import MEDIA
+from refnotes.core.model import MEDIA, Vault
 from refnotes.formats.contact import MAX_VALUE  # the same bound as `value:` in a contact file
-from refnotes.store.vault import Vault, VaultNotFound, find_vault, load_vault
+from refnotes.store.vault import VaultNotFound, find_vault, load_vault
 
 
 class UsageFailure(click.ClickException):
@@ -67,7 +67,7 @@ class Context:
         the same files (answers.py; and the vault's `folders` too), what it printed is printed again
         and the command ends here (unless not `replayed`: a command that must run, like `build --rebuild`)."""
         from refnotes.store import answers
-        from refnotes.store.vault import scan
+        from refnotes.store.reading import scan
 
         root = self.vault_root()
         self.files = scan(root)

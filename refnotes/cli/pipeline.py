@@ -47,7 +47,7 @@ def _said(root: Path, done) -> list[str]:
 
 
 def _stages(root: Path) -> tuple[str, ...]:
-    from refnotes.formats.config import load_config
+    from refnotes.store.vault import load_config
 
     config, _ = load_config(root)
     return config["pipeline.stages"]
@@ -94,7 +94,7 @@ def status_command(ctx: Context, slug: str, stage: str, value, next_day: date | 
       refnotes status erin-walsh won --value 21300 --date 2026-11-30
     """
     from refnotes.core import pipeline
-    from refnotes.formats.status import status_text
+    from refnotes.core.status import status_text
     from refnotes.store import writer
 
     root = ctx.vault_root()
@@ -219,7 +219,7 @@ def set_command(ctx: Context, slug: str, pairs: tuple[str, ...], new_key: bool) 
       refnotes set dan-lee snooze_until=          # removes the key
     """
     from refnotes.store import writer
-    from refnotes.store.vault import find_contact_file
+    from refnotes.store.reading import find_contact_file
 
     root = ctx.vault_root()
     path = contact_file(root, slug)

@@ -11,7 +11,7 @@ import click
 from refnotes.cli.base import Context, UsageFailure, json_option, pass_context, today_option
 from refnotes.cli.output import echo_json
 from refnotes.cli.writes import autocommit_changes
-from refnotes.store.vault import Vault
+from refnotes.core.model import Vault
 
 
 @click.command("plan")

@@ -8,10 +8,9 @@ import click
 
 from refnotes.cli.base import Context, UsageFailure, json_option, pass_context, today_option
 from refnotes.cli.output import Printer, color_enabled, echo_json, json_text
-from refnotes.core.model import WARNING
+from refnotes.core.model import WARNING, Vault
 from refnotes.core.wording import count, within
 from refnotes.store import staged as staging
-from refnotes.store.vault import Vault
 
 
 @click.command()

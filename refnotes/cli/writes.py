@@ -10,7 +10,7 @@ import click
 
 from refnotes.cli.base import UsageFailure
 from refnotes.core.model import REFERRAL_TAGS
-from refnotes.store.vault import find_contact_file
+from refnotes.store.reading import find_contact_file
 
 
 def contact_file(root: Path, slug: str) -> Path:
@@ -140,7 +140,7 @@ def autocommit_changes(root: Path, changes: list, message: str) -> None:
 
 
 def _autocommit_on(root: Path) -> bool:
-    from refnotes.formats.config import load_config
+    from refnotes.store.vault import load_config
 
     config, _ = load_config(root)
     return bool(config["git.autocommit"])

@@ -18,9 +18,8 @@ from typing import NamedTuple
 
 from refnotes.core import rules, wording
 from refnotes.core.index import Index
-from refnotes.core.model import Contact, Entry, Vault
+from refnotes.core.model import GOALS, Contact, Entry, Vault
 from refnotes.core.wording import MONTHS, WEEKDAYS, short, weekday_month, when  # noqa: F401
-from refnotes.formats.config import GOALS
 
 RULES = rules.names()  # in agenda order
 RULE_LABELS = {rule: wording.LABELS[rule] for rule in RULES}

@@ -33,7 +33,7 @@ from zlib import crc32
 
 from refnotes.core.dates import cadence_days
 from refnotes.core.model import Contact, Entry
-from refnotes.formats.status import parse_status
+from refnotes.core.status import parse_status
 
 NOT_NEWS_MEDIA = frozenset({"card", "gift"})
 NOT_NEWS_TAGS = frozenset({"thanks", "reward", "birthday", "anniversary"})

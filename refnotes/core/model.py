@@ -16,20 +16,19 @@ from __future__ import annotations
 import difflib
 import io
 import pickle
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from operator import itemgetter
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, ClassVar
-
-if TYPE_CHECKING:
-    from refnotes.formats.config import Config
+from typing import Any, ClassVar
 
 KINDS = ("client", "prospect", "partner", "sphere")
 TIERS = ("A", "B", "C", "D")
 STATUSES = ("new", "contacted", "meeting", "won", "lost")  # the default pipeline (pipeline.stages)
 END_STAGES = ("won", "lost")  # every pipeline has them, and they end it
+WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+GOALS = ("referrals_received", "referrals_given", "asks", "notes_written")
 CHANNELS = ("call", "email", "note", "meeting", "text")
 MEDIA = ("call", "meeting", "email", "text", "visit", "note", "card", "gift", "event", "other")
 HANDWRITTEN = frozenset({"note", "card"})
@@ -292,7 +291,7 @@ class Vault:
     """A vault as read: its settings, its usable contacts, every problem found, its frozen plans."""
 
     root: Path
-    config: Config
+    config: Mapping[str, Any]  # formats/config.py's Config: settings by dotted key, defaults filled in
     contacts: dict[str, Contact] = field(default_factory=dict)  # by slug, sorted
     problems: list[Problem] = field(default_factory=list)  # sorted by path and line
     files: int = 0  # contact files read, usable or not

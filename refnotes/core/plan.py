@@ -20,8 +20,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from refnotes.core.dates import FIRST_YEAR, LAST_YEAR, YEARS
-from refnotes.core.model import CONTACTS_DIR, WARNING, Contact, Entry, Problem
-from refnotes.formats.config import WEEKDAYS
+from refnotes.core.model import CONTACTS_DIR, WARNING, WEEKDAYS, Contact, Entry, Problem
 
 
 @dataclass

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from refnotes.formats.status import amount, parse_status
+from refnotes.core.status import amount, parse_status
 
 MONTHS = ("", "January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
           "November", "December")

@@ -7,20 +7,16 @@ writes (see `render_default`).
 
 from __future__ import annotations
 
-import os
 import textwrap
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 from refnotes.core.checks import boolean, choice, choices, integer, shown, text
 from refnotes.core.dates import MAX_DAYS, parse_cadence, parse_date
-from refnotes.core.model import END_STAGES, KINDS, STATUSES, WARNING, Problem
+from refnotes.core.model import END_STAGES, KINDS, STATUSES, WARNING, WEEKDAYS, Problem
 
 CONFIG_FILE = "refnotes.yaml"
-WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
-GOALS = ("referrals_received", "referrals_given", "asks", "notes_written")
 CARD_SIZES = ("A6", "4x6in", "5x7in")
 MAX_TARGET = 10_000  # a goal's target, per week or month
 MAX_PER_DAY = 1_000  # contacts to reach on one day of the referral month
@@ -167,25 +163,6 @@ class Config(Mapping[str, Any]):
         """The keys under one section, without the prefix: `config.section("rules")["ask_every_days"]`."""
         prefix = name + "."
         return {key[len(prefix):]: value for key, value in self._values.items() if key.startswith(prefix)}
-
-
-def load_config(root: Path) -> tuple[Config, list[Problem]]:
-    """Read `<root>/refnotes.yaml`; a missing file means every default."""
-    from refnotes.store.reading import Refused, outside_link, read_regular
-
-    path = root / CONFIG_FILE
-    try:
-        why = path.is_symlink() and outside_link(os.path.realpath(root), path)
-        if why:
-            raise Refused(str(path), why)
-        raw = read_regular(path)
-    except FileNotFoundError:
-        return Config(), []
-    except Refused as exc:
-        return Config(), [Problem(CONFIG_FILE, 1, f"{exc.strerror}; defaults used")]
-    except OSError as exc:
-        return Config(), [Problem(CONFIG_FILE, 1, f"cannot read: {exc.strerror}")]
-    return config_from_bytes(raw)
 
 
 def config_from_bytes(raw: bytes) -> tuple[Config, list[Problem]]:

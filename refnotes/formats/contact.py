@@ -8,6 +8,7 @@ referral cycles) live in vault.py.
 from __future__ import annotations
 
 import hashlib
+import re
 from typing import Any
 
 from refnotes.core.checks import boolean, choice, nested_too_deep, shown
@@ -125,7 +126,7 @@ def _conflict_line(source: str, lines: list[str]) -> int | None:
     """The line of the file's first git conflict marker (found as the writers find them), or None."""
     if not any(hint in source for hint in _MARKER_HINTS):
         return None  # the common case, told without a look at each line
-    from refnotes.formats.frontmatter import unwritable  # here: that module imports this one
+    from refnotes.formats.contact import unwritable  # here: that module imports this one
 
     refused = unwritable(lines)
     if refused is None or "conflict marker" not in refused[0]:
@@ -262,3 +263,25 @@ _CONVERTERS = (
 )
 
 
+
+def unwritable(lines: list[str]) -> tuple[str, int] | None:
+    """(why, line) when refnotes must not write to a file of these lines: git conflict markers anywhere
+    (`=======` only inside the front matter, elsewhere it may underline a heading), or a front matter
+    opened and never closed (where would the log go?). None when writing is safe."""
+    for number, text in enumerate(lines, 1):
+        if _MARKER.match(text):
+            return ("git conflict markers: resolve the conflict first (keep one side, remove the "
+                    "<<<<<<< ======= >>>>>>> lines), then run the command again", number)
+    if not lines or lines[0].rstrip() != "---":
+        return None
+    close = next((i for i in range(1, len(lines)) if lines[i].rstrip() in ("---", "...")), None)
+    if close is None:
+        return "the front matter opened here is never closed (no line '---' after it); " + HAND, 1
+    for i in range(1, close):
+        if lines[i] == "=======":
+            return "a git conflict marker '=======' in the front matter: resolve the conflict first", i + 1
+    return None
+
+_MARKER = re.compile(r"(?:<{7}|>{7}|\|{7})(?: |\Z)")  # git's conflict markers (`=======` is also a heading rule)
+
+HAND = "edit the file by hand"

@@ -32,10 +32,9 @@ import yaml
 from refnotes.core.checks import shown
 from refnotes.core.model import ERROR, Contact
 from refnotes.formats import yamlsrc
-from refnotes.formats.contact import parse_contact
+from refnotes.formats.contact import HAND, parse_contact, unwritable
 
 BOM = b"\xef\xbb\xbf"
-HAND = "edit the file by hand"
 
 
 class Remove:
@@ -75,7 +74,6 @@ class _Line:
 
 
 _LINE = re.compile(r"([^\r\n]*)(\r\n|\r|\n|\Z)")
-_MARKER = re.compile(r"(?:<{7}|>{7}|\|{7})(?: |\Z)")  # git's conflict markers (`=======` is also a heading rule)
 _YAML_BREAKS = re.compile("[\x85\u2028\u2029]")  # line breaks to YAML, not to refnotes: lines would not match
 KEY = re.compile(r"[A-Za-z_][A-Za-z0-9_-]*")  # a key refnotes writes
 
@@ -133,25 +131,6 @@ def _same(a: Any, b: Any) -> bool:
     if isinstance(a, list) and isinstance(b, list):
         return len(a) == len(b) and all(_same(x, y) for x, y in zip(a, b))
     return type(a) is type(b) and a == b
-
-
-def unwritable(lines: list[str]) -> tuple[str, int] | None:
-    """(why, line) when refnotes must not write to a file of these lines: git conflict markers anywhere
-    (`=======` only inside the front matter, elsewhere it may underline a heading), or a front matter
-    opened and never closed (where would the log go?). None when writing is safe."""
-    for number, text in enumerate(lines, 1):
-        if _MARKER.match(text):
-            return ("git conflict markers: resolve the conflict first (keep one side, remove the "
-                    "<<<<<<< ======= >>>>>>> lines), then run the command again", number)
-    if not lines or lines[0].rstrip() != "---":
-        return None
-    close = next((i for i in range(1, len(lines)) if lines[i].rstrip() in ("---", "...")), None)
-    if close is None:
-        return "the front matter opened here is never closed (no line '---' after it); " + HAND, 1
-    for i in range(1, close):
-        if lines[i] == "=======":
-            return "a git conflict marker '=======' in the front matter: resolve the conflict first", i + 1
-    return None
 
 
 class _Document:

@@ -9,9 +9,8 @@ import re
 from collections.abc import Callable
 from datetime import date
 
-from refnotes.core.model import WARNING, Contact, Problem
+from refnotes.core.model import WARNING, WEEKDAYS, Contact, Problem
 from refnotes.core.plan import Plan, workdays
-from refnotes.formats.config import WEEKDAYS
 
 PLANS_DIR = "plans"
 PLAN_FILES = "referral-month-*.yaml"  # what load_plans reads in it

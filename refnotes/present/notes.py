@@ -16,12 +16,11 @@ from datetime import date, timedelta
 
 from refnotes.core import agenda
 from refnotes.core.index import Index
-from refnotes.core.model import Contact, Entry
+from refnotes.core.model import Contact, Entry, Vault
 from refnotes.core.names import greeting_from_name
 from refnotes.core.rules import asks
 from refnotes.formats.entries import link_slug
 from refnotes.present import render
-from refnotes.store.vault import Vault
 
 OCCASIONS = {
     "birthday-note": "birthday",

@@ -303,7 +303,7 @@ def uncommitted(root: Path, path: str) -> FileChange | None:
 @dataclass
 class Snapshot:
     """One version of the vault's contact files (as staged, or as committed in HEAD), mostly the files on
-    disk: `files` as vault.scan() gives them, in its order; `contents` the bytes of the files whose
+    disk: `files` as reading.scan() gives them, in its order; `contents` the bytes of the files whose
     version is not the one on disk (path and stat None in `files`)."""
 
     files: list[tuple[str, str | None, os.stat_result | None]]
@@ -319,7 +319,7 @@ def snapshots(root: Path, on_disk: list[tuple[str, str, os.stat_result | None]]
     None when the quick way cannot tell: not in a repository, a merge in progress, a contact file that
     is a link or a submodule, a path that is not UTF-8, or refnotes.yaml or a plan file not the same on
     disk, staged and in HEAD (then the caller exports the trees as they are).
-    `on_disk`: what vault.scan(root) gave."""
+    `on_disk`: what reading.scan(root) gave."""
     prefix = git.repository_prefix(root)
     if prefix is None:
         return None
@@ -377,7 +377,7 @@ def snapshots(root: Path, on_disk: list[tuple[str, str, os.stat_result | None]]
 
 
 def _is_contact(rel: str) -> bool:
-    """What vault.scan() would find: `contacts/**/*.md`, no part hidden."""
+    """What reading.scan() would find: `contacts/**/*.md`, no part hidden."""
     parts = rel.split("/")
     return (len(parts) > 1 and parts[0] == "contacts" and parts[-1].endswith(".md")
             and not any(part.startswith(".") for part in parts[1:]))

@@ -25,7 +25,7 @@ def load_plans(root: Path, contacts: dict[str, Contact], config) -> tuple[dict[s
     def file_of(slug: str) -> str | None:
         """The contact file of a slug that is not among the contacts read (it could not be), if any."""
         if not on_disk:
-            from refnotes.store.vault import slugs_on_disk
+            from refnotes.store.reading import slugs_on_disk
 
             on_disk.append({s: p.relative_to(root).as_posix() for s, p in slugs_on_disk(root).items()})
         return on_disk[0].get(slug)

@@ -11,9 +11,13 @@ for a Problem: the file is named and not read, and the rest of the vault goes on
 
 from __future__ import annotations
 
+import difflib
 import errno
 import os
 import stat as stats
+from pathlib import Path
+
+from refnotes.core.model import CONTACTS_DIR, ERROR, WARNING, Problem
 
 MAX_BYTES = 5 * 1024 * 1024  # "5 MB": a contact with twenty years of log is a few hundred kB
 _OPEN_FLAGS = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0) | getattr(os, "O_CLOEXEC", 0)
@@ -85,3 +89,151 @@ def outside_link(real_root: str, path: str | os.PathLike) -> str | None:
     if inside(real_root, path):
         return None
     return "a link to outside the vault: refnotes follows no link out of the vault"
+
+
+
+def slugs_on_disk(root: Path) -> dict[str, Path]:
+    """Every contact file by lower-case slug, without parsing any (the first of duplicates wins); a file
+    that is not read (a FIFO, too big: scan's `refused`) still takes its slug."""
+    return {slug: path for slug, (path, _) in _on_disk(root).items()}
+
+
+def _on_disk(root: Path) -> dict[str, tuple[Path, str | None]]:
+    """{lower-case slug: (its file, why it is not read or None)}."""
+    files = scan(root)
+    found: dict[str, tuple[Path, str | None]] = {}
+    for _, path, _ in files:
+        found.setdefault(os.path.basename(path)[:-3].lower(), (Path(path), None))
+    for problem in files.refused:
+        if problem.path.endswith(".md") and problem.severity != WARNING:
+            found.setdefault(problem.path.rsplit("/", 1)[-1][:-3].lower(), (root / problem.path, problem.message))
+    return found
+
+
+def find_contact_file(root: Path, slug: str) -> tuple[Path | None, list[str]]:
+    """The file for `slug` (or a `[[slug]]` link), else None and close matches to suggest.
+    reading.Refused (an OSError) when that file is one refnotes does not read (a FIFO, a link out)."""
+    from refnotes.store.reading import Refused
+
+    files = _on_disk(root)
+    key = slug.strip().removeprefix("[[").removesuffix("]]").split("|", 1)[0].strip().lower()
+    if key in files:
+        path, why = files[key]
+        if why is not None:
+            raise Refused(str(path), why)
+        return path, []
+    return None, difflib.get_close_matches(key, list(files), n=3, cutoff=0.6)
+
+
+
+def contact_files(root: Path) -> list[Path]:
+    """Every `*.md` under contacts/ that may be read, sorted; hidden folders and files skipped."""
+    return [Path(path) for _, path, _ in scan(root)]
+
+
+class Files(list):
+    """What scan() found: (path relative to the vault, path, stat) of each contact file to read, and
+    `refused`, a Problem for each one it will not read (with `refused_stats`, their (rel, lstat))."""
+
+    def __init__(self, items=()):
+        super().__init__(items)
+        self.refused: list[Problem] = []
+        self.refused_stats: list[tuple[str, os.stat_result | None]] = []
+
+
+def scan(root: Path) -> Files:
+    """(path relative to the vault, path, stat) of every contact file, sorted folder by folder.
+
+    Regular files only, of 5 MB at most (reading.py); a link is followed only to something inside the
+    vault, and a folder only once (by device and inode: a link to a folder above it is a loop). What is
+    not read is a problem in the result's `refused`, never silence."""
+    from refnotes.store.reading import outside_link, refusal
+
+    found: list[tuple[tuple[str, ...], str, os.stat_result | None]] = []
+    files = Files()
+    real_root = os.path.realpath(root)
+
+    def refuse(parts: tuple[str, ...], path: str, message: str, severity: str = ERROR) -> None:
+        rel = "/".join(parts)
+        files.refused.append(Problem(rel, 1, message, severity))
+        try:
+            files.refused_stats.append((rel, os.lstat(path)))
+        except OSError:
+            files.refused_stats.append((rel, None))
+
+    walked: dict[tuple[int, int], str] = {}  # (device, inode) of each folder read -> its path in the vault
+
+    def walk(folder: str, parts: tuple[str, ...], above: frozenset[tuple[int, int]]) -> None:
+        try:
+            with os.scandir(folder) as listing:
+                entries = []
+                for entry in listing:
+                    name = entry.name
+                    if name[0] == ".":
+                        continue
+                    try:
+                        link, is_dir = entry.is_symlink(), entry.is_dir()
+                    except OSError:
+                        link, is_dir = False, False
+                    if not link and not is_dir:  # most of a vault: a contact file, or something else
+                        if name.endswith(".md"):
+                            try:
+                                st = entry.stat()
+                            except OSError:
+                                st = None
+                            if st is not None and (why := refusal(st)):
+                                refuse((*parts, name), entry.path, why)
+                            else:
+                                found.append(((*parts, name), entry.path, st))
+                        continue
+                    entries.append((link, name, is_dir, entry))
+        except OSError:
+            return
+        if any(link for link, *_ in entries):
+            entries.sort(key=lambda item: item[:2])  # real folders before links to them, whatever the disk's order
+        for link, name, is_dir, entry in entries:
+            here = (*parts, name)
+            if not is_dir and not name.endswith(".md"):
+                continue
+            if link and (why := outside_link(real_root, entry.path)):
+                refuse(here, entry.path, why)
+                continue
+            if is_dir:
+                try:
+                    st = entry.stat()
+                except OSError:
+                    continue
+                key = (st.st_dev, st.st_ino)
+                if key in above:
+                    refuse(here, entry.path, "a link to a folder that holds it (a loop): not followed", WARNING)
+                elif key in walked:
+                    refuse(here, entry.path, f"the same folder as {walked[key]}: read there, not twice", WARNING)
+                else:
+                    walked[key] = "/".join(here)
+                    walk(entry.path, here, above | {key})
+                continue
+            try:
+                st = entry.stat()
+            except OSError:
+                st = None  # a broken link, say: parsing it reports why it cannot be read
+            if st is not None and (why := refusal(st)):
+                refuse(here, entry.path, why)
+                continue
+            found.append((here, entry.path, st))
+
+    top = os.path.join(root, CONTACTS_DIR)
+    if os.path.islink(top) and (why := outside_link(real_root, top)):
+        refuse((CONTACTS_DIR,), top, why)
+    else:
+        above = set()
+        for folder in (root, top):
+            try:
+                st = os.stat(folder)
+            except OSError:
+                continue
+            above.add((st.st_dev, st.st_ino))
+        walked.update(dict.fromkeys(above, CONTACTS_DIR))
+        walk(top, (CONTACTS_DIR,), frozenset(above))
+    found.sort(key=lambda item: item[0])
+    files.extend(("/".join(parts), path, stat) for parts, path, stat in found)
+    return files

@@ -9,11 +9,12 @@ import difflib
 from datetime import date, timedelta
 from pathlib import Path
 
+from refnotes.core.model import CONTACTS_DIR
 from refnotes.formats import config
 from refnotes.formats.slug import candidates, slugify
 from refnotes.present import render
 from refnotes.store import fsutil
-from refnotes.store.vault import CONTACTS_DIR, contact_files
+from refnotes.store.reading import contact_files
 
 EXAMPLE = "jamie-example"
 

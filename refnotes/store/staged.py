@@ -5,7 +5,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from refnotes.store.vault import Vault, load_vault
+from refnotes.core.model import Vault
+from refnotes.store.vault import load_vault
 
 
 class NotStaged(Exception):
@@ -15,7 +16,7 @@ class NotStaged(Exception):
 def staged_vault(root: Path, use_cache: bool = True) -> Vault:
     """The vault as staged, with only the problems that HEAD does not already have."""
     from refnotes.store import git, gitlog
-    from refnotes.store.vault import scan
+    from refnotes.store.reading import scan
 
     if not git.is_repository(root):
         raise NotStaged(f"--staged needs a git repository, and {root} is not in one")

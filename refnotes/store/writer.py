@@ -31,7 +31,7 @@ from typing import Any, TypeVar
 
 from refnotes.core.model import MEDIA, WARNING, Contact
 from refnotes.formats import frontmatter
-from refnotes.formats.contact import parse_contact
+from refnotes.formats.contact import parse_contact, unwritable
 from refnotes.formats.entries import ENTRY, log_position
 from refnotes.store import fsutil, versions
 
@@ -237,7 +237,7 @@ def insert_entry(raw: bytes, line: str) -> tuple[bytes, int, int]:
         raise WriteRefused("the file is not UTF-8 text; save it as UTF-8 first") from None
     newline = "\r\n" if "\r\n" in text else ("\r" if "\r" in text and "\n" not in text else "\n")
     lines = text.split(newline)
-    refused = frontmatter.unwritable(lines)
+    refused = unwritable(lines)
     if refused is not None:
         raise WriteRefused(*refused)
     # lines[i] is line i+1; a final newline leaves an empty last item

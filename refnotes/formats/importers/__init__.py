@@ -14,10 +14,10 @@ from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
+from refnotes.core.model import CONTACTS_DIR, Vault
 from refnotes.formats.slug import candidates, slugify
 from refnotes.present import render
 from refnotes.store import fsutil
-from refnotes.store.vault import CONTACTS_DIR, Vault
 
 
 class ImportError_(Exception):
@@ -148,7 +148,7 @@ def plan_import(vault: Vault, found: list[Candidate]) -> list[Outcome]:
 
 
 def _slugs_on_disk(root: Path) -> set[str]:
-    from refnotes.store.vault import slugs_on_disk
+    from refnotes.store.reading import slugs_on_disk
 
     return set(slugs_on_disk(root))
 
