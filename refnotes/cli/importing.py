@@ -45,6 +45,7 @@ def import_command(ctx: Context, file: Path, kind: str, tags: tuple[str, ...], m
       refnotes import export.csv --map "Mobil=phone" --map "Firma=company" --encoding cp1252
     """
     from refnotes.formats import importers
+    from refnotes.store import importing
 
     pairs = {}
     for item in mapping:
@@ -54,21 +55,21 @@ def import_command(ctx: Context, file: Path, kind: str, tags: tuple[str, ...], m
         pairs[column.strip()] = field.strip().lower()
     vault = ctx.load()
     try:
-        fmt, found, failed = importers.read_file(file, encoding=encoding, mapping=pairs)
+        fmt, found, failed = importing.read_file(file, encoding=encoding, mapping=pairs)
     except importers.ImportError_ as exc:
         raise UsageFailure(str(exc)) from None
-    outcomes = importers.plan_import(vault, found)
+    outcomes = importing.plan_import(vault, found)
     extra_tags = [t.strip() for t in tags if t.strip()]
     written: list[Path] = []
     creating = [o for o in outcomes if o.action == "create"]
     if not dry_run and creating:
-        template = importers.contact_template(vault)
+        template = importing.contact_template(vault)
         show = sys.stderr.isatty() and len(creating) > 100 and not as_json
         with click.progressbar(creating, label="Importing", file=sys.stderr) if show else _nullbar(creating) as bar:
             for outcome in bar:
-                text = importers.render_contact(template, outcome.candidate, kind=kind, tags=extra_tags,
+                text = importing.render_contact(template, outcome.candidate, kind=kind, tags=extra_tags,
                                                 source=file.name, today=today)
-                path = importers.write_import(vault, outcome, text)
+                path = importing.write_import(vault, outcome, text)
                 outcome.path = path.relative_to(vault.root).as_posix()
                 written.append(path)
     duplicates = [o for o in outcomes if o.action == "duplicate"]
