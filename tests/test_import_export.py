@@ -295,16 +295,16 @@ def test_export_command_writes_a_file(run, dated_vault, tmp_path):
     assert out.read_bytes().startswith(b"BEGIN:VCALENDAR")
 
 
-def test_round_trip_vault_to_vcf_to_a_new_vault(run, tmp_path):
+def test_round_trip_vault_to_vcf_to_a_new_vault(run, tmp_path, demo_vault):
     out = tmp_path / "demo.vcf"
-    assert run("--vault", REPO / "vault", "export", "vcf", "--out", out).exit_code == 0
+    assert run("--vault", demo_vault, "export", "vcf", "--out", out).exit_code == 0
     run("init", tmp_path / "fresh")
     (tmp_path / "fresh" / "contacts" / "jamie-example.md").unlink()
     result = run("--vault", tmp_path / "fresh", "import", out)
     assert result.exit_code == 0, result.output
     from refnotes.vault import load_vault
 
-    before, after = load_vault(REPO / "vault"), load_vault(tmp_path / "fresh")
+    before, after = load_vault(demo_vault), load_vault(tmp_path / "fresh")
 
     def key(c):
         return (c.name, c.emails, c.phones, str(c.birthday) if c.birthday else None)

@@ -22,17 +22,7 @@ def pages(site: Path) -> list[Path]:
     return sorted(site.rglob("*.html"))
 
 
-@pytest.fixture(scope="module")
-def demo_site(tmp_path_factory):
-    from click.testing import CliRunner
-
-    from refnotes.cli import main
-
-    out = tmp_path_factory.mktemp("demo") / "site"
-    result = CliRunner().invoke(main, ["--vault", str(REPO / "vault"), "build", "--out", str(out), "--today", TODAY],
-                                catch_exceptions=False)
-    assert result.exit_code == 0, result.output
-    return out
+# demo_site (conftest.py): the demo vault built once for the session, on 2026-11-25 (TODAY)
 
 
 def test_demo_site_has_every_page(demo_site):
