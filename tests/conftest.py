@@ -186,6 +186,44 @@ def run(monkeypatch, tmp_path):
     return invoke
 
 
+class Written:
+    """Which files a build wrote, told by the files themselves. `Written(site)` sets every file's time far
+    back, so that a write within the same clock tick still shows; `Written(site, backdate=False)` leaves
+    them be (where their times are an input, as for kept answers) and goes by inode, size and times.
+    `.files()` are those written since (or new), `.kept()` those left as they were, stat and bytes."""
+
+    LONG_AGO = 946_684_800_000_000_000  # 2000-01-01, in ns
+
+    def __init__(self, folder: Path, *, backdate: bool = True):
+        self.folder = folder
+        self.before: dict[str, bytes] = {}
+        self._stats: dict[str, tuple] = {}
+        for path in sorted(folder.rglob("*")):
+            if path.is_file():
+                if backdate:
+                    os.utime(path, ns=(self.LONG_AGO, self.LONG_AGO))
+                rel = path.relative_to(folder).as_posix()
+                self.before[rel] = path.read_bytes()
+        self._stats = self._now()
+
+    def _now(self) -> dict[str, tuple]:
+        stats = {}
+        for path in self.folder.rglob("*"):
+            st = path.stat()
+            if path.is_file():
+                stats[path.relative_to(self.folder).as_posix()] = (st.st_ino, st.st_size, st.st_mtime_ns,
+                                                                   st.st_ctime_ns)
+        return stats
+
+    def files(self, under: str = "") -> set[str]:
+        return {p for p, st in self._now().items() if p.startswith(under) and st != self._stats.get(p)}
+
+    def kept(self, under: str = "") -> set[str]:
+        now = self._now()
+        return {p for p, data in self.before.items() if p.startswith(under) and now.get(p) == self._stats[p]
+                and (self.folder / p).read_bytes() == data}
+
+
 def git(root, *args: str, when: str = "2026-11-24T10:00:00", check: bool = True):
     """Run git in `root` with a fixed identity and date; returns stdout."""
     env = {**os.environ, "GIT_AUTHOR_DATE": when, "GIT_COMMITTER_DATE": when, "GIT_AUTHOR_NAME": "Sam",
