@@ -116,8 +116,9 @@ def browser():
     instance.close()
 
 
-# -- no test writes into the checkout's demo vault: each test is checked (cheaply: names, sizes and times of
-# what is under vault/), and the session as a whole by git as well
+# -- no test writes into the checkout's demo vault. Each test is checked cheaply, by the times of the folders
+# under vault/ (a file made, removed or renamed over changes its folder's); the session as a whole by every
+# file's size and time, and by git
 
 
 def _vault_state() -> dict[str, tuple[int, int]]:
@@ -126,8 +127,12 @@ def _vault_state() -> dict[str, tuple[int, int]]:
         for name in folders + files:
             path = os.path.join(folder, name)
             st = os.lstat(path)
-            state[os.path.relpath(path, DEMO_VAULT)] = (st.st_size, st.st_mtime_ns)
+            state[path[len(str(DEMO_VAULT)) + 1:]] = (st.st_size, st.st_mtime_ns)
     return state
+
+
+def _vault_folders() -> dict[str, int]:
+    return {folder: os.lstat(folder).st_mtime_ns for folder, _, _ in os.walk(DEMO_VAULT)}
 
 
 def _vault_git_status() -> str:
@@ -143,12 +148,19 @@ def _vault_changes(before: dict, after: dict) -> list[str]:
                   + [f"changed: vault/{p}" for p in before.keys() & after.keys() if before[p] != after[p]])
 
 
+_seen_vault: dict = {}  # the folders' times, and every file's state, as the last test left them
+
+
 @pytest.fixture(autouse=True)
 def _demo_vault_untouched(request):
-    before = _vault_state()
+    if not _seen_vault:
+        _seen_vault.update(folders=_vault_folders(), files=_vault_state())
     yield
-    changes = _vault_changes(before, _vault_state())
-    if changes:
+    folders = _vault_folders()
+    if folders != _seen_vault["folders"]:
+        files = _vault_state()
+        changes = _vault_changes(_seen_vault["files"], files) or ["a folder's time changed"]
+        _seen_vault.update(folders=folders, files=files)  # the next test is judged from here
         pytest.fail(f"{request.node.nodeid} wrote into the checkout's demo vault (use the demo_vault fixture, a "
                     f"copy):\n  " + "\n  ".join(changes[:20]), pytrace=False)
 
@@ -167,6 +179,7 @@ def pytest_sessionfinish(session, exitstatus):
         reporter = session.config.pluginmanager.get_plugin("terminalreporter")
         message = "the test session wrote into the checkout's demo vault:\n  " + "\n  ".join(changes[:20])
         if reporter is not None:
+            reporter.ensure_newline()
             reporter.write_line(message, red=True, bold=True)
         else:
             print(message, file=sys.stderr)
