@@ -68,6 +68,9 @@ class Browser:
         self._tabs: dict[int, list] = {}  # viewport width -> the tabs kept open for checks at that width
 
     def close(self) -> None:
+        for tabs in self._tabs.values():
+            for tab in tabs:
+                tab.context.close()
         self.browser.close()
         self._playwright.stop()
 
@@ -82,7 +85,11 @@ class Browser:
             options["rules"] = {"color-contrast": {"enabled": False}}
         open_tabs = self._tabs.setdefault(width, [])
         while len(open_tabs) < tabs:
-            open_tabs.append(self.browser.new_page(viewport={"width": width, "height": 900}))
+            from axe_playwright_python.base import AXE_FILE_PATH
+
+            context = self.browser.new_context(viewport={"width": width, "height": 900})
+            context.add_init_script(path=str(AXE_FILE_PATH))  # axe in every page it opens (idle until run)
+            open_tabs.append(context.new_page())
         reports: list[PageReport] = []
         waiting: dict[int, PageReport] = {}  # tab number -> the report whose axe run is still going there
         for number, path in enumerate(paths):
@@ -126,9 +133,6 @@ class Browser:
 
     @staticmethod
     def _axe_start(page, options: dict) -> None:
-        from axe_playwright_python.base import AXE_SCRIPT
-
-        page.evaluate(AXE_SCRIPT)
         page.evaluate("options => { window.__axeRun = axe.run(options); }", options)  # not awaited: runs on
 
     @staticmethod
