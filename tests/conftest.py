@@ -1,7 +1,12 @@
-"""Shared fixtures: vaults written from dedented strings into tmp_path."""
+"""Shared fixtures: vaults written from dedented strings into tmp_path, copies of the demo vault, its
+built site and one browser for the session; and a check that no test writes into the checkout's vault/."""
 
 from __future__ import annotations
 
+import os
+import shutil
+import subprocess
+import sys
 import textwrap
 from pathlib import Path
 
@@ -11,6 +16,8 @@ from click.testing import CliRunner
 from refnotes.cli import main
 
 REPO = Path(__file__).resolve().parent.parent
+DEMO_VAULT = REPO / "vault"  # read it only: a test that runs refnotes on it uses a copy (demo_vault)
+DEMO_TODAY = "2026-11-25"
 
 
 class VaultFactory:
@@ -63,6 +70,122 @@ def vault(tmp_path: Path) -> VaultFactory:
     return VaultFactory(tmp_path / "vault")
 
 
+def copy_demo_vault(to: Path) -> Path:
+    """The checkout's demo vault copied to `to`, without what a run left in it (its caches, a built site)."""
+    shutil.copytree(DEMO_VAULT, to, ignore=shutil.ignore_patterns(".refnotes", "_site", "__pycache__"))
+    return to
+
+
+@pytest.fixture
+def demo_vault(tmp_path: Path) -> Path:
+    """A test's own copy of the demo vault: refnotes may keep its caches in it, or build into it."""
+    return copy_demo_vault(tmp_path / "demo-vault")
+
+
+@pytest.fixture(scope="session")
+def demo_site(tmp_path_factory) -> Path:
+    """The demo vault built once for the session (a copy of it, on DEMO_TODAY): tests only read it."""
+    from refnotes.cli import main
+
+    root = copy_demo_vault(tmp_path_factory.mktemp("demo") / "vault")
+    out = root.parent / "site"
+    result = CliRunner().invoke(main, ["--vault", str(root), "build", "--out", str(out), "--today", DEMO_TODAY],
+                                catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    return out
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """One Playwright-driven chromium for the session (tests/browser.py); skips where there is none."""
+    try:
+        import axe_playwright_python  # noqa: F401
+        import playwright  # noqa: F401
+    except ImportError as exc:
+        pytest.skip(f"{exc.name} is not installed: `pip install '.[test]'` installs it")
+    sys.path.insert(0, str(Path(__file__).parent))
+    import browser as bt
+
+    if bt.chromium_path() is None:
+        pytest.skip("no chromium on PATH: .ci/run installs Debian's chromium with apt-get")
+    try:
+        instance = bt.Browser()
+    except Exception as exc:  # the browser could not start here
+        pytest.skip(f"chromium could not start under Playwright: {exc}")
+    yield instance
+    instance.close()
+
+
+# -- no test writes into the checkout's demo vault. Each test is checked cheaply, by the times of the folders
+# under vault/ (a file made, removed or renamed over changes its folder's); the session as a whole by every
+# file's size and time, and by git
+
+
+def _vault_state() -> dict[str, tuple[int, int]]:
+    state = {}
+    for folder, folders, files in os.walk(DEMO_VAULT):
+        for name in folders + files:
+            path = os.path.join(folder, name)
+            st = os.lstat(path)
+            state[path[len(str(DEMO_VAULT)) + 1:]] = (st.st_size, st.st_mtime_ns)
+    return state
+
+
+def _vault_folders() -> dict[str, int]:
+    return {folder: os.lstat(folder).st_mtime_ns for folder, _, _ in os.walk(DEMO_VAULT)}
+
+
+def _vault_git_status() -> str:
+    done = subprocess.run(["git", "status", "--porcelain", "--ignored", "--untracked-files=all", "--", "vault/"],
+                          cwd=REPO, capture_output=True, text=True)
+    return done.stdout if done.returncode == 0 else ""  # not a git checkout (an sdist): the walk still counts
+
+
+def _vault_changes(before: dict, after: dict) -> list[str]:
+    new = after.keys() - before.keys()  # a new folder stands for what is in it
+    return sorted([f"new: vault/{p}" for p in new if os.path.dirname(p) not in new]
+                  + [f"gone: vault/{p}" for p in before.keys() - after.keys()]
+                  + [f"changed: vault/{p}" for p in before.keys() & after.keys() if before[p] != after[p]])
+
+
+_seen_vault: dict = {}  # the folders' times, and every file's state, as the last test left them
+
+
+@pytest.fixture(autouse=True)
+def _demo_vault_untouched(request):
+    if not _seen_vault:
+        _seen_vault.update(folders=_vault_folders(), files=_vault_state())
+    yield
+    folders = _vault_folders()
+    if folders != _seen_vault["folders"]:
+        files = _vault_state()
+        changes = _vault_changes(_seen_vault["files"], files) or ["a folder's time changed"]
+        _seen_vault.update(folders=folders, files=files)  # the next test is judged from here
+        pytest.fail(f"{request.node.nodeid} wrote into the checkout's demo vault (use the demo_vault fixture, a "
+                    f"copy):\n  " + "\n  ".join(changes[:20]), pytrace=False)
+
+
+def pytest_sessionstart(session):
+    session.config._refnotes_vault = (_vault_state(), _vault_git_status())
+
+
+def pytest_sessionfinish(session, exitstatus):
+    state, status = session.config._refnotes_vault
+    changes = _vault_changes(state, _vault_state())
+    now = _vault_git_status()
+    if now != status:
+        changes.append(f"git status --porcelain --ignored vault/ was:\n{status or '(nothing)'}\nand is now:\n{now}")
+    if changes:
+        reporter = session.config.pluginmanager.get_plugin("terminalreporter")
+        message = "the test session wrote into the checkout's demo vault:\n  " + "\n  ".join(changes[:20])
+        if reporter is not None:
+            reporter.ensure_newline()
+            reporter.write_line(message, red=True, bold=True)
+        else:
+            print(message, file=sys.stderr)
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED
+
+
 @pytest.fixture
 def run(monkeypatch, tmp_path):
     """Run the CLI in-process: run("--vault", path, "check") -> Result."""
@@ -76,11 +199,46 @@ def run(monkeypatch, tmp_path):
     return invoke
 
 
+class Written:
+    """Which files a build wrote, told by the files themselves. `Written(site)` sets every file's time far
+    back, so that a write within the same clock tick still shows; `Written(site, backdate=False)` leaves
+    them be (where their times are an input, as for kept answers) and goes by inode, size and times.
+    `.files()` are those written since (or new), `.kept()` those left as they were, stat and bytes."""
+
+    LONG_AGO = 946_684_800_000_000_000  # 2000-01-01, in ns
+
+    def __init__(self, folder: Path, *, backdate: bool = True):
+        self.folder = folder
+        self.before: dict[str, bytes] = {}
+        self._stats: dict[str, tuple] = {}
+        for path in sorted(folder.rglob("*")):
+            if path.is_file():
+                if backdate:
+                    os.utime(path, ns=(self.LONG_AGO, self.LONG_AGO))
+                rel = path.relative_to(folder).as_posix()
+                self.before[rel] = path.read_bytes()
+        self._stats = self._now()
+
+    def _now(self) -> dict[str, tuple]:
+        stats = {}
+        for path in self.folder.rglob("*"):
+            st = path.stat()
+            if path.is_file():
+                stats[path.relative_to(self.folder).as_posix()] = (st.st_ino, st.st_size, st.st_mtime_ns,
+                                                                   st.st_ctime_ns)
+        return stats
+
+    def files(self, under: str = "") -> set[str]:
+        return {p for p, st in self._now().items() if p.startswith(under) and st != self._stats.get(p)}
+
+    def kept(self, under: str = "") -> set[str]:
+        now = self._now()
+        return {p for p, data in self.before.items() if p.startswith(under) and now.get(p) == self._stats[p]
+                and (self.folder / p).read_bytes() == data}
+
+
 def git(root, *args: str, when: str = "2026-11-24T10:00:00", check: bool = True):
     """Run git in `root` with a fixed identity and date; returns stdout."""
-    import os
-    import subprocess
-
     env = {**os.environ, "GIT_AUTHOR_DATE": when, "GIT_COMMITTER_DATE": when, "GIT_AUTHOR_NAME": "Sam",
            "GIT_AUTHOR_EMAIL": "sam@example.com", "GIT_COMMITTER_NAME": "Sam", "GIT_COMMITTER_EMAIL": "sam@example.com"}
     done = subprocess.run(["git", *args], cwd=root, env=env, check=check, capture_output=True, text=True)

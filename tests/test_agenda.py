@@ -336,14 +336,12 @@ def test_nobody_is_introduced_to_themselves(vault):
 
 
 @pytest.mark.parametrize("days", [0, 7, 30, 400])
-def test_a_horizon_gives_the_same_items_as_filtering_all_of_them(days):
+def test_a_horizon_gives_the_same_items_as_filtering_all_of_them(days, demo_vault):
     from datetime import timedelta
-
-    from conftest import REPO
 
     from refnotes.store.vault import load_vault
 
-    demo = load_vault(REPO / "vault")
+    demo = load_vault(demo_vault)
     horizon = TODAY + timedelta(days=days)
     everything = agenda.compute(demo, TODAY)
     assert agenda.compute(demo, TODAY, horizon=horizon) == [i for i in everything if i.due <= horizon]

@@ -3,6 +3,7 @@
 import os
 
 import pytest
+from conftest import Written
 
 from refnotes import cli
 from refnotes.store import answers, freshness
@@ -129,7 +130,9 @@ def test_a_build_over_the_same_inputs_into_the_untouched_folder_does_nothing(sam
     first = run("--vault", sample.root, "build", "--out", out, "--today", "2026-11-25")
     assert first.exit_code == 0 and "Built" in first.stdout
     no_loading(monkeypatch)
+    written = Written(out, backdate=False)  # the build's answer is kept for a folder left as it was
     again = run("--vault", sample.root, "build", "--out", out, "--today", "2026-11-25")
+    assert written.files() == set() and written.kept() == set(written.before)  # not a page written again
     assert (again.exit_code, again.stdout) == (
         0, f"Nothing changed since the last build: {out.resolve() / 'index.html'} is up to date\n")
     assert "Built" not in again.output
@@ -142,6 +145,7 @@ def test_a_build_runs_again_when_anything_it_reads_or_wrote_changed(sample, run,
     out = tmp_path / "site"
     git(sample.root, "init", "-q")
     run("--vault", sample.root, "build", "--out", out, "--today", "2026-11-25")
+    written = Written(out, backdate=False)  # the times are left be: they are among what the build goes by
     day = "2026-11-25"
     if change == "page deleted":
         (out / "contacts" / "bob.html").unlink()
@@ -161,6 +165,7 @@ def test_a_build_runs_again_when_anything_it_reads_or_wrote_changed(sample, run,
         sample.contact("bob", "name: Robert Lee\nreferred_by: alice\nreferred_on: 2026-11-20")
     result = run("--vault", sample.root, "build", "--out", out, "--today", day)
     assert result.exit_code == 0 and "Built" in result.stdout
+    assert {"index.html", "network.html", "notes.html"} <= written.files()  # built again, not an old answer
     assert (out / "contacts" / "bob.html").is_file()
     if change == "template":
         assert "<h1>Mine</h1>" in (out / "network.html").read_text()
@@ -177,7 +182,9 @@ def test_a_build_with_problems_says_so_again_with_its_exit_status(sample, run, m
     first = run("--vault", sample.root, "build", "--out", tmp_path / "s", "--today", "2026-11-25")
     assert first.exit_code == 1 and "1 error" in first.stderr
     no_loading(monkeypatch)
+    written = Written(tmp_path / "s", backdate=False)
     again = run("--vault", sample.root, "build", "--out", tmp_path / "s", "--today", "2026-11-25")
+    assert written.files() == set() and written.kept() == set(written.before)
     assert (again.exit_code, again.stderr) == (1, first.stderr)
     assert again.stdout.startswith("Nothing changed since the last build: ")
 

@@ -248,9 +248,13 @@ def test_parallel_logs_each_get_their_commit(repo):
 def test_a_busy_index_lock_is_waited_for(repo):
     lock = repo.root / ".git" / "index.lock"
     lock.write_text("")
+    start = git(repo.root, "rev-parse", "HEAD")
     proc = refnotes("--vault", repo.root, *LOG)
-    time.sleep(1.5)
-    assert proc.poll() is None  # still waiting for the lock
+    deadline = time.monotonic() + 30
+    while git(repo.root, "rev-parse", "HEAD") == start and proc.poll() is None and time.monotonic() < deadline:
+        time.sleep(0.02)  # until its commit is made: the index is brought in step after it
+    time.sleep(0.5)
+    assert proc.poll() is None and git(repo.root, "rev-parse", "HEAD") != start  # committed, waiting for the lock
     lock.unlink()
     out, err = proc.communicate(timeout=60)
     assert proc.returncode == 0 and "committed" in out and err == "", (out, err)

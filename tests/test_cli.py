@@ -243,10 +243,8 @@ def test_check_on_a_corpus_of_broken_files_reports_each_without_a_traceback(run,
     assert all(p["line"] >= 1 and p["severity"] in ("error", "warning") for p in problems)
 
 
-def test_json_output_is_one_record_a_line_and_valid(run):
-    from conftest import REPO
-
-    out = run("--vault", REPO / "vault", "todo", "--json", "--today", "2026-11-25").output
+def test_json_output_is_one_record_a_line_and_valid(run, demo_vault):
+    out = run("--vault", demo_vault, "todo", "--json", "--today", "2026-11-25").output
     data = json.loads(out)
     lines = out.splitlines()
     assert lines[0] == "{" and lines[-1] == "}"
@@ -258,13 +256,11 @@ def test_json_output_is_one_record_a_line_and_valid(run):
 
 @pytest.mark.parametrize("args, status", [(["check"], 0), (["--vault", "/no/such/vault", "check"], 2),
                                           (["todo", "--days", "-1"], 2), (["--version"], 0)])
-def test_the_console_command_exits_with_the_right_status(args, status):
+def test_the_console_command_exits_with_the_right_status(args, status, demo_vault):
     import subprocess
     import sys
 
-    from conftest import REPO
-
-    argv = [sys.executable, "-m", "refnotes", *(["--vault", str(REPO / "vault")] if args[0] != "--vault" else []),
+    argv = [sys.executable, "-m", "refnotes", *(["--vault", str(demo_vault)] if args[0] != "--vault" else []),
             *args]
     done = subprocess.run(argv, capture_output=True, text=True)
     assert done.returncode == status, done.stderr

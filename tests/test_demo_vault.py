@@ -7,7 +7,7 @@ from conftest import REPO
 from refnotes.core.model import KINDS, MEDIA, REFERRAL_TAGS, TIERS
 from refnotes.store.vault import load_vault
 
-DEMO = load_vault(REPO / "vault")
+DEMO = load_vault(REPO / "vault", use_cache=False)  # the checkout's own: read, its cache never written
 
 
 def test_demo_vault_checks_clean_with_no_warnings():
@@ -49,7 +49,7 @@ def test_demo_has_a_referral_chain_three_deep():
     assert len(referrers) >= 6
 
 
-def test_the_readme_shows_the_demo_vaults_todo_as_it_is():
+def test_the_readme_shows_the_demo_vaults_todo_as_it_is(demo_vault):
     """The README's todo excerpt is the demo vault's own output on its day, line for line."""
     import re
 
@@ -60,7 +60,7 @@ def test_the_readme_shows_the_demo_vaults_todo_as_it_is():
 
     readme = (REPO / "README.md").read_text(encoding="utf-8")
     excerpt = re.search(r"```text\n(Wednesday, November 25, 2026:.*?)```", readme, re.S).group(1)
-    out = CliRunner().invoke(main, ["--vault", str(REPO / "vault"), "todo", "--today", "2026-11-25"]).output
+    out = CliRunner().invoke(main, ["--vault", str(demo_vault), "todo", "--today", "2026-11-25"]).output
     assert excerpt.splitlines()[0] == out.splitlines()[0]
     for block in excerpt.split("\n\n")[1:]:
         assert block.strip("\n") in out

@@ -1,8 +1,6 @@
 """Handwritten-note prompts: occasions, wording, the ask line, overrides, and notes.html in print."""
 
 import json
-import shutil
-import subprocess
 from datetime import date
 
 import pytest
@@ -141,28 +139,10 @@ def test_a_big_stack_of_notes_shows_the_most_urgent_first_and_counts_the_rest(ca
     assert "refnotes notes --days 14" in text
 
 
-def chromium() -> str:
-    path = shutil.which("chromium") or shutil.which("chromium-browser") or shutil.which("google-chrome")
-    if path is None:
-        pytest.skip("no chromium on PATH: .ci/run installs Debian's chromium; install it to run the print test")
-    return path
-
-
-def print_to_pdf(html, pdf, tmp_path):
-    done = subprocess.run(
-        [chromium(), "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-         "--disable-background-networking", "--disable-component-update", "--disable-sync",
-         f"--user-data-dir={tmp_path / 'profile'}", "--no-pdf-header-footer", f"--print-to-pdf={pdf}",
-         html.as_uri()],
-        capture_output=True, text=True, timeout=120,
-    )
-    if not pdf.exists():
-        pytest.skip(f"chromium could not print a PDF here (exit {done.returncode}): {done.stderr[-300:]}")
-
-
 @pytest.mark.slow
 @pytest.mark.parametrize("size, points", [("A6", (297.6, 419.5)), ("4x6in", (288, 432)), ("5x7in", (360, 504))])
-def test_printed_notes_have_one_card_per_page_at_the_card_size(vault, run, tmp_path, size, points):
+def test_printed_notes_have_one_card_per_page_at_the_card_size(vault, run, tmp_path, size, points, browser):
+    """Printed by the session's chromium (conftest.py), as a person prints the page: at the size its CSS asks."""
     from pypdf import PdfReader
 
     vault.write("refnotes.yaml", f"owner: {{name: Sam Rivera}}\nnotes: {{card_size: {size}}}\n")
@@ -173,8 +153,7 @@ def test_printed_notes_have_one_card_per_page_at_the_card_size(vault, run, tmp_p
                                            for d in range(1, 9)))
     out = tmp_path / "site"
     run("--vault", vault.root, "build", "--out", out, "--today", "2026-11-25")
-    pdf = tmp_path / "notes.pdf"
-    print_to_pdf(out / "notes.html", pdf, tmp_path)
+    pdf = browser.pdf(out / "notes.html", tmp_path / "notes.pdf")
     pages = PdfReader(pdf).pages
     cards, envelope_sheets = 5, 2 if size != "5x7in" else 1  # 4 addresses: 3 (or 4) to a page
     assert len(pages) == cards + envelope_sheets

@@ -7,7 +7,7 @@ from urllib.parse import unquote
 
 import html5lib
 import pytest
-from conftest import REPO, git
+from conftest import REPO, Written, git
 
 TODAY = "2026-11-25"
 
@@ -22,17 +22,7 @@ def pages(site: Path) -> list[Path]:
     return sorted(site.rglob("*.html"))
 
 
-@pytest.fixture(scope="module")
-def demo_site(tmp_path_factory):
-    from click.testing import CliRunner
-
-    from refnotes.cli import main
-
-    out = tmp_path_factory.mktemp("demo") / "site"
-    result = CliRunner().invoke(main, ["--vault", str(REPO / "vault"), "build", "--out", str(out), "--today", TODAY],
-                                catch_exceptions=False)
-    assert result.exit_code == 0, result.output
-    return out
+# demo_site (conftest.py): the demo vault built once for the session, on 2026-11-25 (TODAY)
 
 
 def test_demo_site_has_every_page(demo_site):
@@ -301,28 +291,41 @@ def test_incremental_build_equals_a_full_build(run, vault, tmp_path):
     for i in range(5):
         vault.contact(f"p{i}", f"name: Person {i}")
     site = tmp_path / "site"
+    everyone = {f"contacts/{slug}.html" for slug in ("alice", "bob", "carol", "dan", "erin", "p0", "p1", "p2", "p3",
+                                                    "p4")}
     first = run("--vault", vault.root, "build", "--out", site, "--today", TODAY)
     assert "unchanged" not in first.output
+    written = Written(site)
     again = run("--vault", vault.root, "build", "--out", site, "--today", TODAY)
-    assert "(10 contact pages unchanged since the last build)" in again.output
+    assert written.files("contacts/") == set() and written.kept("contacts/") >= everyone  # no contact page written
+    assert written.files() >= {"index.html", "network.html", "notes.html"}  # the pages of the day, always
+    assert "(10 contact pages unchanged since the last build)" in again.output  # and it says so
     # carol's new name shows on alice's page (a link), alice's status on bob's (a referral), dan's on
     # erin's (a link in a log line's code, shown all the same)
     vault.contact("carol", "name: Carol Changed")
     vault.contact("dan", "name: Dan Changed")
     vault.contact("alice", "name: Alice\nreferred_by: bob\nreferred_on: 2026-11-18\nstatus: lost",
                   "## Log\n- 2026-11-19 call: hi [[carol]]\n")
+    written = Written(site)
     third = run("--vault", vault.root, "build", "--out", site, "--today", TODAY)
+    changed = {f"contacts/{slug}.html" for slug in ("alice", "bob", "carol", "dan", "erin")}
+    assert written.files("contacts/") == changed | {"contacts/index.html"}  # the list shows names and statuses
+    assert written.kept("contacts/") == everyone - changed
     assert "(5 contact pages unchanged since the last build)" in third.output
     full = tmp_path / "full"
     run("--vault", vault.root, "build", "--out", full, "--today", TODAY)
     assert tree_bytes(site) == tree_bytes(full)
     # a new day: only the pages whose items (or empty-log hint) depend on the day are rendered again
+    written = Written(site)
     before = tree_bytes(site)
-    fourth = run("--vault", vault.root, "build", "--out", site, "--today", "2026-11-26")
-    assert "contact pages unchanged since the last build" in fourth.output
+    run("--vault", vault.root, "build", "--out", site, "--today", "2026-11-26")
+    after = tree_bytes(site)
+    differ = {path for path in after if before.get(path) != after[path]}
+    assert written.files("contacts/") == {path for path in differ if path.startswith("contacts/")}
+    assert written.kept("contacts/") == {"contacts/alice.html", "contacts/erin.html", "contacts/index.html"}
     full_next = tmp_path / "full-next"
     run("--vault", vault.root, "build", "--out", full_next, "--today", "2026-11-26")
-    assert tree_bytes(site) == tree_bytes(full_next) != before
+    assert after == tree_bytes(full_next) != before
 
 
 def test_an_import_of_many_contacts_this_week_is_summed_up_and_read_from_git_once(run, vault, tmp_path, monkeypatch):
@@ -402,9 +405,13 @@ def test_pages_rendered_by_forked_workers_equal_a_serial_build(run, vault, tmp_p
     assert tree_bytes(tmp_path / "forked") == tree_bytes(tmp_path / "serial")
     # one contact changed: the forked build renders it again and keeps the other pages
     vault.contact("p03", "name: Person Three\nkind: client\nscore: 3", "## Log\n- 2026-11-02 call: news\n")
+    written = Written(tmp_path / "forked")
     again = run("--vault", vault.root, "build", "--out", tmp_path / "forked", "--today", TODAY)
-    assert "unchanged since the last build" in again.output and "Person Three" in (
-        tmp_path / "forked" / "contacts" / "p03.html").read_text()
+    # its page, its referrer's (p04), the one it referred (p02), the one whose log links to it (p36), the list
+    shown = {f"contacts/{name}.html" for name in ("p02", "p03", "p04", "p36", "index")}
+    assert written.files("contacts/") == shown and len(written.kept("contacts/")) == 40 - 4
+    assert "Person Three" in (tmp_path / "forked" / "contacts" / "p03.html").read_text()
+    assert "(36 contact pages unchanged since the last build)" in again.output
     monkeypatch.setattr(site.renderer, "PARALLEL_PAGES", 10**9)
     run("--vault", vault.root, "build", "--out", tmp_path / "serial-again", "--today", TODAY)
     assert tree_bytes(tmp_path / "forked") == tree_bytes(tmp_path / "serial-again")

@@ -75,26 +75,22 @@ def test_nothing_due(run, vault):
     assert "Nothing due." in run("--vault", vault.root, "todo", "--today", "2026-11-25").output
 
 
-def test_demo_vault_todo_has_every_core_rule_within_a_year(run):
-    from conftest import REPO
-
-    result = run("--vault", REPO / "vault", "todo", "--today", "2026-11-25", "--days", "365", "--json")
+def test_demo_vault_todo_has_every_core_rule_within_a_year(run, demo_vault):
+    result = run("--vault", demo_vault, "todo", "--today", "2026-11-25", "--days", "365", "--json")
     rules = {i["rule"] for i in json.loads(result.output)["items"]}
     from refnotes.core.agenda import RULES
 
     assert rules == set(RULES) - {"referral-month"}  # only during a frozen referral month
 
 
-def test_agenda_records_write_the_json_the_encoder_would():
+def test_agenda_records_write_the_json_the_encoder_would(demo_vault):
     import json
     from datetime import date
-
-    from conftest import REPO
 
     from refnotes.core import agenda
     from refnotes.store.vault import load_vault
 
-    demo = load_vault(REPO / "vault")
+    demo = load_vault(demo_vault)
     today = date(2026, 11, 25)
     records = agenda.compute(demo, today) + agenda.introductions(demo)
     records.append(agenda.Item("keep-in-touch", "zoë", None, today, 'Say "hi" to Zoë\\\u2028<b>', "why\n\t", True))
