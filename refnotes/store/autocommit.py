@@ -359,31 +359,14 @@ class _Repository:
         wanted = set(rels)
         args = ["ls-tree", "-r", "-z", "--full-tree", head]
         out = self.git(*args, *(["--", *rels] if len(rels) <= MANY else [])).stdout
-        found = {}
-        for record in out.split(b"\0"):
-            if not record:
-                continue
-            meta, _, name = record.partition(b"\t")
-            mode, _kind, oid = meta.decode().split(" ")
-            rel = name.decode("utf-8", "surrogateescape")
-            if rel in wanted:
-                found[rel] = _Entry(mode, oid)
-        return found
+        return {rel: _Entry(mode, oid) for (mode, _kind, oid), rel in _records(out) if rel in wanted}
 
     def _staged(self, rels: list[str]) -> dict[str, _Entry | str]:
         """The user's index entry of each path it has ("conflict" for one with merge stages)."""
         wanted = set(rels)
         out = self.git("ls-files", "-s", "-z", *(["--", *rels] if len(rels) <= MANY else [])).stdout
-        found: dict[str, _Entry | str] = {}
-        for record in out.split(b"\0"):
-            if not record:
-                continue
-            meta, _, name = record.partition(b"\t")
-            mode, oid, stage = meta.decode().split(" ")
-            rel = name.decode("utf-8", "surrogateescape")
-            if rel in wanted:
-                found[rel] = "conflict" if stage != "0" else _Entry(mode, oid)
-        return found
+        return {rel: "conflict" if stage != "0" else _Entry(mode, oid)
+                for (mode, oid, stage), rel in _records(out) if rel in wanted}
 
     def _ignored(self, rels: list[str]) -> set[str]:
         if not rels:
@@ -438,3 +421,11 @@ def _said(done: subprocess.CompletedProcess) -> str:
 
 def _subject(message: str) -> str:
     return message.strip().splitlines()[0] if message.strip() else ""
+
+
+def _records(out: bytes):
+    """(the fields before the tab, the path) of each NUL-ended record git's `-z` listings give."""
+    for record in out.split(b"\0"):
+        if record:
+            meta, _, name = record.partition(b"\t")
+            yield meta.decode().split(" "), name.decode("utf-8", "surrogateescape")
