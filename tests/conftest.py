@@ -66,8 +66,6 @@ class CompiledTemplates:
         self.folder = top / "refnotes"
         self._pristine = top / "pristine"
         with pytest.MonkeyPatch.context() as patch:
-            from refnotes.cli import main
-
             patch.setenv("REFNOTES_CACHE_DIR", str(self.folder))
             root = copy_demo_vault(top / "vault")
             card = top / "one.vcf"
@@ -89,14 +87,13 @@ class CompiledTemplates:
         return state
 
     def restore(self) -> None:
-        if self._now() != self._state:
-            shutil.rmtree(self.folder, ignore_errors=True)
-            if os.path.lexists(self.folder):
-                os.chmod(self.folder, 0o700)
-                shutil.rmtree(self.folder)
-            shutil.copytree(self._pristine, self.folder, symlinks=True, copy_function=shutil.copy2)
-            os.chmod(self.folder, 0o700)
-            self._state = self._now()
+        if self._now() == self._state:
+            return
+        for folder, _, _ in os.walk(self.folder):
+            os.chmod(folder, 0o700)  # should a test have closed one
+        shutil.rmtree(self.folder)
+        shutil.copytree(self._pristine, self.folder, symlinks=True)
+        self._state = self._now()
 
 
 @pytest.fixture(scope="session")
@@ -271,7 +268,6 @@ class Written:
     def __init__(self, folder: Path, *, backdate: bool = True):
         self.folder = folder
         self.before: dict[str, bytes] = {}
-        self._stats: dict[str, tuple] = {}
         for path in sorted(folder.rglob("*")):
             if path.is_file():
                 if backdate:
