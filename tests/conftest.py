@@ -56,10 +56,68 @@ def _no_real_user_cache(tmp_path_factory):
         yield
 
 
+class CompiledTemplates:
+    """A per-user cache folder holding refnotes' packaged templates compiled once for the session (Jinja
+    compiling them again for each of a thousand tests was a tenth of the run). Each test that does not ask
+    for a `user_cache` of its own starts from it just as it was made: `restore()`, after the test, undoes
+    whatever the test compiled into it or changed there."""
+
+    def __init__(self, top: Path):
+        self.folder = top / "refnotes"
+        self._pristine = top / "pristine"
+        with pytest.MonkeyPatch.context() as patch:
+            patch.setenv("REFNOTES_CACHE_DIR", str(self.folder))
+            root = copy_demo_vault(top / "vault")
+            card = top / "one.vcf"
+            card.write_text("BEGIN:VCARD\nVERSION:3.0\nFN:Seed Person\nEND:VCARD\n")
+            for args in (["build", "--out", top / "site"], ["notes", "--days", "366"], ["new", "Seed Contact"],
+                         ["import", card]):
+                result = CliRunner().invoke(main, ["--no-cache", "--vault", str(root), *map(str, args),
+                                                   "--today", DEMO_TODAY], catch_exceptions=False)
+                assert result.exit_code == 0, (args, result.output)
+        shutil.copytree(self.folder, self._pristine, symlinks=True)
+        self._state = self._now()
+
+    def _now(self) -> dict[str, tuple]:
+        state = {}
+        for folder, folders, files in os.walk(self.folder):
+            for name in ["", *folders, *files]:
+                st = os.lstat(os.path.join(folder, name))
+                state[os.path.join(folder, name)] = (st.st_mode, st.st_size, st.st_mtime_ns, st.st_ino)
+        return state
+
+    def restore(self) -> None:
+        if self._now() == self._state:
+            return
+        for folder, _, _ in os.walk(self.folder):
+            os.chmod(folder, 0o700)  # should a test have closed one
+        shutil.rmtree(self.folder)
+        shutil.copytree(self._pristine, self.folder, symlinks=True)
+        self._state = self._now()
+
+
+@pytest.fixture(scope="session")
+def _compiled_templates(tmp_path_factory) -> CompiledTemplates:
+    return CompiledTemplates(tmp_path_factory.mktemp("compiled-templates"))
+
+
 @pytest.fixture(autouse=True)
+def _shared_user_cache(request, monkeypatch):
+    """No test writes to the real home's cache. One that asks for `user_cache` gets an empty folder of its
+    own; every other one the session's compiled templates, as they were made (CompiledTemplates)."""
+    if "user_cache" in request.fixturenames:
+        yield
+        return
+    compiled = request.getfixturevalue("_compiled_templates")
+    monkeypatch.setenv("REFNOTES_CACHE_DIR", str(compiled.folder))
+    yield
+    compiled.restore()
+
+
+@pytest.fixture
 def user_cache(monkeypatch, tmp_path_factory) -> Path:
-    """The per-user cache folder (compiled templates) in a temporary folder of each test's own: no test
-    writes to the real home, and none sees another's compiled templates."""
+    """The per-user cache folder (compiled templates) in a temporary folder of the test's own, not made yet:
+    for the tests of that cache, which see no other test's compiled templates."""
     folder = tmp_path_factory.mktemp("user-cache") / "refnotes"
     monkeypatch.setenv("REFNOTES_CACHE_DIR", str(folder))
     return folder
@@ -210,7 +268,6 @@ class Written:
     def __init__(self, folder: Path, *, backdate: bool = True):
         self.folder = folder
         self.before: dict[str, bytes] = {}
-        self._stats: dict[str, tuple] = {}
         for path in sorted(folder.rglob("*")):
             if path.is_file():
                 if backdate:

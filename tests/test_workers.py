@@ -50,6 +50,16 @@ def test_a_child_that_raises_dies_or_answers_nonsense_is_a_failure(fn, said):
         child.result()
 
 
+def test_a_child_that_died_is_reaped_before_its_status_is_told():
+    """Its end of the pipe closes a moment before it can be reaped: read then, its exit status was None
+    about one run in four. Twenty children, so that the race shows if it comes back."""
+    for _ in range(20):
+        with workers.background(_dies) as child, pytest.raises(workers.BackgroundFailed) as failed:
+            child.result()
+        assert "exit status 3" in str(failed.value)
+        assert child._child.exitcode == 3  # and reaped by then, not merely gone
+
+
 def test_a_child_nobody_waits_for_is_stopped_on_the_way_out():
     started = time.monotonic()
     with workers.background(_sleeps) as child:
