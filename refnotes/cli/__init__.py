@@ -469,13 +469,15 @@ def todo(ctx: Context, days: int, show_why: bool, today: date | None, as_json: b
       refnotes todo --days 14 --why
       refnotes todo --today 2026-11-25 --json | jq '.items[] | select(.overdue)'
     """
-    from refnotes import agenda, gitlog
+    from refnotes import gitlog
 
     today = today or date.today()
     color = color_enabled() and not as_json
     root = ctx.vault_root()
     # the commit too: when git first saw a file is when a never-reached contact is first seen
     out = ctx.answer("todo", today.isoformat(), days, show_why, as_json, gitlog.head_state(root), color=color)
+    from refnotes import agenda  # not before: an answer kept needs none of the rules' code
+
     vault = _dated(ctx.load(), today)
     index = agenda.Index(vault, today)
     items = agenda.compute(vault, today, index, horizon=today + timedelta(days=days))
