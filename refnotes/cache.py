@@ -33,10 +33,11 @@ import zlib
 from pathlib import Path
 
 from refnotes import __version__
-from refnotes.fsutil import code_digest
 from refnotes.model import Contact, Doc, Problem
 
-SCHEMA = code_digest()  # what parsed these rows: a change to refnotes' code is a new schema, nobody bumps it
+# What parsed these rows: a digest of refnotes' code (a change to it is a new schema, nobody bumps it). Worked
+# out by the first header(), not on import: a run that replays a kept answer never reads refnotes' code.
+SCHEMA: str | None = None
 FILE = "cache"  # a folder: `config` and a file per bucket, `00` to `63`
 FOLDER = ".refnotes"
 _ALLOWED = {
@@ -204,6 +205,11 @@ def header(root: Path, kind: str = "cache") -> bytes | None:
         return None
     if not S_ISDIR(info.st_mode):
         return None
+    global SCHEMA
+    if SCHEMA is None:
+        from refnotes.fsutil import code_digest
+
+        SCHEMA = code_digest()
     return f"refnotes-{kind} {__version__} {SCHEMA} {info.st_dev}:{info.st_ino}\n".encode()
 
 
