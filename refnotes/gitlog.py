@@ -12,8 +12,6 @@ from __future__ import annotations
 import fnmatch
 import os
 import re
-import shutil
-import subprocess
 from dataclasses import dataclass, field, fields
 from datetime import date, datetime
 from pathlib import Path
@@ -63,6 +61,9 @@ def _git(root: Path, *args: str, env: dict[str, str] | None = None) -> str | Non
 def _git_bytes(root: Path, *args: str, stdin: bytes | None = None, env: dict[str, str] | None = None
                ) -> bytes | None:
     """git's output as bytes, or None if git is missing or failed. Never prompts, never pages."""
+    import shutil
+    import subprocess  # not on import: replaying a kept answer needs neither (a few ms of imports)
+
     if shutil.which("git") is None:
         return None
     env = {**os.environ, "GIT_TERMINAL_PROMPT": "0", "GIT_PAGER": "cat", "LC_ALL": "C", **(env or {})}

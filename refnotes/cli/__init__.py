@@ -10,8 +10,6 @@ from __future__ import annotations
 import gc
 import json
 import os
-import shutil
-import subprocess
 import sys
 from datetime import date, timedelta
 from pathlib import Path
@@ -1460,6 +1458,9 @@ def init(path: Path, today: date | None) -> None:
 
 
 def _git_init(path: Path) -> str:
+    import shutil
+    import subprocess  # not on import: replaying a kept answer needs neither (a few ms of imports)
+
     if shutil.which("git") is None:
         return "git is not installed: the vault works without it, but install git and run `git init` to keep an audit trail."
     inside = subprocess.run(
