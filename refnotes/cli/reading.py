@@ -88,13 +88,14 @@ def todo(ctx: Context, days: int, show_why: bool, today: date, as_json: bool) ->
       refnotes todo --days 14 --why
       refnotes todo --today 2026-11-25 --json | jq '.items[] | select(.overdue)'
     """
-    from refnotes.core import agenda
     from refnotes.store import git
 
     color = color_enabled() and not as_json
     root = ctx.vault_root()
     # the commit too: when git first saw a file is when a never-reached contact is first seen
     out = ctx.answer("todo", today.isoformat(), days, show_why, as_json, git.head_state(root), color=color)
+    from refnotes.core import agenda  # not before: an answer kept needs none of the rules' code
+
     vault = dated(ctx.load(), today)
     index = agenda.Index(vault, today)
     items = agenda.compute(vault, today, index, horizon=today + timedelta(days=days))

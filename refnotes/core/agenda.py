@@ -82,7 +82,8 @@ def compute(vault: Vault, today: date, index: Index | None = None, horizon: date
     ix = index if index is not None else Index(vault, today)
     last = horizon or date.max
     title, why = wording.title, wording.why
-    items = [Item(d.rule, d.contact, d.about, d.due, title(d, ix), why(d, ix), d.due < today, d.detail)
+    make = tuple.__new__  # Item's fields in order, without NamedTuple's __new__ in Python for each
+    items = [make(Item, (d.rule, d.contact, d.about, d.due, title(d, ix), why(d, ix), d.due < today, d.detail))
              for d in rules.run(ix, last) if d.due <= last]
     return _sorted(items)
 

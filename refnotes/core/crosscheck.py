@@ -17,6 +17,15 @@ def cross_checks(vault: Vault) -> list[Problem]:
         hint = f"; did you mean {' or '.join(close)}?" if close else "; create the contact or fix the link"
         return f"[[{slug}]] links to no contact{hint}"
 
+    from itertools import chain
+    from operator import itemgetter
+
+    # Most vaults: every [[link]] names a contact and no e-mail is on two files, known by a few set
+    # operations in C; only then are links and e-mails looked at one by one (a third of these checks' time).
+    every = contacts.values()
+    links_known = set(map(itemgetter(0), chain.from_iterable(c.body_links for c in every))) <= contacts.keys()
+    lowered = list(map(str.lower, chain.from_iterable(c.emails for c in every)))
+    emails_once = len(set(lowered)) == len(lowered)
     emails: dict[str, str] = {}
     stages = vault.config["pipeline.stages"]
     for contact in contacts.values():
@@ -31,10 +40,10 @@ def cross_checks(vault: Vault) -> list[Problem]:
                 problems.append(Problem(contact.path, line, "referred_by: a contact cannot refer themselves"))
             elif ref not in contacts:
                 problems.append(Problem(contact.path, line, "referred_by: " + unknown(ref)))
-        for slug, line in contact.body_links:
+        for slug, line in () if links_known else contact.body_links:
             if slug not in contacts:
                 problems.append(Problem(contact.path, line, unknown(slug)))
-        for email in contact.emails:
+        for email in () if emails_once else contact.emails:
             first = emails.setdefault(email.lower(), contact.path)
             if first != contact.path:
                 problems.append(Problem(contact.path, contact.line_of("email"),

@@ -203,8 +203,10 @@ def compose(text: str) -> yaml.Node | None:
 _KEY = re.compile(r"[A-Za-z_][A-Za-z0-9_-]*")
 _DOUBLE = re.compile(r'"([^"\\]*)"')
 _SINGLE = re.compile(r"'([^']*)'")
-# Everything YAML does not take as a plain printable character, or takes as a line break of its own.
-_SPECIAL = re.compile("[^\n\x20-\x7e\xa0-\ud7ff\ue000-\ufefe\uff00-\ufffd\U00010000-\U0010ffff]|[\u2028\u2029]")
+# Everything YAML does not take as a plain printable character, or takes as a line break of its own: control
+# characters but the line feed, DEL and C1, surrogates, the BOM, U+FFFE and U+FFFF; U+2028 and U+2029. Listed
+# rather than as the complement of the printable ranges: the same characters, compiled in a fifth of the time.
+_SPECIAL = re.compile("[\x00-\x09\x0b-\x1f\x7f-\x9f\u2028\u2029\ud800-\udfff\ufeff\ufffe\uffff]")
 _CONTROL = re.compile("[\x00-\x09\x0b-\x1f\x7f]")  # the same, for ASCII text
 _INDICATORS = frozenset("-?:,[]{}#&*!|>'\"%@`")
 _FLOW_SPECIAL = re.compile(r"[\[\]{},:#'\"]")

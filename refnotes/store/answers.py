@@ -21,6 +21,7 @@ import hashlib
 import os
 import pickle
 import time
+from operator import attrgetter
 from pathlib import Path
 
 from refnotes import __version__
@@ -39,7 +40,6 @@ def stamp(root: Path, files: list[tuple[str, str, os.stat_result | None]], folde
     """A digest of the stat of everything a command reads (and of every file in the vault's `folders`,
     like templates/); None when something changed too recently."""
     lines = [f"{__version__}\n"]
-    newest = 0
     extra = [(CONFIG_FILE, os.path.join(root, CONFIG_FILE))]
     extra += _listing(os.path.join(root, PLANS_DIR), PLANS_DIR)
     for folder in folders:
@@ -47,16 +47,21 @@ def stamp(root: Path, files: list[tuple[str, str, os.stat_result | None]], folde
     stats = [(rel, _stat(path)) for rel, path in extra] + [(rel, stat) for rel, _, stat in files]
     stats += getattr(files, "refused_stats", [])  # what scan() would not read: a FIFO gone is news too
     lines.append(f"<refnotes>\0{freshness.code_digest()}\n")  # our own code: a new one answers anew
+    # Something changed too recently (the run just after an edit): known before a line is written per file
+    present = [stat for _, stat in stats if stat is not None]
+    newest = max(max(map(_MTIME, present), default=0), max(map(_CTIME, present), default=0))
+    if time.time_ns() - newest < freshness.QUIET_NS:
+        return None
     for rel, stat in stats:
         if stat is None:
             lines.append(f"{rel}\0-\n")
             continue
         lines.append(f"{rel}\0{stat.st_size}\0{stat.st_mtime_ns}\0{stat.st_ctime_ns}\0{stat.st_ino}\n")
-        newest = max(newest, stat.st_mtime_ns, stat.st_ctime_ns)
-    if time.time_ns() - newest < freshness.QUIET_NS:
-        return None
     text = "".join(lines).encode("utf-8", "surrogateescape")
     return hashlib.blake2b(text, digest_size=20).hexdigest()
+
+
+_MTIME, _CTIME = attrgetter("st_mtime_ns"), attrgetter("st_ctime_ns")
 
 
 def _stat(path: str) -> os.stat_result | None:

@@ -5,8 +5,6 @@ No git, or no repository, is an answer (None), never an error."""
 from __future__ import annotations
 
 import os
-import shutil
-import subprocess
 from pathlib import Path
 
 TIMEOUT = 60
@@ -21,6 +19,9 @@ def run(root: Path, *args: str, env: dict[str, str] | None = None) -> str | None
 def run_bytes(root: Path, *args: str, stdin: bytes | None = None, env: dict[str, str] | None = None
                ) -> bytes | None:
     """git's output as bytes, or None if git is missing or failed. Never prompts, never pages."""
+    import shutil
+    import subprocess  # not on import: replaying a kept answer needs neither (a few ms of imports)
+
     if shutil.which("git") is None:
         return None
     env = {**os.environ, "GIT_TERMINAL_PROMPT": "0", "GIT_PAGER": "cat", "LC_ALL": "C", **(env or {})}
@@ -153,6 +154,9 @@ def install_hook(root: Path, python: str) -> Path:
 
 def init_repository(path: Path) -> str:
     """`git init` in a new vault, unless it is inside a repository already: what happened, in a sentence."""
+    import shutil
+    import subprocess
+
     if shutil.which("git") is None:
         return ("git is not installed: the vault works without it, but install git and run `git init` to keep "
                 "an audit trail.")

@@ -234,6 +234,8 @@ def scan(root: Path) -> Files:
             above.add((st.st_dev, st.st_ino))
         walked.update(dict.fromkeys(above, CONTACTS_DIR))
         walk(top, (CONTACTS_DIR,), frozenset(above))
-    found.sort(key=lambda item: item[0])
-    files.extend(("/".join(parts), path, stat) for parts, path, stat in found)
+    # In the order of the parts (a folder's files and subfolders by name), compared as one string each: NUL
+    # sorts before any character a name can hold, and one string compares faster than a tuple of them.
+    found.sort(key=lambda item: "\0".join(item[0]))
+    files.extend([("/".join(parts), path, stat) for parts, path, stat in found])
     return files

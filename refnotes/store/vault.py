@@ -107,8 +107,8 @@ def _load(root: Path, progress, use_cache: bool, files: list | None, contents: d
     seen: dict[str, str] = {}  # lower-case slug -> path of the first file with it
     problems_of = index_cache.problems_of
     contacts = vault.contacts
+    vault.files += len(files)
     for rel, _, _ in files:
-        vault.files += 1
         slug = _slug(rel)
         key = slug.lower()
         got = parsed.get(rel)
@@ -123,8 +123,9 @@ def _load(root: Path, progress, use_cache: bool, files: list | None, contents: d
         else:
             row = cache.get(rel)
             contact = row[3]
-            found = problems_of(row[4]) if row[4] else []
-        vault.problems.extend(found)
+            found = problems_of(row[4]) if row[4] else ()
+        if found:  # most files: none
+            vault.problems.extend(found)
         if contact is not None:
             seen[key] = rel
             contacts[key] = contact

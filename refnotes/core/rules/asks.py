@@ -39,8 +39,7 @@ def eligible(ix, c: Contact) -> str | None:
     """Why they may be asked now ("won", "client", "partner", "influencer"), or None."""
     kind = c.kind
     won = c.status == "won"
-    influencer = c.influencer
-    if kind != "client" and kind != "partner" and not won and not influencer:
+    if kind != "client" and kind != "partner" and not won and not c.influencer:
         return None  # most of a sphere: not asked
     if c.do_not_contact or c.status == "lost":
         return None
@@ -55,6 +54,6 @@ def eligible(ix, c: Contact) -> str | None:
         return "client"
     if kind == "partner":
         return "partner"
-    if influencer:
+    if c.influencer:  # for a client, a partner or the won, asked only now: most were settled above
         return "influencer"
     return None

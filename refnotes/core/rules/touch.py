@@ -24,12 +24,14 @@ def keep_in_touch(ix: Index, until: date) -> Iterator[Due]:
         cadence, days, every = cadence_of(c)
         if every is None:
             continue
+        last = last_reach(c)
+        if last is not None and last + every > until:
+            continue  # most contacts: reached within their cadence, so not due, whatever else holds
         snooze = c.snooze_until
         if snooze is not None and today < snooze:
             continue
         if lead_open(c) or (calls and c.slug in calls):
             continue
-        last = last_reach(c)
         if last is not None:
             due = last + every
         else:
