@@ -4,16 +4,13 @@ worked out, and many changed contact pages go to a pool of workers."""
 
 from __future__ import annotations
 
-import dataclasses
 import functools
 import hashlib
 import os
 from collections import defaultdict
-from collections.abc import Mapping
-from datetime import date, datetime
+from datetime import date
 from pathlib import Path
 
-from markupsafe import Markup
 
 from refnotes import __version__
 from refnotes.core import agenda
@@ -220,7 +217,9 @@ class Renderer(Text, Pages):
         self._histories_by_path = self._histories()
         self._shared = self._shared_inputs(self._common_context["month_page"])
         self._contact_common = self._contact_page_common()
-        self._keys: dict[int, str] = {}  # value_key of the shared values (the settings), worked out once
+        self._keys: dict[int, str] = {}  # value_key of the settings, worked out once
+        # what every contact page is given alike, by value, once: the settings, the owner, the labels...
+        self._shared = _hash(self._shared + value_key(self._contact_common, self._keys))
         try:
             self._existing = set(os.listdir(folder / "contacts"))
         except OSError:
@@ -277,12 +276,13 @@ class Renderer(Text, Pages):
 
     def _contact_page(self, folder: Path, common: dict, contact: Contact, referrer, referred, items, history) -> None:
         context = self._contact_context(contact, referrer, referred, items, history)
-        self._page(folder / "contacts" / f"{contact.slug}.html", "contact.html", **context,
+        self._page(folder / "contacts" / f"{contact.slug}.html", "contact.html", **self._contact_common, **context,
                    fields=self._fields(contact), notes=self.notes_html(contact, ""), log=self._log(contact, ""))
 
     def _contact_context(self, contact: Contact, referrer, referred, items, history) -> dict:
-        """What a contact page's template is given, but for what is made of the contact's own file and the
-        contacts it links (fields, notes, log): the page's fingerprint is this, by value. `contacts` holds
+        """What a contact page's template is given of its own (besides `_contact_common`, the same for every
+        page, and what is made of the contact's own file and the contacts it links: fields, notes, log): the
+        page's fingerprint is this and the common part, by value. `contacts` holds
         the contacts the page shows (those it links, its referrer and referrals, those its items are
         about), so that a page changes with them and with nothing else."""
         get = self.vault.contacts.get
@@ -292,7 +292,7 @@ class Renderer(Text, Pages):
             shown[referrer.slug] = referrer
         shown.update((r.slug, r) for r in referred)
         shown[contact.slug] = contact
-        return {**self._contact_common, "prefix": "../", "contact": contact, "contacts": shown,
+        return {"prefix": "../", "contact": contact, "contacts": shown,
                 "referrer": referrer, "referred": referred, "items": items, "history": history,
                 "first_line_day": self.today if contact.last_touch is None else None}
 
@@ -325,25 +325,39 @@ class Renderer(Text, Pages):
 def value_key(value, memo: dict[int, str]) -> str:
     """A value as the text a fingerprint hashes: equal for equal values, across runs. A contact is its
     slug and the digest of its file (everything in it is read from those bytes); settings, hashed once
-    a build (`memo`, by id); the functions pages are given, their names (the code is in the header)."""
-    kind = type(value)
-    if value is None or kind in (bool, int, float, str, Markup):
-        return repr(value)
-    if kind is date or kind is datetime:
-        return value.isoformat()
+    a build (`memo`, by id); the functions pages are given, their names (the code is in the header);
+    anything else, its repr (items, dates, commits: records whose repr is their value)."""
     if isinstance(value, Contact):
         return f"<{value.slug} {value.digest}>"
-    if isinstance(value, (tuple, list)):
-        return "(" + ",".join(value_key(item, memo) for item in value) + ")"
-    if isinstance(value, Mapping):
-        known = memo.get(id(value)) if isinstance(value, Config) else None
+    kind = type(value)
+    if kind is list and value and type(value[0]) is agenda.Item:  # a page's items: each known once a build
+        keys = []
+        for item in value:
+            known = memo.get(id(item))
+            if known is None:
+                memo[id(item)] = known = repr(item)  # an item holds names and dates, no contact; it stays alive
+            keys.append(known)
+        return "[" + ",".join(keys) + "]"
+    if kind is dict and all(isinstance(other, Contact) for other in value.values()):  # the contacts a page shows
+        return "{" + ",".join(f"{slug}={value[slug].digest}" for slug in sorted(value)) + "}"
+    if kind is dict or kind is list or kind is tuple:
+        values = value.values() if kind is dict else value
+        if any(isinstance(item, Contact) or type(item) in _CONTAINERS for item in values):
+            if kind is dict:
+                return "{" + ",".join(f"{key!r}:{value_key(value[key], memo)}" for key in sorted(value, key=str)) + "}"
+            return "(" + ",".join(value_key(item, memo) for item in value) + ")"
+        return repr(value) if kind is not dict else repr(sorted(value.items(), key=lambda pair: str(pair[0])))
+    if isinstance(value, Config):
+        known = memo.get(id(value))
         if known is None:
-            known = "{" + ",".join(f"{key!r}:{value_key(value[key], memo)}" for key in sorted(value, key=str)) + "}"
-            if isinstance(value, Config):
-                memo[id(value)] = known = _hash(known)
+            memo[id(value)] = known = _hash(repr(sorted(value.items())))
         return known
-    if dataclasses.is_dataclass(value):
-        return value_key(dataclasses.astuple(value), memo)
     if callable(value):
         return getattr(value, "__qualname__", type(value).__qualname__)
-    raise TypeError(f"a page is given a {kind.__name__}, which its fingerprint cannot tell apart")
+    text = repr(value)
+    if " at 0x" in text:  # an object without a repr of its value: its fingerprint would change every run
+        raise TypeError(f"a page is given a {kind.__name__}, which its fingerprint cannot tell apart")
+    return text
+
+
+_CONTAINERS = (dict, list, tuple)
