@@ -212,6 +212,8 @@ class Index:
         since = referral.referred_on
         if since is not None and since >= earliest:
             return True
+        if not referral.status_entries:
+            return False  # most referrals: no pipeline change logged, nothing to look through
         return any(e.date >= earliest for e in self.status_entries(referral))
 
     def live_referrals(self) -> list[tuple[Contact, Contact]]:
