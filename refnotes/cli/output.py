@@ -79,8 +79,8 @@ class Printer:
         replayed did nothing, and says so)."""
         from refnotes.store import answers
 
-        out = "".join(f"{line}\n" for line in self.out)
-        err = "".join(f"{line}\n" for line in self.err)
+        out = "\n".join([*self.out, ""])  # each line and its end, copied once (`todo --json`: megabytes)
+        err = "\n".join([*self.err, ""])
         _emit(out, False, self.color)
         _emit(err, True, self.color)
         kept = out if again is None else "".join(f"{line}\n" for line in again)

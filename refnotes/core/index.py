@@ -154,10 +154,10 @@ class Index:
         found = self._both.get(key)
         if found is None:
             of_a, of_b = self.tagged.get(a, ()), self.tagged.get(b, ())
-            if len(of_b) < len(of_a):
-                found = [e for e in of_b if e.involves(a)]
+            if len(of_b) < len(of_a):  # e.involves(a), inlined
+                found = [e for e in of_b if a == e[0] or a in e[6]]
             else:
-                found = [e for e in of_a if e.involves(b)]
+                found = [e for e in of_a if b == e[0] or b in e[6]]
             self._both[key] = found
         return found
 
@@ -212,6 +212,8 @@ class Index:
         since = referral.referred_on
         if since is not None and since >= earliest:
             return True
+        if not referral.status_entries:
+            return False  # most referrals: no pipeline change logged, nothing to look through
         return any(e.date >= earliest for e in self.status_entries(referral))
 
     def live_referrals(self) -> list[tuple[Contact, Contact]]:
@@ -238,10 +240,9 @@ class Index:
             since = earliest
         found: list[Entry] = []
         first = None
-        for e in sorted(referral.entries, key=_date_line):
-            day = e[1]
-            if day > today or (since is not None and day < since) or "attempt" in e[5]:
-                continue
+        # only the entries inside the window are sorted, not all of the file's
+        window = [e for e in referral.entries if since <= e[1] <= today and "attempt" not in e[5]]
+        for e in sorted(window, key=_date_line):
             if "status" in e[5]:
                 found.append(e)
                 continue

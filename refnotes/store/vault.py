@@ -91,8 +91,16 @@ def _load(root: Path, progress, use_cache: bool, files: list | None, contents: d
     given = contents or {}
     if cache is not None:
         fresh, get = index_cache.fresh, cache.get
-        misses = [(rel, path, stat) for rel, path, stat in files if rel not in given and (
-                  stat is None or fresh(get(rel), stat, lambda path=path: _read_or_none(path)) is None)]
+        misses = []
+        for rel, path, stat in files:
+            if rel in given:
+                continue
+            row = get(rel)
+            if (row is not None and stat is not None and row[2] is None and row[0] == stat.st_size
+                    and row[1] == (stat.st_mtime_ns, stat.st_ctime_ns, stat.st_ino)):
+                continue  # fresh()'s answer for nearly every file (its identity, freshness.identity), inline
+            if stat is None or fresh(row, stat, lambda path=path: _read_or_none(path)) is None:
+                misses.append((rel, path, stat))
         if contents is None:  # the files on disk, all of them
             cache.forget_missing({rel for rel, _, _ in files})
     else:
