@@ -335,7 +335,7 @@ def value_key(value, memo: dict[int, str]) -> str:
         for item in value:
             known = memo.get(id(item))
             if known is None:
-                memo[id(item)] = known = repr(item)  # an item holds names and dates, no contact; it stays alive
+                memo[id(item)] = known = repr(tuple(item))  # names and dates, no contact; the item stays alive
             keys.append(known)
         return "[" + ",".join(keys) + "]"
     if kind is dict and all(isinstance(other, Contact) for other in value.values()):  # the contacts a page shows
