@@ -210,3 +210,14 @@ def test_check_takes_today_and_keeps_one_answer_per_day(sample, run, monkeypatch
     for day in ("2026-11-25", "2026-11-25", "2026-11-26"):
         assert run("--vault", sample.root, "check", "--today", day).exit_code == 0
     assert len(loads) == 2  # the same day again is the kept answer; another day is checked afresh
+
+
+def test_a_kept_answer_is_keyed_by_refnotes_own_code_without_reading_it(tmp_path, monkeypatch):
+    monkeypatch.setattr(freshness, "QUIET_NS", 0)
+    (tmp_path / "contacts").mkdir()
+    (tmp_path / "contacts" / "a.md").write_text("---\nname: A\n---\n")
+    before = answers.stamp(tmp_path, scan(tmp_path))
+    assert before is not None and answers.stamp(tmp_path, scan(tmp_path)) == before
+    assert [part.split(":")[0] for part in freshness.code_identity().split(",")] == freshness.code_files()
+    monkeypatch.setattr(freshness, "code_identity", lambda: "a module edited since")
+    assert answers.stamp(tmp_path, scan(tmp_path)) != before

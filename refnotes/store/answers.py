@@ -46,7 +46,7 @@ def stamp(root: Path, files: list[tuple[str, str, os.stat_result | None]], folde
         extra += _tree(root, folder)
     stats = [(rel, _stat(path)) for rel, path in extra] + [(rel, stat) for rel, _, stat in files]
     stats += getattr(files, "refused_stats", [])  # what scan() would not read: a FIFO gone is news too
-    lines.append(f"<refnotes>\0{freshness.code_digest()}\n")  # our own code: a new one answers anew
+    lines.append(f"<refnotes>\0{freshness.code_identity()}\n")  # our own code: a new one answers anew
     # Something changed too recently (the run just after an edit): known before a line is written per file
     present = [stat for _, stat in stats if stat is not None]
     newest = max(max(map(_MTIME, present), default=0), max(map(_CTIME, present), default=0))
