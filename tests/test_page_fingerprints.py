@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 
 import pytest
+from conftest import git
 
 TODAY = "2026-11-25"
 
@@ -88,3 +89,34 @@ def test_a_contact_page_is_not_given_the_day_unless_its_log_is_empty(vault, run,
     assert after["alice.html"] == first["alice.html"][0]  # the same page: it shows no date of today's
     assert after["carol.html"] != first["carol.html"][0]  # "add lines like - 2026-11-26 call: ..."
     assert "2026-11-26 call:" in (out / "contacts" / "carol.html").read_text()
+
+
+def test_a_commit_is_keyed_by_its_hash_not_by_the_files_it_touched():
+    """An import commits thousands of files; each of their pages shows that commit: spelling out its
+    files on every page made a 10,000-contact git vault's build take minutes (git names a commit by
+    its content, so its hash says it all)."""
+    from datetime import datetime, timezone
+
+    from refnotes.present.site.renderer import value_key
+    from refnotes.store.gitlog import Commit, FileChange
+
+    files = tuple(FileChange(f"contacts/c{n}.md", added=True) for n in range(5000))
+    when = datetime(2026, 11, 1, tzinfo=timezone.utc)
+    commit = Commit("a" * 40, when, "Ann", "import", files)
+    key = value_key([(commit, files[7])], {})
+    assert "a" * 40 in key and "c7.md" in key and "c8.md" not in key and len(key) < 300
+    assert value_key(Commit("b" * 40, when, "Ann", "import", files), {}) != value_key(commit, {})
+
+
+def test_in_a_git_vault_a_commit_redoes_the_pages_whose_history_it_joins(vault, site, git_identity):
+    git(vault.root, "init", "-q")
+    git(vault.root, "add", "-A")
+    git(vault.root, "commit", "-qm", "start", when="2026-11-01T10:00:00")
+    first = site()
+    assert "start" in page(first, "carol")
+    vault.contact("carol", "name: Carol\nphone: '555 0301'")
+    git(vault.root, "commit", "-qam", "new phone for Carol")
+    second = site()
+    assert rendered_again(first, second) == ["carol.html"] and "new phone for Carol" in page(second, "carol")
+    git(vault.root, "commit", "-q", "--allow-empty", "-m", "nothing to do with anyone")
+    assert rendered_again(second, site()) == []

@@ -8,9 +8,8 @@ import functools
 import hashlib
 import os
 from collections import defaultdict
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
-
 
 from refnotes import __version__
 from refnotes.core import agenda
@@ -19,7 +18,7 @@ from refnotes.formats.config import Config
 from refnotes.present import render
 from refnotes.present.site.markup import Text, contacts_page, when_html
 from refnotes.present.site.pages import Pages, overdue_first
-from refnotes.store import freshness, fsutil, git
+from refnotes.store import freshness, fsutil, git, gitlog
 
 AGENDA_JOBS = (("lists", ()), ("index", ()), ("notes", ()))  # pages that show agenda items, besides a contact's
 CONTACTS_PER_PAGE = 500
@@ -208,8 +207,12 @@ class Renderer(Text, Pages):
 
     def _prepare_contacts(self, folder: Path) -> None:
         """What the contact jobs share: items and git history per contact, the pages already there."""
+        # value_key of every contact and agenda item (and the settings), by id, worked out once: they stay
+        # alive for the whole build, so that no other object can have their id
+        keys = self._keys = {id(contact): f"<{contact.slug} {contact.digest}>" for contact in self.vault.contacts.values()}
         items_for: dict[str, list[agenda.Item]] = defaultdict(list)
         for item in sorted(self.items, key=overdue_first):  # so each contact's list is in page order
+            keys[id(item)] = repr(tuple(item))
             items_for[item.contact].append(item)
             if item.about and item.about != item.contact:
                 items_for[item.about].append(item)
@@ -217,7 +220,6 @@ class Renderer(Text, Pages):
         self._histories_by_path = self._histories()
         self._shared = self._shared_inputs(self._common_context["month_page"])
         self._contact_common = self._contact_page_common()
-        self._keys: dict[int, str] = {}  # value_key of the settings, worked out once
         # what every contact page is given alike, by value, once: the settings, the owner, the labels...
         self._shared = _hash(self._shared + value_key(self._contact_common, self._keys))
         try:
@@ -311,8 +313,8 @@ class Renderer(Text, Pages):
         """A hash of the context the contact's page is rendered with, by value (`value_key`): whatever a
         template of the user's shows from it, the page is rendered again when that changes."""
         context = self._contact_context(contact, referrer, referred, items, history)
-        return _hash("\x1e".join([shared, *(f"{name}={value_key(context[name], self._keys)}"
-                                            for name in sorted(context))]))
+        memo = self._keys
+        return _hash("\x1e".join([shared, *[f"{name}={value_key(context[name], memo)}" for name in sorted(context)]]))
 
     def _page(self, path: Path, template: str, **context) -> None:
         html = self.env.get_template(f"site/{template}").render(**context)
@@ -324,33 +326,43 @@ class Renderer(Text, Pages):
 
 def value_key(value, memo: dict[int, str]) -> str:
     """A value as the text a fingerprint hashes: equal for equal values, across runs. A contact is its
-    slug and the digest of its file (everything in it is read from those bytes); settings, hashed once
-    a build (`memo`, by id); the functions pages are given, their names (the code is in the header);
-    anything else, its repr (items, dates, commits: records whose repr is their value)."""
-    if isinstance(value, Contact):
-        return f"<{value.slug} {value.digest}>"
+    slug and the digest of its file (everything in it is read from those bytes); a commit, its hash (git
+    names a commit by its content: the files of an import of 10,000 contacts are not spelled out on each
+    of their pages); agenda items and the settings, worked out once a build (`memo`, by id, see
+    `_prepare_contacts`); the functions pages are given, their names (the code is in the header);
+    anything else, its repr (dates, names, entries: records whose repr is their value)."""
     kind = type(value)
-    if kind is list and value and type(value[0]) is agenda.Item:  # a page's items: each known once a build
-        keys = []
+    if kind in _PLAIN:
+        return repr(value)
+    if kind is list or kind is tuple:  # the contacts and items in it known at once: a page has several
+        parts = []
         for item in value:
             known = memo.get(id(item))
-            if known is None:
-                memo[id(item)] = known = repr(tuple(item))  # names and dates, no contact; the item stays alive
-            keys.append(known)
-        return "[" + ",".join(keys) + "]"
-    if kind is dict and all(isinstance(other, Contact) for other in value.values()):  # the contacts a page shows
-        return "{" + ",".join(f"{slug}={value[slug].digest}" for slug in sorted(value)) + "}"
-    if kind is dict or kind is list or kind is tuple:
-        values = value.values() if kind is dict else value
-        if any(isinstance(item, Contact) or type(item) in _CONTAINERS for item in values):
-            if kind is dict:
-                return "{" + ",".join(f"{key!r}:{value_key(value[key], memo)}" for key in sorted(value, key=str)) + "}"
-            return "(" + ",".join(value_key(item, memo) for item in value) + ")"
-        return repr(value) if kind is not dict else repr(sorted(value.items(), key=lambda pair: str(pair[0])))
+            parts.append(known if known is not None else value_key(item, memo))
+        inner = ",".join(parts)
+        return f"[{inner}]" if kind is list else f"({inner})"
+    if kind is dict:
+        try:
+            keys = sorted(value)
+        except TypeError:  # keys of more than one type
+            keys = sorted(value, key=repr)
+        parts = []
+        for key in keys:
+            item = value[key]
+            known = memo.get(id(item))
+            parts.append(f"{key!r}:{known if known is not None else value_key(item, memo)}")
+        return "{" + ",".join(parts) + "}"
+    known = memo.get(id(value))
+    if known is not None:
+        return known
+    if isinstance(value, Contact):
+        return f"<{value.slug} {value.digest}>"
+    if kind is agenda.Item:
+        return repr(tuple(value))  # names, dates and the facts found: no contact
+    if kind is gitlog.Commit:
+        return f"<commit {value.hash}>"
     if isinstance(value, Config):
-        known = memo.get(id(value))
-        if known is None:
-            memo[id(value)] = known = _hash(repr(sorted(value.items())))
+        memo[id(value)] = known = _hash(repr(sorted(value.items())))  # alive for the whole build
         return known
     if callable(value):
         return getattr(value, "__qualname__", type(value).__qualname__)
@@ -360,4 +372,4 @@ def value_key(value, memo: dict[int, str]) -> str:
     return text
 
 
-_CONTAINERS = (dict, list, tuple)
+_PLAIN = frozenset({str, int, float, bool, type(None), date, datetime})
