@@ -8,7 +8,15 @@ from datetime import date
 import click
 
 from refnotes.cli.base import Context, UsageFailure, date_option, medium_option, pass_context
-from refnotes.cli.writes import append_entries, autocommit_created, check_referral, checked, entry_text, tags_of
+from refnotes.cli.writes import (
+    append_entries,
+    autocommit_created,
+    check_referral,
+    checked,
+    entry_text,
+    refuse_duplicate,
+    tags_of,
+)
 from refnotes.core.model import MEDIA
 
 
@@ -144,11 +152,13 @@ def intro(ctx: Context, a: str, b: str, topic: str, medium: str, day: date) -> N
 @click.option("--email", multiple=True, help="An email address (repeat for more).")
 @click.option("--phone", multiple=True, help="A phone number (repeat for more).")
 @click.option("--company", help="Their company.")
+@click.option("--force", is_flag=True, help="Add them even when a contact has their name or e-mail already.")
 @date_option
 @pass_context
-def refer(ctx: Context, name: str, referrer: str, email, phone, company, day: date, today: date) -> None:
+def refer(ctx: Context, name: str, referrer: str, email, phone, company, force: bool, day: date, today: date) -> None:
     """A new lead NAME, referred by an existing contact: status new, referred today (or on --date, for a
-    referral you are typing in late).
+    referral you are typing in late). Someone who is a contact already (the same name or e-mail) is not
+    added twice: exit status 2, unless --force.
 
     \b
     Examples:
@@ -158,6 +168,8 @@ def refer(ctx: Context, name: str, referrer: str, email, phone, company, day: da
     root = ctx.vault_root()
     from refnotes.store import scaffold
 
+    if not force:
+        refuse_duplicate(ctx, name, email)
     try:
         path = scaffold.new_contact(root, name, today, kind="prospect", referred_by=referrer,
                                     referred_on=day, email=email, phone=phone, company=company)

@@ -9,7 +9,7 @@ from pathlib import Path
 import click
 
 from refnotes.cli.base import Context, Group, UsageFailure, pass_context, today_option
-from refnotes.cli.writes import autocommit_created
+from refnotes.cli.writes import autocommit_created, refuse_duplicate
 from refnotes.core.model import CHANNELS, KINDS, TIERS
 
 
@@ -88,14 +88,17 @@ def init(path: Path, today: date) -> None:
 @click.option("--referred-by", "referred_by", metavar="SLUG", help="Who sent them: an existing contact's slug. "
               "Sets referred_on to today and status to new.")
 @click.option("--edit", is_flag=True, help="Open the new file in $VISUAL or $EDITOR.")
+@click.option("--force", is_flag=True, help="Add them even when a contact has their name or e-mail already.")
 @today_option
 @pass_context
-def new(ctx: Context, name: str, edit: bool, today: date, **fields) -> None:
+def new(ctx: Context, name: str, edit: bool, force: bool, today: date, **fields) -> None:
     """Create a contact file for NAME and print its path.
 
     The file name (the slug) comes from the name: `José Álvarez` becomes
     contacts/jose-alvarez.md, and jose-alvarez-2.md if that is taken. An
-    existing file is never overwritten.
+    existing file is never overwritten. When a contact has the same name
+    (case, accents and honorifics aside) or e-mail already, nothing is
+    written and the exit status is 2, unless --force.
 
     \b
     Examples:
@@ -105,6 +108,8 @@ def new(ctx: Context, name: str, edit: bool, today: date, **fields) -> None:
     root = ctx.vault_root()
     from refnotes.store import scaffold
 
+    if not force:
+        refuse_duplicate(ctx, name, fields.get("email", ()))
     try:
         path = scaffold.new_contact(root, name, today, **fields)
     except scaffold.UnknownReferrer as exc:

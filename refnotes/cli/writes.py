@@ -177,3 +177,15 @@ def tags_of(text: str) -> str:
 
     tags = sorted({f"#{t}" for t in hashtags(text)} & {f"#{t}" for t in REFERRAL_TAGS})
     return f" ({' '.join(tags)})" if tags else ""
+
+
+def refuse_duplicate(ctx, name: str, emails) -> None:
+    """Exit 2 when NAME (or one of `emails`) is a contact already, saying which file and what to do."""
+    from refnotes.core.crosscheck import already_known
+
+    found = already_known(ctx.load(), name, tuple(emails or ()))
+    if found:
+        which = "; ".join(f"{contact.path} ({contact.name}, the same {what})" for contact, what in found)
+        first = found[0][0].slug
+        raise UsageFailure(f"{name} may be a contact already: {which}. Log to them with "
+                           f"`refnotes log {first} MEDIUM TEXT`, or give --force to add a new contact all the same")

@@ -26,7 +26,7 @@ def cross_checks(vault: Vault) -> list[Problem]:
     links_known = set(map(itemgetter(0), chain.from_iterable(map(attrgetter("body_links"), every)))) <= contacts.keys()
     lowered = list(map(str.lower, chain.from_iterable(map(attrgetter("emails"), every))))
     emails_once = len(set(lowered)) == len(lowered)
-    emails: dict[str, str] = {}
+    emails: dict[str, Contact] = {}
     stages = vault.config["pipeline.stages"]
     for contact in contacts.values():
         if contact.status is not None and contact.status not in stages:
@@ -44,13 +44,48 @@ def cross_checks(vault: Vault) -> list[Problem]:
             if slug not in contacts:
                 problems.append(Problem(contact.path, line, unknown(slug)))
         for email in () if emails_once else contact.emails:
-            first = emails.setdefault(email.lower(), contact.path)
-            if first != contact.path:
-                problems.append(Problem(contact.path, contact.line_of("email"),
-                                        f"email {email} is also on {first}: the same person twice? "
-                                        "Merge them, or remove it from one", WARNING))
+            first = emails.setdefault(email.lower(), contact)
+            if first is not contact:
+                problems.append(_twice(contact, first, "email", f"email {email}"))
+    problems.extend(duplicates(contacts))
     problems.extend(_cycles(contacts))
     return problems
+
+
+def duplicates(contacts: dict[str, Contact]) -> list[Problem]:
+    """A warning for each contact that looks like one before it: the same name (names.name_key) or the
+    same phone number (by its digits; one may lack the country code). People of one household may
+    share a phone."""
+    from refnotes.core.names import name_key, phone_digits
+
+    problems = []
+    names: dict[str, Contact] = {}
+    phones: dict[str, list[tuple[str, Contact]]] = {}  # by the last 7 digits
+    for contact in contacts.values():
+        key = name_key(contact.name)
+        if key:
+            first = names.setdefault(key, contact)
+            if first is not contact:
+                problems.append(_twice(contact, first, "name", f"name {contact.name!r}"))
+        for phone in contact.phones:
+            digits = phone_digits(phone)
+            if len(digits) < 7:
+                continue  # an extension, a short code: too little to tell people apart
+            same = phones.setdefault(digits[-7:], [])
+            for known, other in same:
+                if other is not contact and (known.endswith(digits) or digits.endswith(known)):
+                    if not (contact.household and contact.household == other.household):
+                        problems.append(_twice(contact, other, "phone", f"phone {phone}"))
+                    break
+            else:
+                same.append((digits, contact))
+    return problems
+
+
+def _twice(contact: Contact, first: Contact, key: str, what: str) -> Problem:
+    return Problem(contact.path, contact.line_of(key),
+                   f"{what} is also on {first.path}:{first.line_of(key)}: the same person twice? "
+                   f"`refnotes merge {first.slug} {contact.slug}` makes them one", WARNING)
 
 
 def future_entries(vault: Vault, today: date) -> list[Problem]:
@@ -90,3 +125,19 @@ def _cycles(contacts: dict[str, Contact]) -> list[Problem]:
         for member in path:
             state[member] = 2
     return problems
+
+
+def already_known(vault: Vault, name: str, emails: tuple[str, ...] = ()) -> list[tuple[Contact, str]]:
+    """The contacts a new contact `name` (with `emails`) would duplicate, each with what they share."""
+    from refnotes.core.names import name_key
+
+    key = name_key(name)
+    wanted = {email.strip().lower() for email in emails}
+    found = []
+    for contact in vault.contacts.values():
+        shared = sorted(wanted.intersection(email.lower() for email in contact.emails))
+        if shared:
+            found.append((contact, f"e-mail {', '.join(shared)}"))
+        elif key and name_key(contact.name) == key:
+            found.append((contact, "name"))
+    return found

@@ -11,6 +11,7 @@ Japanese or Korean script is used whole, since its first word is the family name
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -165,3 +166,64 @@ def _east_asian(text: str) -> bool:
     """Han, kana or Hangul anywhere in the name."""
     return any("\u1100" <= ch <= "\u11ff" or "\u2e80" <= ch <= "\u9fff" or "\uac00" <= ch <= "\ud7af"
                or "\uf900" <= ch <= "\ufaff" or ch >= "\U00020000" for ch in text)
+
+
+_WORDS = re.compile(r"[^\W_]+")  # letters and digits, of any script
+
+
+@lru_cache(maxsize=65536)
+def name_key(name: str) -> str:
+    """What two spellings of one person's name have in common: "Dr. Erin  Walsh", "erin walsh",
+    "Érin Walsh, Jr." and "Walsh, Erin" are all `erin walsh`. Case and honorifics aside, and the
+    accents of Latin letters (a letter of another script keeps its marks: see formats.slug). A
+    one-word name is no key (""): "Mom" in two files is not one person for sure."""
+    parts = [part for part in name.split(",") if part.strip()]
+    if len(parts) == 2 and not all(_key(word) in SUFFIXES for word in parts[1].split()):
+        parts = [parts[1], parts[0]]  # "Walsh, Erin"
+    elif len(parts) > 1:
+        parts = [parts[0]]  # "Erin Walsh, Jr., CPA"
+    words = _WORDS.findall(" ".join(parts).casefold())
+    words = [word if word.isascii() else fold(word) for word in words]
+    while words and (words[0] in HONORIFICS or words[0] == "and"):  # "Mr. and Mrs. Tom Nguyen"
+        del words[0]
+    while words and words[-1] in SUFFIXES:
+        del words[-1]
+    return " ".join(words) if len(words) > 1 else ""
+
+
+def phone_digits(phone: str) -> str:
+    """A phone number's digits, a leading 00 (international prefix) dropped: "+1 (555) 010-0" -> "15550100"."""
+    digits = "".join(char for char in phone if char.isdigit())
+    return digits[2:] if digits.startswith("00") else digits
+
+
+# Letters that Unicode does not decompose into an ASCII base letter.
+_LETTERS = str.maketrans({"đ": "d", "Đ": "D", "ø": "o", "Ø": "O", "ß": "ss", "æ": "ae", "Æ": "AE",
+                          "œ": "oe", "Œ": "OE", "ł": "l", "Ł": "L", "þ": "th", "Þ": "Th", "ı": "i"})
+
+
+def fold(text: str) -> str:
+    """`José Álvarez` -> `jose-alvarez`, `Ольга` -> `ольга`: each letter and digit lower-cased, a Latin
+    letter without its accents (and ﬁ, ², Ⅻ as fi, 2, xii), a letter of another script as it is (in
+    NFC, with its marks), an apostrophe dropped, anything else a hyphen."""
+    out = []
+    for char in unicodedata.normalize("NFC", text.translate(_LETTERS)):
+        if char.isascii():
+            out.append(char.lower() if char.isalnum() else "" if char == "'" else "-")
+            continue
+        base = unicodedata.normalize("NFKD", char).encode("ascii", "ignore").decode("ascii")
+        if base and (_is_latin(char) or unicodedata.decomposition(char).startswith("<")):  # é, ﬁ, ², Ⅻ
+            out.append(base.lower() if base.isalnum() else "-")
+        elif char in "’‘":
+            continue  # O’Neil: one word
+        elif char.isalnum():  # a letter or digit of another script, with its marks
+            out.append(char.lower())
+        elif unicodedata.category(char).startswith("M") and out and out[-1] != "-":
+            out.append(char)  # a combining mark on the letter before it (Devanagari vowel signs...)
+        else:
+            out.append("-")
+    return "".join(out)
+
+
+def _is_latin(char: str) -> bool:
+    return "LATIN" in unicodedata.name(char, "")

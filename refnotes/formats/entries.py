@@ -10,6 +10,7 @@ from datetime import date
 
 from refnotes.core.dates import in_range, parse_date
 from refnotes.core.model import MEDIA, WARNING, Entry
+from refnotes.formats.slug import normal
 
 LINK = re.compile(r"\[\[([^\[\]|#\n]+)(?:#[^\[\]|\n]*)?(?:\|[^\[\]\n]*)?\]\]")
 
@@ -67,7 +68,7 @@ def _link_slug(target: str) -> str:
     target = target.rsplit("/", 1)[-1]
     if target.lower().endswith(".md"):
         target = target[:-3]
-    return target.strip().lower()
+    return normal(target.strip())
 _MEDIA = {medium: medium for medium in MEDIA}
 
 

@@ -18,6 +18,7 @@ import stat as stats
 from pathlib import Path
 
 from refnotes.core.model import CONTACTS_DIR, ERROR, WARNING, Problem
+from refnotes.formats.slug import normal
 
 MAX_BYTES = 5 * 1024 * 1024  # "5 MB": a contact with twenty years of log is a few hundred kB
 _OPEN_FLAGS = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0) | getattr(os, "O_CLOEXEC", 0)
@@ -103,10 +104,10 @@ def _on_disk(root: Path) -> dict[str, tuple[Path, str | None]]:
     files = scan(root)
     found: dict[str, tuple[Path, str | None]] = {}
     for _, path, _ in files:
-        found.setdefault(os.path.basename(path)[:-3].lower(), (Path(path), None))
+        found.setdefault(normal(os.path.basename(path)[:-3]), (Path(path), None))
     for problem in files.refused:
         if problem.path.endswith(".md") and problem.severity != WARNING:
-            found.setdefault(problem.path.rsplit("/", 1)[-1][:-3].lower(), (root / problem.path, problem.message))
+            found.setdefault(normal(problem.path.rsplit("/", 1)[-1][:-3]), (root / problem.path, problem.message))
     return found
 
 
@@ -116,7 +117,7 @@ def find_contact_file(root: Path, slug: str) -> tuple[Path | None, list[str]]:
     from refnotes.store.reading import Refused
 
     files = _on_disk(root)
-    key = slug.strip().removeprefix("[[").removesuffix("]]").split("|", 1)[0].strip().lower()
+    key = normal(slug.strip().removeprefix("[[").removesuffix("]]").split("|", 1)[0].strip())
     if key in files:
         path, why = files[key]
         if why is not None:

@@ -11,7 +11,7 @@ from pathlib import Path
 
 from refnotes.core.model import CONTACTS_DIR
 from refnotes.formats import config
-from refnotes.formats.slug import candidates, slugify
+from refnotes.formats.slug import candidates, normal, slugify
 from refnotes.present import render
 from refnotes.store import fsutil
 from refnotes.store.reading import contact_files
@@ -96,9 +96,9 @@ def new_contact(
     name = " ".join(name.split())
     if not name:
         raise ScaffoldError("the name is empty: give the contact's full name, like \"Alice Nguyen\"")
-    taken = {file.name[:-3].lower() for file in contact_files(root)}
+    taken = {normal(file.name[:-3]) for file in contact_files(root)}
     if referred_by is not None:
-        referred_by = referred_by.strip().removeprefix("[[").removesuffix("]]").lower()
+        referred_by = normal(referred_by.strip().removeprefix("[[").removesuffix("]]"))
         if referred_by not in taken:
             raise UnknownReferrer(referred_by, difflib.get_close_matches(referred_by, sorted(taken), n=3))
     text = render.environment(root).get_template("contact.md").render(

@@ -16,6 +16,7 @@ from pathlib import Path
 from refnotes.core.crosscheck import cross_checks
 from refnotes.core.model import Problem, Vault
 from refnotes.formats.config import CONFIG_FILE, Config, config_from_bytes
+from refnotes.formats.slug import normal
 from refnotes.store.freshness import identity
 from refnotes.store.reading import scan
 
@@ -111,14 +112,14 @@ def _load(root: Path, progress, use_cache: bool, files: list | None, contents: d
 
         for rel, _, _ in files:
             if rel in given:
-                parsed[rel] = parse_contact(given[rel], rel, _slug(rel).lower())
+                parsed[rel] = parse_contact(given[rel], rel, normal(_slug(rel)))
     seen: dict[str, str] = {}  # lower-case slug -> path of the first file with it
     problems_of = index_cache.problems_of
     contacts = vault.contacts
     vault.files += len(files)
     for rel, _, _ in files:
         slug = _slug(rel)
-        key = slug.lower()
+        key = normal(slug)
         got = parsed.get(rel)
         if got is None and on_file is not None:
             on_file()  # a file from the cache (parsed ones ticked as they were parsed)
@@ -272,7 +273,7 @@ def _parse_file(rel: str, path: str, stat: os.stat_result | None, lean: bool = T
         return None, [Problem(rel, 1, exc.strerror)], None
     except OSError as exc:
         return None, [Problem(rel, 1, f"cannot read: {exc.strerror}")], None
-    contact, problems = parse_contact(raw, rel, _slug(rel).lower())
+    contact, problems = parse_contact(raw, rel, normal(_slug(rel)))
     return contact, problems, row_for(stat, raw, contact, problems) if lean else None
 
 
