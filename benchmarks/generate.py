@@ -75,11 +75,28 @@ def contact(i: int, name: str, slugs: list[str], rng: random.Random) -> str:
     return "\n".join(lines) + "\n"
 
 
+def _distinct(names: list[str]) -> list[str]:
+    """Each name once, as in a real address book (check warns about one name on two files): a name drawn
+    again gets a middle initial, "Alice B. Nguyen"."""
+    seen: set[str] = set()
+    out = []
+    for name in names:
+        first, last = name.split(" ", 1)
+        candidates = (name, *(f"{first} {a}{b}. {last}" for a in ("", *INITIALS) for b in INITIALS))
+        name = next(candidate for candidate in candidates if candidate not in seen)
+        seen.add(name)
+        out.append(name)
+    return out
+
+
+INITIALS = "ABCDEFGHIJKLMNOPRSTVWZ"
+
+
 def generate(count: int, root: Path) -> Path:
     if root.exists():
         shutil.rmtree(root)
     rng = random.Random(count)
-    names = [f"{rng.choice(FIRST)} {rng.choice(LAST)}" for _ in range(count)]
+    names = _distinct([f"{rng.choice(FIRST)} {rng.choice(LAST)}" for _ in range(count)])
     slugs = [f"{slugify(name)}-{i}" for i, name in enumerate(names)]
     (root / "contacts").mkdir(parents=True)
     (root / "refnotes.yaml").write_text("owner: {name: Bench Mark, business: Synthetic Books}\n", encoding="utf-8")

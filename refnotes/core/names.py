@@ -193,8 +193,11 @@ def name_key(name: str) -> str:
 
 def phone_digits(phone: str) -> str:
     """A phone number's digits, a leading 00 (international prefix) dropped: "+1 (555) 010-0" -> "15550100"."""
-    digits = "".join(char for char in phone if char.isdigit())
+    digits = _NOT_DIGITS.sub("", phone)
     return digits[2:] if digits.startswith("00") else digits
+
+
+_NOT_DIGITS = re.compile(r"[^0-9]+")
 
 
 # Letters that Unicode does not decompose into an ASCII base letter.
@@ -205,24 +208,31 @@ _LETTERS = str.maketrans({"đ": "d", "Đ": "D", "ø": "o", "Ø": "O", "ß": "ss"
 def fold(text: str) -> str:
     """`José Álvarez` -> `jose-alvarez`, `Ольга` -> `ольга`: each letter and digit lower-cased, a Latin
     letter without its accents (and ﬁ, ², Ⅻ as fi, 2, xii), a letter of another script as it is (in
-    NFC, with its marks), an apostrophe dropped, anything else a hyphen."""
-    out = []
-    for char in unicodedata.normalize("NFC", text.translate(_LETTERS)):
+    NFC, with its marks), an apostrophe dropped, anything else a hyphen. Each character is worked out
+    once a process (`_Folded`): `check` folds every name of the vault."""
+    return unicodedata.normalize("NFC", text.translate(_LETTERS)).translate(_FOLDED)
+
+
+class _Folded(dict):
+    def __missing__(self, point: int) -> str:
+        char = chr(point)
         if char.isascii():
-            out.append(char.lower() if char.isalnum() else "" if char == "'" else "-")
-            continue
-        base = unicodedata.normalize("NFKD", char).encode("ascii", "ignore").decode("ascii")
-        if base and (_is_latin(char) or unicodedata.decomposition(char).startswith("<")):  # é, ﬁ, ², Ⅻ
-            out.append(base.lower() if base.isalnum() else "-")
-        elif char in "’‘":
-            continue  # O’Neil: one word
-        elif char.isalnum():  # a letter or digit of another script, with its marks
-            out.append(char.lower())
-        elif unicodedata.category(char).startswith("M") and out and out[-1] != "-":
-            out.append(char)  # a combining mark on the letter before it (Devanagari vowel signs...)
+            out = char.lower() if char.isalnum() else "" if char == "'" else "-"
         else:
-            out.append("-")
-    return "".join(out)
+            base = unicodedata.normalize("NFKD", char).encode("ascii", "ignore").decode("ascii")
+            if base and (_is_latin(char) or unicodedata.decomposition(char).startswith("<")):  # é, ﬁ, ², Ⅻ
+                out = base.lower() if base.isalnum() else "-"
+            elif char in "’‘":
+                out = ""  # O’Neil: one word
+            elif char.isalnum() or unicodedata.category(char).startswith("M"):
+                out = char.lower()  # a letter or digit of another script, and its marks
+            else:
+                out = "-"
+        self[point] = out
+        return out
+
+
+_FOLDED = _Folded()
 
 
 def _is_latin(char: str) -> bool:
