@@ -78,6 +78,11 @@ _YAML_BREAKS = re.compile("[\x85\u2028\u2029]")  # line breaks to YAML, not to r
 KEY = re.compile(r"[A-Za-z_][A-Za-z0-9_-]*")  # a key refnotes writes
 
 
+def split_lines(text: str) -> list[tuple[str, str]]:
+    """(text, line break) of each line: the break is "\n", "\r\n", "\r", or "" for a last line without one."""
+    return [(m.group(1), m.group(2)) for m in _LINE.finditer(text) if m.group(0)]
+
+
 def read(raw: bytes, path: str = "contact.md") -> Contact:
     """The contact in `raw`, when refnotes can edit its front matter; EditRefused saying why not."""
     return _Document(raw, path).contact

@@ -1,0 +1,186 @@
+"""Cleaning the address book on disk: `merge` (one person's two files made one) and `rename` (a new
+slug). Every link in the vault and every plan follows. The new bytes of every file are worked out
+first (a file that cannot be changed safely refuses the whole change, nothing written); then each is
+written atomically (writer.rewrite: an editor's save meanwhile is read again, never lost), and last
+the file that goes is removed or moved. What was written comes back as autocommit changes."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from refnotes.core.model import Contact, Vault
+from refnotes.formats import frontmatter, merging, relink
+from refnotes.formats.entries import link_slug
+from refnotes.formats.planfile import PLAN_FILES, PLANS_DIR
+from refnotes.store import git, writer
+from refnotes.store.autocommit import Change
+
+
+class BookRefused(Exception):
+    """The change cannot be made; nothing was written. `where` is `path:line` or a path, when known."""
+
+    def __init__(self, message: str, where: str | None = None):
+        super().__init__(message)
+        self.message, self.where = message, where
+
+    def __str__(self) -> str:
+        return f"{self.where}: {self.message}" if self.where else self.message
+
+
+@dataclass
+class Done:
+    said: list[str] = field(default_factory=list)  # what was (or, dry, would be) done, a line each
+    changes: list[Change] = field(default_factory=list)  # for autocommit
+
+
+def merge(vault: Vault, keep: Contact, other: Contact, dry_run: bool = False) -> Done:
+    """OTHER into KEEP (formats.merging), links to OTHER made links to KEEP, OTHER's file removed."""
+    root = vault.root
+    keep_path, other_path = root / keep.path, root / other.path
+    other_raw = _read(other_path, other.path)
+
+    def merged(before: bytes) -> bytes:
+        try:
+            after = merging.merge(before, other_raw, keep.path, other.path).after
+            moved = relink.contact(after, other.slug, keep.slug, keep.path)
+        except merging.MergeRefused as exc:
+            raise BookRefused(exc.message, _where(exc.path, exc.line)) from None
+        except frontmatter.EditRefused as exc:
+            raise BookRefused(exc.message, _where(keep.path, exc.line)) from None
+        return moved[0] if moved else after
+
+    keep_raw = _read(keep_path, keep.path)
+    try:
+        report = merging.merge(keep_raw, other_raw, keep.path, other.path)
+    except merging.MergeRefused as exc:
+        raise BookRefused(exc.message, _where(exc.path, exc.line)) from None
+    done = Done([f"{keep.path}: {line}" for line in report.said])
+    writes = [(keep_path, keep.path, keep_raw, merged)]
+    writes += _links(vault, other.slug, keep.slug, skip={keep.slug, other.slug}, done=done)
+    done.said.append(f"{other.path}: removed")
+    if dry_run:
+        return done
+    _write(root, writes, done)
+    os.unlink(other_path)
+    done.changes.append(Change(other_path, other_raw, None))
+    return done
+
+
+def rename(vault: Vault, contact: Contact, new: str, dry_run: bool = False) -> Done:
+    """CONTACT's file moved to NEW.md beside it (`git mv` in a repository, so that `history` follows it),
+    links following (the contact's own links to itself too)."""
+    root = vault.root
+    old_path = root / contact.path
+    new_path = old_path.with_name(f"{new}.md")
+    new_rel = new_path.relative_to(root).as_posix()
+    if os.path.lexists(new_path):
+        raise BookRefused(f"{new_rel} exists already: choose another slug", contact.path)
+    before = _read(old_path, contact.path)
+    done = Done([f"{contact.path}: moved to {new_rel}"])
+    writes = _links(vault, contact.slug, new, skip={contact.slug}, done=done)
+    if _relinked(before, contact.slug, new, contact.path) is not None:
+        writes.insert(0, (old_path, contact.path, before,
+                          lambda raw: _relinked(raw, contact.slug, new, contact.path) or raw))
+    if dry_run:
+        return done
+    _write(root, writes, done)
+    own = [change for change in done.changes if change.path == old_path]
+    done.changes = [change for change in done.changes if change.path != old_path]
+    if git.is_repository(root) and git.run(root, "ls-files", "--error-unmatch", "--", str(old_path)) is not None:
+        if git.run(root, "mv", "--", str(old_path), str(new_path)) is None:
+            raise BookRefused("git mv could not move it (see `git status`)", contact.path)
+    else:
+        os.rename(old_path, new_path)
+    done.changes += [Change(old_path, own[0].before if own else before, None),
+                     Change(new_path, None, new_path.read_bytes())]
+    return done
+
+
+def _links(vault: Vault, old: str, new: str, skip: set[str], done: Done) -> list[tuple]:
+    """(path, rel, bytes, change) for each contact file and plan naming `old`, the report filled in."""
+    root = vault.root
+    writes = []
+    for contact in vault.contacts.values():
+        if contact.slug in skip or not _names(contact, old):
+            continue
+        path = root / contact.path
+        raw = _read(path, contact.path)
+        found = _relinked_count(raw, old, new, contact.path)
+        if found:
+            done.said.append(f"{contact.path}: {found} link{'s' if found != 1 else ''} to {old} now to {new}")
+            writes.append((path, contact.path, raw, lambda before, rel=contact.path: _relinked(before, old, new, rel)
+                           or before))
+    read = {contact.path for contact in vault.contacts.values()}
+    for problem in vault.errors:  # a contact file that could not be read, naming `old`: its link would be lost
+        if problem.path not in read and problem.path.endswith(".md") and old.encode() in _raw(root / problem.path):
+            raise BookRefused(f"refnotes cannot read this file ({problem.message}), and it may link {old}: "
+                              "fix it first", f"{problem.path}:{problem.line}")
+    folder = root / PLANS_DIR
+    for path in sorted(folder.glob(PLAN_FILES)) if folder.is_dir() and not folder.is_symlink() else ():
+        rel = path.relative_to(root).as_posix()
+        raw = _read(path, rel)
+        text = relink.plan(raw.decode("utf-8", "surrogateescape"), old, new)
+        if text is not None:
+            done.said.append(f"{rel}: {old} planned as {new}")
+            writes.append((path, rel, raw, lambda before: (relink.plan(before.decode("utf-8", "surrogateescape"),
+                                                                       old, new) or before.decode(
+                "utf-8", "surrogateescape")).encode("utf-8", "surrogateescape")))
+    return writes
+
+
+def _names(contact: Contact, slug: str) -> bool:
+    return (slug in contact.linked or contact.referred_by == slug
+            or (contact.spouse is not None and link_slug(contact.spouse) == slug))
+
+
+def _relinked(raw: bytes, old: str, new: str, rel: str) -> bytes | None:
+    try:
+        moved = relink.contact(raw, old, new, rel)
+    except frontmatter.EditRefused as exc:
+        raise BookRefused(exc.message, _where(rel, exc.line)) from None
+    return moved[0] if moved else None
+
+
+def _relinked_count(raw: bytes, old: str, new: str, rel: str) -> int:
+    try:
+        moved = relink.contact(raw, old, new, rel)
+    except frontmatter.EditRefused as exc:
+        raise BookRefused(exc.message, _where(rel, exc.line)) from None
+    return moved[1] if moved else 0
+
+
+def _write(root: Path, writes: list[tuple[Path, str, bytes, Callable[[bytes], bytes]]], done: Done) -> None:
+    """Each file's change made on it as it is now, atomically; each an autocommit change."""
+    for path, rel, _, change in writes:
+        try:
+            before, after = writer.rewrite(root, path, lambda raw, change=change: (change(raw), (raw, change(raw))))
+        except writer.WriteRefused as exc:
+            raise BookRefused(str(exc), rel) from None
+        done.changes.append(Change(path, before, after, change))
+
+
+def _read(path: Path, rel: str) -> bytes:
+    from refnotes.store.reading import Refused, read_regular
+
+    try:
+        return read_regular(str(path))
+    except (Refused, OSError) as exc:
+        raise BookRefused(f"cannot read it: {exc}", rel) from None
+
+
+def _raw(path: Path) -> bytes:
+    from refnotes.store.reading import Refused, read_regular
+
+    try:
+        return read_regular(str(path))
+    except (Refused, OSError):
+        return b""
+
+
+def _where(path: str | None, line: int | None) -> str | None:
+    if path is None:
+        return None
+    return f"{path}:{line}" if line else path
