@@ -56,19 +56,16 @@ def duplicates(contacts: dict[str, Contact]) -> list[Problem]:
     """A warning for each contact that looks like one before it: the same name (names.name_key) or the
     same phone number (by its digits; one may lack the country code). People of one household may
     share a phone."""
-    from refnotes.core.names import name_key, phone_digits
-
     problems = []
     names: dict[str, Contact] = {}
     phones: dict[str, list[tuple[str, Contact]]] = {}  # by the last 7 digits
     for contact in contacts.values():
-        key = name_key(contact.name)
+        key = contact.name_key
         if key:
             first = names.setdefault(key, contact)
             if first is not contact:
                 problems.append(_twice(contact, first, "name", f"name {contact.name!r}"))
-        for phone in contact.phones:
-            digits = phone_digits(phone)
+        for phone, digits in zip(contact.phones, contact.phone_keys):
             if len(digits) < 7:
                 continue  # an extension, a short code: too little to tell people apart
             same = phones.setdefault(digits[-7:], [])
@@ -138,6 +135,6 @@ def already_known(vault: Vault, name: str, emails: tuple[str, ...] = ()) -> list
         shared = sorted(wanted.intersection(email.lower() for email in contact.emails))
         if shared:
             found.append((contact, f"e-mail {', '.join(shared)}"))
-        elif key and name_key(contact.name) == key:
+        elif key and contact.name_key == key:
             found.append((contact, "name"))
     return found

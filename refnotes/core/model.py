@@ -237,6 +237,9 @@ class Contact(Record):
     linked: tuple[str, ...] = ()  # every slug the file links, code spans in log lines too: sorted, once each
     referred_by_line: int = 1
     email_line: int = 1
+    # What the duplicate checks compare, worked out when the file is read (the index cache keeps them):
+    name_key: str = ""  # names.name_key(name)
+    phone_keys: tuple[str, ...] = ()  # names.phone_digits of each phone
     digest: str = ""  # of the file's bytes: what changed pages are told apart by
     doc: Doc | bytes = EMPTY_DOC
 

@@ -25,6 +25,7 @@ from refnotes.core.model import (
     Doc,
     Problem,
 )
+from refnotes.core.names import name_key, phone_digits
 from refnotes.formats.entries import link_slug, read_log
 
 
@@ -109,6 +110,8 @@ def parse_contact(raw: bytes, path: str, slug: str) -> tuple[Contact | None, lis
         linked=tuple(sorted({slug for slug, _ in body_links}.union(*(e.links for e in entries if e.links)))),
         referred_by_line=at.get("referred_by", 1),
         email_line=at.get("email", 1),
+        name_key=name_key(fields["name"]),
+        phone_keys=tuple(phone_digits(phone) for phone in fields.get("phones", ())),
         digest=hashlib.blake2b(raw, digest_size=16).hexdigest(),
         doc=Doc((meta, at, body, body_start + 1)),
         **fields,
