@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import date
 
+from refnotes.core import households
 from refnotes.core.model import WARNING, Contact, Problem, Vault
 
 
@@ -48,6 +49,7 @@ def cross_checks(vault: Vault) -> list[Problem]:
             if first is not contact:
                 problems.append(_twice(contact, first, "email", f"email {email}"))
     problems.extend(duplicates(contacts))
+    problems.extend(households.address_problems(households.groups(contacts.values())))
     problems.extend(_cycles(contacts))
     return problems
 

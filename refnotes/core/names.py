@@ -237,3 +237,20 @@ _FOLDED = _Folded()
 
 def _is_latin(char: str) -> bool:
     return "LATIN" in unicodedata.name(char, "")
+
+
+def together(names: list[str]) -> str:
+    """How one envelope names several people: "Tom & Lisa Nguyen" when they share a family name,
+    "Ann, Tom & Lisa Nguyen" for three, else each in full: "Tom Nguyen & Lisa Park"."""
+    names = [" ".join(name.split()) for name in names if name.strip()]
+    if len(names) < 2:
+        return names[0] if names else ""
+    people = [_person(name.split(), True, True) for name in names if "," not in name and "&" not in name]
+    family = {person.surname.casefold() for person in people if person.surname}
+    if len(people) == len(names) and len(family) == 1 and all(p.given and p.surname for p in people):
+        return f"{_listed([p.given for p in people])} {people[-1].surname}"
+    return _listed(names)
+
+
+def _listed(parts: list[str]) -> str:
+    return parts[0] if len(parts) == 1 else f"{', '.join(parts[:-1])} & {parts[-1]}"

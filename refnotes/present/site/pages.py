@@ -9,7 +9,7 @@ from datetime import date, timedelta
 from markupsafe import Markup
 
 from refnotes import __version__
-from refnotes.core import agenda, plan
+from refnotes.core import agenda, households, plan
 from refnotes.core.index import is_won
 from refnotes.core.model import Contact, Entry
 from refnotes.present import notes
@@ -51,14 +51,13 @@ class Pages:
         waiting = notes.due_items(self.vault, self.today, horizon_days, self.items)
         total = len(waiting)
         due = notes.write_notes(self.vault, self.today, waiting[:NOTES_ON_PAGE], self.index)
-        addressed = [n.contact for n in due if n.contact.address]
-        unique = list({c.slug: c for c in addressed}.values())
+        unique, missing = households.envelopes([n.contact for n in due], self.households)
         size = CARD_SIZES[self.vault.config["notes.card_size"]]
         per_sheet = size["per_sheet"]
         return {
             "notes": due, "total": total, "horizon": self.today + timedelta(days=horizon_days), "card": size,
             "per_sheet": per_sheet, "occasion_labels": notes.OCCASION_LABELS,
-            "missing": list({n.contact.slug: n.contact for n in due if not n.contact.address}.values()),
+            "missing": missing,
             "envelopes": [unique[i:i + per_sheet] for i in range(0, len(unique), per_sheet)],
         }
 
@@ -155,8 +154,8 @@ class Pages:
                     out[change.path].append((commit, change))
         return out
 
-    def _fields(self, contact: Contact) -> list[tuple[str, object]]:
-        shown = {"name", "body", "email", "phone"}  # email and phone are shown as links
+    def _fields(self, contact: Contact, skip: tuple[str, ...] = ()) -> list[tuple[str, object]]:
+        shown = {"name", "body", "email", "phone", *skip}  # email and phone are shown as links, `skip` too
         rows = []
         for key, value in contact.meta.items():
             if key in shown or value in (None, "", []):

@@ -12,9 +12,10 @@ from datetime import date, datetime
 from pathlib import Path
 
 from refnotes import __version__
-from refnotes.core import agenda
+from refnotes.core import agenda, households
 from refnotes.core.model import Contact, Vault
 from refnotes.formats.config import Config
+from refnotes.formats.entries import link_slug
 from refnotes.present import render
 from refnotes.present.site.markup import Text, contacts_page, when_html
 from refnotes.present.site.pages import Pages, overdue_first
@@ -82,6 +83,10 @@ class Renderer(Text, Pages):
     @functools.cached_property
     def index(self) -> agenda.Index:
         return agenda.Index(self.vault, self.today)
+
+    @functools.cached_property
+    def households(self) -> dict[str, list[Contact]]:
+        return households.groups(self.vault.contacts.values())
 
     @functools.cached_property
     def items(self) -> list[agenda.Item]:
@@ -278,8 +283,9 @@ class Renderer(Text, Pages):
 
     def _contact_page(self, folder: Path, common: dict, contact: Contact, referrer, referred, items, history) -> None:
         context = self._contact_context(contact, referrer, referred, items, history)
+        skip = ("household", "spouse") if context["spouse"] is not None else ("household",)
         self._page(folder / "contacts" / f"{contact.slug}.html", "contact.html", **self._contact_common, **context,
-                   fields=self._fields(contact), notes=self.notes_html(contact, ""), log=self._log(contact, ""))
+                   fields=self._fields(contact, skip), notes=self.notes_html(contact, ""), log=self._log(contact, ""))
 
     def _contact_context(self, contact: Contact, referrer, referred, items, history) -> dict:
         """What a contact page's template is given of its own (besides `_contact_common`, the same for every
@@ -294,7 +300,11 @@ class Renderer(Text, Pages):
             shown[referrer.slug] = referrer
         shown.update((r.slug, r) for r in referred)
         shown[contact.slug] = contact
-        return {"prefix": "../", "contact": contact, "contacts": shown,
+        home = [] if not contact.household else [
+            other for other in self.households.get(households.key(contact.household), ()) if other is not contact]
+        spouse = get(link_slug(contact.spouse)) if contact.spouse else None
+        shown.update((other.slug, other) for other in (*home, *([spouse] if spouse else [])))
+        return {"prefix": "../", "contact": contact, "contacts": shown, "household": home, "spouse": spouse,
                 "referrer": referrer, "referred": referred, "items": items, "history": history,
                 "first_line_day": self.today if contact.last_touch is None else None}
 
