@@ -108,7 +108,7 @@ def _links(vault: Vault, old: str, new: str, skip: set[str], done: Done) -> list
             continue
         path = root / contact.path
         raw = _read(path, contact.path)
-        found = _relinked_count(raw, old, new, contact.path)
+        _, found = _relinking(raw, old, new, contact.path)
         if found:
             done.said.append(f"{contact.path}: {found} link{'s' if found != 1 else ''} to {old} now to {new}")
             writes.append((path, contact.path, raw, lambda before, rel=contact.path: _relinked(before, old, new, rel)
@@ -137,19 +137,16 @@ def _names(contact: Contact, slug: str) -> bool:
 
 
 def _relinked(raw: bytes, old: str, new: str, rel: str) -> bytes | None:
+    return _relinking(raw, old, new, rel)[0]
+
+
+def _relinking(raw: bytes, old: str, new: str, rel: str) -> tuple[bytes | None, int]:
+    """The file with its links to `old` pointing at `new` (None: it has none), and how many there were."""
     try:
         moved = relink.contact(raw, old, new, rel)
     except frontmatter.EditRefused as exc:
         raise BookRefused(exc.message, _where(rel, exc.line)) from None
-    return moved[0] if moved else None
-
-
-def _relinked_count(raw: bytes, old: str, new: str, rel: str) -> int:
-    try:
-        moved = relink.contact(raw, old, new, rel)
-    except frontmatter.EditRefused as exc:
-        raise BookRefused(exc.message, _where(rel, exc.line)) from None
-    return moved[1] if moved else 0
+    return moved if moved else (None, 0)
 
 
 def _write(root: Path, writes: list[tuple[Path, str, bytes, Callable[[bytes], bytes]]], done: Done) -> None:
@@ -163,21 +160,24 @@ def _write(root: Path, writes: list[tuple[Path, str, bytes, Callable[[bytes], by
 
 
 def _read(path: Path, rel: str) -> bytes:
-    from refnotes.store.reading import Refused, read_regular
-
     try:
-        return read_regular(str(path))
-    except (Refused, OSError) as exc:
+        return _bytes(path)
+    except OSError as exc:
         raise BookRefused(f"cannot read it: {exc}", rel) from None
 
 
 def _raw(path: Path) -> bytes:
-    from refnotes.store.reading import Refused, read_regular
-
     try:
-        return read_regular(str(path))
-    except (Refused, OSError):
+        return _bytes(path)
+    except OSError:
         return b""
+
+
+def _bytes(path: Path) -> bytes:
+    """A regular file's bytes (reading.Refused, an OSError, for what refnotes does not read)."""
+    from refnotes.store.reading import read_regular
+
+    return read_regular(str(path))
 
 
 def _where(path: str | None, line: int | None) -> str | None:
