@@ -262,6 +262,24 @@ def test_dates_and_related_are_shown_on_the_contact_page(run, vault, tmp_path):
     assert "graduation" in page and "Ann Walsh" in page
 
 
+def test_a_spouse_becomes_a_link_when_they_are_a_contact_or_in_the_same_import(run, vault, tmp_path):
+    vault.contact("tom-walsh", "name: Tom Walsh")
+    vault.contact("jo-king", "name: Jo King")
+    vault.contact("jo-king-2", "name: Jo King")
+    source = write(tmp_path, "x.csv", "Name,E-mail 1 - Value,Relation 1 - Label,Relation 1 - Value\n"
+                   "Erin Walsh,erin@x.example,Spouse,Dr. Tom Walsh\n"  # the vault's, by names.name_key
+                   "Ann Lee,ann@x.example,Husband,Ben Lee\n"  # further down this file
+                   "Ben Lee,ben@x.example,Wife,ann@x.example\n"  # by e-mail
+                   "Cy Ode,cy@x.example,Spouse,Jo King\n"  # two contacts of that name: which?
+                   "Di Fay,di@x.example,Partner,Tom\n")  # a first name alone links no one
+    assert run("--vault", vault.root, "import", source).exit_code == 0
+    contacts = vault.load().contacts
+    assert contacts["erin-walsh"].spouse == "[[tom-walsh]]"
+    assert contacts["ann-lee"].spouse == "[[ben-lee]]" and contacts["ben-lee"].spouse == "[[ann-lee]]"
+    assert contacts["cy-ode"].spouse == "Jo King" and contacts["di-fay"].spouse == "Tom"
+    assert vault.load().errors == []
+
+
 # -- --kind-from
 
 
@@ -272,15 +290,62 @@ GOOGLE = ("First Name,Last Name,Labels,E-mail 1 - Value\n"
           "Cy,Ode,\"Friends, Family\",cy@x.example\n")
 
 
+def test_kind_from_maps_labels_to_kinds_in_the_order_given(run, vault, tmp_path):
+    source = write(tmp_path, "google.csv", GOOGLE)
+    result = run("--vault", vault.root, "import", source, "--kind", "prospect", "--kind-from", "past clients=client",
+                 "--kind-from", "Lenders=partner", "--kind-from", "Friends, Family=SPHERE")
+    assert result.exit_code == 0, result.output
+    contacts = vault.load().contacts
+    assert {slug: c.kind for slug, c in contacts.items()} == {
+        "erin-walsh": "client", "ann-lee": "client", "bob-ray": "prospect", "cy-ode": "sphere"}
+    assert contacts["erin-walsh"].tags == ("past-clients",)  # the label is kept as a tag too
+
+
 def test_kind_from_reads_vcard_categories():
     c = one(card("FN:Erin Walsh", "CATEGORIES:VIP,Past Clients"))
     assert kind_from(c, [("Lenders", "partner"), ("past-clients", "client"), ("vip", "sphere")]) == "client"
     assert kind_from(c, [("Past", "client")]) is None
 
 
+@pytest.mark.parametrize("value, message", [
+    ("Past Clients=customer", "'customer' is not a kind; a kind is one of client, prospect, partner, sphere"),
+    ("Past Clients", "write it as LABEL=KIND"),
+    ("=client", "write it as LABEL=KIND"),
+    ("Past Clients=", "write it as LABEL=KIND"),
+])
+def test_kind_from_usage_errors(run, vault, tmp_path, value, message):
+    source = write(tmp_path, "google.csv", GOOGLE)
+    result = run("--vault", vault.root, "import", source, "--kind-from", value)
+    assert result.exit_code == 2 and message in result.output and "Traceback" not in result.output
+    assert list((vault.root / "contacts").iterdir()) == []
+
+
 def test_a_label_holding_an_equals_sign():
     c = row("Name,Labels", "Erin Walsh,A=B")
     assert kind_from(c, [("A=B", "client")]) == "client"
+
+
+# -- names of every script
+
+
+def test_two_cyrillic_names_are_two_people_and_get_slugs_in_their_script(run, vault, tmp_path):
+    source = write(tmp_path, "x.csv", "Name,Notes\nОльга Иванова,a\nОльга Петрова,b\nИван,c\nПётр,d\n"
+                   "ольга иванова,same as the first\n")
+    data = json.loads(run("--vault", vault.root, "import", source, "--json").output)
+    assert [c["path"] for c in data["created"]] == ["contacts/ольга-иванова.md", "contacts/ольга-петрова.md",
+                                                    "contacts/иван.md", "contacts/пётр.md"]
+    assert [(d["name"], d["existing"]) for d in data["duplicates"]] == [
+        ("ольга иванова", "contacts/ольга-иванова.md (earlier in this import)")]
+
+
+def test_names_compare_as_check_compares_them(run, vault, tmp_path):
+    vault.contact("erin-walsh", "name: Erin Walsh")
+    vault.contact("jose-alvarez", "name: José Álvarez")
+    source = write(tmp_path, "x.csv", "Name,Notes\nDr. Erin Walsh,a\n\"Walsh, Erin\",b\nJose Alvarez,c\n"
+                   "Erin Walshe,d\n")
+    data = json.loads(run("--vault", vault.root, "import", source, "--json").output)
+    assert [d["existing"] for d in data["duplicates"]] == ["contacts/erin-walsh.md"] * 2 + ["contacts/jose-alvarez.md"]
+    assert [c["name"] for c in data["created"]] == ["Erin Walshe"]
 
 
 # -- the real exports
@@ -349,6 +414,15 @@ def test_real_legacy_google_csv_relation():
     (c,) = sample("csv/roundcube_google-legacy-gmail.csv")
     assert c.spouse == "spouse"  # Relation 1 - Type: Spouse
     assert kind_from(c, [("Test", "prospect")]) == "prospect"  # Group Membership: * My Contacts ::: Test
+
+
+@needs_samples
+def test_real_exports_kind_from(run, vault):
+    result = run("--vault", vault.root, "import", SAMPLES / "vcard" / "ezvcard_John_Doe_EVOLUTION.vcf",
+                 "--kind-from", "VIP=client")
+    assert result.exit_code == 0, result.output
+    (john,) = vault.load().contacts.values()
+    assert john.kind == "client"
 
 
 @needs_samples

@@ -74,11 +74,6 @@ def person_key(name: str) -> str:
     return name_key(name) or "=" + unicodedata.normalize("NFC", " ".join(name.split())).casefold()
 
 
-def normal_name(name: str) -> str:
-    folded = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode().lower()
-    return " ".join(re.findall(r"[a-z0-9]+", folded))
-
-
 def normal_phone(phone: str) -> str:
     digits = re.sub(r"\D", "", phone)
     return digits[-7:]  # the local part: +1 555 0100 and 555 0100 match (with the same name)
