@@ -1,5 +1,10 @@
 """CSV exports: Google Contacts (both formats), Outlook (English and German), LinkedIn Connections,
-and any CSV with recognisable column names; `--map column=field` covers the rest."""
+and any CSV with recognisable column names; `--map column=field` covers the rest.
+
+Google's numbered columns come in pairs, a label and a value (`Phone 1 - Label` or, in the legacy
+format, `Phone 1 - Type`, with `Phone 1 - Value`): a phone's label tells a fax, a pager or a mobile,
+an event's (`Event 1 - ...`) an anniversary from other dates, a relation's (`Relation 1 - ...`) the
+spouse from other people. Outlook's fax and pager columns are not phones either."""
 
 from __future__ import annotations
 
@@ -7,10 +12,21 @@ import csv
 import io
 import re
 
-from refnotes.formats.importers import Candidate, Failure, ImportError_
+from refnotes.formats.importers import (
+    Candidate,
+    Failure,
+    ImportError_,
+    add_date,
+    add_relation,
+    file_phones,
+    phone_kind,
+    tag_of,
+)
 
-FIELDS = ("name", "first", "middle", "last", "email", "phone", "company", "title", "address", "street", "city",
-          "region", "postcode", "country", "birthday", "anniversary", "notes", "tags", "url")
+FIELDS = ("name", "first", "middle", "last", "email", "phone", "fax", "pager", "company", "title", "address",
+          "street", "city", "region", "postcode", "country", "birthday", "anniversary", "spouse", "notes", "tags",
+          "url")
+_PAIRED = ("event", "relation")  # Google's `Event 1 - Value` and `Relation 1 - Value`, read with their labels
 
 # Exact header names (lower case) per field; email and phone columns are also found by pattern.
 HEADERS = {
@@ -33,6 +49,7 @@ HEADERS = {
                 "country", "land/region (geschäftlich)", "land/region (privat)", "address 1 - country"},
     "birthday": {"birthday", "geburtstag", "date of birth", "birth date"},
     "anniversary": {"anniversary", "jahrestag"},
+    "spouse": {"spouse", "partner", "ehepartner"},
     "notes": {"notes", "note", "notizen"},
     "tags": {"categories", "kategorien", "labels", "group membership", "tags", "groups"},
     "url": {"url", "profile url", "linkedin"},
@@ -40,6 +57,9 @@ HEADERS = {
 _EMAIL = re.compile(r"^(e-?mail)( ?\d+)?( - value| address| adresse|-adresse)?$|^e-?mail \d+ - value$|^email address$")
 _PHONE = re.compile(r"(phone|telefon|mobile|mobiltelefon|handy|cell)(?!.*(label|type|fax))")
 _NOT_PHONE = re.compile(r"fax|label|type")
+_NUMBERED = re.compile(r"(phone|event|relation) (\d+) - (value|label|type)")
+_FAX = re.compile(r"fax(?!.*(label|type))")
+_PAGER = re.compile(r"^pager$|^pager[ :-]|[ :-]pager$")
 
 
 def detect_format(headers: list[str]) -> str:
@@ -53,22 +73,38 @@ def detect_format(headers: list[str]) -> str:
     return "CSV"
 
 
-def _columns(headers: list[str], mapping: dict[str, str]) -> dict[str, list[int]]:
-    cols: dict[str, list[int]] = {field: [] for field in FIELDS}
+def _columns(headers: list[str], mapping: dict[str, str]) -> tuple[dict[str, list[int]], dict[int, int]]:
+    """The columns of each field, and for each of Google's numbered value columns its label column."""
+    cols: dict[str, list[int]] = {field: [] for field in (*FIELDS, *_PAIRED)}
     mapped = {column.strip().lower(): field for column, field in mapping.items()}
-    for index, header in enumerate(headers):
-        key = header.strip().lower().lstrip("\ufeff")
+    keys = [header.strip().lower().lstrip("\ufeff") for header in headers]
+    labels: dict[int, int] = {}
+    for index, key in enumerate(keys):
+        numbered = _NUMBERED.fullmatch(key)
         if key in mapped:
             cols[mapped[key]].append(index)
+            continue
+        if numbered is not None:
+            kind, number, part = numbered.groups()
+            if part == "value":
+                cols[kind].append(index)
+                label = next((i for i, k in enumerate(keys) if k in (f"{kind} {number} - label",
+                                                                     f"{kind} {number} - type")), None)
+                if label is not None:
+                    labels[index] = label
             continue
         field = next((f for f, names in HEADERS.items() if key in names), None)
         if field:
             cols[field].append(index)
         elif _EMAIL.search(key) and "type" not in key and "display" not in key:
             cols["email"].append(index)
+        elif _FAX.search(key):
+            cols["fax"].append(index)
+        elif _PAGER.search(key):
+            cols["pager"].append(index)
         elif _PHONE.search(key) and not _NOT_PHONE.search(key):
             cols["phone"].append(index)
-    return cols
+    return cols, labels
 
 
 def read(text: str, mapping: dict[str, str]) -> tuple[str, list[Candidate], list[Failure]]:
@@ -84,11 +120,12 @@ def read(text: str, mapping: dict[str, str]) -> tuple[str, list[Candidate], list
     delimiter = max((",", ";", "\t"), key=sample.count)
     reader = csv.reader(io.StringIO("".join(lines[header_at:])), delimiter=delimiter)
     headers = next(reader)
-    cols = _columns(headers, mapping)
+    cols, labels = _columns(headers, mapping)
     found: list[Candidate] = []
     failed: list[Failure] = []
+    read = reader.line_num
     for row in reader:
-        line = header_at + reader.line_num
+        line, read = header_at + read + 1, reader.line_num  # where it starts: a quoted value may hold line breaks
         if not any(cell.strip() for cell in row):
             continue
 
@@ -99,10 +136,19 @@ def read(text: str, mapping: dict[str, str]) -> tuple[str, list[Candidate], list
             values = get(field)
             return values[0] if values else ""
 
+        def labelled(field: str) -> list[tuple[str, str]]:
+            """(label, value) of each non-empty column of the field: its label column's, else its header."""
+            return [(row[labels[i]] if labels.get(i, len(row)) < len(row) else headers[i], row[i].strip())
+                    for i in cols[field] if i < len(row) and row[i].strip()]
+
         name = first("name") or " ".join(x for x in (first("first"), first("middle"), first("last")) if x)
         emails = [e for value in get("email") for e in re.split(r"\s*:::\s*|\s*;\s*", value) if "@" in e]
-        phones = [p for value in get("phone") for p in re.split(r"\s*:::\s*", value) if re.search(r"\d", p)]
+        numbers = [(number, kind or phone_kind([label])) for field, kind in (("phone", ""), ("fax", "fax"),
+                                                                             ("pager", "pager"))
+                   for label, value in labelled(field) for number in re.split(r"\s*:::\s*", value)
+                   if re.search(r"\d", number)]
         company = first("company")
+        named = bool(name)
         if not name:
             name = company or (emails[0].split("@")[0] if emails else "")
         if not name:
@@ -111,14 +157,23 @@ def read(text: str, mapping: dict[str, str]) -> tuple[str, list[Candidate], list
         address = first("address") or "\n".join(
             x for x in (first("street"), " ".join(y for y in (first("postcode"), first("city")) if y),
                         first("region"), first("country")) if x)
+        groups = [g for value in get("tags") for g in re.split(r"\s*(?::::|;)\s*", value) if g.strip()]
         tags = [t for value in get("tags") for t in re.split(r"\s*(?::::|;|,)\s*", value)]
         candidate = Candidate(
             name=" ".join(name.split()), line=line, emails=list(dict.fromkeys(emails)),
-            phones=list(dict.fromkeys(phones)), company=company, title=first("title"), address=address,
-            birthday=_date(first("birthday"), yearless=True), anniversary=_date(first("anniversary"), yearless=False),
-            notes=first("notes"),
-            tags=[t for t in (_tag(x) for x in tags) if t and t not in ("my-contacts", "mycontacts", "starred")],
+            company=company, title=first("title"), address=address,
+            birthday=_date(first("birthday"), yearless=True),
+            notes=first("notes"), named=named, groups=groups,
+            tags=[t for t in (tag_of(x) for x in tags) if t and t not in ("my-contacts", "mycontacts", "starred")],
         )
+        file_phones(candidate, numbers)
+        add_date(candidate, "anniversary", _date(first("anniversary"), yearless=True))
+        for label, value in labelled("event"):
+            add_date(candidate, label, _date(value, yearless=True) or ("" if _NO_DATE.fullmatch(value) else value))
+        for label, value in labelled("relation"):
+            add_relation(candidate, label, value)
+        for value in get("spouse"):
+            add_relation(candidate, "spouse", value)
         if first("url"):
             candidate.extra["url"] = first("url")
         found.append(candidate)
@@ -133,15 +188,18 @@ def _header_line(lines: list[str], mapping: dict[str, str]) -> int | None:
             row = next(csv.reader([line], delimiter=delimiter))
         except (csv.Error, StopIteration):
             continue
-        cols = _columns(row, mapping)
+        cols, _ = _columns(row, mapping)
         if sum(1 for field in cols if cols[field]) >= 2:
             return index
     return None
 
 
+_NO_DATE = re.compile(r"0+[./-]0+[./-]0+")  # Outlook's "no date"
+
+
 def _date(text: str, yearless: bool) -> str:
     text = text.strip()
-    if not text or re.fullmatch(r"0+\.0+\.0+", text):
+    if not text or _NO_DATE.fullmatch(text):
         return ""
     match = re.fullmatch(r"--(\d{2})-?(\d{2})", text)
     if match:
@@ -157,7 +215,3 @@ def _date(text: str, yearless: bool) -> str:
             parts = match.groups()
             return f"{int(parts[y]):04d}-{int(parts[m]):02d}-{int(parts[d]):02d}"
     return ""
-
-
-def _tag(text: str) -> str:
-    return re.sub(r"[^\w-]+", "-", text.strip().lstrip("*").strip().lower()).strip("-")

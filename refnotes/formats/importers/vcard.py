@@ -7,6 +7,13 @@ stray lines that are neither properties nor folded continuations (unindented
 base64); quoted-printable values are joined across soft line breaks and
 decoded (with their CHARSET, else UTF-8, else cp1252), since exporters often
 omit the charset that vobject would need.
+
+What a card says goes to the keys a contact file has: phones by their types (fax and pager
+numbers apart, mobiles first), ANNIVERSARY and Apple's X-ABDATE with the X-ABLabel of its group
+(`item1.X-ABDATE` + `item1.X-ABLabel:_$!<Anniversary>!$_`), RELATED, X-ABRELATEDNAMES and the
+spouse, manager and assistant properties of Outlook, Evolution and Thunderbird. The full name is
+read from the card's own FN line, since vobject cuts an FN at a comma the exporter forgot to escape
+(`FN:Walsh, Erin, CPA`).
 """
 
 from __future__ import annotations
@@ -17,7 +24,7 @@ import re
 
 import vobject
 
-from refnotes.formats.importers import Candidate, Failure
+from refnotes.formats.importers import Candidate, Failure, add_date, add_relation, file_phones, phone_kind, tag_of
 
 logging.getLogger("vobject").setLevel(logging.CRITICAL)  # we report broken cards ourselves
 
@@ -25,17 +32,24 @@ _PROPERTY = re.compile(r"([A-Za-z0-9-]+\.)?([A-Za-z0-9-]+)((?:;[^:]*)?):(.*)", r
 _DROPPED = {"PHOTO", "LOGO", "SOUND", "KEY", "PROFILE", "AGENT"}
 _YEARLESS = re.compile(r"--(\d{2})-?(\d{2})")
 _DATE = re.compile(r"(\d{4})-?(\d{2})-?(\d{2})")
+_ANNIVERSARIES = ("anniversary", "x-anniversary", "x-ms-anniversary", "x-evolution-anniversary")
+_RELATIONS = {  # property -> the relation's label
+    "x-spouse": "spouse", "x-ms-spouse": "spouse", "x-evolution-spouse": "spouse",
+    "x-ms-manager": "manager", "x-evolution-manager": "manager",
+    "x-ms-assistant": "assistant", "x-evolution-assistant": "assistant",
+}
 
 
 def read(text: str) -> tuple[list[Candidate], list[Failure]]:
     found, failed = [], []
     for start, lines in _cards(text):
+        cleaned = _clean(lines)
         try:
-            card = vobject.readOne("\r\n".join(_clean(lines)) + "\r\n", ignoreUnreadable=True)
+            card = vobject.readOne("\r\n".join(cleaned) + "\r\n", ignoreUnreadable=True)
         except Exception as exc:  # vobject raises many kinds; each is one broken card
             failed.append(Failure(start, f"broken vCard: {str(exc).splitlines()[0][:120] or type(exc).__name__}"))
             continue
-        candidate = _candidate(card, start)
+        candidate = _candidate(card, start, _full_name(cleaned))
         if candidate is None:
             failed.append(Failure(start, "a vCard with no name, email or phone"))
         else:
@@ -127,41 +141,92 @@ def _text(value) -> str:
     return " ".join(str(value or "").split())
 
 
-def _candidate(card, line: int) -> Candidate | None:
-    name = ""
-    if _values(card, "fn"):
+def _full_name(lines: list[str]) -> str:
+    """The first FN of the card as written, unfolded and unescaped: a comma in it is the name's, escaped
+    (`Walsh\\, Erin`) or not (`Walsh, Erin, CPA`)."""
+    for index, line in enumerate(lines):
+        match = _PROPERTY.fullmatch(line)
+        if match is None or match.group(2).upper() != "FN":
+            continue
+        value = match.group(4)
+        for more in lines[index + 1:]:
+            if more[:1] not in (" ", "\t"):
+                break
+            value += more[1:]
+        return " ".join(re.sub(r"\\(.)", lambda m: " " if m.group(1) in "nN" else m.group(1), value).split())
+    return ""
+
+
+def _candidate(card, line: int, full_name: str = "") -> Candidate | None:
+    name = full_name
+    if not name and _values(card, "fn"):
         name = _text(_values(card, "fn")[0].value)
     if not name and _values(card, "n"):
         n = _values(card, "n")[0].value
         parts = [getattr(n, key, "") for key in ("prefix", "given", "additional", "family", "suffix")]
         name = _text([_text(p) for p in parts])
+    labels = _labels(card)
     emails = [e for e in (_text(v.value) for v in _values(card, "email")) if "@" in e]
-    phones = [p for p in (_text(v.value).removeprefix("tel:") for v in _values(card, "tel")) if p]
+    numbers = [(_text(v.value).removeprefix("tel:"), phone_kind([*_types(v), labels.get(_group(v), "")]))
+               for v in _values(card, "tel")]
+    given = [number for number, _ in numbers if number]  # a fax number names someone too, if nothing else does
     org = _values(card, "org")
     company = _text([x for x in org[0].value if x][:1]) if org and isinstance(org[0].value, list) else (
         _text(org[0].value) if org else "")
+    named = bool(name)
     if not name:
         name = company or (emails[0].split("@")[0] if emails else "")
-    if not name and not phones:
+    if not name and not given:
         return None
-    candidate = Candidate(name=name or phones[0], line=line, emails=list(dict.fromkeys(emails)),
-                          phones=list(dict.fromkeys(phones)), company=company)
+    candidate = Candidate(name=name or given[0], line=line, emails=list(dict.fromkeys(emails)),
+                          company=company, named=named)
+    file_phones(candidate, numbers)
     if _values(card, "title"):
         candidate.title = _text(_values(card, "title")[0].value)
     if _values(card, "adr"):
         candidate.address = _address(_values(card, "adr")[0].value)
     if _values(card, "bday"):
         candidate.birthday = _date(_values(card, "bday")[0].value, allow_yearless=True)
-    for key in ("anniversary", "x-anniversary", "x-ms-anniversary", "x-evolution-anniversary"):
-        if _values(card, key) and not candidate.anniversary:
-            candidate.anniversary = _date(_values(card, key)[0].value, allow_yearless=False)
+    for key in _ANNIVERSARIES:
+        for value in _values(card, key):
+            add_date(candidate, "anniversary", _event(value.value))
+    for value in _values(card, "x-abdate"):
+        add_date(candidate, labels.get(_group(value), ""), _event(value.value))
+    for value in _values(card, "related"):
+        types = [t for t in _types(value) if t not in ("pref", "text", "uri")]
+        add_relation(candidate, ", ".join(types), _text(value.value).removeprefix("mailto:"))
+    for value in _values(card, "x-abrelatednames"):
+        add_relation(candidate, labels.get(_group(value), ""), _text(value.value))
+    for key, label in _RELATIONS.items():
+        for value in _values(card, key):
+            add_relation(candidate, label, _text(value.value))
     notes = [str(v.value).strip() for v in _values(card, "note") if str(v.value).strip()]
     candidate.notes = "\n\n".join(notes)
     for value in _values(card, "categories"):
         items = value.value if isinstance(value.value, list) else re.split(r"[,;]", str(value.value))
+        candidate.groups.extend(" ".join(str(item).split()) for item in items if str(item).strip())
         items = [part for item in items for part in re.split(r"[,;]", str(item))]
-        candidate.tags.extend(t for t in (_tag(i) for i in items) if t)
+        candidate.tags.extend(t for t in (tag_of(i) for i in items) if t)
     return candidate
+
+
+def _group(line) -> str:
+    return (line.group or "").lower()
+
+
+def _labels(card) -> dict[str, str]:
+    """Apple's X-ABLabel of each group (`item1.X-ABLabel:_$!<Anniversary>!$_`), by the group's name."""
+    labels: dict[str, str] = {}
+    for line in card.lines():
+        if line.name.upper() == "X-ABLABEL" and line.group:
+            labels.setdefault(_group(line), _text(line.value))
+    return labels
+
+
+def _types(line) -> list[str]:
+    """A property's types in lower case: `TYPE=home,fax`, `TYPE="work,voice"`, vCard 2.1's bare `;WORK;FAX`."""
+    given = [*line.params.get("TYPE", ()), *getattr(line, "singletonparams", ())]
+    return [t.strip().strip('"').lower() for value in given for t in str(value).split(",") if t.strip()]
 
 
 def _address(adr) -> str:
@@ -176,6 +241,11 @@ def _address(adr) -> str:
     return "\n".join(x for x in (street, place, _text(adr.country)) if x)
 
 
+def _event(value) -> str:
+    """An event's date as YYYY-MM-DD or --MM-DD, else as written (kept, not lost)."""
+    return _date(value, allow_yearless=True) or _text(value)
+
+
 def _date(value, allow_yearless: bool) -> str:
     text = str(value).strip()
     match = _YEARLESS.match(text)
@@ -188,7 +258,3 @@ def _date(value, allow_yearless: bool) -> str:
     if year in ("1604", "0000") and allow_yearless:  # Apple's and others' "no year"
         return f"--{month}-{day}"
     return f"{year}-{month}-{day}"
-
-
-def _tag(text: str) -> str:
-    return re.sub(r"[^\w-]+", "-", text.strip().lower()).strip("-")
