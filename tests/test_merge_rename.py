@@ -215,3 +215,13 @@ def test_rename_without_git_and_into_another_script(run, book):
     assert (book.root / "contacts" / "дэн-осей.md").is_file() and not (book.root / "contacts" / "dan.md").exists()
     assert "[dan]" not in files(book)["plans/referral-month-2027-03.yaml"].decode()
     assert "2027-03-02: [erin-walsh, дэн-осей]" in files(book)["plans/referral-month-2027-03.yaml"].decode()
+
+
+def test_a_mapping_both_have_gains_the_other_entries_on_lines_of_their_own():
+    keep = b"---\nname: Ann Lee\ndates:\n  closing: 2020-01-05   # the first house\n  move-in: 2020-02-01\n---\n"
+    other = b"---\nname: Ann Lee\ndates:\n  closing: 2024-06-30\n  move-in: 2020-02-01\n  first call: 2019-11-02\n---\n"
+    after = merge(keep, other, "contacts/ann.md", "contacts/ann-2.md").after.decode()
+    assert after == ("---\nname: Ann Lee\ndates:\n  closing: 2020-01-05   # the first house\n  move-in: 2020-02-01\n"
+                     "  closing 2: 2024-06-30\n  first call: 2019-11-02\n---\n")
+    nested = b"---\nname: Ann Lee\ndates:\n  closing: {day: 2024-06-30}\n---\n"
+    assert "merged_dates:" in merge(keep, nested, "contacts/ann.md", "contacts/ann-2.md").after.decode()

@@ -103,6 +103,16 @@ def merge(keep_raw: bytes, other_raw: bytes, keep_rel: str, other_rel: str) -> M
             expected[key] = value
             said.append(f"{key}: {_said(value)} added")
             continue
+        if isinstance(value, dict) and isinstance(keep.meta[key], dict) and keep.is_block_mapping(key):
+            entries = _new_entries(keep.meta[key], value)
+            if entries is not None:  # each a line of its own under KEEP's mapping (dates:, related:)
+                if entries:
+                    indent = keep.child_indent(key)
+                    after_line[keep.spans[key][1]] = [f"{indent}{frontmatter.scalar_text(label)}: "
+                                                      f"{frontmatter.scalar_text(item)}" for label, item in entries]
+                    expected[key] = {**keep.meta[key], **dict(entries)}
+                    said.append(f"{key}: {', '.join(f'{label} {_said(item)}' for label, item in entries)} added")
+                continue
         if _equal(keep.meta[key], value):
             continue
         name, number = f"merged_{key}", 2
@@ -250,6 +260,25 @@ def _same_item(key: str, item: Any) -> Any:
     return text.casefold()
 
 
+def _new_entries(ours: dict, theirs: dict) -> list[tuple[str, Any]] | None:
+    """OTHER's entries of a mapping KEEP has too, as (label, value) to add: a label KEEP has with another
+    value gets a number ("closing 2"). None when one cannot go on a line of its own (a nested value)."""
+    out: list[tuple[str, Any]] = []
+    for label, item in theirs.items():
+        if not isinstance(label, str) or isinstance(item, (dict, list)) or "\n" in str(item):
+            return None
+        name, number = label, 2
+        while True:
+            known = ours[name] if name in ours else dict(out).get(name)
+            if known is None and name not in ours and name not in dict(out):
+                out.append((name, item))
+                break
+            if _equal(known, item):
+                break  # there already
+            name, number = f"{label} {number}", number + 1
+    return out
+
+
 def _one_item(key: str, a: str, b: str) -> bool:
     """One e-mail (by case), one phone (by digits; one may lack the country code), one tag..."""
     if key == "phone" and a.isdigit() and b.isdigit() and min(len(a), len(b)) >= 7:
@@ -310,6 +339,13 @@ class _File:
     def is_block_list(self, key: str) -> bool:
         value = self.nodes[key][1]
         return isinstance(value, yaml.SequenceNode) and not value.flow_style
+
+    def is_block_mapping(self, key: str) -> bool:
+        value = self.nodes[key][1]
+        return isinstance(value, yaml.MappingNode) and not value.flow_style and bool(value.value)
+
+    def child_indent(self, key: str) -> str:
+        return " " * self.nodes[key][1].value[0][0].start_mark.column
 
     def item_indent(self, key: str) -> str:
         item = self.nodes[key][1].value[0]
