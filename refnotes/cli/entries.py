@@ -17,19 +17,24 @@ from refnotes.cli.writes import (
     refuse_duplicate,
     tags_of,
 )
-from refnotes.core.model import MEDIA
+from refnotes.core.model import KINDS, MEDIA
+from refnotes.core.wording import count
 
 
 @click.command("log")
-@click.argument("slug")
-@click.argument("medium", type=click.Choice(MEDIA, case_sensitive=False), metavar="MEDIUM")
-@click.argument("text")
+@click.argument("args", nargs=-1, required=True, metavar="SLUG... MEDIUM TEXT")
+@click.option("--tag", "tags", multiple=True, metavar="TAG", help="And every contact tagged TAG (repeat for "
+              "more: any of them), but those marked do_not_contact.")
+@click.option("--kind", "kinds", multiple=True, type=click.Choice(KINDS), help="And every contact of this kind "
+              "(repeat for more), but those marked do_not_contact.")
 @click.option("--attempt", is_flag=True, help="You tried and did not reach them (voicemail, no answer): adds "
               "#attempt, which never counts as a touch; a lead is due again after rules.retry_days.")
 @date_option
 @pass_context
-def log_command(ctx: Context, slug: str, medium: str, text: str, attempt: bool, day: date) -> None:
-    """Append one entry to SLUG's log: `- DATE MEDIUM: TEXT`.
+def log_command(ctx: Context, args: tuple[str, ...], tags: tuple[str, ...], kinds: tuple[str, ...], attempt: bool,
+                day: date) -> None:
+    """Append one entry, `- DATE MEDIUM: TEXT`, to the log of each contact named (SLUG...) or chosen by
+    --tag and --kind: a newsletter sent to 40 people is one command (and, with autocommit, one commit).
 
     MEDIUM is one of call, meeting, email, text, visit, note, card, gift,
     event, other. Hashtags in TEXT mark referral actions: #ask #thanks
@@ -39,19 +44,54 @@ def log_command(ctx: Context, slug: str, medium: str, text: str, attempt: bool, 
     is read again, never written over; a file where the agenda would not
     find the entry (a code block never closed above the log) is refused. A
     link is written through to its file inside the vault. --date may not be
-    after today: the log records what happened.
+    after today: the log records what happened. Every file is checked before
+    the first is written: one that cannot take the entry, or a SLUG that is no
+    contact, writes nothing anywhere.
 
     \b
     Examples:
       refnotes log alice-nguyen meeting "Quarterly review, rated us 9 #ask"
       refnotes log erin-walsh call "Voicemail, left my number" --attempt
       refnotes log bob-martinez note "Thank-you card for sending [[alice-nguyen]] #thanks" --date 2026-11-20
+      refnotes log dan-lee mike-ross email "November market update"
+      refnotes log --tag newsletter email "November market update"
     """
+    if len(args) < 2:
+        raise UsageFailure("give SLUG... MEDIUM TEXT: who, how (call, email...) and what happened")
+    *slugs, medium, text = args
+    if medium.lower() not in MEDIA:
+        raise UsageFailure(f"MEDIUM {medium!r} is not one of {', '.join(MEDIA)}")
+    medium = medium.lower()
     root = ctx.vault_root()
+    chosen = [slug.lower() for slug in slugs]
+    if tags or kinds:
+        chosen += _selected(ctx, tags, kinds)
+    chosen = list(dict.fromkeys(chosen))
+    if not chosen:
+        raise UsageFailure("nobody to log: name a SLUG, or choose contacts with --tag or --kind" +
+                           (" (none matched)" if tags or kinds else ""))
     if attempt and "#attempt" not in text.lower():
         text = f"{text} #attempt"
     line = entry_text(day, medium, text)
-    append_entries(root, checked(root, [(slug, line)]), f"log: {medium.lower()} with {slug.lower()}{tags_of(text)}")
+    who = chosen[0] if len(chosen) == 1 else count(len(chosen), "contact")
+    append_entries(root, checked(root, [(slug, line) for slug in chosen]), f"log: {medium} with {who}{tags_of(text)}")
+    if len(chosen) > 1:
+        click.echo(f"Logged {medium} for {count(len(chosen), 'contact')}")
+
+
+def _selected(ctx: Context, tags: tuple[str, ...], kinds: tuple[str, ...]) -> list[str]:
+    """The slugs --tag and --kind choose, in vault order; those marked do_not_contact are said and left out."""
+    wanted = {tag.casefold().lstrip("#") for tag in tags}
+    picked, left = [], 0
+    for contact in ctx.load().contacts.values():
+        if contact.kind in kinds or not wanted.isdisjoint(tag.casefold() for tag in contact.tags):
+            if contact.do_not_contact:
+                left += 1
+            else:
+                picked.append(contact.slug)
+    if left:
+        click.echo(f"left out {count(left, 'contact')} marked do_not_contact", err=True)
+    return picked
 
 
 def _referral_entry(ctx: Context, command: str, referrer: str, referral: str, medium: str, day: date | None,
