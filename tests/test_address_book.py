@@ -10,7 +10,7 @@ from refnotes.core.names import name_key, phone_digits
 
 @pytest.mark.parametrize("a, b", [
     ("Erin Walsh", "erin  walsh"),
-    ("Dr. Erin Walsh", "Erin Walsh, Jr."),
+    ("Dr. Erin Walsh", "Erin Walsh, CPA"),
     ("Walsh, Erin", "Érin Walsh"),
     ("Mr. and Mrs. Tom Nguyen", "Tom Nguyen"),
 ])
@@ -19,6 +19,8 @@ def test_one_person_spelled_two_ways_has_one_name_key(a, b):
 
 
 @pytest.mark.parametrize("a, b", [
+    ("Tom Nguyen", "Tom Nguyen Jr."),  # his son
+    ("Tom Nguyen, Sr.", "Tom Nguyen, Jr."),
     ("Erin Walsh", "Erin Walsh-Smith"),
     ("Ольга Иванова", "Ольга Петрова"),
     ("Erin Walsh", "Erin Welsh"),
@@ -27,8 +29,9 @@ def test_different_people_have_different_name_keys(a, b):
     assert name_key(a) != name_key(b)
 
 
-def test_a_one_word_name_is_no_key():
+def test_a_one_word_name_is_no_key_but_a_chinese_name_is_one():
     assert name_key("Mom") == name_key("Dr. Mom") == ""
+    assert name_key("王小明") == "王小明" != name_key("王小名")
 
 
 def test_phone_digits():
@@ -73,6 +76,16 @@ def test_no_duplicate_warning_for_a_household_phone_short_numbers_or_first_names
     vault.contact("olga", "name: Ольга Иванова")
     vault.contact("olga-2", "name: Ольга Петрова")
     assert warnings(run, vault) == []
+
+
+def test_a_household_spelled_two_ways_or_a_couple_may_share_a_phone(run, vault):
+    vault.contact("tom", "name: Tom Nguyen\nphone: '+1 555 0100'\nhousehold: Nguyen Elm St.")
+    vault.contact("lisa", "name: Lisa Nguyen\nphone: '555 0100'\nhousehold: nguyen-elm-st")
+    vault.contact("jin", "name: Jin Park\nphone: '+1 555 0300'\nspouse: '[[maria]]'")
+    vault.contact("maria", "name: Maria Park\nphone: '+1 555 0300'")
+    vault.contact("wang", "name: 王小明")
+    vault.contact("wang-2", "name: 王小明")
+    assert [line.split(": warning: ")[0] for line in warnings(run, vault)] == ["contacts/wang-2.md:2"]
 
 
 def test_the_same_household_phone_without_a_household_is_flagged(run, vault):

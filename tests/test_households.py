@@ -73,3 +73,12 @@ def test_pages_link_the_household_and_print_one_envelope(run, vault, tmp_path):
     tree = parse(out / "notes.html")
     names = [" ".join("".join(p.itertext()).split()) for p in tree.iter() if p.get("class") == "envelope-name"]
     assert sorted(names) == ["Lisa Nguyen", "Tom Nguyen"]
+
+
+def test_a_household_is_its_words_and_the_terminal_notes_use_its_address(run, vault):
+    assert households.key("Nguyen Elm St.") == households.key("nguyen-elm-st") == "nguyen elm st"
+    vault.write("refnotes.yaml", "")
+    vault.contact("tom", "name: Tom Nguyen\nhousehold: Nguyen Elm St.\naddress: 12 Elm St\ncadence: never")
+    vault.contact("lisa", "name: Lisa Nguyen\nhousehold: Nguyen Elm St\nbirthday: 1982-11-28\ncadence: never")
+    done = run("--vault", vault.root, "notes", "--today", "2026-11-25")
+    assert done.exit_code == 0 and "12 Elm St" in done.output and "address missing" not in done.output, done.output

@@ -225,3 +225,22 @@ def test_a_mapping_both_have_gains_the_other_entries_on_lines_of_their_own():
                      "  closing 2: 2024-06-30\n  first call: 2019-11-02\n---\n")
     nested = b"---\nname: Ann Lee\ndates:\n  closing: {day: 2024-06-30}\n---\n"
     assert "merged_dates:" in merge(keep, nested, "contacts/ann.md", "contacts/ann-2.md").after.decode()
+
+
+def test_keep_naming_other_as_spouse_merges_cleanly_and_a_lead_stage_does_not_make_a_client_a_lead():
+    """Each of these once failed the merge's own check: the editor's removed line moved the lines after it."""
+    lisa = b"---\nname: Lisa Nguyen\nspouse: tom\nkind: client\n---\n"
+    tom = (b"---\nname: LISA  NGUYEN\nscore: 10\naddress: |\n  1 Elm\n  X\nstatus: new\nreferred_by: lisa\n"
+           b"referred_on: 2026-01-01\n---\n")
+    merged = merge(lisa, tom, "contacts/lisa.md", "contacts/tom.md")
+    assert merged.after.decode() == ("---\nname: Lisa Nguyen\nkind: client\nscore: 10\naddress: |\n  1 Elm\n  X\n"
+                                     "merged_status: new\n---\n")
+    assert any("left out" in line for line in merged.said)
+
+
+def test_merge_and_rename_say_why_a_contact_cannot_be_read(run, book):
+    book.contact("eve", "name: Eve Ng\n<<<<<<< HEAD\nkind: client\n=======\nkind: sphere\n>>>>>>> other")
+    for args in (["merge", "erin-walsh", "eve"], ["rename", "eve", "eve-ng"]):
+        done = run("--vault", book.root, *args)
+        assert done.exit_code == 2 and "contacts/eve.md:3:" in done.output and "fix it first" in done.output, done.output
+        assert "no such contact" not in done.output

@@ -11,13 +11,22 @@ from refnotes.core.model import Contact, Vault
 
 def _contact(vault: Vault, slug: str, what: str) -> Contact:
     from refnotes.formats.entries import link_slug
+    from refnotes.formats.slug import normal
 
     contact = vault.contacts.get(link_slug(slug))
+    unread = [p for p in vault.errors if p.path.endswith(".md") and normal(p.path.rsplit("/", 1)[-1][:-3]) == link_slug(slug)]
+    if contact is None and unread:  # the file is there, but refnotes cannot read it
+        raise UsageFailure(f"{unread[0].path}:{unread[0].line}: {unread[0].message}; fix it first, then run this again")
     if contact is None:
         close = vault.suggest(link_slug(slug))
         hint = f"; did you mean {' or '.join(close)}?" if close else ""
         raise UsageFailure(f"{what} {slug}: no such contact{hint}")
     return contact
+
+
+def _refused(exc) -> str:
+    text = str(exc)
+    return text if "nothing was written" in text else f"{text}; nothing was written"
 
 
 def _said(done, dry_run: bool) -> None:
@@ -56,7 +65,7 @@ def merge(ctx: Context, keep: str, other: str, dry_run: bool) -> None:
     try:
         done = book.merge(vault, kept, gone, dry_run=dry_run)
     except book.BookRefused as exc:
-        raise UsageFailure(f"{exc}; nothing was written") from None
+        raise UsageFailure(_refused(exc)) from None
     _said(done, dry_run)
     if not dry_run:
         click.echo(f"Merged {gone.path} into {kept.path}")
@@ -98,7 +107,7 @@ def rename(ctx: Context, old: str, new: str, dry_run: bool) -> None:
     try:
         done = book.rename(vault, contact, wanted, dry_run=dry_run)
     except book.BookRefused as exc:
-        raise UsageFailure(f"{exc}; nothing was written") from None
+        raise UsageFailure(_refused(exc)) from None
     _said(done, dry_run)
     if not dry_run:
         autocommit_changes(vault.root, done.changes, f"rename: {contact.slug} to {wanted}")

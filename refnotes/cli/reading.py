@@ -194,7 +194,7 @@ def notes_command(ctx: Context, days: int, today: date, as_json: bool) -> None:
         out(click.style(f"{prompts.OCCASION_LABELS[note.occasion]}: {note.contact.name}", bold=True)
             + (f"  ({agenda.when(note.day, today)}; write by {agenda.when(note.item.due, today)})"
                if note.day != note.item.due else f"  (write by {agenda.when(note.item.due, today)})") + late)
-        address = note.contact.address.strip().replace("\n", ", ") if note.contact.address else None
+        address = note.address.strip().replace("\n", ", ") if note.address else None
         out("  " + (address or click.style("address missing: add address: to their file", fg="yellow")))
         for line in note.text.splitlines():
             out(click.style(f"  │ {line}".rstrip(), dim=False))

@@ -73,12 +73,20 @@ def duplicates(contacts: dict[str, Contact]) -> list[Problem]:
             same = phones.setdefault(digits[-7:], [])
             for known, other in same:
                 if other is not contact and (known.endswith(digits) or digits.endswith(known)):
-                    if not (contact.household and contact.household == other.household):
+                    if not _together(contact, other):
                         problems.append(_twice(contact, other, "phone", f"phone {phone}"))
                     break
             else:
                 same.append((digits, contact))
     return problems
+
+
+def _together(a: Contact, b: Contact) -> bool:
+    """People who may share a phone: one household, or partners (`spouse:` naming the other)."""
+    if a.household and b.household and households.key(a.household) == households.key(b.household):
+        return True
+    return any(spouse and spouse.strip().removeprefix("[[").removesuffix("]]").split("|")[0].strip().lower() == other.slug
+               for spouse, other in ((a.spouse, b), (b.spouse, a)))
 
 
 def _twice(contact: Contact, first: Contact, key: str, what: str) -> Problem:

@@ -3,6 +3,7 @@ Pure: contacts in, groups, envelopes and problems out."""
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from typing import NamedTuple
 
@@ -19,8 +20,11 @@ class Envelope(NamedTuple):
 
 
 def key(household: str) -> str:
-    """`Nguyen  Elm St` and `nguyen elm st` are one household."""
-    return " ".join(household.split()).casefold()
+    """`Nguyen  Elm St.`, `nguyen elm st` and `nguyen-elm-st` are one household."""
+    return " ".join(_WORDS.findall(household.casefold()))
+
+
+_WORDS = re.compile(r"[^\W_]+")
 
 
 def groups(contacts) -> dict[str, list[Contact]]:

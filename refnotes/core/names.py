@@ -181,14 +181,19 @@ def name_key(name: str) -> str:
     if len(parts) == 2 and not all(_key(word) in SUFFIXES for word in parts[1].split()):
         parts = [parts[1], parts[0]]  # "Walsh, Erin"
     elif len(parts) > 1:
-        parts = [parts[0]]  # "Erin Walsh, Jr., CPA"
+        parts = [parts[0], *(part for part in parts[1:] if _key(part.strip()) in GENERATIONS)]  # "Erin Walsh, Jr., CPA"
     words = _WORDS.findall(" ".join(parts).casefold())
     words = [word if word.isascii() else fold(word) for word in words]
     while words and (words[0] in HONORIFICS or words[0] == "and"):  # "Mr. and Mrs. Tom Nguyen"
         del words[0]
-    while words and words[-1] in SUFFIXES:
-        del words[-1]
+    while words and words[-1] in SUFFIXES and words[-1] not in GENERATIONS:
+        del words[-1]  # CPA, PhD: the same person; Jr., III: their son
+    if len(words) == 1 and len(words[0]) >= 2 and _east_asian(words[0]):
+        return words[0]  # 王小明: a whole name in one word
     return " ".join(words) if len(words) > 1 else ""
+
+
+GENERATIONS = frozenset(("jr", "jnr", "sr", "snr", "ii", "iii", "iv", "vi", "vii", "viii", "2nd", "3rd"))
 
 
 def phone_digits(phone: str) -> str:

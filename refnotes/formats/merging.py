@@ -68,7 +68,10 @@ def merge(keep_raw: bytes, other_raw: bytes, keep_rel: str, other_rel: str) -> M
                 said.append(f"{key}: removed (it named {other.slug}, who is {keep.slug})")
     for key, value in other.meta.items():
         if key in LINKS and isinstance(value, str) and link_slug(value) in slugs:
+            said.append(f"{key}: {other.slug}'s {_said(value)} left out (they are one person now)")
             continue
+        if key == "referred_on" and _names_one_of(other.meta.get("referred_by"), slugs):
+            continue  # the date of a referral left out just above
         if key in LINKS and key in changes:
             continue
         if key in LISTS:
@@ -98,10 +101,15 @@ def merge(keep_raw: bytes, other_raw: bytes, keep_rel: str, other_rel: str) -> M
                 changes[key] = [*ours, *new]
                 expected[key] = [*ours, *new]
             continue
-        if key not in keep.meta:
+        if key not in keep.meta and not (key in _LEAD_KEYS and keep.contact.kind == "client"):
             added += other.block(key, keep.indent)
             expected[key] = value
             said.append(f"{key}: {_said(value)} added")
+            continue
+        if key not in keep.meta:  # a lead's stage does not make a client a lead again: kept aside
+            added += other.block(key, keep.indent, as_key=f"merged_{key}")
+            expected[f"merged_{key}"] = value
+            said.append(f"{key}: {other.slug}'s {_said(value)} kept as merged_{key} ({keep.slug} is a client)")
             continue
         if isinstance(value, dict) and isinstance(keep.meta[key], dict) and keep.is_block_mapping(key):
             entries = _new_entries(keep.meta[key], value)
@@ -113,8 +121,9 @@ def merge(keep_raw: bytes, other_raw: bytes, keep_rel: str, other_rel: str) -> M
                     expected[key] = {**keep.meta[key], **dict(entries)}
                     said.append(f"{key}: {', '.join(f'{label} {_said(item)}' for label, item in entries)} added")
                 continue
-        if _equal(keep.meta[key], value):
+        if _equal(keep.meta[key], value) or _same_text(keep.meta[key], value):
             continue
+
         name, number = f"merged_{key}", 2
         while name in expected and not _equal(expected[name], value):
             name, number = f"merged_{key}_{number}", number + 1
@@ -123,18 +132,17 @@ def merge(keep_raw: bytes, other_raw: bytes, keep_rel: str, other_rel: str) -> M
         added += other.block(key, keep.indent, as_key=name)
         expected[name] = value
         said.append(f"{key}: kept {_said(keep.meta[key])}; {other.slug}'s {_said(value)} kept as {name}")
-    raw = keep_raw
-    if changes:
-        try:
-            raw, _ = frontmatter.edit(keep_raw, changes, keep_rel)
-        except frontmatter.EditRefused as exc:
-            raise MergeRefused(exc.message, keep_rel, exc.line) from None
-    lines = frontmatter.split_lines(raw.decode("utf-8-sig"))
-    edited = {keep.spans[key][0] for key in changes}  # a removed key's line goes: the check skips it
+    lines = frontmatter.split_lines(keep_raw.decode("utf-8-sig"))
+    edited = {keep.spans[key][0] for key in changes}  # lines the editor changes (or removes) last
     out, body_said = _body(lines, keep.close, after_line, added, other, keep.newline)
     said += body_said
     after = (frontmatter.BOM if keep.bom else b"") + "".join(text + end for text, end in out).encode("utf-8")
-    _verify(keep, other, after, expected, lines, out, edited)
+    if changes:  # after the insertions, which count KEEP's lines as they are
+        try:
+            after, _ = frontmatter.edit(after, changes, keep_rel)
+        except frontmatter.EditRefused as exc:
+            raise MergeRefused(exc.message, keep_rel, exc.line) from None
+    _verify(keep, other, after, expected, lines, frontmatter.split_lines(after.decode("utf-8-sig")), edited)
     if not said:
         said.append(f"nothing in {other_rel} that {keep_rel} does not hold already")
     return Merged(after, tuple(said))
@@ -277,6 +285,18 @@ def _new_entries(ours: dict, theirs: dict) -> list[tuple[str, Any]] | None:
                 break  # there already
             name, number = f"{label} {number}", number + 1
     return out
+
+
+_LEAD_KEYS = ("status",)
+
+
+def _names_one_of(value: Any, slugs: set[str]) -> bool:
+    return isinstance(value, str) and link_slug(value) in slugs
+
+
+def _same_text(a: Any, b: Any) -> bool:
+    """Two texts that differ only in case and spacing ("SAM ORTIZ", "Sam  Ortiz")."""
+    return isinstance(a, str) and isinstance(b, str) and " ".join(a.split()).casefold() == " ".join(b.split()).casefold()
 
 
 def _one_item(key: str, a: str, b: str) -> bool:

@@ -14,7 +14,7 @@ import hashlib
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from refnotes.core import agenda
+from refnotes.core import agenda, households
 from refnotes.core.index import Index
 from refnotes.core.model import Contact, Entry, Vault
 from refnotes.core.names import greeting_from_name
@@ -44,12 +44,13 @@ class Note:
     ask: bool  # the ask line is offered
     context: tuple[Entry, ...]  # the last few log entries
     log_command: str
+    address: str | None = None  # theirs, else their household's
 
     def as_json(self) -> dict[str, object]:
         return {
             "occasion": self.occasion, "contact": self.contact.slug, "name": self.contact.name,
             "about": self.about.slug if self.about else None, "due": self.item.due.isoformat(),
-            "overdue": self.item.overdue, "date": self.day.isoformat(), "address": self.contact.address,
+            "overdue": self.item.overdue, "date": self.day.isoformat(), "address": self.address,
             "text": self.text, "ask": self.ask, "log": self.log_command,
         }
 
@@ -106,6 +107,7 @@ def write_notes(vault: Vault, today: date, due: list[tuple[agenda.Item, str]], i
         "business": owner["business"], "ideal_client": vault.config["ideal_client"], "today": today,
     }
     notes = []
+    homes = households.groups(vault.contacts.values())
     for item, occasion in due:
         contact = vault.contacts[item.contact]
         about = vault.contacts.get(item.about) if item.about else None
@@ -128,8 +130,10 @@ def write_notes(vault: Vault, today: date, due: list[tuple[agenda.Item, str]], i
             ask_line = variant(_variants(env.get_template("notes/ask.txt").render(**context)), contact.slug, day.year, "ask")
         texts = _variants(env.get_template(f"notes/{occasion}.txt").render(**context, ask_line=ask_line))
         text = variant(texts, contact.slug, day.year, occasion) if texts else ""
+        address = contact.address or next((p.address for p in homes.get(households.key(contact.household or ""), ())
+                                           if p.address), None)
         notes.append(Note(occasion, contact, item, about, day, text, ask, tuple(entries[-3:][::-1]),
-                          _log_command(occasion, contact, about)))
+                          _log_command(occasion, contact, about), address))
     return notes
 
 
