@@ -189,6 +189,7 @@ def test_rename_moves_the_file_with_git_and_every_link_follows(run, book, git_id
     git(book.root, "commit", "-qm", "start")
     done = run("--vault", book.root, "rename", "erin-walsh-2", "erin-walsh-yoga")
     assert done.exit_code == 0, done.output
+    assert "The move is staged (git mv)" in done.output
     after = files(book)
     assert "contacts/erin-walsh-2.md" not in after and after["contacts/erin-walsh-yoga.md"] == OTHER
     assert "[[erin-walsh-yoga|Erin]]" in after["contacts/bob.md"].decode()
