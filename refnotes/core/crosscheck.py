@@ -56,8 +56,8 @@ def cross_checks(vault: Vault) -> list[Problem]:
 
 def duplicates(contacts: dict[str, Contact]) -> list[Problem]:
     """A warning for each contact that looks like one before it: the same name (names.name_key) or the
-    same phone number (by its digits; one may lack the country code). People of one household may
-    share a phone."""
+    same phone number (by its digits; one may lack the country code). People of one household, and a
+    couple, may share a phone (_together)."""
     problems = []
     names: dict[str, Contact] = {}
     phones: dict[str, list[tuple[str, Contact]]] = {}  # by the last 7 digits
