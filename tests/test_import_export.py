@@ -110,8 +110,8 @@ def test_linkedin_csv_with_notes_above_the_header():
             "Priya,Sharma,https://www.linkedin.com/in/p,,Razorpay,Engineer,01 Jan 2024\n")
     fmt, found, _ = csvfile.read(text, {})
     assert fmt == "LinkedIn Connections"
-    assert (found[0].name, found[0].company, found[0].title, found[0].extra) == (
-        "Priya Sharma", "Razorpay", "Engineer", {"url": "https://www.linkedin.com/in/p"})
+    assert (found[0].name, found[0].company, found[0].title, found[0].urls, found[0].connected_on) == (
+        "Priya Sharma", "Razorpay", "Engineer", ["https://www.linkedin.com/in/p"], "2024-01-01")
     assert found[0].line == 5
 
 

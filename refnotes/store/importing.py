@@ -7,6 +7,7 @@ file says is formats/importers' to read."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date
@@ -63,15 +64,17 @@ def read_file(path: Path, *, encoding: str | None = None, mapping: dict[str, str
 def plan_import(vault: Vault, found: list[Candidate], *, kind: str = "sphere",
                 kind_pairs: Iterable[tuple[str, str]] = ()) -> list[Outcome]:
     """Decide for each candidate: create, or a duplicate of a vault contact or an earlier card (the same
-    e-mail; the same name and phone; the same name when the card has neither, names compared by
-    importers.person_key). Each gets its kind (`kind_pairs`: --kind-from), and its spouse becomes a
+    e-mail; the same name and phone; the same name when the card has neither, but for a namesake whose
+    web page differs from theirs, as LinkedIn's do; names compared by importers.person_key). Each gets its kind (`kind_pairs`: --kind-from), and its spouse becomes a
     link where that person is a contact or a card of this import."""
     emails: dict[str, tuple[str, Outcome | None]] = {}
     name_phone: dict[tuple[str, str], tuple[str, Outcome | None]] = {}
-    names: dict[str, tuple[str, Outcome | None]] = {}
+    names: dict[str, list[tuple[str, Outcome | None]]] = {}
+    urls: dict[str, set[str]] = {}  # a file (or a new one's path) -> its web pages, to tell namesakes apart
     for contact in vault.contacts.values():
         key, held = person_key(contact.name), (contact.path, None)
-        names.setdefault(key, held)
+        names.setdefault(key, []).append(held)
+        urls[str(contact.path)] = _urls(contact.meta.get("url"))
         for email in contact.emails:
             emails.setdefault(email.lower(), held)
         for phone in contact.phones:
@@ -88,7 +91,9 @@ def plan_import(vault: Vault, found: list[Candidate], *, kind: str = "sphere",
         held = next((emails[e.lower()] for e in candidate.emails if e.lower() in emails), None)
         outcome.why = "same email"
         if held is None and not candidate.emails and not candidate.phones:
-            held = names.get(key)
+            mine = _urls(candidate.urls)  # LinkedIn's namesakes: two profiles are two people
+            held = next((h for h in names.get(key, []) if not (mine and urls.get(str(h[0])) and
+                                                               not mine & urls[str(h[0])])), None)
             outcome.why = "same name, and no email or phone to tell them apart"
         if held is None:
             held = next((name_phone[(key, normal_phone(p))] for p in candidate.phones
@@ -102,13 +107,20 @@ def plan_import(vault: Vault, found: list[Candidate], *, kind: str = "sphere",
         taken.add(slug)
         outcome.path = f"{CONTACTS_DIR}/{slug}.md"
         held = (outcome.path, outcome)
-        names.setdefault(key, held)
+        names.setdefault(key, []).append(held)
+        urls[outcome.path] = _urls(candidate.urls)
         for email in candidate.emails:
             emails.setdefault(email.lower(), held)
         for phone in candidate.phones:
             name_phone.setdefault((key, normal_phone(phone)), held)
     _link_spouses(vault, outcomes)
     return outcomes
+
+
+def _urls(value) -> set[str]:
+    """Web pages as compared: case, a trailing slash and the scheme aside."""
+    items = value if isinstance(value, list) else [value] if value else []
+    return {re.sub(r"^[a-z]+://(www\.)?", "", str(u).strip().casefold()).rstrip("/") for u in items if str(u).strip()}
 
 
 def _link_spouses(vault: Vault, outcomes: list[Outcome]) -> None:

@@ -40,6 +40,11 @@ class Candidate:
     related: dict[str, str] = field(default_factory=dict)  # other relations: label -> name
     fax: list[str] = field(default_factory=list)
     pager: list[str] = field(default_factory=list)
+    nickname: str = ""
+    department: str = ""  # the ORG's unit (vCard `ORG:IBM;Accounting`, Google's Organization Department)
+    urls: list[str] = field(default_factory=list)  # web pages: vCard URL, Google's Website N, LinkedIn's profile
+    addresses: dict[str, str] = field(default_factory=dict)  # the other addresses: `work_address` -> text
+    connected_on: str = ""  # LinkedIn's Connected On: YYYY-MM-DD, else as written
 
 
 @dataclass(frozen=True)
@@ -146,6 +151,18 @@ def _put(mapping: dict[str, str], key: str, value: str) -> None:
             return
         name, number = f"{key} {number}", number + 1
     mapping[name] = value
+
+
+def add_address(candidate: Candidate, label: str, text: str) -> None:
+    """An address besides `address`: under `LABEL_address` (`work_address`; `other_address` when it has no
+    label; a key taken by another address numbered: `work_address_2`), the same address once."""
+    if not text or text == candidate.address or text in candidate.addresses.values():
+        return
+    key = re.sub(r"\W+", "_", label_of(label)).strip("_") or "other"
+    key, name, number = f"{key}_address", f"{key}_address", 2
+    while name in candidate.addresses:
+        name, number = f"{key}_{number}", number + 1
+    candidate.addresses[name] = text
 
 
 def phone_kind(words) -> str:

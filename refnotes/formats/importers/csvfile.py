@@ -25,7 +25,7 @@ from refnotes.formats.importers import (
 
 FIELDS = ("name", "first", "middle", "last", "email", "phone", "fax", "pager", "company", "title", "address",
           "street", "city", "region", "postcode", "country", "birthday", "anniversary", "spouse", "notes", "tags",
-          "url")
+          "url", "nickname", "department", "connected_on")
 _PAIRED = ("event", "relation")  # Google's `Event 1 - Value` and `Relation 1 - Value`, read with their labels
 
 # Exact header names (lower case) per field; email and phone columns are also found by pattern.
@@ -52,8 +52,13 @@ HEADERS = {
     "spouse": {"spouse", "partner", "ehepartner"},
     "notes": {"notes", "note", "notizen"},
     "tags": {"categories", "kategorien", "labels", "group membership", "tags", "groups"},
-    "url": {"url", "profile url", "linkedin"},
+    "url": {"url", "profile url", "linkedin", "web page", "webpage", "website", "web site", "personal web page",
+            "business web page", "webseite", "webseite (privat)", "webseite (geschäftlich)"},
+    "nickname": {"nickname", "spitzname"},
+    "department": {"department", "organization department", "organization 1 - department", "abteilung"},
+    "connected_on": {"connected on"},
 }
+_WEBSITE = re.compile(r"website \d+ - value")
 _EMAIL = re.compile(r"^(e-?mail)( ?\d+)?( - value| address| adresse|-adresse)?$|^e-?mail \d+ - value$|^email address$")
 _PHONE = re.compile(r"(phone|telefon|mobile|mobiltelefon|handy|cell)(?!.*(label|type|fax))")
 _NOT_PHONE = re.compile(r"fax|label|type")
@@ -93,7 +98,8 @@ def _columns(headers: list[str], mapping: dict[str, str]) -> tuple[dict[str, lis
                 if label is not None:
                     labels[index] = label
             continue
-        field = next((f for f, names in HEADERS.items() if key in names), None)
+        field = next((f for f, names in HEADERS.items() if key in names), None) or (
+            "url" if _WEBSITE.fullmatch(key) else None)
         if field:
             cols[field].append(index)
         elif _EMAIL.search(key) and "type" not in key and "display" not in key:
@@ -174,8 +180,9 @@ def read(text: str, mapping: dict[str, str]) -> tuple[str, list[Candidate], list
             add_relation(candidate, label, value)
         for value in get("spouse"):
             add_relation(candidate, "spouse", value)
-        if first("url"):
-            candidate.extra["url"] = first("url")
+        candidate.urls = list(dict.fromkeys(u for value in get("url") for u in re.split(r"\s*:::\s*", value) if u))
+        candidate.nickname, candidate.department = first("nickname"), first("department")
+        candidate.connected_on = _connected(first("connected_on"))
         found.append(candidate)
     return detect_format(headers), found, failed
 
@@ -192,6 +199,18 @@ def _header_line(lines: list[str], mapping: dict[str, str]) -> int | None:
         if sum(1 for field in cols if cols[field]) >= 2:
             return index
     return None
+
+
+def _connected(text: str) -> str:
+    """LinkedIn's `12 Mar 2021` (or any date _date reads) as YYYY-MM-DD, else as written."""
+    from datetime import datetime
+
+    for pattern in ("%d %b %Y", "%d %B %Y", "%b %d, %Y", "%B %d, %Y"):
+        try:
+            return datetime.strptime(text, pattern).date().isoformat()
+        except ValueError:
+            continue
+    return _date(text, yearless=False) or text
 
 
 _NO_DATE = re.compile(r"0+[./-]0+[./-]0+")  # Outlook's "no date"

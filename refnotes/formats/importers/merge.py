@@ -29,7 +29,8 @@ from refnotes.formats.importers import Candidate, person_key
 from refnotes.formats.slug import normal
 
 MADE_UP = ("source", "imported")  # keys the importer writes of its own, never merged into a file
-TEXT_KEYS = ("company", "title", "address", "birthday", "anniversary", "spouse")
+TEXT_KEYS = ("company", "department", "title", "nickname", "address", "birthday", "anniversary", "spouse",
+             "connected_on")
 
 
 class Refused(Exception):
@@ -63,6 +64,8 @@ class Into:
         for key in ("dates", "related"):
             held = meta.get(key) if isinstance(meta.get(key), dict) else {}
             changes[key] = {k: v for k, v in getattr(card, key).items() if not _same(held.get(k), v)}
+        changes["addresses"] = {k: v for k, v in card.addresses.items() if not _same(meta.get(k), v)}
+        changes["urls"] = [u for u in card.urls if not any(_same(held, u) for held in _items(meta.get("url")))]
         for key in ("fax", "pager"):
             held = {phone_digits(str(n)) for n in _items(meta.get(key))}
             changes[key] = [n for n in getattr(card, key) if phone_digits(n) not in held]

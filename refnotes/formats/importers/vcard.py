@@ -11,9 +11,11 @@ omit the charset that vobject would need.
 What a card says goes to the keys a contact file has: phones by their types (fax and pager
 numbers apart, mobiles first), ANNIVERSARY and Apple's X-ABDATE with the X-ABLabel of its group
 (`item1.X-ABDATE` + `item1.X-ABLabel:_$!<Anniversary>!$_`), RELATED, X-ABRELATEDNAMES and the
-spouse, manager and assistant properties of Outlook, Evolution and Thunderbird. The full name is
-read from the card's own FN line, since vobject cuts an FN at a comma the exporter forgot to escape
-(`FN:Walsh, Erin, CPA`).
+spouse, manager and assistant properties of Outlook, Evolution and Thunderbird; NICKNAME, URL, the
+ORG's department, ROLE, and each ADR besides the preferred (else home) one by its type or label
+(`work_address`). The full name and the nicknames are read from the card's own lines, since vobject
+cuts them at a comma the exporter forgot to escape (`FN:Walsh, Erin, CPA`, `NICKNAME:Rin,EW`). A
+NOTE's `\\:`, which exporters write though vCard 3.0 does not escape it, is unescaped too.
 """
 
 from __future__ import annotations
@@ -24,7 +26,16 @@ import re
 
 import vobject
 
-from refnotes.formats.importers import Candidate, Failure, add_date, add_relation, file_phones, phone_kind, tag_of
+from refnotes.formats.importers import (
+    Candidate,
+    Failure,
+    add_address,
+    add_date,
+    add_relation,
+    file_phones,
+    phone_kind,
+    tag_of,
+)
 
 logging.getLogger("vobject").setLevel(logging.CRITICAL)  # we report broken cards ourselves
 
@@ -49,7 +60,7 @@ def read(text: str) -> tuple[list[Candidate], list[Failure]]:
         except Exception as exc:  # vobject raises many kinds; each is one broken card
             failed.append(Failure(start, f"broken vCard: {str(exc).splitlines()[0][:120] or type(exc).__name__}"))
             continue
-        candidate = _candidate(card, start, _full_name(cleaned))
+        candidate = _candidate(card, start, _full_name(cleaned), _nicknames(cleaned))
         if candidate is None:
             failed.append(Failure(start, "a vCard with no name, email or phone"))
         else:
@@ -141,23 +152,38 @@ def _text(value) -> str:
     return " ".join(str(value or "").split())
 
 
-def _full_name(lines: list[str]) -> str:
-    """The first FN of the card as written, unfolded and unescaped: a comma in it is the name's, escaped
-    (`Walsh\\, Erin`) or not (`Walsh, Erin, CPA`)."""
+def _written(lines: list[str], prop: str) -> list[str]:
+    """The values of a property as written in the card, unfolded and not unescaped."""
+    values = []
     for index, line in enumerate(lines):
         match = _PROPERTY.fullmatch(line)
-        if match is None or match.group(2).upper() != "FN":
+        if match is None or match.group(2).upper() != prop:
             continue
         value = match.group(4)
         for more in lines[index + 1:]:
             if more[:1] not in (" ", "\t"):
                 break
             value += more[1:]
+        values.append(value)
+    return values
+
+
+def _full_name(lines: list[str]) -> str:
+    """The first FN of the card as written, unfolded and unescaped: a comma in it is the name's, escaped
+    (`Walsh\\, Erin`) or not (`Walsh, Erin, CPA`)."""
+    for value in _written(lines, "FN")[:1]:
         return " ".join(re.sub(r"\\(.)", lambda m: " " if m.group(1) in "nN" else m.group(1), value).split())
     return ""
 
 
-def _candidate(card, line: int, full_name: str = "") -> Candidate | None:
+def _nicknames(lines: list[str]) -> str:
+    """Every NICKNAME, each of its comma-separated names (vobject keeps only the first), joined by `, `."""
+    names = [" ".join(re.sub(r"\\(.)", lambda m: " " if m.group(1) in "nN" else m.group(1), name).split())
+             for value in _written(lines, "NICKNAME") for name in re.split(r"(?<!\\),", value)]
+    return ", ".join(dict.fromkeys(name for name in names if name))
+
+
+def _candidate(card, line: int, full_name: str = "", nickname: str = "") -> Candidate | None:
     name = full_name
     if not name and _values(card, "fn"):
         name = _text(_values(card, "fn")[0].value)
@@ -181,10 +207,16 @@ def _candidate(card, line: int, full_name: str = "") -> Candidate | None:
     candidate = Candidate(name=name or given[0], line=line, emails=list(dict.fromkeys(emails)),
                           company=company, named=named)
     file_phones(candidate, numbers)
-    if _values(card, "title"):
-        candidate.title = _text(_values(card, "title")[0].value)
-    if _values(card, "adr"):
-        candidate.address = _address(_values(card, "adr")[0].value)
+    if org and isinstance(org[0].value, list):
+        candidate.department = ", ".join(_text(x) for x in org[0].value[1:] if _text(x))
+    titles = [_text(v.value) for key in ("title", "role") for v in _values(card, key) if _text(v.value)]
+    candidate.title = titles[0] if titles else ""  # TITLE, else ROLE; a ROLE besides a TITLE as `role`
+    roles = [r for r in dict.fromkeys(_text(v.value) for v in _values(card, "role")) if r and r != candidate.title]
+    if roles:
+        candidate.extra["role"] = "; ".join(roles)
+    candidate.nickname = nickname
+    candidate.urls = list(dict.fromkeys(u for u in (_unescape(_text(v.value)) for v in _values(card, "url")) if u))
+    _addresses(candidate, _values(card, "adr"), labels)
     if _values(card, "bday"):
         candidate.birthday = _date(_values(card, "bday")[0].value, allow_yearless=True)
     for key in _ANNIVERSARIES:
@@ -200,7 +232,7 @@ def _candidate(card, line: int, full_name: str = "") -> Candidate | None:
     for key, label in _RELATIONS.items():
         for value in _values(card, key):
             add_relation(candidate, label, _text(value.value))
-    notes = [str(v.value).strip() for v in _values(card, "note") if str(v.value).strip()]
+    notes = [_unescape(str(v.value)).strip() for v in _values(card, "note") if str(v.value).strip()]
     candidate.notes = "\n\n".join(notes)
     for value in _values(card, "categories"):
         items = value.value if isinstance(value.value, list) else re.split(r"[,;]", str(value.value))
@@ -227,6 +259,28 @@ def _types(line) -> list[str]:
     """A property's types in lower case: `TYPE=home,fax`, `TYPE="work,voice"`, vCard 2.1's bare `;WORK;FAX`."""
     given = [*line.params.get("TYPE", ()), *getattr(line, "singletonparams", ())]
     return [t.strip().strip('"').lower() for value in given for t in str(value).split(",") if t.strip()]
+
+
+def _unescape(text) -> str:
+    """What vobject leaves escaped: `\\:`, which vCard 3.0 does not escape but exporters write
+    (`Favotire Color\\: Blue`, `http\\://www.ibm.com`), and the `\\,` and `\\;` of a URL."""
+    return re.sub(r"\\([:,;])", r"\1", str(text or ""))
+
+
+def _addresses(candidate: Candidate, adrs: list, labels: dict[str, str]) -> None:
+    """The preferred address (else the home one, else the first) is `address`; the others go by their
+    type or label: `work_address`."""
+    def rank(item):
+        types = _types(item[1])
+        return (0 if "pref" in types else 1 if "home" in types else 2, item[0])
+
+    for number, (_, adr) in enumerate(sorted(enumerate(adrs), key=rank)):
+        text = _address(adr.value)
+        if number == 0:
+            candidate.address = text
+            continue
+        types = [t for t in _types(adr) if t in ("home", "work")]
+        add_address(candidate, types[0] if types else labels.get(_group(adr), ""), text)
 
 
 def _address(adr) -> str:
