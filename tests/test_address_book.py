@@ -110,3 +110,10 @@ def test_new_and_refer_refuse_someone_already_there_unless_forced(run, vault, co
     forced = run("--vault", vault.root, *command, "--force")
     assert forced.exit_code == 0, forced.output
     assert len(list((vault.root / "contacts").iterdir())) == len(before) + 1
+
+
+def test_namesakes_with_other_web_pages_are_two_people(run, vault):
+    vault.contact("priya", "name: Priya Sharma\nurl: https://www.linkedin.com/in/priya-sharma-1/")
+    vault.contact("priya-2", "name: Priya Sharma\nurl: https://www.linkedin.com/in/priya-sharma-2")
+    vault.contact("priya-3", "name: Priya Sharma\nurl: [http://linkedin.com/in/priya-sharma-1]")
+    assert [line.split(": warning: ")[0] for line in warnings(run, vault)] == ["contacts/priya-3.md:2"]

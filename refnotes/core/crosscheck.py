@@ -65,7 +65,7 @@ def duplicates(contacts: dict[str, Contact]) -> list[Problem]:
         key = contact.name_key
         if key:
             first = names.setdefault(key, contact)
-            if first is not contact:
+            if first is not contact and not _other_pages(contact, first):
                 problems.append(_twice(contact, first, "name", f"name {contact.name!r}"))
         for phone, digits in zip(contact.phones, contact.phone_keys):
             if len(digits) < 7:
@@ -79,6 +79,18 @@ def duplicates(contacts: dict[str, Contact]) -> list[Problem]:
             else:
                 same.append((digits, contact))
     return problems
+
+
+def _other_pages(a: Contact, b: Contact) -> bool:
+    """Namesakes with web pages (`url:`, a LinkedIn profile) and none in common: two people."""
+    pages = [{_page(url) for url in (c.meta.get("url") if isinstance(c.meta.get("url"), list) else [c.meta.get("url")])
+              if isinstance(url, str) and url.strip()} for c in (a, b)]
+    return bool(pages[0]) and bool(pages[1]) and pages[0].isdisjoint(pages[1])
+
+
+def _page(url: str) -> str:
+    url = url.strip().casefold().removeprefix("https://").removeprefix("http://").removeprefix("www.")
+    return url.rstrip("/")
 
 
 def _together(a: Contact, b: Contact) -> bool:
