@@ -44,6 +44,11 @@ def check(ctx: Context, as_json: bool, strict: bool, staged: bool, today: date) 
     else:
         out = ctx.answer("check", today.isoformat(), as_json, strict, color=color)
         vault = dated(ctx.load(), today)
+    from refnotes.store.programs import program_problems
+
+    found = program_problems(vault.root)
+    if found:
+        vault.problems = sorted([*vault.problems, *found], key=lambda p: (p.path, p.line, p.message))
     errors = len(vault.errors)
     warnings = len(vault.problems) - errors
     if as_json:

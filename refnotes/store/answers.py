@@ -25,6 +25,7 @@ from operator import attrgetter
 from pathlib import Path
 
 from refnotes import __version__
+from refnotes.core.programs import PROGRAMS_DIR
 from refnotes.formats.config import CONFIG_FILE
 from refnotes.formats.planfile import PLANS_DIR
 from refnotes.store import freshness
@@ -42,6 +43,7 @@ def stamp(root: Path, files: list[tuple[str, str, os.stat_result | None]], folde
     lines = [f"{__version__}\n"]
     extra = [(CONFIG_FILE, os.path.join(root, CONFIG_FILE))]
     extra += _listing(os.path.join(root, PLANS_DIR), PLANS_DIR)
+    extra += _listing(os.path.join(root, PROGRAMS_DIR), PROGRAMS_DIR)
     for folder in folders:
         extra += _tree(root, folder)
     stats = [(rel, _stat(path)) for rel, path in extra] + [(rel, stat) for rel, _, stat in files]

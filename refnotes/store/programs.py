@@ -1,0 +1,66 @@
+"""The touch programs a vault has: those refnotes ships (`<refnotes>/programs/NAME.yaml`) and the vault's
+own `programs/NAME.yaml` (regular files inside the vault only), which override a shipped one of that
+name or add to them."""
+
+from __future__ import annotations
+
+import os
+from importlib import resources
+from pathlib import Path
+
+from refnotes.core.model import Problem
+from refnotes.core.programs import PROGRAMS_DIR, Program
+from refnotes.formats.programs import parse_program
+
+
+def load_programs(root: Path) -> tuple[dict[str, Program], list[Problem]]:
+    """Every program by name (shipped, then the vault's over them), and the problems of the vault's files."""
+    from refnotes.store.reading import Refused, outside_link, read_regular
+
+    programs: dict[str, Program] = {}
+    for resource in sorted(resources.files("refnotes.templates").joinpath(PROGRAMS_DIR).iterdir(),
+                           key=lambda r: r.name):
+        if resource.name.endswith(".yaml"):
+            program, _ = parse_program(resource.read_text(encoding="utf-8"), f"<refnotes>/{PROGRAMS_DIR}/"
+                                       f"{resource.name}", resource.name[:-5])
+            if program is not None:  # tests keep the shipped ones free of problems
+                programs[program.name] = program
+    problems: list[Problem] = []
+    folder = root / PROGRAMS_DIR
+    if not folder.is_dir():
+        return programs, problems
+    real_root = os.path.realpath(root)
+    if folder.is_symlink() and (why := outside_link(real_root, folder)):
+        return programs, [Problem(PROGRAMS_DIR, 1, why)]
+    for path in sorted(folder.glob("*.yaml")):
+        rel = path.relative_to(root).as_posix()
+        try:
+            if path.is_symlink() and (why := outside_link(real_root, path)):
+                raise Refused(str(path), why)
+            text = read_regular(path).decode("utf-8-sig")
+        except Refused as exc:
+            problems.append(Problem(rel, 1, exc.strerror))
+            continue
+        except OSError as exc:
+            problems.append(Problem(rel, 1, f"cannot read: {exc.strerror}"))
+            continue
+        except UnicodeDecodeError:
+            problems.append(Problem(rel, 1, "not UTF-8 text: save it as UTF-8"))
+            continue
+        program, found = parse_program(text.replace("\r\n", "\n"), rel, path.stem)
+        problems.extend(found)
+        if program is not None:
+            programs[program.name] = program
+    for program in programs.values():
+        if program.then is not None and program.then not in programs and not program.source.startswith("<"):
+            problems.append(Problem(program.source, program.then_line, f"then: {program.then} is no program (there are "
+                                    f"{', '.join(sorted(programs))})"))
+    return programs, problems
+
+
+def program_problems(root: Path) -> list[Problem]:
+    """What `check` says of the vault's own program files (the shipped ones are tested to have none):
+    nothing read, not even YAML's module, when the vault has no programs/ folder."""
+    if not (root / PROGRAMS_DIR).is_dir():
+        return []
+    return load_programs(root)[1]
