@@ -5,24 +5,12 @@ profiles are two people."""
 import datetime
 
 import pytest
-from conftest import REPO
+from test_import_fidelity import SAMPLES, card, needs_samples, one
 
-from refnotes.formats.importers import Candidate, csvfile, vcard
-
-SAMPLES = REPO.parent / "shared" / "samples"
-needs_samples = pytest.mark.skipif(not SAMPLES.is_dir(), reason="../shared/samples is not beside this checkout")
+from refnotes.formats.importers import Candidate, csvfile
 
 LINKEDIN = "First Name,Last Name,URL,Email Address,Company,Position,Connected On\n"
 
-
-def card(*lines: str, version: str = "3.0") -> str:
-    return "\n".join(["BEGIN:VCARD", f"VERSION:{version}", *lines, "END:VCARD"]) + "\n"
-
-
-def one(text: str) -> Candidate:
-    found, failed = vcard.read(text)
-    assert failed == [] and len(found) == 1
-    return found[0]
 
 
 def rows(text: str) -> list[Candidate]:

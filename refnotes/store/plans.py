@@ -13,7 +13,7 @@ from refnotes.formats.planfile import FILE, PLAN_FILES, PLANS_DIR, parse_plan
 
 def load_plans(root: Path, contacts: dict[str, Contact], config) -> tuple[dict[str, Plan], list[Problem]]:
     """Every `plans/referral-month-*.yaml`, checked. A plan with errors is still returned."""
-    from refnotes.store.reading import Refused, outside_link, read_regular
+    from refnotes.store.reading import outside_link, read_in_vault
 
     folder = root / PLANS_DIR
     plans: dict[str, Plan] = {}
@@ -44,15 +44,9 @@ def load_plans(root: Path, contacts: dict[str, Contact], config) -> tuple[dict[s
             problems.append(Problem(rel, 1, f"year {match.group(1)}: plans are for {YEARS}; not read "
                                     "(rename the file)", WARNING))
             continue
-        try:
-            if path.is_symlink() and (why := outside_link(real_root, path)):
-                raise Refused(str(path), why)
-            raw = read_regular(path)
-        except Refused as exc:
-            problems.append(Problem(rel, 1, exc.strerror))
-            continue
-        except OSError as exc:
-            problems.append(Problem(rel, 1, f"cannot read: {exc.strerror}"))
+        raw, refused = read_in_vault(real_root, path, rel)
+        if refused is not None:
+            problems.append(refused)
             continue
         plan, found = parse_plan(raw, rel, int(match.group(1)), int(match.group(2)), contacts, config,
                                  file_of)

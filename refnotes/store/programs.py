@@ -15,7 +15,7 @@ from refnotes.formats.programs import parse_program
 
 def load_programs(root: Path) -> tuple[dict[str, Program], list[Problem]]:
     """Every program by name (shipped, then the vault's over them), and the problems of the vault's files."""
-    from refnotes.store.reading import Refused, outside_link, read_regular
+    from refnotes.store.reading import outside_link, read_in_vault
 
     programs: dict[str, Program] = {}
     for resource in sorted(resources.files("refnotes.templates").joinpath(PROGRAMS_DIR).iterdir(),
@@ -34,16 +34,12 @@ def load_programs(root: Path) -> tuple[dict[str, Program], list[Problem]]:
         return programs, [Problem(PROGRAMS_DIR, 1, why)]
     for path in sorted(folder.glob("*.yaml")):
         rel = path.relative_to(root).as_posix()
+        raw, refused = read_in_vault(real_root, path, rel)
+        if refused is not None:
+            problems.append(refused)
+            continue
         try:
-            if path.is_symlink() and (why := outside_link(real_root, path)):
-                raise Refused(str(path), why)
-            text = read_regular(path).decode("utf-8-sig")
-        except Refused as exc:
-            problems.append(Problem(rel, 1, exc.strerror))
-            continue
-        except OSError as exc:
-            problems.append(Problem(rel, 1, f"cannot read: {exc.strerror}"))
-            continue
+            text = raw.decode("utf-8-sig")
         except UnicodeDecodeError:
             problems.append(Problem(rel, 1, "not UTF-8 text: save it as UTF-8"))
             continue

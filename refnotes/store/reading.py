@@ -85,6 +85,19 @@ def inside(real_root: str, path: str | os.PathLike) -> bool:
     return real == real_root or real.startswith(real_root.rstrip(os.sep) + os.sep)
 
 
+def read_in_vault(real_root: str, path: Path, rel: str) -> tuple[bytes | None, Problem | None]:
+    """A vault file's bytes (a plan, a program: a regular file inside the vault), else None and the
+    problem, on its first line, saying why it is not read."""
+    try:
+        if path.is_symlink() and (why := outside_link(real_root, path)):
+            raise Refused(str(path), why)
+        return read_regular(path), None
+    except Refused as exc:
+        return None, Problem(rel, 1, exc.strerror)
+    except OSError as exc:
+        return None, Problem(rel, 1, f"cannot read: {exc.strerror}")
+
+
 def outside_link(real_root: str, path: str | os.PathLike) -> str | None:
     """Why `path` is not read when it is a link (it or a folder on the way) out of the vault, else None."""
     if inside(real_root, path):
