@@ -82,3 +82,11 @@ def test_a_household_is_its_words_and_the_terminal_notes_use_its_address(run, va
     vault.contact("lisa", "name: Lisa Nguyen\nhousehold: Nguyen Elm St\nbirthday: 1982-11-28\ncadence: never")
     done = run("--vault", vault.root, "notes", "--today", "2026-11-25")
     assert done.exit_code == 0 and "12 Elm St" in done.output and "address missing" not in done.output, done.output
+
+
+def test_a_household_of_punctuation_is_none():
+    ann = person("ann", "Ann Lee", "???", "1 Elm St")
+    bob = person("bob", "Bob Lee", "!!!", "9 Oak Ave")
+    assert households.groups([ann, bob]) == {}
+    envelopes, _ = households.envelopes([ann, bob], {})
+    assert [(e.name, e.address) for e in envelopes] == [("Ann Lee", "1 Elm St"), ("Bob Lee", "9 Oak Ave")]

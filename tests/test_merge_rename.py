@@ -245,3 +245,33 @@ def test_merge_and_rename_say_why_a_contact_cannot_be_read(run, book):
         done = run("--vault", book.root, *args)
         assert done.exit_code == 2 and "contacts/eve.md:3:" in done.output and "fix it first" in done.output, done.output
         assert "no such contact" not in done.output
+
+
+def test_what_a_review_found_merges_right():
+    keep = (b"---\nname: Ann Lee\nmerged_name: Older\n---\nKids:\n- Tom\nWork:\n- Acme\n\n## Log\n"
+            b"- 2024-01-01 call: no answer\n- 2024-02-01 call: hi\n")
+    other = (b"---\nname: Ann Smith\nmerged_name: Oldest\nphone: 5551234567\ntags: [2024]\n---\nWork:\n- Tom\n\n"
+             b"## Log\n- 2024-01-01 call: no answer\n- 2024-01-01 call: no answer\n- 2024-02-01 call: hi\n"
+             b"  she said the roof leaks\n\n  and the gutter\n- 2024-03-01 note: card\n")
+    after = merge(keep, other, "contacts/ann.md", "contacts/ann-2.md").after.decode()
+    assert "merged_name: Older\n" in after and "merged_name_2: Ann Smith\n" in after  # OTHER's own merged_name next
+    assert "phone: 5551234567\n" in after and "tags: [2024]\n" in after  # numbers, not text: no crash
+    assert "Work:\n- Tom\n\n## Log" in after  # its lines are in KEEP's notes, but not as this block
+    assert after.count("- 2024-01-01 call: no answer") == 2  # OTHER called twice
+    assert "- 2024-02-01 call: hi\n  she said the roof leaks\n\n  and the gutter\n" in after  # its blank line kept
+
+
+def test_a_capitalised_file_name_is_the_slug_it_is_linked_by():
+    keep = b"---\nname: Erin Walsh\nreferred_by: erin-2\nreferred_on: 2026-01-02\n---\n"
+    other = b"---\nname: Erin Walsh\nreferred_by: carol\nreferred_on: 2026-01-01\n---\n"
+    after = merge(keep, other, "contacts/erin.md", "contacts/Erin-2.md").after.decode()
+    assert "referred_by: carol\n" in after and "referred_by: erin\n" not in after
+
+
+def test_a_link_in_a_front_matter_keeps_its_display_text_and_a_plan_its_quotes_and_prose():
+    from refnotes.formats import relink
+
+    raw = b'---\nname: Dan\nreferred_by: "[[bo|Bo D.]]"\n---\n'
+    assert b"[[bo-diaz|Bo D.]]" in relink.contact(raw, "bo", "bo-diaz", "contacts/dan.md")[0]
+    plan = "days:\n  2027-03-01: ['bo', ann]\nnotes: |\n  - bo is away\n"
+    assert relink.plan(plan, "bo", "bo-diaz") == "days:\n  2027-03-01: ['bo-diaz', ann]\nnotes: |\n  - bo is away\n"

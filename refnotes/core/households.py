@@ -31,7 +31,7 @@ def groups(contacts) -> dict[str, list[Contact]]:
     """The households with their people, in vault order; a household of one is a household too."""
     out: dict[str, list[Contact]] = {}
     for contact in contacts:
-        if contact.household and contact.household.strip():
+        if contact.household and key(contact.household):  # `???` names no household
             out.setdefault(key(contact.household), []).append(contact)
     return out
 
@@ -43,7 +43,7 @@ def envelopes(due: list[Contact], households: dict[str, list[Contact]]) -> tuple
     out: dict[str, Envelope] = {}
     missing: dict[str, Contact] = {}
     for contact in due:
-        group = households.get(key(contact.household)) if contact.household and contact.household.strip() else None
+        group = households.get(key(contact.household)) if contact.household and key(contact.household) else None
         address = contact.address or next((p.address for p in group or () if p.address), None)
         if not address:
             missing.setdefault(contact.slug, contact)

@@ -85,7 +85,7 @@ def merge(keep_raw: bytes, other_raw: bytes, keep_rel: str, other_rel: str) -> M
                     new.append(item)
             if not new:
                 continue
-            said.append(f"{key}: {', '.join(new)} added")
+            said.append(f"{key}: {', '.join(map(str, new))} added")
             if key not in keep.meta or keep.meta[key] is None:
                 if key in keep.meta:  # `email:` with nothing after it: filled in on its line
                     changes[key] = new
@@ -101,17 +101,19 @@ def merge(keep_raw: bytes, other_raw: bytes, keep_rel: str, other_rel: str) -> M
                 changes[key] = [*ours, *new]
                 expected[key] = [*ours, *new]
             continue
-        if key not in keep.meta and not (key in _LEAD_KEYS and keep.contact.kind == "client"):
+        if key not in keep.meta and key not in expected and not (key in _LEAD_KEYS and keep.contact.kind == "client"):
             added += other.block(key, keep.indent)
             expected[key] = value
             said.append(f"{key}: {_said(value)} added")
             continue
-        if key not in keep.meta:  # a lead's stage does not make a client a lead again: kept aside
-            added += other.block(key, keep.indent, as_key=f"merged_{key}")
-            expected[f"merged_{key}"] = value
-            said.append(f"{key}: {other.slug}'s {_said(value)} kept as merged_{key} ({keep.slug} is a client)")
+        if key not in keep.meta and key in _LEAD_KEYS and key not in expected:
+            name = _free(f"merged_{key}", value, expected, other.meta)  # a lead's stage does not make a client a lead
+            if name is not None:
+                added += other.block(key, keep.indent, as_key=name)
+                expected[name] = value
+                said.append(f"{key}: {other.slug}'s {_said(value)} kept as {name} ({keep.slug} is a client)")
             continue
-        if isinstance(value, dict) and isinstance(keep.meta[key], dict) and keep.is_block_mapping(key):
+        if key in keep.meta and isinstance(value, dict) and isinstance(keep.meta[key], dict) and keep.is_block_mapping(key):
             entries = _new_entries(keep.meta[key], value)
             if entries is not None:  # each a line of its own under KEEP's mapping (dates:, related:)
                 if entries:
@@ -121,17 +123,15 @@ def merge(keep_raw: bytes, other_raw: bytes, keep_rel: str, other_rel: str) -> M
                     expected[key] = {**keep.meta[key], **dict(entries)}
                     said.append(f"{key}: {', '.join(f'{label} {_said(item)}' for label, item in entries)} added")
                 continue
-        if _equal(keep.meta[key], value) or _same_text(keep.meta[key], value):
+        ours = expected[key] if key in expected else keep.meta[key]
+        if _equal(ours, value) or _same_text(ours, value):
             continue
-
-        name, number = f"merged_{key}", 2
-        while name in expected and not _equal(expected[name], value):
-            name, number = f"merged_{key}_{number}", number + 1
-        if name in expected:
+        name = _free(f"merged_{key}", value, expected, other.meta)
+        if name is None:
             continue  # recorded by an earlier merge already
         added += other.block(key, keep.indent, as_key=name)
         expected[name] = value
-        said.append(f"{key}: kept {_said(keep.meta[key])}; {other.slug}'s {_said(value)} kept as {name}")
+        said.append(f"{key}: kept {_said(ours)}; {other.slug}'s {_said(value)} kept as {name}")
     lines = frontmatter.split_lines(keep_raw.decode("utf-8-sig"))
     edited = {keep.spans[key][0] for key in changes}  # lines the editor changes (or removes) last
     out, body_said = _body(lines, keep.close, after_line, added, other, keep.newline)
@@ -155,11 +155,16 @@ def _body(lines: list[tuple[str, str]], close: int, after_line: dict[int, list[s
     texts = [text for text, _ in lines]
     log_at, last = log_position(texts)
     notes, groups = other.notes_and_entries()
-    known_notes = {text.strip() for text in texts[close + 1:log_at if log_at is not None else len(texts)]}
-    if notes and all(line.strip() in known_notes for line in notes if line.strip()):
+    known_notes = [text.strip() for text in texts[close + 1:log_at if log_at is not None else len(texts)] if text.strip()]
+    if notes and _within([line.strip() for line in notes if line.strip()], known_notes):
         notes = []  # the same notes (two imports of one card)
-    known_entries = {text.rstrip() for text in texts[log_at:last + 1]} if log_at is not None else set()
-    fresh = [group for group in groups if group[1][0].rstrip() not in known_entries]
+    known = Counter(_group_key(group) for _, group in _groups(texts, log_at, last)) if log_at is not None else Counter()
+    fresh = []
+    for group in groups:
+        if known[_group_key(group[1])] > 0:
+            known[_group_key(group[1])] -= 1  # this very entry, continuation and all: once
+        else:
+            fresh.append(group)
     if len(fresh) < len(groups):
         said.append(f"{count(len(groups) - len(fresh), 'log entry', 'log entries')} both files hold, kept once")
     if notes:
@@ -201,6 +206,25 @@ def _body(lines: list[tuple[str, str]], close: int, after_line: dict[int, list[s
     return out, said
 
 
+def _within(part: list[str], whole: list[str]) -> bool:
+    """`part` appears in `whole` as a run of lines, in order."""
+    return any(whole[i:i + len(part)] == part for i in range(len(whole) - len(part) + 1))
+
+
+def _group_key(lines: list[str]) -> tuple[str, ...]:
+    return tuple(line.strip() for line in lines if line.strip())
+
+
+def _groups(texts: list[str], log_at: int, last: int) -> list[tuple[str, list[str]]]:
+    """KEEP's log section as (date, lines) groups: each entry with the lines that continue it."""
+    out: list[tuple[str, list[str]]] = []
+    starts = _entry_starts(texts, log_at, last)
+    for number, (day, index) in enumerate(starts):
+        end = starts[number + 1][1] if number + 1 < len(starts) else last + 1
+        out.append((day, texts[index:end]))
+    return out
+
+
 def _entry_starts(texts: list[str], log_at: int, last: int) -> list[tuple[str, int]]:
     """(date, line index) of each entry line in KEEP's log section."""
     starts, fence = [], None
@@ -226,8 +250,7 @@ def _verify(keep: _File, other: _File, after: bytes, expected: dict[str, Any], e
         if not _equal(contact.meta.get(key), expected.get(key)):
             raise MergeRefused(f"internal check failed: {key} would read back as {shown(contact.meta.get(key))}, "
                                f"not {shown(expected.get(key))}; nothing was written", keep.rel)
-    wanted = Counter(_entry_key(e) for e in keep.contact.entries)
-    wanted.update({_entry_key(e) for e in other.contact.entries} - set(wanted))
+    wanted = Counter(_entry_key(e) for e in keep.contact.entries) | Counter(_entry_key(e) for e in other.contact.entries)
     if not Counter(_entry_key(e) for e in contact.entries) >= wanted:
         raise MergeRefused("internal check failed: a log entry would be lost; nothing was written", keep.rel)
     known = {p.message for f in (keep, other) for p in f.problems if p.severity == ERROR}
@@ -290,6 +313,17 @@ def _new_entries(ours: dict, theirs: dict) -> list[tuple[str, Any]] | None:
 _LEAD_KEYS = ("status",)
 
 
+def _free(base: str, value: Any, expected: dict[str, Any], theirs: dict[str, Any]) -> str | None:
+    """`merged_name`, else `merged_name_2`...: the first name not taken (by KEEP, or by a key of OTHER's
+    own that comes in too); None when one already holds this value."""
+    name, number = base, 2
+    while name in expected or name in theirs:
+        if name in expected and _equal(expected[name], value):
+            return None
+        name, number = f"{base}_{number}", number + 1
+    return name
+
+
 def _names_one_of(value: Any, slugs: set[str]) -> bool:
     return isinstance(value, str) and link_slug(value) in slugs
 
@@ -318,12 +352,12 @@ class _File:
             frontmatter.read(raw, rel)  # refuses what cannot be edited: conflicts, no front matter, not UTF-8
         except frontmatter.EditRefused as exc:
             raise MergeRefused(exc.message, rel, exc.line) from None
-        self.rel, self.slug = rel, PurePosixPath(rel).stem
+        self.rel, self.slug = rel, normal(PurePosixPath(rel).stem)
         self.bom = raw.startswith(frontmatter.BOM)
         self.lines = frontmatter.split_lines(raw.decode("utf-8-sig"))
         self.newline = self.lines[0][1] or "\n"
         self.close = next(i for i in range(1, len(self.lines)) if self.lines[i][0].rstrip() in ("---", "..."))
-        self.contact, self.problems = parse_contact(raw, rel, normal(self.slug))
+        self.contact, self.problems = parse_contact(raw, rel, self.slug)
         self.meta = self.contact.meta
         root = yamlsrc.compose("\n".join(text for text, _ in self.lines[1:self.close]))
         self.nodes: dict[str, tuple[yaml.Node, yaml.Node]] = {}
@@ -393,11 +427,13 @@ class _File:
             entry = ENTRY.fullmatch(text) if fence is None and not is_fence else None
             if entry is not None:
                 groups.append((entry.group(1), [text]))
+            elif groups:
+                groups[-1][1].append(text)  # a blank line too: it may part two paragraphs of one entry
             elif stripped:
-                if groups:
-                    groups[-1][1].append(text)
-                else:
-                    groups.append((None, [text]))
+                groups.append((None, [text]))
+        for _, lines in groups:
+            while len(lines) > 1 and not lines[-1].strip():
+                lines.pop()  # the blank lines between entries are not theirs
         while notes and not notes[0].strip():
             notes.pop(0)
         while notes and not notes[-1].strip():

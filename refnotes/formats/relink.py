@@ -22,7 +22,8 @@ def contact(raw: bytes, old: str, new: str, rel: str) -> tuple[bytes, int] | Non
         for key in LINK_KEYS:
             value = meta.get(key)
             if isinstance(value, str) and link_slug(value) == old:
-                changes[key] = f"[[{new}]]" if value.strip().startswith("[[") else new
+                # `[[old|Bo D.]]` keeps its display text, a bare slug stays bare
+                changes[key] = _line(value, old, new)[0] if value.strip().startswith("[[") else new
     after = raw
     if changes:
         after, _ = frontmatter.edit(raw, changes, rel)
@@ -66,7 +67,7 @@ def _line(text: str, old: str, new: str) -> tuple[str, int]:
 
 
 _FLOW = re.compile(r"(?P<lead>[^#\[]*\[)(?P<items>[^\]\n#]*)(?P<tail>\].*)")
-_ITEM = re.compile(r"(?P<lead>[ \t]*-[ \t]+)(?P<item>[^\s#]+)(?P<tail>.*)")
+_ITEM = re.compile(r"(?P<lead>[ \t]*-[ \t]+)(?P<item>[^\s#]+)(?P<tail>[ \t]*(?:#.*)?)")  # `- ana`, nothing more
 
 
 def plan(text: str, old: str, new: str) -> str | None:
@@ -84,13 +85,14 @@ def plan(text: str, old: str, new: str) -> str | None:
         flow = _FLOW.fullmatch(body)
         if flow:
             items = [item.strip() for item in flow["items"].split(",") if item.strip()]
-            items = [new if item == old else item for item in items if not (item == old and has_new)]
+            items = [_as(item, new) if _bare(item) == old else item for item in items
+                     if not (_bare(item) == old and has_new)]
             out.append(f"{flow['lead']}{', '.join(items)}{flow['tail']}{ending}")
         elif has_new:
             continue  # `- old` under a day: the line goes
         else:
             item = _ITEM.fullmatch(body)
-            out.append(f"{item['lead']}{new}{item['tail']}{ending}")
+            out.append(f"{item['lead']}{_as(item['item'], new)}{item['tail']}{ending}")
         has_new = True
     return "".join(out) if changed else None
 
@@ -99,6 +101,20 @@ def _slugs(line: str) -> list[str]:
     """The slugs a plan line lists: `  2027-03-01: [ana, bo]  # call`, or `  - ana`."""
     flow = _FLOW.fullmatch(line)
     if flow:
-        return [item.strip() for item in flow["items"].split(",")]
+        return [_bare(item) for item in flow["items"].split(",")]
     item = _ITEM.fullmatch(line)
-    return [item["item"]] if item else []
+    return [_bare(item["item"])] if item else []
+
+
+def _bare(item: str) -> str:
+    """A plan item as the slug it names: `'bo'` and `"bo"` are `bo`."""
+    item = item.strip()
+    if len(item) >= 2 and item[0] == item[-1] and item[0] in "'\"":
+        item = item[1:-1]
+    return item.lower()
+
+
+def _as(item: str, new: str) -> str:
+    """`new` written the way `item` was: quoted if it was."""
+    item = item.strip()
+    return f"{item[0]}{new}{item[0]}" if len(item) >= 2 and item[0] == item[-1] and item[0] in "'\"" else new
