@@ -275,3 +275,11 @@ def test_a_link_in_a_front_matter_keeps_its_display_text_and_a_plan_its_quotes_a
     assert b"[[bo-diaz|Bo D.]]" in relink.contact(raw, "bo", "bo-diaz", "contacts/dan.md")[0]
     plan = "days:\n  2027-03-01: ['bo', ann]\nnotes: |\n  - bo is away\n"
     assert relink.plan(plan, "bo", "bo-diaz") == "days:\n  2027-03-01: ['bo-diaz', ann]\nnotes: |\n  - bo is away\n"
+
+
+def test_a_link_written_as_a_path_keeps_its_folder_and_md():
+    from refnotes.formats import relink
+
+    raw = b"---\nname: Dan\n---\nSee [[People/bo.md#call]], [[ bo ]] and [[Bo|B]].\n"
+    after = relink.contact(raw, "bo", "bo-diaz", "contacts/dan.md")[0].decode()
+    assert "[[People/bo-diaz.md#call]], [[ bo-diaz ]] and [[bo-diaz|B]]" in after

@@ -59,11 +59,21 @@ def _line(text: str, old: str, new: str) -> tuple[str, int]:
         if any(start <= match.start() < end for start, end in spans) or link_slug(match.group(1)) != old:
             continue
         out.append(text[at:match.start(1)])
-        out.append(new)
+        out.append(_target(match.group(1), new))
         at = match.end(1)
         found += 1
     out.append(text[at:])
     return "".join(out), found
+
+
+def _target(target: str, new: str) -> str:
+    """`People/bo.md` as `People/bo-diaz.md`: the folder and the `.md` a link was written with stay."""
+    head, _, name = target.rpartition("/")
+    stem = name.strip()
+    ending = stem[-3:] if stem.lower().endswith(".md") else ""
+    lead = name[:len(name) - len(name.lstrip())]
+    trail = name[len(name.rstrip()):]
+    return f"{head}{'/' if head else ''}{lead}{new}{ending}{trail}"
 
 
 _FLOW = re.compile(r"(?P<lead>[^#\[]*\[)(?P<items>[^\]\n#]*)(?P<tail>\].*)")
