@@ -97,8 +97,7 @@ def _together(a: Contact, b: Contact) -> bool:
     """People who may share a phone: one household, or partners (`spouse:` naming the other)."""
     if a.household and b.household and households.key(a.household) == households.key(b.household):
         return True
-    return any(spouse and spouse.strip().removeprefix("[[").removesuffix("]]").split("|")[0].strip().lower() == other.slug
-               for spouse, other in ((a.spouse, b), (b.spouse, a)))
+    return a.spouse_slug == b.slug or b.spouse_slug == a.slug
 
 
 def _twice(contact: Contact, first: Contact, key: str, what: str) -> Problem:

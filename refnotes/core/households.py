@@ -36,21 +36,29 @@ def groups(contacts) -> dict[str, list[Contact]]:
     return out
 
 
+def address_of(contact: Contact, households: dict[str, list[Contact]]) -> str | None:
+    """Where their mail goes: their own address, else the first one their household has."""
+    if contact.address:
+        return contact.address
+    group = households.get(key(contact.household)) if contact.household else None
+    return next((p.address for p in group or () if p.address), None)
+
+
 def envelopes(due: list[Contact], households: dict[str, list[Contact]]) -> tuple[list[Envelope], list[Contact]]:
     """One envelope per household (to its people together, leaving out those not to be contacted) and
     per person outside one, in the order of `due` (the cards due); and the people no address is known
     for (a household's is anyone's in it)."""
     out: dict[str, Envelope] = {}
     missing: dict[str, Contact] = {}
+    order = {id(person): n for n, person in enumerate(due)}  # whose card comes first is named first
     for contact in due:
         group = households.get(key(contact.household)) if contact.household and key(contact.household) else None
-        address = contact.address or next((p.address for p in group or () if p.address), None)
+        address = address_of(contact, households)
         if not address:
             missing.setdefault(contact.slug, contact)
         elif group is None:
             out.setdefault(f"contact {contact.slug}", Envelope(contact.name, address, (contact,)))
         elif f"household {key(contact.household)}" not in out:
-            order = {id(person): n for n, person in enumerate(due)}  # whose card comes first is named first
             people = tuple(sorted((p for p in group if not p.do_not_contact), key=lambda p: order.get(id(p), len(due))))
             people = people or (contact,)
             out[f"household {key(contact.household)}"] = Envelope(together([p.name for p in people]), address, people)

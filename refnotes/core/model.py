@@ -239,6 +239,7 @@ class Contact(Record):
     email_line: int = 1
     # What the duplicate checks compare, worked out when the file is read (the index cache keeps them):
     name_key: str = ""  # names.name_key(name)
+    spouse_slug: str | None = None  # the slug `spouse:` names (a link, or their name: then no contact's)
     phone_keys: tuple[str, ...] = ()  # names.phone_digits of each phone
     digest: str = ""  # of the file's bytes: what changed pages are told apart by
     doc: Doc | bytes = EMPTY_DOC

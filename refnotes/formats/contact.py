@@ -111,6 +111,7 @@ def parse_contact(raw: bytes, path: str, slug: str) -> tuple[Contact | None, lis
         referred_by_line=at.get("referred_by", 1),
         email_line=at.get("email", 1),
         name_key=name_key(fields["name"]),
+        spouse_slug=link_slug(fields["spouse"]) if fields.get("spouse") else None,
         phone_keys=tuple(phone_digits(phone) for phone in fields.get("phones", ())),
         digest=hashlib.blake2b(raw, digest_size=16).hexdigest(),
         doc=Doc((meta, at, body, body_start + 1)),

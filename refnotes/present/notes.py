@@ -19,7 +19,6 @@ from refnotes.core.index import Index
 from refnotes.core.model import Contact, Entry, Vault
 from refnotes.core.names import greeting_from_name
 from refnotes.core.rules import asks
-from refnotes.formats.entries import link_slug
 from refnotes.present import render
 
 OCCASIONS = {
@@ -130,8 +129,7 @@ def write_notes(vault: Vault, today: date, due: list[tuple[agenda.Item, str]], i
             ask_line = variant(_variants(env.get_template("notes/ask.txt").render(**context)), contact.slug, day.year, "ask")
         texts = _variants(env.get_template(f"notes/{occasion}.txt").render(**context, ask_line=ask_line))
         text = variant(texts, contact.slug, day.year, occasion) if texts else ""
-        address = contact.address or next((p.address for p in homes.get(households.key(contact.household or ""), ())
-                                           if p.address), None)
+        address = households.address_of(contact, homes)
         notes.append(Note(occasion, contact, item, about, day, text, ask, tuple(entries[-3:][::-1]),
                           _log_command(occasion, contact, about), address))
     return notes
@@ -141,7 +139,7 @@ def _spouse(vault: Vault, contact: Contact) -> tuple[str, str]:
     """(name, greeting) of their partner: the contact `spouse:` links, else the name it holds."""
     if not contact.spouse:
         return "", ""
-    partner = vault.contacts.get(link_slug(contact.spouse))
+    partner = vault.contacts.get(contact.spouse_slug)
     if partner is not None:
         return partner.name, partner.greeting
     if contact.spouse.lstrip().startswith("[["):  # a link to no file names nobody

@@ -13,7 +13,6 @@ from pathlib import Path
 
 from refnotes.core.model import Contact, Vault
 from refnotes.formats import frontmatter, merging, relink
-from refnotes.formats.entries import link_slug
 from refnotes.formats.planfile import PLAN_FILES, PLANS_DIR
 from refnotes.store import git, writer
 from refnotes.store.autocommit import Change
@@ -133,7 +132,7 @@ def _links(vault: Vault, old: str, new: str, skip: set[str], done: Done) -> list
 
 def _names(contact: Contact, slug: str) -> bool:
     return (slug in contact.linked or contact.referred_by == slug
-            or (contact.spouse is not None and link_slug(contact.spouse) == slug))
+            or contact.spouse_slug == slug)
 
 
 def _relinked(raw: bytes, old: str, new: str, rel: str) -> bytes | None:

@@ -58,8 +58,6 @@ class Pages:
             "notes": due, "total": total, "horizon": self.today + timedelta(days=horizon_days), "card": size,
             "per_sheet": per_sheet, "occasion_labels": notes.OCCASION_LABELS,
             "missing": missing,
-            "addresses": {person.slug: person.address or envelope.address for envelope in unique
-                          for person in envelope.people},
             "envelopes": [unique[i:i + per_sheet] for i in range(0, len(unique), per_sheet)],
         }
 

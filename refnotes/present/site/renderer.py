@@ -15,7 +15,6 @@ from refnotes import __version__
 from refnotes.core import agenda, households
 from refnotes.core.model import Contact, Vault
 from refnotes.formats.config import Config
-from refnotes.formats.entries import link_slug
 from refnotes.present import render
 from refnotes.present.site.markup import Text, contacts_page, when_html
 from refnotes.present.site.pages import Pages, overdue_first
@@ -302,7 +301,7 @@ class Renderer(Text, Pages):
         shown[contact.slug] = contact
         home = [] if not contact.household else [
             other for other in self.households.get(households.key(contact.household), ()) if other is not contact]
-        spouse = get(link_slug(contact.spouse)) if contact.spouse else None
+        spouse = get(contact.spouse_slug) if contact.spouse_slug else None
         shown.update((other.slug, other) for other in (*home, *([spouse] if spouse else [])))
         return {"prefix": "../", "contact": contact, "contacts": shown, "household": home, "spouse": spouse,
                 "referrer": referrer, "referred": referred, "items": items, "history": history,
