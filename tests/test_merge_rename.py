@@ -283,3 +283,10 @@ def test_a_link_written_as_a_path_keeps_its_folder_and_md():
     raw = b"---\nname: Dan\n---\nSee [[People/bo.md#call]], [[ bo ]] and [[Bo|B]].\n"
     after = relink.contact(raw, "bo", "bo-diaz", "contacts/dan.md")[0].decode()
     assert "[[People/bo-diaz.md#call]], [[ bo-diaz ]] and [[bo-diaz|B]]" in after
+
+
+def test_a_file_git_does_not_track_is_moved_without_a_word_of_git(run, book):
+    git(book.root, "init", "-q")  # nothing committed, nothing added
+    done = run("--vault", book.root, "rename", "dan", "dan-osei")
+    assert done.exit_code == 0 and "staged" not in done.output, done.output
+    assert (book.root / "contacts" / "dan-osei.md").is_file()

@@ -111,8 +111,6 @@ def rename(ctx: Context, old: str, new: str, dry_run: bool) -> None:
     _said(done, dry_run)
     if not dry_run:
         autocommit_changes(vault.root, done.changes, f"rename: {contact.slug} to {wanted}")
-        from refnotes.store import git
-
-        if git.is_repository(vault.root) and not vault.config["git.autocommit"]:
+        if done.staged and not vault.config["git.autocommit"]:
             click.echo(f"The move is staged (git mv): once it is committed, `refnotes history {wanted}` shows "
                        "the file's life before it too")

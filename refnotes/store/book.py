@@ -33,6 +33,7 @@ class BookRefused(Exception):
 class Done:
     said: list[str] = field(default_factory=list)  # what was (or, dry, would be) done, a line each
     changes: list[Change] = field(default_factory=list)  # for autocommit
+    staged: bool = False  # rename: moved with `git mv`, the move staged for the user to commit
 
 
 def merge(vault: Vault, keep: Contact, other: Contact, dry_run: bool = False) -> Done:
@@ -91,6 +92,7 @@ def rename(vault: Vault, contact: Contact, new: str, dry_run: bool = False) -> D
     if git.is_repository(root) and git.run(root, "ls-files", "--error-unmatch", "--", str(old_path)) is not None:
         if git.run(root, "mv", "--", str(old_path), str(new_path)) is None:
             raise BookRefused("git mv could not move it (see `git status`)", contact.path)
+        done.staged = True
     else:
         os.rename(old_path, new_path)
     done.changes += [Change(old_path, own[0].before if own else before, None),
