@@ -39,7 +39,8 @@ def around(due: str) -> list[date]:
 def test_the_registry_lists_every_rule_once_in_the_agenda_order():
     assert rules.names() == (
         "follow-up-lead", "next-action", "service-recovery", "thank-referrer", "reward-referrer",
-        "update-referrer", "referral-month", "birthday-note", "anniversary-note", "ask-referral", "keep-in-touch",
+        "update-referrer", "referral-month", "birthday-note", "anniversary-note", "program-touch", "ask-referral",
+        "keep-in-touch",
         "service-check")
     for name, function in rules.registered():
         assert function.__doc__ and "due" in function.__doc__ and function.rule_name == name

@@ -44,11 +44,6 @@ def check(ctx: Context, as_json: bool, strict: bool, staged: bool, today: date) 
     else:
         out = ctx.answer("check", today.isoformat(), as_json, strict, color=color)
         vault = dated(ctx.load(), today)
-    from refnotes.store.programs import program_problems
-
-    found = program_problems(vault.root)
-    if found:
-        vault.problems = sorted([*vault.problems, *found], key=lambda p: (p.path, p.line, p.message))
     errors = len(vault.errors)
     warnings = len(vault.problems) - errors
     if as_json:
@@ -127,11 +122,17 @@ def todo(ctx: Context, days: int, show_why: bool, today: date, as_json: bool) ->
         out(click.style(agenda.RULE_LABELS[rule], bold=True, underline=True))
         dues = [(item, agenda.when(item.due, today)) for item in sorted(group, key=lambda i: not i.overdue)]
         width = max(6, *(len(when) for _, when in dues))
+        together = _together(group) if rule == "program-touch" else {}
         for item, when in dues:
-            contact = vault.contacts[item.contact]
-            reach = (contact.phones or contact.emails or ("",))[0]
             mark = click.style("!", fg="red", bold=True) if item.overdue else " "
             due = click.style(f"{when:<{width}}", fg="red" if item.overdue else None)
+            if id(item) in together:
+                touch = together[id(item)]
+                if touch is not None:
+                    _touch_group(out, touch, f"  {mark} {due}  ", vault, show_why)
+                continue
+            contact = vault.contacts[item.contact]
+            reach = _reach(contact, item)
             out(f"  {mark} {due}  {item.title}" + (click.style(f"  {reach}", dim=True) if reach else ""))
             if show_why:
                 out(click.style(f"            {item.why}", dim=True))
@@ -153,6 +154,42 @@ def todo(ctx: Context, days: int, show_why: bool, today: date, as_json: bool) ->
     if vault.problems:
         out(f"\n{count(len(vault.problems), 'problem')} in the vault: run `refnotes check`.", err=True)
     out.done()
+
+
+SHOWN_NAMES = 8  # a touch group names this many of its people; the log line names them all
+
+
+def _together(items) -> dict:
+    """By id(item), each program-touch item that is one of several due for the same step: the first of
+    them maps to the group, the others to None (printed with it)."""
+    from refnotes.core.agenda import touch_groups
+
+    found = {}
+    for group in touch_groups(items):
+        if len(group.items) > 1:
+            first = min(group.items, key=lambda i: (not i.overdue, i.due, i.contact))
+            found.update({id(i): None for i in group.items})
+            found[id(first)] = group
+    return found
+
+
+def _touch_group(out, group, lead: str, vault, show_why: bool) -> None:
+    """A step due for several people: the step, who (the first few), and the one line that logs it."""
+    names = [vault.contacts[slug].name for slug in group.contacts]
+    more = f" and {len(names) - SHOWN_NAMES} more" if len(names) > SHOWN_NAMES else ""
+    pad = " " * 12
+    out(f"{lead}{group.title}")
+    out(click.style(f"{pad}{', '.join(names[:SHOWN_NAMES])}{more}", dim=True))
+    if show_why:
+        out(click.style(f"{pad}{group.items[0].why}", dim=True))
+    out(click.style(f"{pad}done? {group.command}", dim=True))
+
+
+def _reach(contact, item) -> str:
+    """How to reach them for this item: the e-mail address for an e-mail touch, else the phone first."""
+    if item.rule == "program-touch" and item.detail["medium"] == "email" and contact.emails:
+        return contact.emails[0]
+    return (contact.phones or contact.emails or ("",))[0]
 
 
 def _bar(done: int, target: int, width: int = 12) -> str:

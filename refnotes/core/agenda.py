@@ -73,6 +73,66 @@ class Introduction(NamedTuple):
         return f'{{"a": {quote(self.a)}, "b": {quote(self.b)}, "topic": {quote(self.topic)}}}'
 
 
+class TouchGroup(NamedTuple):
+    """One step of a touch program due for several people at once ("Market e-mail: 23 people"), done
+    with one `refnotes log` line for all of them."""
+
+    program: str
+    step: int
+    steps: int
+    medium: str
+    do: str
+    missed: bool
+    items: tuple[Item, ...]  # by due date, then contact
+
+    @property
+    def due(self) -> date:
+        return self.items[0].due
+
+    @property
+    def overdue(self) -> bool:
+        return any(i.overdue for i in self.items)
+
+    @property
+    def contacts(self) -> list[str]:
+        return [i.contact for i in self.items]
+
+    @property
+    def title(self) -> str:
+        verb = wording.TOUCH_VERBS.get(self.medium, "reach")
+        who = wording.count(len(self.items), "person")
+        return f"{'Missed: ' if self.missed else ''}{self.program} {self.step}/{self.steps}: {verb} {who}: {self.do}"
+
+    @property
+    def command(self) -> str:
+        """The `refnotes log` line that logs the step for each of them (an ask step tagged #ask)."""
+        import shlex
+
+        medium = "other" if self.medium == "any" else self.medium
+        text = self.do + (" #ask" if self.items[0].detail.get("ask") and "#ask" not in self.do else "")
+        return shlex.join(["refnotes", "log", *self.contacts, medium, text])
+
+    def as_json(self) -> dict[str, object]:
+        return {"program": self.program, "step": self.step, "steps": self.steps, "medium": self.medium,
+                "do": self.do, "missed": self.missed, "due": self.due.isoformat(), "overdue": self.overdue,
+                "contacts": self.contacts, "command": self.command}
+
+
+def touch_groups(items: Iterable[Item]) -> list[TouchGroup]:
+    """The program-touch items grouped by program, step and missed or not, in the order they come."""
+    found: dict[tuple, list[Item]] = {}
+    for i in items:
+        if i.rule == "program-touch":
+            d = i.detail
+            found.setdefault((d["program"], d["step"], d["missed"]), []).append(i)
+    groups = []
+    for (program, step, missed), group in found.items():
+        group.sort(key=lambda i: (i.due, i.contact))
+        d = group[0].detail
+        groups.append(TouchGroup(program, step, d["steps"], d["medium"], d["do"], missed, tuple(group)))
+    return groups
+
+
 def week_start(day: date) -> date:
     return day - timedelta(days=day.weekday())
 

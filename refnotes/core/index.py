@@ -58,6 +58,7 @@ class Index:
         self.rules = vault.config.section("rules")
         self.config = vault.config
         self.contacts: dict[str, Contact] = vault.contacts
+        self.programs = getattr(vault, "programs", None) or {}  # touch programs by name (core/programs.py)
         self._git_first_seen = first_seen if first_seen is not None else getattr(vault, "first_seen", None)
         self.horizon = timedelta(days=self.rules["referral_horizon_days"])
         self.tagged: dict[str, list[Entry]] = defaultdict(list)

@@ -48,7 +48,8 @@ OCCASION_TAGS = ("birthday", "anniversary")  # the occasion a card was for
 LINKING_TAGS = frozenset({"ask", "thanks", "update", "gave", "reward"})
 ATTEMPT = "attempt"  # tried and did not reach them: an attempt, never a touch
 STATUS_TAG = "status"  # a pipeline change, written by `refnotes status`: news for a referrer, never a touch
-NOT_REACHES = frozenset({ATTEMPT, STATUS_TAG})  # entries with these tags reached nobody
+PROGRAM_TAG = "program"  # a touch program started or stopped (`refnotes program start|stop`): bookkeeping too
+NOT_REACHES = frozenset({ATTEMPT, STATUS_TAG, PROGRAM_TAG})  # entries with these tags reached nobody
 CADENCES = {
     "weekly": 7,
     "biweekly": 14,
@@ -225,6 +226,7 @@ class Contact(Record):
     imported: date | None = None
     created: date | None = None
     example: bool = False  # the example contact `init` writes: never planned
+    programs: tuple[str, ...] | None = None  # touch programs of its own: None unwritten, () `never` (none at all)
     entries: tuple[Entry, ...] = ()
     # Kept from the entries when the file is read, so that no run has to scan every entry again:
     last_touch: date | None = None  # the latest entry's date (an attempt or a future one included)
@@ -233,6 +235,7 @@ class Contact(Record):
     referral_entries: tuple[Entry, ...] = ()
     card_entries: tuple[Entry, ...] = ()  # reaches whose medium is note, card or gift
     status_entries: tuple[Entry, ...] = ()  # entries tagged #status (pipeline changes), by date then line
+    program_entries: tuple[Entry, ...] = ()  # entries tagged #program (a program started, stopped), by date, line
     body_links: tuple[tuple[str, int], ...] = ()  # (slug, line) of every [[link]] outside code
     linked: tuple[str, ...] = ()  # every slug the file links, code spans in log lines too: sorted, once each
     referred_by_line: int = 1
@@ -309,6 +312,7 @@ class Vault:
     problems: list[Problem] = field(default_factory=list)  # sorted by path and line
     files: int = 0  # contact files read, usable or not
     plans: dict = field(default_factory=dict)  # frozen referral-month plans by "YYYY-MM" (plan.Plan)
+    programs: dict = field(default_factory=dict)  # touch programs by name, when any contact is on one
     # the day git first saw a contact's file (None if never), asked only for never-reached contacts
     first_seen: Callable[[Contact], date | None] | None = None
 

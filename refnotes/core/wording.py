@@ -153,6 +153,29 @@ def _keep_why(c, r, d, due, ix) -> str:
     return f"not reached yet ({cadence}): first seen {with_year(ix.first_seen(c))}"
 
 
+# How a touch program's step reads: "8x8 3/8: call Alice Nguyen: Call: how are they doing?"
+TOUCH_VERBS = {"call": "call", "email": "e-mail", "text": "text", "meeting": "meet", "visit": "visit",
+               "note": "write to", "card": "send a card to", "gift": "a gift for", "event": "invite",
+               "other": "reach", "any": "reach"}
+
+
+TOUCH_NOUNS = {"email": "an e-mail", "event": "an event", "other": "a touch", "any": "any touch"}
+
+
+def _touch_title(c, r, d, due, ix) -> str:
+    missed = "Missed: " if d.get("missed") else ""
+    return f"{missed}{d['program']} {d['step']}/{d['steps']}: {TOUCH_VERBS.get(d['medium'], 'reach')} {c.name}: {d['do']}"
+
+
+def _touch_why(c, r, d, due, ix) -> str:
+    ask = ", then the ask" if d.get("ask") and "ask" not in d["do"].lower() else ""
+    if d.get("missed"):
+        return (f"missed: step {d['step']} of {d['program']} was due {when(d['date'], ix.today)} and the next one "
+                f"has come; it drops when that one is done{ask}")
+    medium = TOUCH_NOUNS.get(d["medium"], f"a {d['medium']}")
+    return f"{d['program']} from {when(d['started'], ix.today)}: {medium} due {when(d['date'], ix.today)}{ask}"
+
+
 _TITLES = {
     "follow-up-lead": _lead_title,
     "next-action": lambda c, r, d, due, ix: f"{c.name}: {d['action']}" if d.get("action")
@@ -164,6 +187,7 @@ _TITLES = {
     "referral-month": lambda c, r, d, due, ix: f"Referral month: reach {c.name}",
     "birthday-note": lambda c, r, d, due, ix: f"Birthday card for {c.name} ({when(d['day'], ix.today)})",
     "anniversary-note": _anniversary_title,
+    "program-touch": _touch_title,
     "ask-referral": lambda c, r, d, due, ix: f"Ask {c.name} for referrals",
     "keep-in-touch": lambda c, r, d, due, ix: f"Keep in touch with {c.name}",
     "service-check": lambda c, r, d, due, ix: f"Ask {c.name} how we're doing",
@@ -180,6 +204,7 @@ _WHYS = {
     "else you could help",
     "birthday-note": lambda c, r, d, due, ix: f"their birthday is on {weekday_month(d['day'])} {d['day'].day}",
     "anniversary-note": lambda c, r, d, due, ix: f"a client since {with_year(c.anniversary)}",
+    "program-touch": _touch_why,
     "ask-referral": _ask_why,
     "keep-in-touch": _keep_why,
     "service-check": lambda c, r, d, due, ix: "no score yet: ask how delighted they are, 0-10",

@@ -14,7 +14,7 @@ from typing import Any
 
 from refnotes.core.checks import boolean, choice, choices, integer, shown, text
 from refnotes.core.dates import MAX_DAYS, parse_cadence, parse_date
-from refnotes.core.model import END_STAGES, KINDS, STATUSES, WARNING, WEEKDAYS, Problem
+from refnotes.core.model import END_STAGES, KINDS, STATUSES, TIERS, WARNING, WEEKDAYS, Problem
 
 CONFIG_FILE = "refnotes.yaml"
 CARD_SIZES = ("A6", "4x6in", "5x7in")
@@ -51,6 +51,47 @@ def stages(value: Any) -> tuple[str, ...]:
         out.append(stage)
     open_stages = [s for s in out if s not in END_STAGES]
     return (*open_stages, *END_STAGES)
+
+
+STARTS = ("first-seen", "won", "yearly")  # where an assigned program starts from (core/programs.py)
+ASSIGN_KEYS = ("kinds", "tiers", "tags", "start")
+
+
+def assignments(value: Any) -> dict[str, dict[str, Any]]:
+    """`programs:`: which touch programs apply to whom, `{8x8: {kinds: [prospect], start: first-seen}}`.
+    A contact matches a program when it is one of the kinds, one of the tiers and has one of the tags
+    listed (what is not listed does not narrow it). Which programs exist is checked with the programs."""
+    if value is None:
+        return {}
+    if not isinstance(value, dict):
+        raise ValueError("must be a mapping like {8x8: {kinds: [prospect, sphere], start: first-seen}}")
+    out: dict[str, dict[str, Any]] = {}
+    for name, spec in value.items():
+        if not isinstance(name, (str, int)) or isinstance(name, bool) or not str(name).strip():
+            raise ValueError(f"{shown(name)} is not a program's name")
+        name = str(name).strip()
+        spec = {} if spec is None else spec
+        if not isinstance(spec, dict):
+            raise ValueError(f"{name}: must be a mapping like {{kinds: [client], start: won}}, not {shown(spec)}")
+        unknown = [str(key) for key in spec if key not in ASSIGN_KEYS]
+        if unknown:
+            raise ValueError(f"{name}: unknown key {unknown[0]!r}; an assignment has {', '.join(ASSIGN_KEYS)}")
+        try:
+            out[name] = {
+                "kinds": _one_or_list(spec.get("kinds"), choice(KINDS)),
+                "tiers": _one_or_list(spec.get("tiers"), choice(TIERS, str.upper)),
+                "tags": tuple(tag.casefold() for tag in _one_or_list(spec.get("tags"), text)),
+                "start": choice(STARTS)(spec.get("start", "first-seen")),
+            }
+        except ValueError as exc:
+            raise ValueError(f"{name}: {exc}") from None
+    return out
+
+
+def _one_or_list(value: Any, one: Callable[[Any], str]) -> tuple[str, ...]:
+    if value is None:
+        return ()
+    return tuple(dict.fromkeys(one(item) for item in (value if isinstance(value, list) else [value])))
 
 
 def dates(value: Any) -> tuple[str, ...]:
@@ -136,6 +177,11 @@ SPEC: tuple[Setting, ...] = (
     Setting("pipeline.stages", STATUSES, stages,
             "In order; won and lost always exist and end it. A realtor might use [new, contacted, showing, offer, "
             "under-contract, won, lost]."),
+    Setting("programs", {}, assignments,
+            "Touch programs by kind, tier and tag, and where each starts (first-seen, won or yearly), e.g. "
+            "{8x8: {kinds: [prospect, sphere], start: first-seen}, 33-touch: {tiers: [A, B], start: yearly}}. "
+            "`refnotes program list` shows the programs there are; a contact's own `programs:` adds one, "
+            "`programs: never` takes it off all of them."),
     Setting("git.autocommit", False, boolean, "Commit each change refnotes makes (new, log, plan, import), none of yours."),
 )
 
@@ -218,6 +264,11 @@ def parse_config(source: str) -> tuple[Config, list[Problem]]:
                     _apply(setting, subvalue, (raw, sub), values, problem)
         else:
             problem((raw,), f"{key}: unknown setting; it is ignored", WARNING)
+    if values.get("programs") and isinstance(data.get("programs"), dict):  # each assignment's line, for check
+        for raw in data["programs"]:
+            spec = values["programs"].get(str(raw).strip())
+            if spec is not None:
+                spec["line"] = lines.get(("programs", raw)) or lines.get(("programs",), 1)
     return Config(values), problems
 
 

@@ -106,6 +106,7 @@ def parse_contact(raw: bytes, path: str, slug: str) -> tuple[Contact | None, lis
                                                       or e.medium == "gift") and e.is_reach),
         card_entries=tuple(e for e in entries if e.medium in CARD_MEDIA and e.is_reach),
         status_entries=tuple(sorted((e for e in entries if "status" in e.hashtags), key=lambda e: (e.date, e.line))),
+        program_entries=tuple(sorted((e for e in entries if "program" in e.hashtags), key=lambda e: (e.date, e.line))),
         body_links=tuple(body_links),
         linked=tuple(sorted({slug for slug, _ in body_links}.union(*(e.links for e in entries if e.links)))),
         referred_by_line=at.get("referred_by", 1),
@@ -162,6 +163,11 @@ def _fields(meta: dict[str, Any], at: dict[str, int], problem) -> dict[str, Any]
         return None
     out["name"] = " ".join(name.split())
 
+    if "programs" in meta:
+        try:
+            out["programs"] = _programs(meta["programs"])
+        except ValueError as exc:
+            problem(at.get("programs", 1), f"programs: {exc}")
     for key, convert in _CONVERTERS:
         value = meta.get(key)
         if value is None or value == "" or value == []:
@@ -199,6 +205,22 @@ def _tags(value: Any) -> tuple[str, ...]:
     if not all(isinstance(item, (str, int, float)) and not isinstance(item, bool) for item in items):
         raise ValueError("must be a word or a list of words like [bookkeeping, payroll]")
     return tuple(str(item).strip() for item in items if str(item).strip())
+
+
+def _programs(value: Any) -> tuple[str, ...] | None:
+    """A contact's own touch programs: a name or a list of names; `never` (or `[]`) for none at all, not
+    even those refnotes.yaml assigns. Unwritten (None, an empty value) leaves the assigned ones."""
+    if value is None or value == "":
+        return None
+    items = value if isinstance(value, list) else [value]
+    if not all(isinstance(item, (str, int)) and not isinstance(item, bool) for item in items):
+        raise ValueError(f"a program's name or a list of them like [8x8], or never; not {shown(value)}")
+    names = tuple(dict.fromkeys(str(item).strip() for item in items if str(item).strip()))
+    if any(name.lower() == "never" for name in names):
+        if len(names) > 1:
+            raise ValueError("never means no program at all: write either `never` or the programs")
+        return ()
+    return names
 
 
 def _score(value: Any) -> int:

@@ -8,13 +8,14 @@ import os
 from importlib import resources
 from pathlib import Path
 
-from refnotes.core.model import Problem
-from refnotes.core.programs import PROGRAMS_DIR, Program
-from refnotes.formats.programs import parse_program
+from refnotes.core.model import WARNING, Problem
+from refnotes.core.programs import PROGRAMS_DIR, Program, program_mark
+from refnotes.formats.config import CONFIG_FILE
 
 
 def load_programs(root: Path) -> tuple[dict[str, Program], list[Problem]]:
     """Every program by name (shipped, then the vault's over them), and the problems of the vault's files."""
+    from refnotes.formats.programs import parse_program  # here: YAML is imported only when programs are read
     from refnotes.store.reading import outside_link, read_in_vault
 
     programs: dict[str, Program] = {}
@@ -54,9 +55,36 @@ def load_programs(root: Path) -> tuple[dict[str, Program], list[Problem]]:
     return programs, problems
 
 
-def program_problems(root: Path) -> list[Problem]:
-    """What `check` says of the vault's own program files (the shipped ones are tested to have none):
-    nothing read, not even YAML's module, when the vault has no programs/ folder."""
-    if not (root / PROGRAMS_DIR).is_dir():
-        return []
-    return load_programs(root)[1]
+def vault_programs(root: Path, config, contacts: dict) -> tuple[dict[str, Program], list[Problem]]:
+    """The programs, when the vault uses any (refnotes.yaml assigns them, a contact names one or logged
+    a `#program` entry) or has programs/ of its own; and what `check` says of them: the vault's program
+    files, and program names that are no program. Nothing read, not even YAML's module, otherwise."""
+    users = [c for c in contacts.values() if c.programs or c.program_entries]
+    assigned = config["programs"]
+    if not assigned and not users and not (root / PROGRAMS_DIR).is_dir():
+        return {}, []
+    programs, problems = load_programs(root)
+    known = ", ".join(sorted(programs))
+
+    def unknown(name: str) -> str:
+        import difflib
+
+        close = difflib.get_close_matches(name, list(programs), n=1, cutoff=0.6)
+        return f"{name} is no program ({f'did you mean {close[0]}? ' if close else ''}there are {known}; "
+        "`refnotes program list`)"
+
+    for name, spec in assigned.items():
+        if name not in programs:
+            problems.append(Problem(CONFIG_FILE, spec.get("line", 1), f"programs: {unknown(name)}"))
+    for c in users:
+        for name in c.programs or ():
+            if name not in programs:
+                problems.append(Problem(c.path, c.line_of("programs"), f"programs: {unknown(name)}"))
+        for entry in c.program_entries:
+            mark = program_mark(entry.text)
+            if mark is None:
+                problems.append(Problem(c.path, entry.line, "a #program entry says which program started or "
+                                        "stopped: \"Started touch program 8x8\" (`refnotes program start`)", WARNING))
+            elif mark[1] not in programs:
+                problems.append(Problem(c.path, entry.line, unknown(mark[1]), WARNING))
+    return programs, problems

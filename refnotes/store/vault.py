@@ -149,6 +149,10 @@ def _load(root: Path, progress, use_cache: bool, files: list | None, contents: d
     vault.first_seen = first_seen_lookup(root)  # reads git only when first asked
     vault.plans, plan_problems = load_plans(root, vault.contacts, config)
     vault.problems.extend(plan_problems)
+    from refnotes.store.programs import vault_programs
+
+    vault.programs, program_problems = vault_programs(root, config, vault.contacts)
+    vault.problems.extend(program_problems)
     vault.problems.sort(key=lambda p: (p.path, p.line, p.message))
     return vault
 

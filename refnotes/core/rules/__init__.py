@@ -57,4 +57,4 @@ def run(index, until: date = date.max) -> Iterator[Due]:
 
 
 def _load() -> None:
-    from refnotes.core.rules import asks, leads, month, occasions, referrers, service, touch  # noqa: F401
+    from refnotes.core.rules import asks, leads, month, occasions, programs, referrers, service, touch  # noqa: F401

@@ -7,6 +7,7 @@ from datetime import date, timedelta
 
 from refnotes.core.index import Index, stagger
 from refnotes.core.rules import Due, rule
+from refnotes.core.rules.programs import on_active_program
 
 
 @rule("keep-in-touch", order=120)
@@ -18,6 +19,7 @@ def keep_in_touch(ix: Index, until: date) -> Iterator[Due]:
     today = ix.today
     calls = ix.month_call_slugs()
     cadence_of, lead_open, first_seen, last_reach = ix.cadence, ix.lead_open, ix.first_seen, ix.last_reach
+    programs = ix.programs
     for c in ix.contacts.values():
         if c.do_not_contact or c.status == "lost":
             continue
@@ -31,6 +33,8 @@ def keep_in_touch(ix: Index, until: date) -> Iterator[Due]:
         if snooze is not None and today < snooze:
             continue
         if lead_open(c) or (calls and c.slug in calls):
+            continue
+        if programs and on_active_program(ix, c):
             continue
         if last is not None:
             due = last + every

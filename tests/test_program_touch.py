@@ -1,0 +1,272 @@
+"""The `program-touch` rule (issue 21): each shipped program's dates, who is on which program and from
+when, what satisfies a step, missed steps shown once and dropped, no keep-in-touch while a program runs."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+import pytest
+
+from refnotes.core import agenda
+from refnotes.core.programs import touches
+from refnotes.store.programs import load_programs
+
+PROGRAMS = """\
+programs:
+  8x8: {kinds: [prospect, sphere], start: first-seen}
+  33-touch: {tiers: [A, B], start: yearly}
+  post-closing: {start: won}
+"""
+
+
+@pytest.fixture(scope="module")
+def shipped(tmp_path_factory):
+    programs, problems = load_programs(tmp_path_factory.mktemp("none"))
+    assert problems == []
+    return programs
+
+
+def dates(shipped, name, start, until):
+    return [(t.program.name, t.number, t.day) for t in touches(shipped, name, start, until)]
+
+
+def items(vault, today, days=0):
+    loaded = vault.load()
+    day = date.fromisoformat(today)
+    return [i for i in agenda.compute(loaded, day, horizon=day + timedelta(days=days)) if i.rule == "program-touch"]
+
+
+def rules_of(vault, today, days=0):
+    day = date.fromisoformat(today)
+    return sorted({(i.rule, i.contact) for i in agenda.compute(vault.load(), day, horizon=day + timedelta(days=days))})
+
+
+# -- each shipped program's dates
+
+
+def test_8x8_is_a_step_a_week_from_the_start_then_33_touch(shipped):
+    start = date(2026, 3, 2)
+    found = dates(shipped, "8x8", start, date(2026, 12, 31))
+    assert found[:8] == [("8x8", n, start + timedelta(weeks=n - 1)) for n in range(1, 9)]
+    # 33-touch starts when the eighth week ends (Apr 27): its first step on or after that day is May 10
+    assert found[8] == ("33-touch", 7, date(2026, 5, 10))
+    assert [n for name, n, _ in found[8:]] == list(range(7, 19))
+
+
+def test_post_closing_over_a_year_then_33_touch(shipped):
+    start = date(2026, 6, 15)
+    found = dates(shipped, "post-closing", start, date(2027, 7, 10))
+    assert found[:5] == [("post-closing", 1, date(2026, 6, 15)), ("post-closing", 2, date(2026, 6, 22)),
+                         ("post-closing", 3, date(2026, 7, 13)), ("post-closing", 4, date(2026, 9, 7)),
+                         ("post-closing", 5, date(2027, 6, 7))]  # week 52: the first home anniversary
+    assert found[5:] == [("33-touch", 9, date(2027, 7, 10))]  # 33-touch from the end of week 52, Jun 14
+
+
+def test_new_partner_ends_and_nothing_follows(shipped):
+    found = dates(shipped, "new-partner", date(2026, 1, 5), date(2030, 1, 1))
+    assert [(n, d) for _, n, d in found] == [(1, date(2026, 1, 5)), (2, date(2026, 1, 12)), (3, date(2026, 1, 26)),
+                                             (4, date(2026, 2, 9)), (5, date(2026, 3, 9))]
+
+
+def test_33_touch_runs_every_year_across_new_year(shipped):
+    found = dates(shipped, "33-touch", date(2026, 11, 1), date(2027, 2, 28))
+    assert found == [("33-touch", 15, date(2026, 11, 10)), ("33-touch", 16, date(2026, 11, 20)),
+                     ("33-touch", 17, date(2026, 12, 10)), ("33-touch", 18, date(2026, 12, 15)),
+                     ("33-touch", 1, date(2027, 1, 10)), ("33-touch", 2, date(2027, 1, 20)),
+                     ("33-touch", 3, date(2027, 2, 10))]
+    year = dates(shipped, "33-touch", date(2027, 1, 1), date(2027, 12, 31))
+    assert len(year) == 18 and year[0][2] == date(2027, 1, 10) and year[-1][2] == date(2027, 12, 15)
+
+
+def test_a_start_on_february_29(shipped, vault):
+    found = dates(shipped, "8x8", date(2028, 2, 29), date(2028, 12, 31))
+    assert [d for _, _, d in found[:3]] == [date(2028, 2, 29), date(2028, 3, 7), date(2028, 3, 14)]
+    vault.write("programs/leap.yaml", "steps:\n  - {month: 2, day: 29, medium: card, do: Leap card}\nrepeat: true\n")
+    programs, problems = load_programs(vault.root)
+    assert problems == []
+    leap = [t.day for t in touches(programs, "leap", date(2028, 2, 29), date(2030, 12, 31))]
+    assert leap == [date(2028, 2, 29), date(2029, 2, 28), date(2030, 2, 28)]  # Feb 28 outside leap years
+
+
+# -- the rule: due, satisfied, missed, dropped
+
+
+def on_8x8(vault, body="", since="2026-11-02"):
+    vault.write("refnotes.yaml", PROGRAMS)
+    vault.contact("alice", f"name: Alice Nguyen\nkind: sphere\ncreated: {since}", body)
+
+
+def test_a_step_is_due_on_its_date_not_the_day_before(vault):
+    on_8x8(vault)  # week 3 (a call) falls on Nov 16
+    assert [(i.detail["step"], i.due) for i in items(vault, "2026-11-15")][-1:] == [(2, date(2026, 11, 9))]
+    due = items(vault, "2026-11-16")
+    assert (due[-1].detail["step"], due[-1].due, due[-1].overdue) == (3, date(2026, 11, 16), False)
+    assert due[-1].title == "8x8 3/8: call Alice Nguyen: Call: how are they doing, what are they planning?"
+    assert due[-1].detail["medium"] == "call" and due[-1].detail["do"].startswith("Call:")
+    later = items(vault, "2026-11-17")
+    assert later[-1].overdue and later[-1].detail["step"] == 3
+
+
+@pytest.mark.parametrize("logged, satisfied", [
+    ("2026-11-09 call: chat", True),  # 7 days before the step
+    ("2026-11-08 call: chat", False),  # 8 days before
+    ("2026-11-16 call: chat", True),  # on the day
+    ("2026-11-16 email: hello", False),  # another medium
+    ("2026-11-16 call: voicemail #attempt", False),  # an attempt reached nobody
+])
+def test_what_satisfies_a_step(vault, logged, satisfied):
+    on_8x8(vault, f"## Log\n- {logged}\n")
+    open_steps = {i.detail["step"] for i in items(vault, "2026-11-16")}
+    assert (3 not in open_steps) == satisfied, open_steps
+
+
+def test_a_card_counts_for_a_note_step_and_any_reach_for_an_any_step(vault):
+    on_8x8(vault, "## Log\n- 2026-11-02 card: Nice to meet you\n")
+    assert 1 not in {i.detail["step"] for i in items(vault, "2026-11-02")}
+    vault.write("refnotes.yaml", "programs: {new-partner: {kinds: [partner]}}\n")
+    vault.contact("pat", "name: Pat Lee\nkind: partner\ncreated: 2026-10-05", "## Log\n- 2026-11-09 text: intro?\n")
+    steps = {i.detail["step"] for i in items(vault, "2026-11-09") if i.contact == "pat"}
+    assert 4 not in steps  # week 6 (Nov 9) is `medium: any`: a text does it
+
+
+def test_a_missed_step_is_shown_once_then_dropped(vault):
+    on_8x8(vault)  # nothing logged: week 1 Nov 2, week 2 Nov 9, week 3 Nov 16
+    assert [(i.detail["step"], i.detail["missed"]) for i in items(vault, "2026-11-08")] == [(1, False)]
+    on_9th = items(vault, "2026-11-09")
+    assert [(i.detail["step"], i.detail["missed"]) for i in on_9th] == [(1, True), (2, False)]
+    assert on_9th[0].title.startswith("Missed: 8x8 1/8") and "missed" in on_9th[0].why
+    assert [(i.detail["step"], i.detail["missed"]) for i in items(vault, "2026-11-15")] == [(1, True), (2, False)]
+    assert [(i.detail["step"], i.detail["missed"]) for i in items(vault, "2026-11-16")] == [(2, True), (3, False)]
+
+
+def test_a_late_start_does_not_pile_up_steps(vault):
+    on_8x8(vault, since="2026-09-01")  # week 8 was Oct 20: 33-touch follows from Oct 27
+    found = items(vault, "2026-11-25")
+    assert len(found) == 2 and [i.detail["program"] for i in found] == ["33-touch", "33-touch"]
+    assert [i.detail["step"] for i in found] == [15, 16] and found[0].detail["missed"]
+
+
+def test_the_last_step_stays_28_days_then_drops_and_keep_in_touch_comes_back(vault):
+    vault.write("refnotes.yaml", "programs: {new-partner: {kinds: [partner]}}\n")
+    vault.contact("pat", "name: Pat Lee\nkind: partner\ncreated: 2026-01-05\ncadence: monthly", "")
+    # the last step (week 10) is due Mar 9; the program ends when week 10 ends, Mar 16
+    last = [i for i in items(vault, "2026-04-06") if i.contact == "pat"]
+    assert [(i.detail["step"], i.detail["missed"]) for i in last] == [(4, True), (5, False)]
+    assert items(vault, "2026-04-07") == []
+    assert ("keep-in-touch", "pat") not in rules_of(vault, "2026-03-15", days=60)
+    assert ("keep-in-touch", "pat") in rules_of(vault, "2026-03-16", days=60)
+
+
+def test_no_keep_in_touch_while_a_program_runs(vault):
+    vault.contact("bo", "name: Bo Diaz\nkind: sphere\ncreated: 2026-11-02\ncadence: weekly", "")
+    assert ("keep-in-touch", "bo") in rules_of(vault, "2026-11-20", days=7)
+    vault.write("refnotes.yaml", PROGRAMS)
+    assert ("keep-in-touch", "bo") not in rules_of(vault, "2026-11-20", days=7)
+    assert ("program-touch", "bo") in rules_of(vault, "2026-11-20", days=7)
+
+
+# -- who is on which program
+
+
+def programs_of(vault, slug, today="2026-11-25"):
+    return sorted({(i.detail["chain"], i.detail["started"]) for i in items(vault, today, days=400)
+                   if i.contact == slug})
+
+
+def test_assignment_by_kind_tier_and_tag(vault):
+    vault.write("refnotes.yaml", "programs:\n  8x8: {kinds: [prospect]}\n  33-touch: {tiers: [a]}\n"
+                "  new-partner: {tags: [Lender]}\n")
+    vault.contact("p", "name: P Prospect\nkind: prospect\nstatus: contacted\ncreated: 2026-11-20")
+    vault.contact("a", "name: A Client\nkind: client\ntier: A\nscore: 9\ncreated: 2026-11-20")
+    vault.contact("b", "name: B Client\nkind: client\ntier: B\nscore: 9\ncreated: 2026-11-20")
+    vault.contact("l", "name: L Lender\nkind: sphere\ntags: [lender]\ncreated: 2026-11-20")
+    assert programs_of(vault, "p") == [("8x8", date(2026, 11, 20))]
+    assert [name for name, _ in programs_of(vault, "a")] == ["33-touch"]
+    assert programs_of(vault, "b") == []
+    assert programs_of(vault, "l") == [("new-partner", date(2026, 11, 20))]
+
+
+def test_start_won_is_the_won_date_and_not_won_is_not_on_it(vault):
+    vault.write("refnotes.yaml", "programs: {post-closing: {start: won}}\n")
+    vault.contact("w", "name: Won Person\nkind: client\nstatus: won\ncreated: 2026-01-01",
+                  "## Log\n- 2026-11-10 other: Status: meeting → won #status\n")
+    vault.contact("m", "name: Still Open\nkind: prospect\nstatus: meeting\ncreated: 2026-01-01")
+    assert programs_of(vault, "w") == [("post-closing", date(2026, 11, 10))]
+    assert programs_of(vault, "m") == []
+
+
+def test_start_yearly_starts_a_week_program_each_january(vault):
+    vault.write("refnotes.yaml", "programs: {8x8: {kinds: [sphere], start: yearly}}\n")
+    vault.contact("s", "name: Sam Sphere\nkind: sphere\ncreated: 2024-05-01")
+    assert programs_of(vault, "s", today="2026-01-06") == [("8x8", date(2026, 1, 1))]
+
+
+def test_a_contact_adds_a_program_and_never_takes_them_all_off(vault):
+    vault.write("refnotes.yaml", PROGRAMS)
+    vault.contact("x", "name: X Sphere\nkind: sphere\ncreated: 2026-11-20\nprograms: [new-partner]")
+    vault.contact("n", "name: N Sphere\nkind: sphere\ncreated: 2026-11-20\nprograms: never")
+    vault.contact("e", "name: E Sphere\nkind: sphere\ncreated: 2026-11-20\nprograms: []")
+    assert [name for name, _ in programs_of(vault, "x")] == ["8x8", "new-partner"]
+    assert programs_of(vault, "n") == [] and programs_of(vault, "e") == []
+
+
+def test_program_entries_start_and_stop(vault):
+    vault.write("refnotes.yaml", PROGRAMS)
+    vault.contact("s", "name: S Sphere\nkind: sphere\ncreated: 2026-11-02",
+                  "## Log\n- 2026-11-16 other: Started touch program new-partner #program\n"
+                  "- 2026-11-20 other: Stopped touch program 8x8 #program\n")
+    assert programs_of(vault, "s") == [("new-partner", date(2026, 11, 16))]
+    assert programs_of(vault, "s", today="2026-11-19")[0][0] == "8x8"  # the stop is dated the 20th
+    vault.contact("s", "name: S Sphere\nkind: sphere\ncreated: 2026-01-01",
+                  "## Log\n- 2026-11-16 other: Stopped touch program 8x8 #program\n"
+                  "- 2026-11-23 other: Started touch program 8x8 #program\n")
+    assert programs_of(vault, "s") == [("8x8", date(2026, 11, 23))]  # the latest mark holds
+
+
+def test_stopping_the_program_a_chain_has_come_to_stops_the_chain(vault):
+    vault.write("refnotes.yaml", PROGRAMS)  # 8x8 from Jan 1, then 33-touch from Feb 26
+    vault.contact("s", "name: S Sphere\nkind: sphere\ncreated: 2026-01-01",
+                  "## Log\n- 2026-11-20 other: Stopped touch program 33-touch #program\n")
+    before = items(vault, "2026-11-19")
+    assert before and {i.detail["program"] for i in before} == {"33-touch"}
+    assert programs_of(vault, "s", today="2026-11-19") == [("8x8", date(2026, 1, 1))]
+    assert programs_of(vault, "s") == []
+
+
+def test_a_program_entry_is_not_a_touch(vault):
+    vault.contact("s", "name: S Sphere\nkind: sphere\ncreated: 2026-01-01\ncadence: weekly",
+                  "## Log\n- 2026-11-24 other: Stopped touch program 8x8 #program\n")
+    assert ("keep-in-touch", "s") in rules_of(vault, "2026-11-25")
+
+
+@pytest.mark.parametrize("front", ["do_not_contact: true", "status: lost", "example: true"])
+def test_nobody_on_a_program_gets_touches_they_should_not(vault, front):
+    vault.write("refnotes.yaml", PROGRAMS)
+    vault.contact("q", f"name: Q Prospect\nkind: prospect\ncreated: 2026-11-20\n{front}")
+    assert programs_of(vault, "q") == []
+
+
+def test_check_names_program_names_that_are_no_program(run, vault):
+    vault.write("refnotes.yaml", "owner: {name: Sam}\nprograms:\n  8x8: {kinds: [prospect]}\n  8x9: {}\n")
+    vault.contact("a", "name: A\nprograms: [open-hose]", "## Log\n- 2026-11-01 other: Started touch program foo #program\n"
+                  "- 2026-11-02 other: something #program\n")
+    result = run("--vault", vault.root, "check")
+    assert result.exit_code == 1
+    assert "refnotes.yaml:4: error: programs: 8x9 is no program (did you mean 8x8?" in result.output
+    assert "contacts/a.md:3: error: programs: open-hose is no program" in result.output
+    assert "contacts/a.md:6: warning: foo is no program" in result.output
+    assert "contacts/a.md:7: warning: a #program entry says which program" in result.output
+
+
+@pytest.mark.parametrize("text, message", [
+    ("programs: [8x8]\n", "must be a mapping"),
+    ("programs: {8x8: {kinds: [alien]}}\n", "8x8: 'alien' is not one of"),
+    ("programs: {8x8: {start: tomorrow}}\n", "8x8: 'tomorrow' is not one of first-seen | won | yearly"),
+    ("programs: {8x8: {when: always}}\n", "8x8: unknown key 'when'"),
+])
+def test_bad_assignments_are_errors_on_their_line(vault, text, message):
+    from refnotes.formats.config import parse_config
+
+    config, problems = parse_config(text)
+    assert problems and problems[0].line == 1 and message in problems[0].message, problems
+    assert config["programs"] == {}
