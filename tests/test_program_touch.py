@@ -270,3 +270,71 @@ def test_bad_assignments_are_errors_on_their_line(vault, text, message):
     config, problems = parse_config(text)
     assert problems and problems[0].line == 1 and message in problems[0].message, problems
     assert config["programs"] == {}
+
+
+# -- refnotes program start | stop
+
+
+def test_program_start_writes_programs_and_an_entry_and_nothing_else(run, vault):
+    path = vault.write("contacts/erin.md", b"---\r\nname: Erin Walsh\r\nkind: client  # since 2026\r\ntags: [a]\r\n"
+                       b"---\r\n## Log\r\n- 2026-11-01 call: hello\r\n")
+    before = path.read_bytes()
+    result = run("--vault", vault.root, "program", "start", "erin", "post-closing", "--date", "2026-11-30",
+                 "--today", "2026-12-02")
+    assert result.exit_code == 0, result.output
+    after = path.read_bytes()
+    assert after == before.replace(b"tags: [a]\r\n---", b"tags: [a]\r\nprograms: [post-closing]\r\n---") + \
+        b"- 2026-11-30 other: Started touch program post-closing #program\r\n"
+    assert "contacts/erin.md:5: programs: [post-closing] (added)" in result.output
+    found = {(i.detail["program"], i.detail["step"]) for i in items(vault, "2026-12-02", days=7)}
+    assert found == {("post-closing", 1), ("post-closing", 2)}  # the closing gift (Nov 30), the call a week on
+
+
+def test_program_start_on_a_list_adds_to_it_and_never_gives_way(run, vault):
+    path = vault.contact("a", "name: A\nprograms: [8x8]  # mine", "")
+    assert run("--vault", vault.root, "program", "start", "a", "new-partner", "--today", "2026-12-02").exit_code == 0
+    assert b"programs: [8x8, new-partner]  # mine\n" in path.read_bytes()
+    path = vault.contact("n", "name: N\nprograms: never", "")
+    assert run("--vault", vault.root, "program", "start", "n", "8x8", "--today", "2026-12-02").exit_code == 0
+    assert b"programs: [8x8]\n" in path.read_bytes()
+
+
+def test_program_stop_takes_it_off_and_refuses_a_program_they_are_not_on(run, vault):
+    vault.write("refnotes.yaml", PROGRAMS)
+    path = vault.contact("s", "name: S\nkind: sphere\ncreated: 2026-11-20\nprograms: [new-partner]", "")
+    result = run("--vault", vault.root, "program", "stop", "s", "new-partner", "--today", "2026-12-02")
+    assert result.exit_code == 0, result.output
+    text = path.read_text()
+    assert "programs:" not in text and text.endswith("- 2026-12-02 other: Stopped touch program new-partner #program\n")
+    result = run("--vault", vault.root, "program", "stop", "s", "post-closing", "--today", "2026-12-02")
+    assert result.exit_code == 2 and "S is not on post-closing (on: 8x8)" in result.output
+    assert run("--vault", vault.root, "program", "stop", "s", "8x8", "--today", "2026-12-02").exit_code == 0
+    assert programs_of(vault, "s", today="2026-12-02") == []  # a program refnotes.yaml assigns, stopped for them
+
+
+@pytest.mark.parametrize("args, message", [
+    (["start", "nobody", "8x8"], "no contact"),
+    (["start", "a", "8x9"], "no program '8x9'; did you mean 8x8"),
+    (["start", "a", "8x8", "--date", "2026-12-03"], "is after today"),
+])
+def test_program_start_refuses_what_it_cannot_do_and_writes_nothing(run, vault, args, message):
+    path = vault.contact("a", "name: A", "")
+    before = path.read_bytes()
+    result = run("--vault", vault.root, "program", *args, "--today", "2026-12-02")
+    assert result.exit_code == 2 and message in result.output, result.output
+    assert path.read_bytes() == before
+
+
+def test_todo_groups_a_step_due_for_several_people_with_one_log_line(run, vault):
+    vault.write("refnotes.yaml", PROGRAMS)
+    for slug in ("ann", "ben", "cy"):
+        vault.contact(slug, f"name: {slug.title()} Client\nkind: client\ntier: A\nscore: 9\ncreated: 2026-01-01")
+    vault.contact("dee", "name: Dee Client\nkind: client\ntier: A\nscore: 9\ncreated: 2026-01-01",
+                  "## Log\n- 2026-12-05 email: year in review\n")
+    result = run("--vault", vault.root, "todo", "--today", "2026-12-08", "--days", "2")
+    assert "    Dec 10  33-touch 17/18: e-mail 3 people: Year in review\n" in result.output
+    assert "            Ann Client, Ben Client, Cy Client\n" in result.output
+    assert "            done? refnotes log ann ben cy email 'Year in review'\n" in result.output
+    logged = run("--vault", vault.root, "log", "ann", "ben", "cy", "email", "Year in review", "--today", "2026-12-08")
+    assert logged.exit_code == 0, logged.output
+    assert "Year in review" not in run("--vault", vault.root, "todo", "--today", "2026-12-08", "--days", "2").output
