@@ -338,3 +338,19 @@ def test_todo_groups_a_step_due_for_several_people_with_one_log_line(run, vault)
     logged = run("--vault", vault.root, "log", "ann", "ben", "cy", "email", "Year in review", "--today", "2026-12-08")
     assert logged.exit_code == 0, logged.output
     assert "Year in review" not in run("--vault", vault.root, "todo", "--today", "2026-12-08", "--days", "2").output
+
+
+def test_the_weekly_plan_shows_a_step_due_for_several_people_as_one_row(run, vault):
+    import html5lib
+
+    vault.write("refnotes.yaml", PROGRAMS)
+    for slug in ("ann", "ben", "cy"):
+        vault.contact(slug, f"name: {slug.title()} Client\nkind: client\ntier: A\nscore: 9\ncreated: 2026-01-01")
+    vault.contact("dee", "name: Dee Sphere\nkind: sphere\ncreated: 2026-11-30")
+    assert run("--vault", vault.root, "build", "--today", "2026-12-08").exit_code == 0
+    page = (vault.root / "_site" / "index.html").read_text()
+    html5lib.HTMLParser(strict=True).parse(page)
+    assert "33-touch 17/18: e-mail 3 people: Year in review" in page
+    assert page.count("Year in review") == 2 and 'href="contacts/cy.html">Cy Client</a></span>' in page
+    assert "<code>refnotes log ann ben cy email &#39;Year in review&#39;</code>" in page
+    assert "8x8 2/8: e-mail Dee Sphere" in page  # one person: an item of its own, as any other

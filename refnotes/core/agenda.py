@@ -94,6 +94,10 @@ class TouchGroup(NamedTuple):
         return any(i.overdue for i in self.items)
 
     @property
+    def why(self) -> str:
+        return self.items[0].why
+
+    @property
     def contacts(self) -> list[str]:
         return [i.contact for i in self.items]
 
