@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import sys
 from datetime import date
 from pathlib import Path
 
@@ -79,7 +80,7 @@ def _report(written, skipped, result, folder: Path, root: Path, days: int) -> No
         click.echo(f"{_shown(folder / draft.name, root)}  "
                    + click.style(f"{draft.contact.name}: {draft.subject}", dim=True), color=color)
     for skip in skipped:
-        click.echo(f"{skip.contact.name}: {skip.reason}", err=True, color=color_enabled(click.get_text_stream("stderr")))
+        click.echo(f"{skip.contact.name}: {skip.reason}", err=True, color=color_enabled(sys.stderr))
     for name in result.refused:
         click.echo(f"{_shown(folder / name, root)}: a file refnotes did not write is there: left alone, and no "
                    "draft written in its place (move it away and run refnotes drafts again)", err=True)
