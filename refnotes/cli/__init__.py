@@ -14,7 +14,7 @@ import sys
 import click
 
 from refnotes import __version__
-from refnotes.cli import book, entries, importing, pages, pipeline, plans, programs, reading, setup
+from refnotes.cli import book, drafts, entries, importing, pages, pipeline, plans, programs, reading, setup
 from refnotes.cli.base import NO_CACHE_HELP, VAULT_HELP, Context, Exit, Group
 
 
@@ -46,8 +46,9 @@ def main(ctx: click.Context, vault: str | None, no_cache: bool) -> None:
             ctx.call_on_close(gc.enable)
 
 
-for command in (reading.check, reading.todo, reading.notes_command, pages.build, pages.export, pages.history,
-                entries.log_command, entries.thank, entries.update, entries.ask, entries.intro, entries.refer,
+for command in (reading.check, reading.todo, reading.notes_command, drafts.drafts_command, pages.build,
+                pages.export, pages.history, entries.log_command, entries.thank, entries.update, entries.ask,
+                entries.intro, entries.refer,
                 plans.plan_command, importing.import_command, setup.init, setup.new, setup.hook,
                 pipeline.status_command, pipeline.set_command, book.merge, book.rename, programs.program):
     main.add_command(command)

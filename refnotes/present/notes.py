@@ -100,39 +100,66 @@ def write_notes(vault: Vault, today: date, due: list[tuple[agenda.Item, str]], i
     """A Note, with its suggested wording, for each (agenda item, occasion) of due_items()."""
     env = render.environment(vault.root)
     index = index if index is not None else Index(vault, today)
-    owner = vault.config.section("owner")
-    base = {
-        "owner_name": owner["name"], "owner_first_name": greeting_from_name(owner["name"]),
-        "business": owner["business"], "ideal_client": vault.config["ideal_client"], "today": today,
-    }
+    base = owner_context(vault, today)
     notes = []
     homes = households.groups(vault.contacts.values())
     for item, occasion in due:
         contact = vault.contacts[item.contact]
         about = vault.contacts.get(item.about) if item.about else None
-        detail = item.detail or {}
-        day = detail.get("day", item.due)  # the birthday or anniversary itself, as the rule found it
-        entries = sorted(contact.entries, key=lambda e: (e.date, e.line))
-        meetings = [e for e in entries if e.medium == "meeting"]
+        context, entries = recipient_context(vault, item, occasion, base)
+        day = context["date"]
         ask = may_ask(contact, index)
-        spouse = _spouse(vault, contact)
-        context = {
-            **base, "name": contact.name, "greeting": contact.greeting, "first_name": contact.greeting,
-            "spouse_name": spouse[0], "spouse_first_name": spouse[1], "company": contact.company or "",
-            "occasion": occasion, "date": day, "years": detail.get("years", 0),
-            "referral_name": about.name if about else "", "referral_first_name": about.greeting if about else "",
-            "last_entry": entries[-1].text if entries else "", "last_meeting": meetings[-1].text if meetings else "",
-            "last_meeting_date": meetings[-1].date if meetings else None,
-        }
-        ask_line = ""
-        if ask:
-            ask_line = variant(_variants(env.get_template("notes/ask.txt").render(**context)), contact.slug, day.year, "ask")
-        texts = _variants(env.get_template(f"notes/{occasion}.txt").render(**context, ask_line=ask_line))
-        text = variant(texts, contact.slug, day.year, occasion) if texts else ""
+        text = wording(env, f"notes/{occasion}.txt", context, contact.slug, day.year, occasion,
+                       ask_line=ask_line(env, context, contact.slug, day.year) if ask else "")
         address = households.address_of(contact, homes)
         notes.append(Note(occasion, contact, item, about, day, text, ask, tuple(entries[-3:][::-1]),
                           _log_command(occasion, contact, about), address))
     return notes
+
+
+def owner_context(vault: Vault, today: date) -> dict[str, object]:
+    """What every wording template (a card, an e-mail) is told about the sender and the day."""
+    owner = vault.config.section("owner")
+    return {
+        "owner_name": owner["name"], "owner_first_name": greeting_from_name(owner["name"]),
+        "business": owner["business"], "ideal_client": vault.config["ideal_client"], "today": today,
+    }
+
+
+def recipient_context(vault: Vault, item: agenda.Item, occasion: str, base: dict[str, object]
+                      ) -> tuple[dict[str, object], list[Entry]]:
+    """The variables a wording template gets for one agenda item (README, "refnotes notes"): `base`
+    (owner_context) plus the recipient, their partner, the referral the item is about, the occasion's
+    day and the last entries; and those entries, oldest first, for the card's crib sheet."""
+    contact = vault.contacts[item.contact]
+    about = vault.contacts.get(item.about) if item.about else None
+    detail = item.detail or {}
+    day = detail.get("day", item.due)  # the birthday or anniversary itself, as the rule found it
+    entries = sorted(contact.entries, key=lambda e: (e.date, e.line))
+    meetings = [e for e in entries if e.medium == "meeting"]
+    spouse = _spouse(vault, contact)
+    context = {
+        **base, "name": contact.name, "greeting": contact.greeting, "first_name": contact.greeting,
+        "spouse_name": spouse[0], "spouse_first_name": spouse[1], "company": contact.company or "",
+        "occasion": occasion, "date": day, "years": detail.get("years", 0),
+        "referral_name": about.name if about else "", "referral_first_name": about.greeting if about else "",
+        "last_entry": entries[-1].text if entries else "", "last_meeting": meetings[-1].text if meetings else "",
+        "last_meeting_date": meetings[-1].date if meetings else None,
+    }
+    return context, entries
+
+
+def ask_line(env, context: dict[str, object], slug: str, year: int) -> str:
+    """The ask line (`notes/ask.txt`) for someone eligible to be asked: one variant per contact and year."""
+    return wording(env, "notes/ask.txt", context, slug, year, "ask")
+
+
+def wording(env, template: str, context: dict[str, object], slug: str, year: int, occasion: str,
+            **extra: object) -> str:
+    """`template` (the vault's own, else the packaged one) rendered with `context` and `extra`, and of its
+    `%%`-separated variants the one this contact gets this year; '' when it renders to nothing."""
+    texts = _variants(env.get_template(template).render(**context, **extra))
+    return variant(texts, slug, year, occasion) if texts else ""
 
 
 def _spouse(vault: Vault, contact: Contact) -> tuple[str, str]:
