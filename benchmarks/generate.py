@@ -92,14 +92,20 @@ def _distinct(names: list[str]) -> list[str]:
 INITIALS = "ABCDEFGHIJKLMNOPRSTVWZ"
 
 
-def generate(count: int, root: Path) -> Path:
+# Touch programs for a little over half of the contacts (clients and partners: 6 in 11), as a realtor
+# would assign them in refnotes.yaml.
+PROGRAMS = "programs:\n  33-touch: {kinds: [client], start: yearly}\n  new-partner: {kinds: [partner]}\n"
+
+
+def generate(count: int, root: Path, programs: bool = False) -> Path:
     if root.exists():
         shutil.rmtree(root)
     rng = random.Random(count)
     names = _distinct([f"{rng.choice(FIRST)} {rng.choice(LAST)}" for _ in range(count)])
     slugs = [f"{slugify(name)}-{i}" for i, name in enumerate(names)]
     (root / "contacts").mkdir(parents=True)
-    (root / "refnotes.yaml").write_text("owner: {name: Bench Mark, business: Synthetic Books}\n", encoding="utf-8")
+    (root / "refnotes.yaml").write_text("owner: {name: Bench Mark, business: Synthetic Books}\n"
+                                        + (PROGRAMS if programs else ""), encoding="utf-8")
     for i, slug in enumerate(slugs):
         folder = root / "contacts" / f"{i // 1000:03d}"
         folder.mkdir(exist_ok=True)
@@ -111,8 +117,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("count", type=int)
     parser.add_argument("path", type=Path)
+    parser.add_argument("--programs", action="store_true", help="assign touch programs to clients and partners")
     args = parser.parse_args()
-    generate(args.count, args.path)
+    generate(args.count, args.path, args.programs)
     print(f"wrote {args.count} contacts to {args.path}")
 
 

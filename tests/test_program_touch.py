@@ -354,3 +354,25 @@ def test_the_weekly_plan_shows_a_step_due_for_several_people_as_one_row(run, vau
     assert page.count("Year in review") == 2 and 'href="contacts/cy.html">Cy Client</a></span>' in page
     assert "<code>refnotes log ann ben cy email &#39;Year in review&#39;</code>" in page
     assert "8x8 2/8: e-mail Dee Sphere" in page  # one person: an item of its own, as any other
+
+
+def test_the_calendar_carries_program_touches_one_event_each(run, vault):
+    import icalendar
+
+    on_8x8(vault)  # Nov 23: week 3 missed, week 4 due; a week's horizon brings no more
+    result = run("--vault", vault.root, "export", "ics", "--today", "2026-11-23", "--days", "0")
+    assert result.exit_code == 0, result.output
+    ics = sorted((vault.root).rglob("*.ics")) or None
+    data = ics[0].read_bytes() if ics else result.stdout_bytes
+    events = [e for e in icalendar.Calendar.from_ical(data).walk("VEVENT") if "8x8" in str(e.get("summary"))]
+    assert sorted(str(e["summary"]).split(":")[0] for e in events) == ["8x8 4/8", "Missed"]
+    assert len({str(e["uid"]) for e in events}) == 2
+
+
+def test_the_weekly_plan_links_the_drafts_folder_when_there_is_one(run, vault):
+    vault.contact("a", "name: A")
+    assert run("--vault", vault.root, "build", "--today", "2026-12-02").exit_code == 0
+    assert "E-mail drafts" not in (vault.root / "_site" / "index.html").read_text()
+    (vault.root / "_drafts").mkdir()
+    assert run("--vault", vault.root, "build", "--today", "2026-12-02").exit_code == 0
+    assert '<a href="../_drafts/">E-mail drafts to send' in (vault.root / "_site" / "index.html").read_text()

@@ -13,8 +13,7 @@ from refnotes.cli.base import Context, UsageFailure, json_option, pass_context, 
 from refnotes.cli.output import color_enabled, echo_json
 from refnotes.cli.reading import dated
 from refnotes.core.wording import count, within
-
-DEFAULT_FOLDER = "_drafts"
+from refnotes.store.drafts import FOLDER as DEFAULT_FOLDER
 
 
 @click.command("drafts")

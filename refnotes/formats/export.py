@@ -73,7 +73,10 @@ def calendar(vault: Vault, today: date, days: int) -> bytes:
         reach = ", ".join([*contact.phones[:1], *contact.emails[:1]])
         day = max(item.due, today)  # overdue items land on today
         description = "\n".join(x for x in (item.why, reach, f"Due {item.due.isoformat()}" if item.overdue else "") if x)
-        cal.add_component(_event(_uid("item", item.rule, item.contact, item.about or ""), day, item.title, stamp,
+        # a contact's two steps of a program (the one missed, the one due) are two events
+        step = (f"{item.detail['program']}/{item.detail['step']}/{item.due.isoformat()}",) \
+            if item.rule == "program-touch" else ()
+        cal.add_component(_event(_uid("item", item.rule, item.contact, item.about or "", *step), day, item.title, stamp,
                                  description))
     for plan in vault.plans.values():
         for day, slugs in plan.days.items():

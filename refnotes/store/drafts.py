@@ -17,6 +17,7 @@ from pathlib import Path
 
 from refnotes.store import fsutil
 
+FOLDER = "_drafts"  # in the vault, unless `--out DIR`
 MANIFEST = ".refnotes-drafts"
 GITIGNORE = "# e-mail drafts written by `refnotes drafts`: never part of the vault's history\n*\n"
 SUFFIX = ".eml"

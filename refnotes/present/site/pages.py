@@ -126,7 +126,20 @@ class Pages:
             "changes": self._changes(),
             "is_repo": self.is_repo,
             "chart": chart(weeks),
+            "drafts": self._drafts_link(),
         }
+
+    def _drafts_link(self) -> str | None:
+        """The drafts folder `refnotes drafts` writes by default, relative to the site, when it exists."""
+        import os
+        from pathlib import Path
+
+        from refnotes.store.drafts import FOLDER
+
+        folder = self.vault.root / FOLDER
+        if not folder.is_dir() or folder.is_symlink():
+            return None
+        return Path(os.path.relpath(folder, self._folder)).as_posix() + "/"
 
     def _changes(self) -> dict | None:
         if not self.is_repo:
