@@ -12,7 +12,7 @@ from refnotes.cli.base import AMOUNT, DATE, Context, UsageFailure, pass_context,
 from refnotes.cli.writes import autocommit_changes, contact_file
 
 
-def _edit(root: Path, path: Path, plan) -> Any:
+def edit_front(root: Path, path: Path, plan) -> Any:
     """writer.edit_contact, with refusals as exit 2 naming the file and line."""
     from refnotes.formats import frontmatter
     from refnotes.store import writer
@@ -27,7 +27,7 @@ def _edit(root: Path, path: Path, plan) -> Any:
         raise click.ClickException(exc.where(rel)) from None
 
 
-def _said(root: Path, done) -> list[str]:
+def said_lines(root: Path, done) -> list[str]:
     """What changed, one `path:line: key: old → new` line each, in line order; the entry last."""
     from refnotes.store.writer import in_vault
 
@@ -121,7 +121,7 @@ def status_command(ctx: Context, slug: str, stage: str, value, next_day: date | 
         return move.changes, line
 
     with writer.vault_lock(root):  # held from the write to the commit, as for log
-        done = _edit(root, path, plan)
+        done = edit_front(root, path, plan)
         _status_said(root, path, done, moves[-1], stage)
 
 
@@ -130,13 +130,13 @@ def _status_said(root: Path, path: Path, done, move, stage: str) -> None:
     if not done.changes and done.entry is None:
         click.echo(f"{rel}: status is {stage} already; nothing written")
         return
-    for line in _said(root, done):
+    for line in said_lines(root, done):
         click.echo(line)
     what = f"{move.old} → {move.new}" if move.moved and move.old else move.new
-    _commit_edit(root, done, f"status: {path.stem} {what}")
+    commit_edit(root, done, f"status: {path.stem} {what}")
 
 
-def _commit_edit(root: Path, done, message: str) -> None:
+def commit_edit(root: Path, done, message: str) -> None:
     """Autocommit exactly this edit (none of the user's own uncommitted changes), if configured."""
     from refnotes.store import autocommit
 
@@ -243,7 +243,7 @@ def set_command(ctx: Context, slug: str, pairs: tuple[str, ...], new_key: bool) 
         return changes, None
 
     with writer.vault_lock(root):
-        done = _edit(root, path, plan)
+        done = edit_front(root, path, plan)
         _set_said(root, path, done, changes)
 
 
@@ -270,9 +270,9 @@ def _set_said(root: Path, path: Path, done, changes) -> None:
     if not done.changes:
         click.echo(f"{rel}: nothing to change; the keys hold those values already")
         return
-    for line in _said(root, done):
+    for line in said_lines(root, done):
         click.echo(line)
     if "status" in changes and changes["status"] is not frontmatter.REMOVE:
         click.echo(f"tip: `refnotes status {path.stem} STAGE` also logs the change for their referrer", err=True)
     said = ", ".join(f"{c.key}={c.new}" if c.new is not None else f"{c.key} removed" for c in done.changes)
-    _commit_edit(root, done, f"set: {path.stem} {said}")
+    commit_edit(root, done, f"set: {path.stem} {said}")

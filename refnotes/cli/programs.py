@@ -107,7 +107,7 @@ def stop(ctx: Context, slug: str, name: str, day, today) -> None:
 
 def _mark(ctx: Context, slug: str, name: str, day, today, started: bool) -> None:
     """`program start|stop`: the contact's programs: and a #program entry, in one write."""
-    from refnotes.cli.pipeline import _commit_edit, _edit, _said
+    from refnotes.cli.pipeline import commit_edit, edit_front, said_lines
     from refnotes.cli.writes import contact_file
     from refnotes.core.programs import STARTED, STOPPED, entry_text
     from refnotes.formats.frontmatter import REMOVE
@@ -135,10 +135,10 @@ def _mark(ctx: Context, slug: str, name: str, day, today, started: bool) -> None
         return changes, writer.entry_line(day, "other", entry_text(STARTED if started else STOPPED, found.name))
 
     with writer.vault_lock(root):
-        done = _edit(root, path, plan)
-        for line in _said(root, done):
+        done = edit_front(root, path, plan)
+        for line in said_lines(root, done):
             click.echo(line)
-        _commit_edit(root, done, f"program: {path.stem} {'started' if started else 'stopped'} {found.name}")
+        commit_edit(root, done, f"program: {path.stem} {'started' if started else 'stopped'} {found.name}")
 
 
 def _known(ctx: Context, name: str):

@@ -75,9 +75,7 @@ def matches(spec: dict, contact) -> bool:
         return False
     if tiers and contact.tier not in tiers:
         return False
-    if tags and not any(tag.casefold() in tags for tag in contact.tags):
-        return False
-    return True
+    return not tags or any(tag.casefold() in tags for tag in contact.tags)
 
 
 # -- when each step falls
@@ -100,14 +98,16 @@ class Schedule(NamedTuple):
     """What a start on a program means on a given day: the touches the agenda weighs, and whether the
     program (with what follows it) is still going."""
 
-    touches: tuple[Touch, ...]  # the latest two dated up to today, then those up to the horizon
+    touches: tuple[Touch, ...]  # the latest two dated up to today, then the next one (if any)
     current: int  # how many of `touches` are dated up to today (0, 1 or 2)
     final: bool  # the last touch dated up to today is the last of all: nothing follows it
     active: bool  # started, and not over: the contact gets no keep-in-touch
 
 
-def schedule(programs: dict[str, Program], name: str, start: date, today: date, horizon: date) -> Schedule:
-    """The program `name` (and those its `then:` chain brings) started on `start`, seen on `today`."""
+def schedule(programs: dict[str, Program], name: str, start: date, today: date) -> Schedule:
+    """The program `name` (and those its `then:` chain brings) started on `start`, seen on `today`: the
+    step due, the one before it, and the next one only (whatever the horizon: the step after it is
+    shown once this one is due, and a longer look ahead lists the same items as a shorter one would)."""
     past: list[Touch] = []
     ahead: list[Touch] = []
     end = start
@@ -121,14 +121,13 @@ def schedule(programs: dict[str, Program], name: str, start: date, today: date, 
             past.append(touch)
             if len(past) > 2:
                 del past[0]
-        elif touch.day <= horizon:
-            ahead.append(touch)
         else:
+            ahead.append(touch)
             going = True
             break
     if not going and end is not None and end > today:
         going = True
-    final = not going and not ahead
+    final = not going
     if final and past and today > past[-1].day + timedelta(days=GRACE_DAYS):
         past = []  # long over: the last step is dropped too
     return Schedule((*past, *ahead), len(past), final and bool(past), start <= today and going)

@@ -13,7 +13,6 @@ from refnotes.core.rules import Due, rule
 # note and card are both handwritten: a card logged for a note step (or the other way round) is the touch
 SAME_MEDIUM = {"note": ("note", "card"), "card": ("card", "note")}
 _WINDOW = timedelta(days=WINDOW_DAYS)
-FAR = 366  # with a horizon further than this (the site's whole agenda), only each program's next step
 
 
 @rule("program-touch", order=100)
@@ -21,11 +20,11 @@ def program_touch(ix: Index, until: date) -> Iterator[Due]:
     """Each step of a touch program a contact is on; due the step's date; satisfied by a reach of the step's
     medium (any reach for `medium: any`; a note or a card for either) dated from 7 days before it. A step
     still open when the next one falls due is shown as missed, then dropped when the one after falls due;
-    the last step of all drops 28 days after its date."""
+    the last step of all drops 28 days after its date. Ahead, only the next step is listed."""
     if not ix.programs:
         return
     for c in ix.contacts.values():
-        on = on_programs(ix, c, until)
+        on = on_programs(ix, c)
         if not on:
             continue
         last = None
@@ -47,7 +46,7 @@ def program_touch(ix: Index, until: date) -> Iterator[Due]:
                     "date": touch.day, "started": start, "chain": name})
 
 
-def on_programs(ix: Index, c: Contact, until: date = date.max) -> list[tuple[str, date, Schedule]]:
+def on_programs(ix: Index, c: Contact) -> list[tuple[str, date, Schedule]]:
     """(program, its start, its schedule) of each program the contact is on: refnotes.yaml's that match
     them, their own `programs:`, those a `#program` entry started; none for `programs: never`, one a
     later `#program` entry stopped, a do-not-contact, lost or example contact. Worked out once per
@@ -81,7 +80,6 @@ def on_programs(ix: Index, c: Contact, until: date = date.max) -> list[tuple[str
     if not names:
         return found
     schedules = ix.__dict__.setdefault("_schedules", {})
-    horizon = until if until <= today + timedelta(days=FAR) else None
     for name, spec in names.items():
         if name not in ix.programs:
             continue  # check names it; nothing to plan
@@ -94,10 +92,10 @@ def on_programs(ix: Index, c: Contact, until: date = date.max) -> list[tuple[str
             start = _start(ix, c, name, spec["start"] if spec else "first-seen")
             if start is None:
                 continue
-        key = (name, start, horizon)
+        key = (name, start)
         plan = schedules.get(key)
         if plan is None:
-            plan = schedules[key] = _schedule(ix, name, start, horizon)
+            plan = schedules[key] = schedule(ix.programs, name, start, today)
         if any(t.program.name in marks and marks[t.program.name][0] != STARTED and marks[t.program.name][1] >= start
                for t in plan.touches):
             continue  # stopped once its `then:` chain had come to a program: that stops what follows too
@@ -108,14 +106,6 @@ def on_programs(ix: Index, c: Contact, until: date = date.max) -> list[tuple[str
 def on_active_program(ix: Index, c: Contact) -> bool:
     """On a program that has started and is not over: such a contact gets no keep-in-touch items."""
     return any(plan.active for _, _, plan in on_programs(ix, c))
-
-
-def _schedule(ix: Index, name: str, start: date, horizon: date | None) -> Schedule:
-    if horizon is not None:
-        return schedule(ix.programs, name, start, ix.today, horizon)
-    found = schedule(ix.programs, name, start, ix.today, ix.today + timedelta(days=FAR))
-    keep = found.current + 1  # far ahead: the next step only
-    return found._replace(touches=found.touches[:keep]) if len(found.touches) > keep else found
 
 
 def _start(ix: Index, c: Contact, name: str, how: str) -> date | None:
