@@ -31,7 +31,9 @@ def program_touch(ix: Index, until: date) -> Iterator[Due]:
         for name, start, plan in on:
             for number, touch in enumerate(plan.touches):
                 if last is None:
-                    last = _last_by_medium(c, ix.today)
+                    floor = min(t.day for _, _, p in on for t in p.touches) - _WINDOW
+                    latest = ix.last_reach(c)
+                    last = _last_by_medium(c, ix.today, floor) if latest is not None and latest >= floor else {}
                 media = SAME_MEDIUM.get(touch.step.medium, (touch.step.medium,))
                 if touch.step.medium == ANY:
                     reached = ix.last_reach(c)
@@ -119,12 +121,13 @@ def _start(ix: Index, c: Contact, name: str, how: str) -> date | None:
     return seen
 
 
-def _last_by_medium(c: Contact, today: date) -> dict[str, date]:
-    """The latest reach of each medium in their own file, up to today."""
+def _last_by_medium(c: Contact, today: date, floor: date) -> dict[str, date]:
+    """The latest reach of each medium in their own file, up to today (those before `floor` left out:
+    they satisfy no step)."""
     last: dict[str, date] = {}
     for e in c.entries:
         day = e[1]
-        if day <= today and e.is_reach:
+        if floor <= day <= today and e.is_reach:
             medium = e[2]
             if medium not in last or last[medium] < day:
                 last[medium] = day
