@@ -255,7 +255,8 @@ def test_json_output_is_one_record_a_line_and_valid(run, demo_vault):
 
 
 @pytest.mark.parametrize("args, status", [(["check"], 0), (["--vault", "/no/such/vault", "check"], 2),
-                                          (["todo", "--days", "-1"], 2), (["--version"], 0)])
+                                          (["todo", "--days", "-1"], 2), (["--version"], 0),
+                                          (["notes", "--today", "2026-11-25"], 0)])  # the shipped templates read
 def test_the_console_command_exits_with_the_right_status(args, status, demo_vault):
     import subprocess
     import sys

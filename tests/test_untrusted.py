@@ -21,7 +21,7 @@ import pytest
 from conftest import git
 
 from refnotes.present import render
-from refnotes.store import answers, cache, freshness, gitlog, usercache
+from refnotes.store import answers, cache, freshness, gitlog, shipped, usercache
 from refnotes.store import git as plumbing
 
 TODAY = "2026-11-25"
@@ -61,7 +61,7 @@ def packaged_templates() -> list[str]:
             elif not item.name.endswith((".py", ".pyc")):
                 names.append(f"{prefix}{item.name}")
 
-    walk(resources.files(render.PACKAGE), "")
+    walk(resources.files(shipped.PACKAGE), "")
     return sorted(names)
 
 

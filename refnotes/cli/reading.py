@@ -120,16 +120,14 @@ def todo(ctx: Context, days: int, show_why: bool, today: date, as_json: bool) ->
             continue
         out()
         out(click.style(agenda.RULE_LABELS[rule], bold=True, underline=True))
-        dues = [(item, agenda.when(item.due, today)) for item in sorted(group, key=lambda i: not i.overdue)]
+        rows = agenda.together(group) if rule == "program-touch" else group  # overdue first already
+        dues = [(item, agenda.when(item.due, today)) for item in rows]
         width = max(6, *(len(when) for _, when in dues))
-        together = _together(group) if rule == "program-touch" else {}
         for item, when in dues:
             mark = click.style("!", fg="red", bold=True) if item.overdue else " "
             due = click.style(f"{when:<{width}}", fg="red" if item.overdue else None)
-            if id(item) in together:
-                touch = together[id(item)]
-                if touch is not None:
-                    _touch_group(out, touch, f"  {mark} {due}  ", vault, show_why)
+            if isinstance(item, agenda.TouchGroup):
+                _touch_group(out, item, f"  {mark} {due}  ", vault, show_why)
                 continue
             contact = vault.contacts[item.contact]
             reach = _reach(contact, item)
@@ -159,20 +157,6 @@ def todo(ctx: Context, days: int, show_why: bool, today: date, as_json: bool) ->
 SHOWN_NAMES = 8  # a touch group names this many of its people; the log line names them all
 
 
-def _together(items) -> dict:
-    """By id(item), each program-touch item that is one of several due for the same step: the first of
-    them maps to the group, the others to None (printed with it)."""
-    from refnotes.core.agenda import touch_groups
-
-    found = {}
-    for group in touch_groups(items):
-        if len(group.items) > 1:
-            first = min(group.items, key=lambda i: (not i.overdue, i.due, i.contact))
-            found.update({id(i): None for i in group.items})
-            found[id(first)] = group
-    return found
-
-
 def _touch_group(out, group, lead: str, vault, show_why: bool) -> None:
     """A step due for several people: the step, who (the first few), and the one line that logs it."""
     names = [vault.contacts[slug].name for slug in group.contacts]
@@ -181,7 +165,7 @@ def _touch_group(out, group, lead: str, vault, show_why: bool) -> None:
     out(f"{lead}{group.title}")
     out(click.style(f"{pad}{', '.join(names[:SHOWN_NAMES])}{more}", dim=True))
     if show_why:
-        out(click.style(f"{pad}{group.items[0].why}", dim=True))
+        out(click.style(f"{pad}{group.why}", dim=True))
     out(click.style(f"{pad}done? {group.command}", dim=True))
 
 

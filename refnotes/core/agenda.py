@@ -103,9 +103,7 @@ class TouchGroup(NamedTuple):
 
     @property
     def title(self) -> str:
-        verb = wording.TOUCH_VERBS.get(self.medium, "reach")
-        who = wording.count(len(self.items), "person")
-        return f"{'Missed: ' if self.missed else ''}{self.program} {self.step}/{self.steps}: {verb} {who}: {self.do}"
+        return wording.touch_title(self.items[0].detail, wording.count(len(self.items), "person"))
 
     @property
     def command(self) -> str:
@@ -135,6 +133,22 @@ def touch_groups(items: Iterable[Item]) -> list[TouchGroup]:
         d = group[0].detail
         groups.append(TouchGroup(program, step, d["steps"], d["medium"], d["do"], missed, tuple(group)))
     return groups
+
+
+def together(items: list[Item]) -> list[Item | TouchGroup]:
+    """The items in their order, each program step due for several people as one TouchGroup, where
+    the first of them stands (what `todo` and the weekly plan list)."""
+    grouped = {id(i): group for group in touch_groups(items) if len(group.items) > 1 for i in group.items}
+    rows: list[Item | TouchGroup] = []
+    shown: set[int] = set()
+    for item in items:
+        group = grouped.get(id(item))
+        if group is None:
+            rows.append(item)
+        elif id(group) not in shown:
+            shown.add(id(group))
+            rows.append(group)
+    return rows
 
 
 def week_start(day: date) -> date:

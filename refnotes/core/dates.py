@@ -91,3 +91,11 @@ def cadence_days(cadence: str | None) -> int | None:
     if cadence in CADENCES:
         return CADENCES[cadence]
     return int(cadence[:-1])
+
+
+def day_in(year: int, month: int, day: int) -> date:
+    """The date, with Feb 29 falling on Feb 28 outside leap years (a leap-day birthday, a yearly step)."""
+    try:
+        return date(year, month, day)
+    except ValueError:  # Feb 29 outside a leap year
+        return date(year, month, 28)

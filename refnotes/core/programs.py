@@ -6,6 +6,8 @@ from __future__ import annotations
 from datetime import date, timedelta
 from typing import NamedTuple
 
+from refnotes.core.dates import day_in
+
 ANY = "any"  # a step any reach satisfies
 PROGRAMS_DIR = "programs"  # the vault's own programs, and the shipped ones under refnotes/templates
 
@@ -100,7 +102,6 @@ class Schedule(NamedTuple):
 
     touches: tuple[Touch, ...]  # the latest two dated up to today, then the next one (if any)
     current: int  # how many of `touches` are dated up to today (0, 1 or 2)
-    final: bool  # the last touch dated up to today is the last of all: nothing follows it
     active: bool  # started, and not over: the contact gets no keep-in-touch
 
 
@@ -109,28 +110,16 @@ def schedule(programs: dict[str, Program], name: str, start: date, today: date) 
     step due, the one before it, and the next one only (whatever the horizon: the step after it is
     shown once this one is due, and a longer look ahead lists the same items as a shorter one would)."""
     past: list[Touch] = []
-    ahead: list[Touch] = []
-    end = start
-    going = False  # the chain reaches past today
-    for touch, ends in _timeline(programs, name, start, today - timedelta(days=800)):
-        end = ends
-        if touch is None:
-            going = True  # a program that starts again every year
-            break
-        if touch.day <= today:
-            past.append(touch)
-            if len(past) > 2:
-                del past[0]
-        else:
-            ahead.append(touch)
-            going = True
-            break
-    if not going and end is not None and end > today:
-        going = True
-    final = not going
-    if final and past and today > past[-1].day + timedelta(days=GRACE_DAYS):
+    end: date | None = start  # the day the program the last touch belongs to ends (None: never)
+    for touch, end in _timeline(programs, name, start, today - timedelta(days=800)):
+        if touch is None or touch.day > today:  # every year again, or the next step
+            return Schedule((*past[-2:], *([touch] if touch else ())), len(past[-2:]), start <= today)
+        past.append(touch)
+    if end is not None and end > today:  # the last week of the last program is not over
+        return Schedule(tuple(past[-2:]), len(past[-2:]), start <= today)
+    if past and today > past[-1].day + timedelta(days=GRACE_DAYS):
         past = []  # long over: the last step is dropped too
-    return Schedule((*past, *ahead), len(past), final and bool(past), start <= today and going)
+    return Schedule(tuple(past[-2:]), len(past[-2:]), False)
 
 
 def touches(programs: dict[str, Program], name: str, start: date, until: date):
@@ -153,11 +142,11 @@ def _timeline(programs: dict[str, Program], name: str, start: date, since: date,
             return
         steps = program.steps
         if program.yearly:
-            ends = None if program.repeat else _year_after(begin)
+            ends = None if program.repeat else day_in(begin.year + 1, begin.month, begin.day)
             year = since.year if program.repeat and since.year > begin.year else begin.year
             while True:
                 for number, step in enumerate(steps, 1):
-                    day = _day_in(year, step.month, step.day)
+                    day = day_in(year, step.month, step.day)
                     if day < begin:
                         continue
                     if ends is not None and day >= ends:
@@ -177,15 +166,3 @@ def _timeline(programs: dict[str, Program], name: str, start: date, since: date,
                 yield Touch(program, number, step, begin + timedelta(weeks=step.week - 1)), ends
             begin = ends
         program = programs.get(program.then) if program.then else None
-
-
-def _year_after(day: date) -> date:
-    return _day_in(day.year + 1, day.month, day.day)
-
-
-def _day_in(year: int, month: int, day: int) -> date:
-    """The date, with Feb 29 falling on Feb 28 outside leap years."""
-    try:
-        return date(year, month, day)
-    except ValueError:
-        return date(year, month, 28)

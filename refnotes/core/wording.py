@@ -162,9 +162,15 @@ TOUCH_VERBS = {"call": "call", "email": "e-mail", "text": "text", "meeting": "me
 TOUCH_NOUNS = {"email": "an e-mail", "event": "an event", "other": "a touch", "any": "any touch"}
 
 
+def touch_title(d: dict, who: str) -> str:
+    """"8x8 3/8: call Alice Nguyen: Call: how are they doing?" (a program step's detail, for `who`), with
+    "Missed: " before a step missed."""
+    missed = "Missed: " if d["missed"] else ""
+    return f"{missed}{d['program']} {d['step']}/{d['steps']}: {TOUCH_VERBS.get(d['medium'], 'reach')} {who}: {d['do']}"
+
+
 def _touch_title(c, r, d, due, ix) -> str:
-    missed = "Missed: " if d.get("missed") else ""
-    return f"{missed}{d['program']} {d['step']}/{d['steps']}: {TOUCH_VERBS.get(d['medium'], 'reach')} {c.name}: {d['do']}"
+    return touch_title(d, c.name)
 
 
 def _touch_why(c, r, d, due, ix) -> str:

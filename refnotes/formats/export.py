@@ -17,7 +17,7 @@ import vobject
 
 from refnotes.core import agenda
 from refnotes.core.model import Vault
-from refnotes.core.rules.occasions import day_in
+from refnotes.core.dates import day_in
 
 PRODID = "-//refnotes//refnotes//EN"
 

@@ -30,7 +30,6 @@ import time
 import types
 from datetime import date, datetime, timedelta
 from datetime import time as clock_time
-from importlib import resources
 from pathlib import Path
 
 import jinja2
@@ -41,14 +40,14 @@ from jinja2.utils import Cycler, Joiner, Namespace
 from refnotes import __version__
 from refnotes.core.wording import count
 from refnotes.store import freshness
+from refnotes.store.shipped import shipped
 
-PACKAGE = "refnotes.templates"
 COMPILED = "templates"  # in the per-user cache folder: a folder per code key, Jinja's files in it
 STALE_DAYS = 30  # another code key's folder unused this long is removed when a new one is made
 
 
 def _packaged(name: str) -> tuple[str, str, callable] | None:
-    resource = resources.files(PACKAGE)
+    resource = shipped()
     for part in name.split("/"):
         if part in ("", ".", ".."):
             return None

@@ -5,12 +5,12 @@ name or add to them."""
 from __future__ import annotations
 
 import os
-from importlib import resources
 from pathlib import Path
 
 from refnotes.core.model import WARNING, Problem
 from refnotes.core.programs import PROGRAMS_DIR, Program, program_mark
 from refnotes.formats.config import CONFIG_FILE
+from refnotes.store.shipped import shipped
 
 
 def load_programs(root: Path) -> tuple[dict[str, Program], list[Problem]]:
@@ -19,7 +19,7 @@ def load_programs(root: Path) -> tuple[dict[str, Program], list[Problem]]:
     from refnotes.store.reading import outside_link, read_in_vault
 
     programs: dict[str, Program] = {}
-    for resource in sorted(_shipped().iterdir(), key=lambda r: r.name):
+    for resource in sorted(shipped().joinpath(PROGRAMS_DIR).iterdir(), key=lambda r: r.name):
         if resource.name.endswith(".yaml"):
             program, _ = parse_program(resource.read_text(encoding="utf-8"), f"<refnotes>/{PROGRAMS_DIR}/"
                                        f"{resource.name}", resource.name[:-5])
@@ -87,14 +87,3 @@ def vault_programs(root: Path, config, contacts: dict) -> tuple[dict[str, Progra
             elif mark[1] not in programs:
                 problems.append(Problem(c.path, entry.line, unknown(mark[1]), WARNING))
     return programs, problems
-
-
-def _shipped():
-    """The shipped programs' folder: in the installed package, or (refnotes run from a checkout, where
-    the source folder hides the installed package) the checkout's templates/programs."""
-    try:
-        return resources.files("refnotes.templates").joinpath(PROGRAMS_DIR)
-    except ModuleNotFoundError:
-        import refnotes
-
-        return Path(refnotes.__file__).resolve().parent.parent / "templates" / PROGRAMS_DIR

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from datetime import date, timedelta
 
+from refnotes.core.dates import day_in
 from refnotes.core.index import PURPOSE_TAGS, Index
 from refnotes.core.model import Contact
 from refnotes.core.rules import Due, rule
@@ -109,11 +110,3 @@ def next_yearly(month: int, day: int, today: date, first_year: int | None = None
         if candidate >= today:
             return candidate
         year += 1
-
-
-def day_in(year: int, month: int, day: int) -> date:
-    """The date, with Feb 29 falling on Feb 28 outside leap years."""
-    try:
-        return date(year, month, day)
-    except ValueError:  # Feb 29 outside a leap year
-        return date(year, month, 28)

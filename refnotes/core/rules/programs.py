@@ -24,21 +24,19 @@ def program_touch(ix: Index, until: date) -> Iterator[Due]:
     if not ix.programs:
         return
     for c in ix.contacts.values():
-        on = on_programs(ix, c)
+        on = [(name, start, plan) for name, start, plan in on_programs(ix, c) if plan.touches]
         if not on:
             continue
-        last = None
+        latest = ix.last_reach(c)
+        floor = min(t.day for _, _, plan in on for t in plan.touches) - _WINDOW  # no reach before it counts
+        last = _last_by_medium(c, ix.today, floor) if latest is not None and latest >= floor else {}
         for name, start, plan in on:
             for number, touch in enumerate(plan.touches):
-                if last is None:
-                    floor = min(t.day for _, _, p in on for t in p.touches) - _WINDOW
-                    latest = ix.last_reach(c)
-                    last = _last_by_medium(c, ix.today, floor) if latest is not None and latest >= floor else {}
-                media = SAME_MEDIUM.get(touch.step.medium, (touch.step.medium,))
-                if touch.step.medium == ANY:
-                    reached = ix.last_reach(c)
+                medium = touch.step.medium
+                if medium == ANY:
+                    reached = latest
                 else:
-                    reached = max((last[m] for m in media if m in last), default=None)
+                    reached = max((last[m] for m in SAME_MEDIUM.get(medium, (medium,)) if m in last), default=None)
                 if reached is not None and reached >= touch.day - _WINDOW:
                     continue
                 missed = number == 0 and plan.current == 2

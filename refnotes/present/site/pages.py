@@ -111,7 +111,7 @@ class Pages:
         week_end = agenda.week_start(self.today) + timedelta(days=6)
         items = agenda.due_within(self.items, self.today, (week_end - self.today).days)
         groups = [(rule, [i for i in items if i.rule == rule]) for rule in agenda.RULES]
-        groups = [(rule, _together(group) if rule == "program-touch" else group) for rule, group in groups]
+        groups = [(rule, agenda.together(group) if rule == "program-touch" else group) for rule, group in groups]
         # the notes notes.html prints, due this week: cards, thank-you notes, notes to keep in touch
         to_write = [item for item, _ in notes.due_items(self.vault, self.today, (week_end - self.today).days,
                                                           self.items)]
@@ -242,18 +242,3 @@ class Pages:
                 "more_sources": max(0, len(sources) - NETWORK_ROWS), "ledger": ledger[:NETWORK_ROWS],
                 "more_ledger": max(0, len(ledger) - NETWORK_ROWS), "source_count": len(sources),
                 "total_referrals": sum(s["count"] for s in sources)}
-
-
-def _together(items: list) -> list:
-    """The week's program touches, a step due for several people as one row (an agenda.TouchGroup),
-    in the order of its first item."""
-    rows, seen = [], set()
-    grouped = {id(i): group for group in agenda.touch_groups(items) if len(group.items) > 1 for i in group.items}
-    for item in items:
-        group = grouped.get(id(item))
-        if group is None:
-            rows.append(item)
-        elif id(group) not in seen:
-            seen.add(id(group))
-            rows.append(group)
-    return rows
