@@ -376,3 +376,16 @@ def test_the_weekly_plan_links_the_drafts_folder_when_there_is_one(run, vault):
     (vault.root / "_drafts").mkdir()
     assert run("--vault", vault.root, "build", "--today", "2026-12-02").exit_code == 0
     assert '<a href="../_drafts/">E-mail drafts to send' in (vault.root / "_site" / "index.html").read_text()
+
+
+def test_program_show_start_prints_each_touch_date_for_a_start(run, vault):
+    import json
+
+    result = run("--vault", vault.root, "program", "show", "8x8", "--start", "2026-03-02", "--json")
+    assert result.exit_code == 0, result.output
+    found = [(t["program"], t["step"], t["date"]) for t in json.loads(result.output)["touches"]]
+    assert found[:2] == [("8x8", 1, "2026-03-02"), ("8x8", 2, "2026-03-09")]
+    assert found[8] == ("33-touch", 7, "2026-05-10")
+    assert found[-1] == ("33-touch", 3, "2027-02-10")  # a year from the start: Mar 10 would be after it
+    text = run("--vault", vault.root, "program", "show", "8x8", "--start", "2026-03-02").output
+    assert "  2026-04-20  8x8 8/8          call     Call: how can I help you? Then the ask\n" in text

@@ -45,11 +45,23 @@ def list_command(ctx: Context, as_json: bool) -> None:
 
 @program.command("show")
 @click.argument("name")
+@click.option("--start", "begin", type=DATE, default=None,
+              help="Print the date of each touch for someone starting that day (a year of them, what "
+              "follows with then: included).")
 @json_option
 @pass_context
-def show(ctx: Context, name: str, as_json: bool) -> None:
-    """One program's steps: when, by what medium, what to do."""
+def show(ctx: Context, name: str, begin, as_json: bool) -> None:
+    """One program's steps: when, by what medium, what to do.
+
+    \b
+    Examples:
+      refnotes program show 8x8
+      refnotes program show post-closing --start 2026-11-30
+    """
     found = _known(ctx, name)
+    if begin is not None:
+        _dates(ctx, found, begin, as_json)
+        return
     if as_json:
         echo_json(_as_json(found))
         return
@@ -103,6 +115,24 @@ def stop(ctx: Context, slug: str, name: str, day, today) -> None:
       refnotes program stop erin-walsh 8x8
     """
     _mark(ctx, slug, name, day, today, started=False)
+
+
+def _dates(ctx: Context, found, begin, as_json: bool) -> None:
+    """`program show NAME --start DATE`: each touch's date in the year from DATE."""
+    from datetime import timedelta
+
+    from refnotes.core.programs import touches
+
+    dated = list(touches(_programs(ctx), found.name, begin, begin + timedelta(days=365)))
+    if as_json:
+        echo_json({"program": found.name, "start": begin.isoformat(), "touches": [
+            {"program": t.program.name, "step": t.number, "date": t.day.isoformat(), "medium": t.step.medium,
+             "do": t.step.do, "ask": t.step.ask} for t in dated]})
+        return
+    click.echo(f"{found.name} from {begin:%A, %B} {begin.day}, {begin.year}:")
+    for t in dated:
+        step = f"{t.program.name} {t.number}/{len(t.program.steps)}"
+        click.echo(f"  {t.day.isoformat()}  {step:<16} {t.step.medium:<8} {t.step.do}")
 
 
 def _mark(ctx: Context, slug: str, name: str, day, today, started: bool) -> None:

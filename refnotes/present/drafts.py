@@ -83,18 +83,14 @@ def email_kind(vault: Vault, item: agenda.Item) -> str | None:
     if kind is None:
         return None
     if kind == "program":
-        return kind if (item.detail or {}).get("medium") == "email" else None
+        return kind if item.detail["medium"] == "email" else None
     return kind if vault.contacts[item.contact].channel == "email" else None
 
 
 def email_items(vault: Vault, items: list[agenda.Item]) -> list[tuple[agenda.Item, str]]:
     """(item, kind) of every e-mail touch among `items`, in their order."""
-    found = []
-    for item in items:
-        kind = email_kind(vault, item)
-        if kind is not None:
-            found.append((item, kind))
-    return found
+    kinds = ((item, email_kind(vault, item)) for item in items)
+    return [(item, kind) for item, kind in kinds if kind is not None]
 
 
 def due_drafts(vault: Vault, today: date, days: int, items: list[agenda.Item] | None = None,
@@ -139,13 +135,11 @@ def body_of(env, vault: Vault, index: Index, item: agenda.Item, kind: str, subje
     line for keep-in-touch, and for a program step that ends with the ask, when the contact may be asked."""
     contact = vault.contacts[item.contact]
     context, _ = notes.recipient_context(vault, item, kind, base)
-    detail = item.detail or {}
-    step = {"program": "", "step": 0, "steps": 0, "do": ""}
-    if kind == "program":
-        step = {"program": str(detail.get("program", "")), "step": detail.get("step", 0),
-                "steps": detail.get("steps", 0), "do": str(detail.get("do", ""))}
+    program = kind == "program"
+    step = {key: item.detail[key] if program else blank for key, blank in
+            (("program", ""), ("step", 0), ("steps", 0), ("do", ""))}
     year = item.due.year
-    asks = kind == "keep-in-touch" or (kind == "program" and bool(detail.get("ask")))
+    asks = kind == "keep-in-touch" or (program and item.detail["ask"])
     ask = notes.ask_line(env, context, contact.slug, year) if asks and notes.may_ask(contact, index) else ""
     text = notes.wording(env, f"notes/email-{kind}.txt", context, contact.slug, year, f"email-{kind}",
                          **step, subject=subject, ask_line=ask)
@@ -158,7 +152,7 @@ def subject_of(vault: Vault, item: agenda.Item, kind: str) -> str:
     about = vault.contacts.get(item.about) if item.about else None
     referral = about.greeting if about is not None else "the person you sent my way"
     if kind == "program":
-        return step_subject(str((item.detail or {}).get("do", ""))) or "A quick note"
+        return step_subject(item.detail["do"]) or "A quick note"
     if kind == "thanks":
         return f"Thank you for introducing me to {referral}"
     if kind == "update":
@@ -185,9 +179,8 @@ def file_name(item: agenda.Item) -> str:
     (`...-thank-referrer-carol-diaz.eml`), a program step the program and the step (`...-program-touch-8x8-2.eml`):
     one name per item, the same on every run while it is due."""
     parts = [item.due.isoformat(), item.contact, item.rule]
-    detail = item.detail or {}
     if item.rule == "program-touch":
-        parts += [slugify(str(detail.get("program", "program"))), str(detail.get("step", 0))]
+        parts += [slugify(item.detail["program"]), str(item.detail["step"])]
     elif item.about:
         parts.append(item.about)
     return _safe("-".join(parts)) + ".eml"
