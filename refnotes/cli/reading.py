@@ -130,7 +130,7 @@ def todo(ctx: Context, days: int, show_why: bool, today: date, as_json: bool) ->
                 _touch_group(out, item, f"  {mark} {due}  ", vault, show_why)
                 continue
             contact = vault.contacts[item.contact]
-            reach = _reach(contact, item)
+            reach = (agenda.reach_for(contact, item) or ("", ""))[1]
             out(f"  {mark} {due}  {item.title}" + (click.style(f"  {reach}", dim=True) if reach else ""))
             if show_why:
                 out(click.style(f"            {item.why}", dim=True))
@@ -167,13 +167,6 @@ def _touch_group(out, group, lead: str, vault, show_why: bool) -> None:
     if show_why:
         out(click.style(f"{pad}{group.why}", dim=True))
     out(click.style(f"{pad}done? {group.command}", dim=True))
-
-
-def _reach(contact, item) -> str:
-    """How to reach them for this item: the e-mail address for an e-mail touch, else the phone first."""
-    if item.rule == "program-touch" and item.detail["medium"] == "email" and contact.emails:
-        return contact.emails[0]
-    return (contact.phones or contact.emails or ("",))[0]
 
 
 def _bar(done: int, target: int, width: int = 12) -> str:

@@ -120,6 +120,16 @@ class TouchGroup(NamedTuple):
                 "contacts": self.contacts, "command": self.command}
 
 
+def reach_for(contact: Contact, item: Item) -> tuple[str, str] | None:
+    """How to reach them for this item: ("email", their address) for an e-mail step of a program, else
+    ("phone", their first phone), else ("email", their first address); None when the file has neither."""
+    if item.rule == "program-touch" and item.detail["medium"] == "email" and contact.emails:
+        return "email", contact.emails[0]
+    if contact.phones:
+        return "phone", contact.phones[0]
+    return ("email", contact.emails[0]) if contact.emails else None
+
+
 def touch_groups(items: Iterable[Item]) -> list[TouchGroup]:
     """The program-touch items grouped by program, step and missed or not, in the order they come."""
     found: dict[tuple, list[Item]] = {}

@@ -127,6 +127,7 @@ class Pages:
             "is_repo": self.is_repo,
             "chart": chart(weeks),
             "drafts": self._drafts_link(),
+            "reach_for": agenda.reach_for,
         }
 
     def _drafts_link(self) -> str | None:
