@@ -290,3 +290,21 @@ def test_a_file_git_does_not_track_is_moved_without_a_word_of_git(run, book):
     done = run("--vault", book.root, "rename", "dan", "dan-osei")
     assert done.exit_code == 0 and "staged" not in done.output, done.output
     assert (book.root / "contacts" / "dan-osei.md").is_file()
+
+
+def test_a_file_saved_while_merge_works_is_changed_as_it_is_then(run, book, monkeypatch):
+    from refnotes.store import book as store
+
+    planned = store._links
+
+    def links(*args, **kwargs):  # an editor saves bob.md after merge read it, before merge writes it
+        edits = planned(*args, **kwargs)
+        bob = book.root / "contacts" / "bob.md"
+        bob.write_bytes(bob.read_bytes() + b"- 2026-02-03 text: sent [[erin-walsh-2]] the map\n")
+        return edits
+
+    monkeypatch.setattr(store, "_links", links)
+    done = run("--vault", book.root, "merge", "erin-walsh", "erin-walsh-2")
+    assert done.exit_code == 0, done.output
+    assert files(book)["contacts/bob.md"].decode().endswith(
+        "- 2026-02-02 call: about [[erin-walsh]] #gave\n- 2026-02-03 text: sent [[erin-walsh]] the map\n")
