@@ -93,6 +93,7 @@ def test_merging_twice_records_nothing_twice():
     (b"---\nname: Erin\n<<<<<<< HEAD\nkind: client\n=======\nkind: sphere\n>>>>>>> x\n---\n", "conflict"),
     (b"name: Erin\n", "no front matter"),
     (b"---\nname: [unclosed\n---\n", "cannot read"),
+    (b"---\nname: Erin\nname: Erin W.\n---\n", "name is written twice (lines 2 and 3)"),
 ])
 def test_merge_refuses_a_file_it_cannot_read_safely(other, why):
     with pytest.raises(MergeRefused) as refused:
@@ -308,3 +309,11 @@ def test_a_file_saved_while_merge_works_is_changed_as_it_is_then(run, book, monk
     assert done.exit_code == 0, done.output
     assert files(book)["contacts/bob.md"].decode().endswith(
         "- 2026-02-02 call: about [[erin-walsh]] #gave\n- 2026-02-03 text: sent [[erin-walsh]] the map\n")
+
+
+def test_a_key_written_twice_is_named_by_merge_whichever_file_it_is_in(run, book):
+    book.write("contacts/twice.md", "---\nname: Bad\nname: Dup\n---\n")
+    for keep, other in (("erin-walsh", "twice"), ("twice", "erin-walsh")):
+        done = run("--vault", book.root, "merge", keep, other, "--dry-run")
+        assert done.exit_code == 2
+        assert done.output.startswith("Error: contacts/twice.md:3: name is written twice (lines 2 and 3)"), done.output

@@ -93,7 +93,7 @@ def merge(keep_raw: bytes, other_raw: bytes, keep_rel: str, other_rel: str) -> M
                     added += other.block(key, keep.indent)
                 expected[key] = value if key not in keep.meta else new
             elif keep.is_block_list(key):
-                first, last = keep.spans[key]
+                last = keep.spans[key][1]
                 dash = keep.item_indent(key)
                 after_line[last] = [f"{dash}- {frontmatter.scalar_text(item)}" for item in new]
                 expected[key] = [*keep.meta[key], *new]
@@ -363,7 +363,12 @@ class _File:
         self.nodes: dict[str, tuple[yaml.Node, yaml.Node]] = {}
         self.spans: dict[str, tuple[int, int]] = {}  # key -> (first, last) line index, its value included
         for key, value in (root.value if root is not None else ()):
-            if isinstance(key, yaml.ScalarNode) and key.value not in self.nodes:
+            if isinstance(key, yaml.ScalarNode) and key.value in self.nodes:  # which one would merge?
+                first = self.nodes[key.value][0].start_mark.line + 2
+                raise MergeRefused(f"{key.value} is written twice (lines {first} and {key.start_mark.line + 2}) "
+                                   "and YAML keeps only the last; remove one by hand, then merge", rel,
+                                   key.start_mark.line + 2)
+            if isinstance(key, yaml.ScalarNode):
                 self.nodes[key.value] = (key, value)
                 first = key.start_mark.line + 1
                 end = value.end_mark
