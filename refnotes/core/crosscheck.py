@@ -7,6 +7,7 @@ from datetime import date
 
 from refnotes.core import households
 from refnotes.core.model import WARNING, Contact, Problem, Vault
+from refnotes.core.names import web_pages
 
 
 def cross_checks(vault: Vault) -> list[Problem]:
@@ -83,14 +84,8 @@ def duplicates(contacts: dict[str, Contact]) -> list[Problem]:
 
 def _other_pages(a: Contact, b: Contact) -> bool:
     """Namesakes with web pages (`url:`, a LinkedIn profile) and none in common: two people."""
-    pages = [{_page(url) for url in (c.meta.get("url") if isinstance(c.meta.get("url"), list) else [c.meta.get("url")])
-              if isinstance(url, str) and url.strip()} for c in (a, b)]
+    pages = web_pages(a.meta.get("url")), web_pages(b.meta.get("url"))
     return bool(pages[0]) and bool(pages[1]) and pages[0].isdisjoint(pages[1])
-
-
-def _page(url: str) -> str:
-    url = url.strip().casefold().removeprefix("https://").removeprefix("http://").removeprefix("www.")
-    return url.rstrip("/")
 
 
 def _together(a: Contact, b: Contact) -> bool:
