@@ -7,7 +7,7 @@ from datetime import date
 
 from refnotes.core import households
 from refnotes.core.model import WARNING, Contact, Problem, Vault
-from refnotes.core.names import web_pages
+from refnotes.core.names import same_phone, web_pages
 
 
 def cross_checks(vault: Vault) -> list[Problem]:
@@ -73,7 +73,7 @@ def duplicates(contacts: dict[str, Contact]) -> list[Problem]:
                 continue  # an extension, a short code: too little to tell people apart
             same = phones.setdefault(digits[-7:], [])
             for known, other in same:
-                if other is not contact and (known.endswith(digits) or digits.endswith(known)):
+                if other is not contact and same_phone(known, digits):
                     if not _together(contact, other):
                         problems.append(_twice(contact, other, "phone", f"phone {phone}"))
                     break

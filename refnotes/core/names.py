@@ -202,6 +202,12 @@ def phone_digits(phone: str) -> str:
     return digits.removeprefix("00")
 
 
+def same_phone(a: str, b: str) -> bool:
+    """Two numbers' phone_digits that are one number: the same, or one the other without its country
+    code (both of 7 digits or more: an extension or a short code tells nobody apart)."""
+    return a == b or (min(len(a), len(b)) >= 7 and (a.endswith(b) or b.endswith(a)))
+
+
 _NOT_DIGITS = re.compile(r"[^0-9]+")
 
 
