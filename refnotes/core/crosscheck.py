@@ -90,7 +90,7 @@ def _other_pages(a: Contact, b: Contact) -> bool:
 
 def _together(a: Contact, b: Contact) -> bool:
     """People who may share a phone: one household, or partners (`spouse:` naming the other)."""
-    if a.household and b.household and households.key(a.household) == households.key(b.household):
+    if households.of(a) and households.of(a) == households.of(b):
         return True
     return a.spouse_slug == b.slug or b.spouse_slug == a.slug
 
