@@ -208,6 +208,9 @@ def test_rename_refuses_a_taken_or_bad_slug(run, book):
     assert taken.exit_code == 2 and "refnotes merge erin-walsh erin-walsh-2" in taken.output
     bad = run("--vault", book.root, "rename", "erin-walsh-2", "Erin Walsh/../x")
     assert bad.exit_code == 2 and "not a slug" in bad.output
+    named = run("--vault", book.root, "rename", "erin-walsh-2", "Erin Walsh 2")
+    assert named.exit_code == 2 and "not a slug (lower-case letters, digits and hyphens): as one it is " \
+        "erin-walsh-2, its slug already" in named.output, named.output
     assert files(book) == before
 
 

@@ -108,9 +108,10 @@ def rename(ctx: Context, old: str, new: str, dry_run: bool) -> None:
     vault = ctx.load()
     contact = _contact(vault, old, "OLD")
     wanted = normal(new.strip().removesuffix(".md"))
-    if slugify(wanted) != wanted:
-        raise UsageFailure(f"NEW {new!r} is not a slug (lower-case letters, digits and hyphens): "
-                           f"try {slugify(wanted)}")
+    slug = slugify(wanted)
+    if slug != wanted:
+        hint = f"as one it is {slug}, its slug already" if slug == contact.slug else f"try {slug}"
+        raise UsageFailure(f"NEW {new!r} is not a slug (lower-case letters, digits and hyphens): {hint}")
     if wanted == contact.slug:
         raise UsageFailure(f"{contact.slug} is its slug already")
     if wanted in vault.contacts:
