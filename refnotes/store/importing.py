@@ -121,7 +121,7 @@ def _link_spouses(vault: Vault, outcomes: list[Outcome]) -> None:
     file of this import is that person (names by names.name_key: a first name alone links no one)."""
     people: dict[str, set[str]] = {}
     for contact in vault.contacts.values():
-        for key in (name_key(contact.name), *(email.lower() for email in contact.emails)):
+        for key in (contact.name_key, *(email.lower() for email in contact.emails)):
             people.setdefault(key, set()).add(contact.slug)
     for outcome in outcomes:
         if outcome.action == "create":
