@@ -48,8 +48,8 @@ def test_check_names_both_files_and_the_merge_for_the_same_name(run, vault):
     vault.contact("erin-walsh", "name: Erin Walsh\nkind: prospect")
     vault.contact("erin-walsh-2", "kind: sphere\nname: Dr. Erin  Walsh")
     assert warnings(run, vault) == [
-        "contacts/erin-walsh-2.md:3: warning: name 'Dr. Erin Walsh' is also on contacts/erin-walsh.md:2: "
-        "the same person twice? `refnotes merge erin-walsh erin-walsh-2` makes them one"]
+        ("contacts/erin-walsh-2.md:3: warning: name 'Dr. Erin Walsh' is also on contacts/erin-walsh.md:2: "
+        "the same person twice? `refnotes merge erin-walsh erin-walsh-2` makes them one")]
 
 
 def test_check_finds_one_phone_written_two_ways(run, vault):
@@ -64,8 +64,8 @@ def test_check_finds_one_email_on_two_files_and_says_where(run, vault):
     vault.contact("a", "name: Ann Lee\nemail: ann@example.com")
     vault.contact("b", "name: Annie\nemail: [x@example.com, Ann@Example.com]")
     assert warnings(run, vault) == [
-        "contacts/b.md:3: warning: email Ann@Example.com is also on contacts/a.md:3: the same person twice? "
-        "`refnotes merge a b` makes them one"]
+        ("contacts/b.md:3: warning: email Ann@Example.com is also on contacts/a.md:3: the same person twice? "
+        "`refnotes merge a b` makes them one")]
 
 
 def test_no_duplicate_warning_for_a_household_phone_short_numbers_or_first_names(run, vault):
@@ -117,3 +117,10 @@ def test_namesakes_with_other_web_pages_are_two_people(run, vault):
     vault.contact("priya-2", "name: Priya Sharma\nurl: https://www.linkedin.com/in/priya-sharma-2")
     vault.contact("priya-3", "name: Priya Sharma\nurl: [http://linkedin.com/in/priya-sharma-1]")
     assert [line.split(": warning: ")[0] for line in warnings(run, vault)] == ["contacts/priya-3.md:2"]
+
+
+def test_one_phone_with_and_without_its_country_code_but_no_short_code():
+    from refnotes.core.names import same_phone
+
+    assert same_phone(phone_digits("+1 555 010 0163"), phone_digits("(555) 010-0163"))
+    assert same_phone("1234", "1234") and not same_phone("11234", "1234")

@@ -93,6 +93,7 @@ def test_merging_twice_records_nothing_twice():
     (b"---\nname: Erin\n<<<<<<< HEAD\nkind: client\n=======\nkind: sphere\n>>>>>>> x\n---\n", "conflict"),
     (b"name: Erin\n", "no front matter"),
     (b"---\nname: [unclosed\n---\n", "cannot read"),
+    (b"---\nname: Erin\nname: Erin W.\n---\n", "name is written twice (lines 2 and 3)"),
 ])
 def test_merge_refuses_a_file_it_cannot_read_safely(other, why):
     with pytest.raises(MergeRefused) as refused:
@@ -207,6 +208,9 @@ def test_rename_refuses_a_taken_or_bad_slug(run, book):
     assert taken.exit_code == 2 and "refnotes merge erin-walsh erin-walsh-2" in taken.output
     bad = run("--vault", book.root, "rename", "erin-walsh-2", "Erin Walsh/../x")
     assert bad.exit_code == 2 and "not a slug" in bad.output
+    named = run("--vault", book.root, "rename", "erin-walsh-2", "Erin Walsh 2")
+    assert named.exit_code == 2 and "not a slug (lower-case letters, digits and hyphens): as one it is " \
+        "erin-walsh-2, its slug already" in named.output, named.output
     assert files(book) == before
 
 
@@ -290,3 +294,29 @@ def test_a_file_git_does_not_track_is_moved_without_a_word_of_git(run, book):
     done = run("--vault", book.root, "rename", "dan", "dan-osei")
     assert done.exit_code == 0 and "staged" not in done.output, done.output
     assert (book.root / "contacts" / "dan-osei.md").is_file()
+
+
+def test_a_file_saved_while_merge_works_is_changed_as_it_is_then(run, book, monkeypatch):
+    from refnotes.store import book as store
+
+    planned = store._links
+
+    def links(*args, **kwargs):  # an editor saves bob.md after merge read it, before merge writes it
+        edits = planned(*args, **kwargs)
+        bob = book.root / "contacts" / "bob.md"
+        bob.write_bytes(bob.read_bytes() + b"- 2026-02-03 text: sent [[erin-walsh-2]] the map\n")
+        return edits
+
+    monkeypatch.setattr(store, "_links", links)
+    done = run("--vault", book.root, "merge", "erin-walsh", "erin-walsh-2")
+    assert done.exit_code == 0, done.output
+    assert files(book)["contacts/bob.md"].decode().endswith(
+        "- 2026-02-02 call: about [[erin-walsh]] #gave\n- 2026-02-03 text: sent [[erin-walsh]] the map\n")
+
+
+def test_a_key_written_twice_is_named_by_merge_whichever_file_it_is_in(run, book):
+    book.write("contacts/twice.md", "---\nname: Bad\nname: Dup\n---\n")
+    for keep, other in (("erin-walsh", "twice"), ("twice", "erin-walsh")):
+        done = run("--vault", book.root, "merge", keep, other, "--dry-run")
+        assert done.exit_code == 2
+        assert done.output.startswith("Error: contacts/twice.md:3: name is written twice (lines 2 and 3)"), done.output

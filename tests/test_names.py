@@ -92,3 +92,11 @@ def test_contacts_greet_by_their_front_matter(vault):
     contacts = vault.load().contacts
     assert [contacts[s].greeting for s in ("grant", "nguyen", "liu")] == ["Michael", "Tom", "Dr. Liu"]
 
+
+
+def test_web_pages_are_compared_without_scheme_www_case_or_trailing_slash():
+    from refnotes.core.names import web_pages
+
+    assert web_pages(["https://www.LinkedIn.com/in/priya/", "linkedin.com/in/priya", "  "]) == {"linkedin.com/in/priya"}
+    assert web_pages("http://example.com/a") == {"example.com/a"}
+    assert web_pages(None) == set()

@@ -7,6 +7,7 @@ from datetime import date
 
 from refnotes.core import households
 from refnotes.core.model import WARNING, Contact, Problem, Vault
+from refnotes.core.names import same_phone, web_pages
 
 
 def cross_checks(vault: Vault) -> list[Problem]:
@@ -72,7 +73,7 @@ def duplicates(contacts: dict[str, Contact]) -> list[Problem]:
                 continue  # an extension, a short code: too little to tell people apart
             same = phones.setdefault(digits[-7:], [])
             for known, other in same:
-                if other is not contact and (known.endswith(digits) or digits.endswith(known)):
+                if other is not contact and same_phone(known, digits):
                     if not _together(contact, other):
                         problems.append(_twice(contact, other, "phone", f"phone {phone}"))
                     break
@@ -83,19 +84,13 @@ def duplicates(contacts: dict[str, Contact]) -> list[Problem]:
 
 def _other_pages(a: Contact, b: Contact) -> bool:
     """Namesakes with web pages (`url:`, a LinkedIn profile) and none in common: two people."""
-    pages = [{_page(url) for url in (c.meta.get("url") if isinstance(c.meta.get("url"), list) else [c.meta.get("url")])
-              if isinstance(url, str) and url.strip()} for c in (a, b)]
+    pages = web_pages(a.meta.get("url")), web_pages(b.meta.get("url"))
     return bool(pages[0]) and bool(pages[1]) and pages[0].isdisjoint(pages[1])
-
-
-def _page(url: str) -> str:
-    url = url.strip().casefold().removeprefix("https://").removeprefix("http://").removeprefix("www.")
-    return url.rstrip("/")
 
 
 def _together(a: Contact, b: Contact) -> bool:
     """People who may share a phone: one household, or partners (`spouse:` naming the other)."""
-    if a.household and b.household and households.key(a.household) == households.key(b.household):
+    if households.of(a) and households.of(a) == households.of(b):
         return True
     return a.spouse_slug == b.slug or b.spouse_slug == a.slug
 

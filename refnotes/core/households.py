@@ -31,17 +31,22 @@ def groups(contacts) -> dict[str, list[Contact]]:
     """The households with their people, in vault order; a household of one is a household too."""
     out: dict[str, list[Contact]] = {}
     for contact in contacts:
-        if contact.household and key(contact.household):  # `???` names no household
-            out.setdefault(key(contact.household), []).append(contact)
+        home = of(contact)
+        if home:
+            out.setdefault(home, []).append(contact)
     return out
+
+
+def of(contact: Contact) -> str:
+    """The key of their household; "" when they have none (`???` names none either)."""
+    return key(contact.household) if contact.household else ""
 
 
 def address_of(contact: Contact, households: dict[str, list[Contact]]) -> str | None:
     """Where their mail goes: their own address, else the first one their household has."""
     if contact.address:
         return contact.address
-    group = households.get(key(contact.household)) if contact.household else None
-    return next((p.address for p in group or () if p.address), None)
+    return next((p.address for p in households.get(of(contact), ()) if p.address), None)
 
 
 def envelopes(due: list[Contact], households: dict[str, list[Contact]]) -> tuple[list[Envelope], list[Contact]]:
@@ -52,16 +57,17 @@ def envelopes(due: list[Contact], households: dict[str, list[Contact]]) -> tuple
     missing: dict[str, Contact] = {}
     order = {id(person): n for n, person in enumerate(due)}  # whose card comes first is named first
     for contact in due:
-        group = households.get(key(contact.household)) if contact.household and key(contact.household) else None
+        home = of(contact)
         address = address_of(contact, households)
         if not address:
             missing.setdefault(contact.slug, contact)
-        elif group is None:
+        elif home not in households:
             out.setdefault(f"contact {contact.slug}", Envelope(contact.name, address, (contact,)))
-        elif f"household {key(contact.household)}" not in out:
-            people = tuple(sorted((p for p in group if not p.do_not_contact), key=lambda p: order.get(id(p), len(due))))
+        elif f"household {home}" not in out:
+            people = tuple(sorted((p for p in households[home] if not p.do_not_contact),
+                                  key=lambda p: order.get(id(p), len(due))))
             people = people or (contact,)
-            out[f"household {key(contact.household)}"] = Envelope(together([p.name for p in people]), address, people)
+            out[f"household {home}"] = Envelope(together([p.name for p in people]), address, people)
     return list(out.values()), list(missing.values())
 
 

@@ -199,10 +199,27 @@ GENERATIONS = frozenset(("jr", "jnr", "sr", "snr", "ii", "iii", "iv", "vi", "vii
 def phone_digits(phone: str) -> str:
     """A phone number's digits, a leading 00 (international prefix) dropped: "+1 (555) 010-0" -> "15550100"."""
     digits = _NOT_DIGITS.sub("", phone)
-    return digits[2:] if digits.startswith("00") else digits
+    return digits.removeprefix("00")
+
+
+def same_phone(a: str, b: str) -> bool:
+    """Two numbers' phone_digits that are one number: the same, or one the other without its country
+    code (both of 7 digits or more: an extension or a short code tells nobody apart)."""
+    return a == b or (min(len(a), len(b)) >= 7 and (a.endswith(b) or b.endswith(a)))
 
 
 _NOT_DIGITS = re.compile(r"[^0-9]+")
+
+
+def web_pages(value) -> set[str]:
+    """A contact's web pages (`url:`, one or a list) as compared: case, the scheme, `www.` and a trailing
+    slash aside. Namesakes with pages and none in common are two people (check and import both say so)."""
+    items = value if isinstance(value, list) else [value]
+    return {_SCHEME.sub("", str(url).strip().casefold()).rstrip("/") for url in items
+            if url is not None and str(url).strip()}
+
+
+_SCHEME = re.compile(r"^(?:[a-z][a-z0-9+.-]*://)?(?:www\.)?")
 
 
 # Letters that Unicode does not decompose into an ASCII base letter.

@@ -22,7 +22,7 @@ import yaml
 
 from refnotes.core.checks import shown
 from refnotes.core.model import ERROR
-from refnotes.core.names import phone_digits
+from refnotes.core.names import phone_digits, same_phone
 from refnotes.core.wording import count
 from refnotes.formats import frontmatter, yamlsrc
 from refnotes.formats.contact import parse_contact
@@ -93,7 +93,7 @@ def merge(keep_raw: bytes, other_raw: bytes, keep_rel: str, other_rel: str) -> M
                     added += other.block(key, keep.indent)
                 expected[key] = value if key not in keep.meta else new
             elif keep.is_block_list(key):
-                first, last = keep.spans[key]
+                last = keep.spans[key][1]
                 dash = keep.item_indent(key)
                 after_line[last] = [f"{dash}- {frontmatter.scalar_text(item)}" for item in new]
                 expected[key] = [*keep.meta[key], *new]
@@ -335,8 +335,8 @@ def _same_text(a: Any, b: Any) -> bool:
 
 def _one_item(key: str, a: str, b: str) -> bool:
     """One e-mail (by case), one phone (by digits; one may lack the country code), one tag..."""
-    if key == "phone" and a.isdigit() and b.isdigit() and min(len(a), len(b)) >= 7:
-        return a.endswith(b) or b.endswith(a)
+    if key == "phone" and a.isdigit() and b.isdigit():
+        return same_phone(a, b)  # as `check` finds them
     return a == b
 
 
@@ -363,7 +363,12 @@ class _File:
         self.nodes: dict[str, tuple[yaml.Node, yaml.Node]] = {}
         self.spans: dict[str, tuple[int, int]] = {}  # key -> (first, last) line index, its value included
         for key, value in (root.value if root is not None else ()):
-            if isinstance(key, yaml.ScalarNode) and key.value not in self.nodes:
+            if isinstance(key, yaml.ScalarNode) and key.value in self.nodes:  # which one would merge?
+                first = self.nodes[key.value][0].start_mark.line + 2
+                raise MergeRefused(f"{key.value} is written twice (lines {first} and {key.start_mark.line + 2}) "
+                                   "and YAML keeps only the last; remove one by hand, then merge", rel,
+                                   key.start_mark.line + 2)
+            if isinstance(key, yaml.ScalarNode):
                 self.nodes[key.value] = (key, value)
                 first = key.start_mark.line + 1
                 end = value.end_mark

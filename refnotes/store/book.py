@@ -42,23 +42,17 @@ def merge(vault: Vault, keep: Contact, other: Contact, dry_run: bool = False) ->
     keep_path, other_path = root / keep.path, root / other.path
     other_raw = _read(other_path, other.path)
 
-    def merged(before: bytes) -> bytes:
+    def merged(before: bytes) -> tuple[bytes, tuple[str, ...]]:
         try:
-            after = merging.merge(before, other_raw, keep.path, other.path).after
-            moved = relink.contact(after, other.slug, keep.slug, keep.path)
+            report = merging.merge(before, other_raw, keep.path, other.path)
         except merging.MergeRefused as exc:
             raise BookRefused(exc.message, _where(exc.path, exc.line)) from None
-        except frontmatter.EditRefused as exc:
-            raise BookRefused(exc.message, _where(keep.path, exc.line)) from None
-        return moved[0] if moved else after
+        return _relinked(report.after, other.slug, keep.slug, keep.path) or report.after, report.said
 
     keep_raw = _read(keep_path, keep.path)
-    try:
-        report = merging.merge(keep_raw, other_raw, keep.path, other.path)
-    except merging.MergeRefused as exc:
-        raise BookRefused(exc.message, _where(exc.path, exc.line)) from None
-    done = Done([f"{keep.path}: {line}" for line in report.said])
-    writes = [(keep_path, keep.path, keep_raw, merged)]
+    after, said = merged(keep_raw)
+    done = Done([f"{keep.path}: {line}" for line in said])
+    writes = [_Edit(keep_path, keep.path, keep_raw, after, lambda before: merged(before)[0])]
     writes += _links(vault, other.slug, keep.slug, skip={keep.slug, other.slug}, done=done)
     done.said.append(f"{other.path}: removed")
     if dry_run:
@@ -81,9 +75,10 @@ def rename(vault: Vault, contact: Contact, new: str, dry_run: bool = False) -> D
     before = _read(old_path, contact.path)
     done = Done([f"{contact.path}: moved to {new_rel}"])
     writes = _links(vault, contact.slug, new, skip={contact.slug}, done=done)
-    if _relinked(before, contact.slug, new, contact.path) is not None:
-        writes.insert(0, (old_path, contact.path, before,
-                          lambda raw: _relinked(raw, contact.slug, new, contact.path) or raw))
+    own = _relinked(before, contact.slug, new, contact.path)
+    if own is not None:
+        writes.insert(0, _Edit(old_path, contact.path, before, own,
+                               lambda raw: _relinked(raw, contact.slug, new, contact.path) or raw))
     if dry_run:
         return done
     _write(root, writes, done)
@@ -100,8 +95,8 @@ def rename(vault: Vault, contact: Contact, new: str, dry_run: bool = False) -> D
     return done
 
 
-def _links(vault: Vault, old: str, new: str, skip: set[str], done: Done) -> list[tuple]:
-    """(path, rel, bytes, change) for each contact file and plan naming `old`, the report filled in."""
+def _links(vault: Vault, old: str, new: str, skip: set[str], done: Done) -> list[_Edit]:
+    """An edit for each contact file and plan naming `old`, the report filled in."""
     root = vault.root
     writes = []
     for contact in vault.contacts.values():
@@ -109,11 +104,11 @@ def _links(vault: Vault, old: str, new: str, skip: set[str], done: Done) -> list
             continue
         path = root / contact.path
         raw = _read(path, contact.path)
-        _, found = _relinking(raw, old, new, contact.path)
+        after, found = _relinking(raw, old, new, contact.path)
         if found:
             done.said.append(f"{contact.path}: {found} link{'s' if found != 1 else ''} to {old} now to {new}")
-            writes.append((path, contact.path, raw, lambda before, rel=contact.path: _relinked(before, old, new, rel)
-                           or before))
+            writes.append(_Edit(path, contact.path, raw, after,
+                                lambda before, rel=contact.path: _relinked(before, old, new, rel) or before))
     read = {contact.path for contact in vault.contacts.values()}
     for problem in vault.errors:  # a contact file that could not be read, naming `old`: its link would be lost
         if problem.path not in read and problem.path.endswith(".md") and old.encode() in _raw(root / problem.path):
@@ -123,13 +118,17 @@ def _links(vault: Vault, old: str, new: str, skip: set[str], done: Done) -> list
     for path in sorted(folder.glob(PLAN_FILES)) if folder.is_dir() and not folder.is_symlink() else ():
         rel = path.relative_to(root).as_posix()
         raw = _read(path, rel)
-        text = relink.plan(raw.decode("utf-8", "surrogateescape"), old, new)
-        if text is not None:
+        after = _replanned(raw, old, new)
+        if after is not None:
             done.said.append(f"{rel}: {old} planned as {new}")
-            writes.append((path, rel, raw, lambda before: (relink.plan(before.decode("utf-8", "surrogateescape"),
-                                                                       old, new) or before.decode(
-                "utf-8", "surrogateescape")).encode("utf-8", "surrogateescape")))
+            writes.append(_Edit(path, rel, raw, after, lambda before: _replanned(before, old, new) or before))
     return writes
+
+
+def _replanned(raw: bytes, old: str, new: str) -> bytes | None:
+    """A plan file's bytes with `old` planned as `new` (relink.plan); None when it does not name `old`."""
+    text = relink.plan(raw.decode("utf-8", "surrogateescape"), old, new)
+    return None if text is None else text.encode("utf-8", "surrogateescape")
 
 
 def _names(contact: Contact, slug: str) -> bool:
@@ -150,14 +149,31 @@ def _relinking(raw: bytes, old: str, new: str, rel: str) -> tuple[bytes | None, 
     return moved if moved else (None, 0)
 
 
-def _write(root: Path, writes: list[tuple[Path, str, bytes, Callable[[bytes], bytes]]], done: Done) -> None:
+@dataclass(frozen=True)
+class _Edit:
+    """One file to change: its bytes as read and as they will be written, and `change`, the same change
+    made on what it holds when an editor saved it meanwhile."""
+
+    path: Path
+    rel: str
+    before: bytes
+    after: bytes
+    change: Callable[[bytes], bytes]
+
+    def on(self, raw: bytes) -> tuple[bytes, tuple[bytes, bytes]]:
+        """writer.rewrite's change: the bytes worked out already when the file holds what was read."""
+        after = self.after if raw == self.before else self.change(raw)
+        return after, (raw, after)
+
+
+def _write(root: Path, writes: list[_Edit], done: Done) -> None:
     """Each file's change made on it as it is now, atomically; each an autocommit change."""
-    for path, rel, _, change in writes:
+    for edit in writes:
         try:
-            before, after = writer.rewrite(root, path, lambda raw, change=change: (change(raw), (raw, change(raw))))
+            before, after = writer.rewrite(root, edit.path, edit.on)
         except writer.WriteRefused as exc:
-            raise BookRefused(str(exc), rel) from None
-        done.changes.append(Change(path, before, after, change))
+            raise BookRefused(str(exc), edit.rel) from None
+        done.changes.append(Change(edit.path, before, after, edit.change))
 
 
 def _read(path: Path, rel: str) -> bytes:

@@ -7,14 +7,13 @@ file says is formats/importers' to read."""
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
 from refnotes.core.model import CONTACTS_DIR, Vault
-from refnotes.core.names import name_key
+from refnotes.core.names import name_key, web_pages
 from refnotes.formats import importers
 from refnotes.formats.importers import Candidate, Failure, ImportError_, decode, kind_from, normal_phone, person_key
 from refnotes.formats.importers.merge import Into, Refused, card_rel
@@ -74,7 +73,7 @@ def plan_import(vault: Vault, found: list[Candidate], *, kind: str = "sphere",
     for contact in vault.contacts.values():
         key, held = person_key(contact.name), (contact.path, None)
         names.setdefault(key, []).append(held)
-        urls[str(contact.path)] = _urls(contact.meta.get("url"))
+        urls[str(contact.path)] = web_pages(contact.meta.get("url"))
         for email in contact.emails:
             emails.setdefault(email.lower(), held)
         for phone in contact.phones:
@@ -91,7 +90,7 @@ def plan_import(vault: Vault, found: list[Candidate], *, kind: str = "sphere",
         held = next((emails[e.lower()] for e in candidate.emails if e.lower() in emails), None)
         outcome.why = "same email"
         if held is None and not candidate.emails and not candidate.phones:
-            mine = _urls(candidate.urls)  # LinkedIn's namesakes: two profiles are two people
+            mine = web_pages(candidate.urls)  # LinkedIn's namesakes: two profiles are two people
             held = next((h for h in names.get(key, []) if not (mine and urls.get(str(h[0])) and
                                                                not mine & urls[str(h[0])])), None)
             outcome.why = "same name, and no email or phone to tell them apart"
@@ -108,7 +107,7 @@ def plan_import(vault: Vault, found: list[Candidate], *, kind: str = "sphere",
         outcome.path = f"{CONTACTS_DIR}/{slug}.md"
         held = (outcome.path, outcome)
         names.setdefault(key, []).append(held)
-        urls[outcome.path] = _urls(candidate.urls)
+        urls[outcome.path] = web_pages(candidate.urls)
         for email in candidate.emails:
             emails.setdefault(email.lower(), held)
         for phone in candidate.phones:
@@ -117,18 +116,12 @@ def plan_import(vault: Vault, found: list[Candidate], *, kind: str = "sphere",
     return outcomes
 
 
-def _urls(value) -> set[str]:
-    """Web pages as compared: case, a trailing slash and the scheme aside."""
-    items = value if isinstance(value, list) else [value] if value else []
-    return {re.sub(r"^[a-z]+://(www\.)?", "", str(u).strip().casefold()).rstrip("/") for u in items if str(u).strip()}
-
-
 def _link_spouses(vault: Vault, outcomes: list[Outcome]) -> None:
     """A spouse's name (or e-mail) becomes `[[slug]]` when exactly one contact of the vault or one new
     file of this import is that person (names by names.name_key: a first name alone links no one)."""
     people: dict[str, set[str]] = {}
     for contact in vault.contacts.values():
-        for key in (name_key(contact.name), *(email.lower() for email in contact.emails)):
+        for key in (contact.name_key, *(email.lower() for email in contact.emails)):
             people.setdefault(key, set()).add(contact.slug)
     for outcome in outcomes:
         if outcome.action == "create":
