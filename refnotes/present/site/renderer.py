@@ -300,7 +300,7 @@ class Renderer(Text, Pages):
         shown.update((r.slug, r) for r in referred)
         shown[contact.slug] = contact
         home = [] if not contact.household else [
-            other for other in self.households.get(households.key(contact.household), ()) if other is not contact]
+            other for other in self.households.get(households.of(contact), ()) if other is not contact]
         spouse = get(contact.spouse_slug) if contact.spouse_slug else None
         shown.update((other.slug, other) for other in (*home, *([spouse] if spouse else [])))
         return {"prefix": "../", "contact": contact, "contacts": shown, "household": home, "spouse": spouse,
