@@ -33,13 +33,14 @@ class PageReport:
     network_requests: list[str] = field(default_factory=list)
     overflow_px: int = 0
     unreachable: list[str] = field(default_factory=list)
+    broken_words: list[str] = field(default_factory=list)  # words split over two lines though they would fit one
     serious: list[str] = field(default_factory=list)  # axe violations of serious or critical impact
     minor: list[str] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
         return not (self.console_errors or self.failed_requests or self.network_requests or self.overflow_px
-                    or self.unreachable or self.serious)
+                    or self.unreachable or self.serious or self.broken_words)
 
 
 # Elements a keyboard user must be able to reach: visible links, buttons, inputs, summaries.
@@ -52,6 +53,37 @@ _UNREACHABLE_JS = """() => {
     if (visible && (el.tabIndex < 0 || el.disabled)) bad.push(el.outerHTML.slice(0, 80));
   }
   return bad;
+}"""
+
+
+# Words broken over two lines in a table cell, link, heading, label or badge although the word is narrower
+# than the section it sits in: the sign of a column squeezed until words break ("Aa/ron/Pri/ce"). A line
+# may break after a hyphen or slash; a word wider than its whole section (a long URL) may break anywhere.
+_BROKEN_WORDS_JS = """() => {
+  const sel = 'td, th, a, h1, h2, h3, h4, caption, label, summary, .badge, time, .due';
+  const broken = [];
+  const seen = new Set();
+  for (const el of document.querySelectorAll(sel)) {
+    const walker = document.createTreeWalker(el, NodeFilter.SHOW_TEXT);
+    for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+      if (seen.has(node)) continue;
+      seen.add(node);
+      const box = node.parentElement.closest('section, aside, article, nav, header, footer, main, body');
+      const style = getComputedStyle(box);
+      const room = box.clientWidth - parseFloat(style.paddingLeft) - parseFloat(style.paddingRight);
+      for (const m of node.data.matchAll(/[^\\s\\-\\/\\u2010\\u2013\\u2014]+[\\-\\/\\u2010\\u2013\\u2014]*/g)) {
+        if (m[0].length < 2) continue;
+        const range = document.createRange();
+        range.setStart(node, m.index);
+        range.setEnd(node, m.index + m[0].length);
+        const rects = [...range.getClientRects()].filter(r => r.width > 0);
+        const tops = new Set(rects.map(r => Math.round(r.top)));
+        const width = rects.reduce((sum, r) => sum + r.width, 0);
+        if (tops.size > 1 && width <= room) broken.push(`${el.tagName.toLowerCase()}: ${m[0]}`);
+      }
+    }
+  }
+  return broken.slice(0, 20);
 }"""
 
 
@@ -130,6 +162,7 @@ class Browser:
             report.console_errors.append(f"the tab shows {page.url}, not the page")
         report.overflow_px = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
         report.unreachable = page.evaluate(_UNREACHABLE_JS)
+        report.broken_words = page.evaluate(_BROKEN_WORDS_JS)
         return report
 
     @staticmethod

@@ -88,15 +88,19 @@ def top_pages(site: Path) -> list[Path]:
         (site / "contacts").glob("page-*.html"))
 
 
-def assert_clean(browser, pages: list[Path], label: str, skip_axe: tuple[str, ...] = ()) -> None:
+def assert_clean(browser, pages: list[Path], label: str, skip_axe: tuple[str, ...] = (), words: bool = True) -> None:
+    """Every check at 375 px; `words=False` leaves out broken words (for markup soup, which has none)."""
     reports = browser.check_all(pages, skip_axe=skip_axe)
+    if not words:
+        for report in reports:
+            report.broken_words.clear()
     minor = sorted({line for r in reports for line in r.minor})
     if minor:
         print(f"\n{label}: axe findings below serious impact ({len(minor)} kinds):\n  " + "\n  ".join(minor))
     bad = [r for r in reports if not r.ok]
     assert not bad, "\n".join(
         f"{r.path}: console={r.console_errors} failed={r.failed_requests} network={r.network_requests} "
-        f"overflow={r.overflow_px}px unreachable={r.unreachable[:3]} axe={r.serious}" for r in bad)
+        f"overflow={r.overflow_px}px unreachable={r.unreachable[:3]} axe={r.serious} broken words={r.broken_words[:5]}" for r in bad)
     print(f"{label}: {len(reports)} pages clean (console, requests, network, 375 px, keyboard, axe)")
 
 
@@ -105,7 +109,9 @@ def test_every_demo_page_in_a_real_browser(browser, demo_site):
 
 
 def test_hostile_vault_pages(browser, hostile_site):
-    assert_clean(browser, sorted(hostile_site.rglob("*.html")), "hostile")
+    # where a line may break inside '<script>alert(1)</script>"><img' is the browser's business: this vault
+    # is about escaping and overflow; its long names and words are checked by the overflow test
+    assert_clean(browser, sorted(hostile_site.rglob("*.html")), "hostile", words=False)
 
 
 def test_empty_vault_pages(browser, empty_site):
@@ -316,3 +322,31 @@ def test_the_policy_lets_the_pages_own_styles_through(browser, demo_site):
         styled = page.evaluate("getComputedStyle(document.querySelector('header.site')).display")
         page.close()
         assert errors == [] and styled != "inline", (name, errors)  # style.css and notes' own <style> applied
+
+
+def test_the_broken_word_check_catches_a_squeezed_column(browser, tmp_path):
+    """The control for the 375 px check above: a table whose words may break anywhere is squeezed by its
+    long last column until the names break letter by letter, as the contacts list once was; the same
+    table with the stylesheet's rule breaks no word."""
+    rows = "".join(f"<tr><td><a href='#'>Aaron Price</a></td><td>Prospect</td><td>{'word ' * 40}</td></tr>"
+                   for _ in range(3))
+    page = ("<!DOCTYPE html><html lang=en><meta name=viewport content='width=device-width'><title>t</title>"
+            "<style>body{{overflow-wrap:{wrap}}}</style><main><section><table>{rows}</table></section></main>")
+    squeezed, fine = tmp_path / "squeezed.html", tmp_path / "fine.html"
+    squeezed.write_text(page.format(wrap="anywhere", rows=rows), encoding="utf-8")
+    fine.write_text(page.format(wrap="break-word", rows=rows), encoding="utf-8")
+    reports = browser.check_all([squeezed, fine], skip_axe=("squeezed.html", "fine.html"))
+    assert any("Aaron" in word or "Prospect" in word for word in reports[0].broken_words), reports[0]
+    assert reports[1].broken_words == []
+
+
+def test_the_chart_labels_read_at_twelve_pixels_on_a_phone(browser, demo_site):
+    page = browser.browser.new_page(viewport={"width": 375, "height": 900})
+    try:
+        page.goto((demo_site / "index.html").as_uri())
+        sizes = page.evaluate("""() => [...document.querySelectorAll('figure.chart svg text')].map(
+            t => t.getScreenCTM().a * parseFloat(getComputedStyle(t).fontSize))""")
+    finally:
+        page.close()
+    assert len(sizes) >= 6 + 2  # week labels and the axis ticks
+    assert min(sizes) >= 12, sizes

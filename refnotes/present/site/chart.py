@@ -9,7 +9,9 @@ from refnotes.core import agenda
 
 def chart(weeks: list[tuple[date, int, int]]) -> dict:
     """Geometry for the inline SVG bar chart: two bars per week, received and given."""
-    width, height, pad_left, pad_bottom, pad_top = 640, 200, 28, 34, 12
+    # narrow, so that on a phone (about 320 px for the figure) the 13-unit labels still read at 12 px or more;
+    # the stylesheet caps the figure's width on a wide screen instead of letting the text grow
+    width, height, pad_left, pad_bottom, pad_top = 340, 170, 22, 26, 10
     top = max([1, *(max(r, g) for _, r, g in weeks)])
     plot_h = height - pad_bottom - pad_top
     slot = (width - pad_left) / len(weeks)
