@@ -55,13 +55,16 @@ def test_links_are_relative_and_resolve(demo_site):
             assert resolved.is_file(), (page, target)
 
 
-def test_index_shows_the_week_grouped_by_rule_with_goals_chart_and_introductions(demo_site):
+def test_index_shows_today_by_person_then_the_week_with_goals_chart_and_introductions(demo_site):
     tree = parse(demo_site / "index.html")
     text = " ".join(tree.itertext())
     assert "Week of Nov 23 – Nov 29, 2026" in text
-    headings = [" ".join(h.itertext()).split()[0:3] for h in tree.findall(".//h3")]
-    assert ["Follow", "up", "new"] == headings[0]
-    overdue = tree.findall(".//li[@class='overdue']")
+    sections = [s.find("h2").get("id") for s in tree.findall(".//main/section")]
+    assert sections[:2] == ["today", "week"]  # today first, then the rest of the week
+    days = [" ".join(h.itertext()).split()[:3] for h in tree.findall(".//section[@aria-labelledby='week']//h3")]
+    assert days == [["Thursday,", "November", "26,"], ["Friday,", "November", "27,"],
+                    ["Saturday,", "November", "28,"], ["Sunday,", "November", "29,"]]
+    overdue = tree.findall(".//ul[@class='owed']/li[@class='overdue']")
     assert overdue and all("overdue" in " ".join(li.itertext()) for li in overdue)
     assert "Thank Carol Díaz for referring Erin Walsh" in text
     progress = tree.findall(".//progress")
@@ -262,7 +265,7 @@ def test_big_vaults_are_summarised_and_paginated(run, vault, tmp_path, monkeypat
     from refnotes.present import site
 
     monkeypatch.setattr(site.renderer, "CONTACTS_PER_PAGE", 4)
-    monkeypatch.setattr(site.pages, "ITEMS_PER_RULE", 3)
+    monkeypatch.setattr(site.pages, "PEOPLE_TODAY", 3)
     for i in range(10):
         vault.contact(f"p{i}", f"name: Person {i}\nkind: client")
     out = tmp_path / "s"
@@ -273,7 +276,7 @@ def test_big_vaults_are_summarised_and_paginated(run, vault, tmp_path, monkeypat
     assert [a.text for a in last.findall(".//tbody//a")] == ["Person 8", "Person 9"]
     assert last.find(".//nav[@class='pages']//a[@aria-current='page']").text == "3"
     text = " ".join("".join(parse(out / "index.html").itertext()).split())
-    assert "… and 7 more: refnotes todo lists them all." in text
+    assert "… and 7 more people: refnotes todo lists them all." in text  # each needs a score today
 
 
 def tree_bytes(site: Path) -> dict[str, bytes]:

@@ -130,6 +130,80 @@ def reach_for(contact: Contact, item: Item) -> tuple[str, str] | None:
     return ("email", contact.emails[0]) if contact.emails else None
 
 
+REACH_MEDIA = ("call", "meeting", "email", "text", "visit")  # how a `channel:` may say to reach someone
+
+
+def medium_for(contact: Contact) -> str:
+    """The medium to log a reach with: their `channel:` where it names one, else a call when the file has a
+    phone, else an e-mail when it has an address, else a call."""
+    if contact.channel in REACH_MEDIA:
+        return contact.channel
+    return "email" if not contact.phones and contact.emails else "call"
+
+
+def record_command(item: Item, contact: Contact) -> str:
+    """The `refnotes` line that records this item done, to be typed as it stands (the weekly plan shows it
+    beside each item): the shortcut where there is one (`thank`, `update`, `ask`), else a `log` line whose
+    medium and tags satisfy the rule, else the `set` of the score it waits for (`score=N`: your number)."""
+    import shlex
+
+    slug, rule, detail = item.contact, item.rule, item.detail or {}
+    if rule in ("thank-referrer", "update-referrer"):
+        return shlex.join(["refnotes", "thank" if rule == "thank-referrer" else "update", slug, "--for", item.about])
+    if rule in ("service-recovery", "service-check"):
+        return f"refnotes set {shlex.quote(slug)} score=N"
+    if rule == "ask-referral":
+        medium = medium_for(contact)
+        return shlex.join(["refnotes", "ask", slug, *(["--medium", medium] if medium != "call" else [])])
+    if rule == "reward-referrer":
+        medium, text = "gift", f"Thank-you gift for sending [[{item.about}]] #reward"
+    elif rule == "program-touch":
+        medium = "other" if detail["medium"] == "any" else detail["medium"]
+        text = detail["do"] + (" #ask" if detail.get("ask") and "#ask" not in detail["do"] else "")
+    elif rule in ("birthday-note", "anniversary-note"):
+        occasion = "birthday" if rule == "birthday-note" else "anniversary"
+        medium, text = "card", f"{occasion.capitalize()} card #{occasion}"
+    else:
+        medium = medium_for(contact)
+        text = {"follow-up-lead": "Followed up", "referral-month": "Referral-month call #help",
+                "keep-in-touch": "Caught up"}.get(rule) or detail.get("action") or "Done"
+    return shlex.join(["refnotes", "log", slug, medium, text])
+
+
+class Person(NamedTuple):
+    """One contact's row on the weekly plan: everything owed to them in a stretch of days."""
+
+    contact: str
+    items: tuple[Item, ...]  # in the agenda's order
+
+    @property
+    def overdue(self) -> bool:
+        return any(i.overdue for i in self.items)
+
+    @property
+    def due(self) -> date:
+        return min(i.due for i in self.items)
+
+
+def by_person(items: Iterable[Item]) -> list[Person | TouchGroup]:
+    """The items as one row per person, in the order their first item comes (overdue first, then by
+    rule), and each program step due for several people as one TouchGroup after them."""
+    items = list(items)
+    groups = [g for g in touch_groups(items) if len(g.items) > 1]
+    grouped = {id(i) for g in groups for i in g.items}
+    people: dict[str, list[Item]] = {}
+    for item in items:
+        if id(item) not in grouped:
+            people.setdefault(item.contact, []).append(item)
+    return [Person(slug, tuple(owed)) for slug, owed in people.items()] + groups
+
+
+def reaches_for(contact: Contact, items: Iterable[Item]) -> list[tuple[str, str]]:
+    """How to reach them for all these items: each item's `reach_for`, once each, in the items' order."""
+    found = [reach_for(contact, item) for item in items]
+    return list(dict.fromkeys(r for r in found if r is not None))
+
+
 def touch_groups(items: Iterable[Item]) -> list[TouchGroup]:
     """The program-touch items grouped by program, step and missed or not, in the order they come."""
     found: dict[tuple, list[Item]] = {}
@@ -271,6 +345,13 @@ def goals(vault: Vault, today: date) -> list[GoalProgress]:
         start, end = periods[name]
         out.append(GoalProgress(name, spec["per"], spec["target"], count(name, start, end), start, end))
     return out
+
+
+def previous_goals(vault: Vault, today: date) -> dict[str, GoalProgress]:
+    """Each goal's result over its last whole period before the current one (last week, last month)."""
+    before = {"week": week_start(today) - timedelta(days=1), "month": today.replace(day=1) - timedelta(days=1)}
+    found = {per: {g.goal: g for g in goals(vault, day)} for per, day in before.items()}
+    return {name: found[vault.config[f"goals.{name}"]["per"]][name] for name in GOALS}
 
 
 def weekly_referrals(vault: Vault, today: date, weeks: int = 12) -> list[tuple[date, int, int]]:

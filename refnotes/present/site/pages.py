@@ -3,6 +3,7 @@ lists, the notes to write, the referral months, the network, a contact's fields,
 
 from __future__ import annotations
 
+import shlex
 from collections import defaultdict
 from datetime import date, timedelta
 
@@ -17,7 +18,9 @@ from refnotes.present.site.chart import chart
 from refnotes.present.site.markup import content_security_policy, mailto, page_name, tel
 from refnotes.store import gitlog
 
-ITEMS_PER_RULE = 30  # the weekly plan shows this many items a rule; `refnotes todo` lists them all
+ITEMS_PER_RULE = 30  # the weekly plan lists this many notes to write; `refnotes notes` lists them all
+PEOPLE_TODAY = 60  # the weekly plan's Today block shows this many people; `refnotes todo` lists them all
+PEOPLE_A_DAY = 30  # ...and each later day of the week this many
 UNSCHEDULED_SHOWN = 100  # names listed as "did not fit" on a referral-month page
 NETWORK_ROWS = 100  # referral sources and ledger rows on network.html
 CHANGES_SHOWN = 30  # of each kind of change (new contacts, fields, log lines) under "What changed this week"
@@ -110,16 +113,30 @@ class Pages:
     def _index(self) -> dict:
         week_end = agenda.week_start(self.today) + timedelta(days=6)
         items = agenda.due_within(self.items, self.today, (week_end - self.today).days)
-        groups = [(rule, [i for i in items if i.rule == rule]) for rule in agenda.RULES]
-        groups = [(rule, agenda.together(group) if rule == "program-touch" else group) for rule, group in groups]
+        # whoever is owed something today gets everything owed to them this week in one row: one call
+        # thanks Carol today and tells her the news she would be told on Thursday
+        owed_now = {i.contact for i in items if i.due <= self.today}
+        now = agenda.by_person(i for i in items if i.contact in owed_now)
+        later = []
+        for offset in range(1, (week_end - self.today).days + 1):
+            day = self.today + timedelta(days=offset)
+            rows = agenda.by_person(i for i in items if i.due == day and i.contact not in owed_now)
+            later.append((day, rows[:PEOPLE_A_DAY], len(rows) - PEOPLE_A_DAY))
+        contacts = self.vault.contacts
+        goals = agenda.goals(self.vault, self.today)
         # the notes notes.html prints, due this week: cards, thank-you notes, notes to keep in touch
         to_write = [item for item, _ in notes.due_items(self.vault, self.today, (week_end - self.today).days,
                                                           self.items)]
         weeks = agenda.weekly_referrals(self.vault, self.today)
         return {
-            "groups": [(rule, group[:ITEMS_PER_RULE], len(group) - ITEMS_PER_RULE) for rule, group in groups if group],
+            "now": now[:PEOPLE_TODAY], "now_more": len(now) - PEOPLE_TODAY,
+            "now_count": sum(i.contact in owed_now for i in items),
+            "later": later, "later_count": sum(i.contact not in owed_now for i in items),
             "item_count": len(items), "overdue": sum(i.overdue for i in items),
-            "goals": agenda.goals(self.vault, self.today),
+            "record": lambda item: agenda.record_command(item, contacts[item.contact]),
+            "goals": goals, "goals_met": sum(g.done >= g.target for g in goals),
+            "previous_goals": agenda.previous_goals(self.vault, self.today),
+            "intro_command": lambda i: shlex.join(["refnotes", "intro", i.a, i.b, "--for", i.topic]),
             "introductions": agenda.introductions(self.vault, self.index, limit=12),
             "notes_due": to_write[:ITEMS_PER_RULE], "notes_more": len(to_write) - ITEMS_PER_RULE,
             "notes_count": len(to_write),
@@ -127,7 +144,7 @@ class Pages:
             "is_repo": self.is_repo,
             "chart": chart(weeks),
             "drafts": self._drafts_link(),
-            "reach_for": agenda.reach_for,
+            "reaches_for": agenda.reaches_for,
         }
 
     def _drafts_link(self) -> str | None:
