@@ -395,10 +395,11 @@ def test_an_e_mail_step_shows_the_address_and_a_call_the_phone(run, vault):
     vault.write("refnotes.yaml", PROGRAMS)
     vault.contact("dee", "name: Dee Sphere\nkind: sphere\ncreated: 2026-11-30\nphone: '+1 555 0100'\n"
                   "email: dee@example.com")
-    out = run("--vault", vault.root, "todo", "--today", "2026-12-07", "--days", "0").output
+    wide = {"COLUMNS": "200"}  # each item on one line
+    out = run("--vault", vault.root, "todo", "--today", "2026-12-07", "--days", "0", env=wide).output
     assert "8x8 2/8: e-mail Dee Sphere: Something of value: this month's market numbers  dee@example.com" in out
     assert run("--vault", vault.root, "build", "--today", "2026-12-07").exit_code == 0
     page = (vault.root / "_site" / "index.html").read_text()
     assert '<span class="reach"><a href="mailto:dee@example.com">dee@example.com</a></span>' in page
-    out = run("--vault", vault.root, "todo", "--today", "2026-12-14", "--days", "0").output
+    out = run("--vault", vault.root, "todo", "--today", "2026-12-14", "--days", "0", env=wide).output
     assert "8x8 3/8: call Dee Sphere: Call: how are they doing, what are they planning?  +1 555 0100" in out
