@@ -3,9 +3,11 @@ when, what satisfies a step, missed steps shown once and dropped, no keep-in-tou
 
 from __future__ import annotations
 
+import re
 from datetime import date, timedelta
 
 import pytest
+from conftest import REPO
 
 from refnotes.core import agenda
 from refnotes.core.programs import touches
@@ -335,6 +337,9 @@ def test_todo_groups_a_step_due_for_several_people_with_one_log_line(run, vault)
     assert "    Dec 10  33-touch 17/18: e-mail 3 people: Year in review\n" in result.output
     assert "            Ann Client, Ben Client, Cy Client\n" in result.output
     assert "            done? refnotes log ann ben cy email 'Year in review'\n" in result.output
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    heading, shown = re.search(r"```text\n(Touch programs\n)(    Dec 10 .*?)```", readme, re.S).groups()
+    assert heading in result.output and shown in result.output  # the README's example: this group, line for line
     logged = run("--vault", vault.root, "log", "ann", "ben", "cy", "email", "Year in review", "--today", "2026-12-08")
     assert logged.exit_code == 0, logged.output
     assert "Year in review" not in run("--vault", vault.root, "todo", "--today", "2026-12-08", "--days", "2").output
