@@ -248,8 +248,11 @@ class NuCheck:
             self._process.wait()
 
 
+SCREENSHOT_TODAY = "2026-11-25"  # the demo vault's day: the README's demo command builds it too (test_readme)
+
+
 def screenshots() -> None:
-    """Rebuild the demo site and refresh docs/weekly-plan.png (the README's screenshot)."""
+    """Rebuild the demo site on SCREENSHOT_TODAY and refresh docs/weekly-plan.png (the README's screenshot)."""
     import tempfile
 
     repo = Path(__file__).resolve().parent.parent
@@ -257,7 +260,7 @@ def screenshots() -> None:
         site, vault = Path(tmp) / "site", Path(tmp) / "vault"  # a copy: the build leaves the checkout's vault as it is
         shutil.copytree(repo / "vault", vault, ignore=shutil.ignore_patterns(".refnotes", "_site"))
         subprocess.run([sys.executable, "-m", "refnotes", "--vault", str(vault), "build", "--out", str(site),
-                        "--today", "2026-11-25"], check=True, capture_output=True)
+                        "--today", SCREENSHOT_TODAY], check=True, capture_output=True)
         browser = Browser()
         try:
             browser.screenshot(site / "index.html", repo / "docs" / "weekly-plan.png", 1280, full_page=False)

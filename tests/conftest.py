@@ -249,6 +249,7 @@ def run(monkeypatch, tmp_path):
     """Run the CLI in-process: run("--vault", path, "check") -> Result."""
     monkeypatch.delenv("REFNOTES_VAULT", raising=False)
     monkeypatch.delenv("NO_COLOR", raising=False)
+    monkeypatch.delenv("COLUMNS", raising=False)  # text not on a terminal is output.PIPED_WIDTH wide, unless told
     monkeypatch.chdir(tmp_path)
 
     def invoke(*args: object, input: str | None = None, env: dict[str, str] | None = None):

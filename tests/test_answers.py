@@ -121,7 +121,7 @@ def test_only_the_latest_few_answers_are_kept(sample, run):
     root = sample.root
     stamp = answers.stamp(root, scan(root))
     kept = [day for day in range(1, 10)
-            if answers.recall(root, stamp, ("todo", f"2026-11-{day:02d}", 7, False, True, None, False))]
+            if answers.recall(root, stamp, ("todo", f"2026-11-{day:02d}", 7, False, True, None, None, False))]
     assert kept == list(range(10 - answers.KEEP, 10))
 
 

@@ -47,20 +47,3 @@ def test_demo_has_a_referral_chain_three_deep():
     assert max(depth(slug) for slug in DEMO.contacts) >= 3
     referrers = Counter(c.referred_by for c in DEMO.contacts.values() if c.referred_by)
     assert len(referrers) >= 6
-
-
-def test_the_readme_shows_the_demo_vaults_todo_as_it_is(demo_vault):
-    """The README's todo excerpt is the demo vault's own output on its day, line for line."""
-    import re
-
-    from click.testing import CliRunner
-    from conftest import REPO
-
-    from refnotes.cli import main
-
-    readme = (REPO / "README.md").read_text(encoding="utf-8")
-    excerpt = re.search(r"```text\n(Wednesday, November 25, 2026:.*?)```", readme, re.S).group(1)
-    out = CliRunner().invoke(main, ["--vault", str(demo_vault), "todo", "--today", "2026-11-25"]).output
-    assert excerpt.splitlines()[0] == out.splitlines()[0]
-    for block in excerpt.split("\n\n")[1:]:
-        assert block.strip("\n") in out

@@ -3,9 +3,11 @@ when, what satisfies a step, missed steps shown once and dropped, no keep-in-tou
 
 from __future__ import annotations
 
+import re
 from datetime import date, timedelta
 
 import pytest
+from conftest import REPO
 
 from refnotes.core import agenda
 from refnotes.core.programs import touches
@@ -335,6 +337,9 @@ def test_todo_groups_a_step_due_for_several_people_with_one_log_line(run, vault)
     assert "    Dec 10  33-touch 17/18: e-mail 3 people: Year in review\n" in result.output
     assert "            Ann Client, Ben Client, Cy Client\n" in result.output
     assert "            done? refnotes log ann ben cy email 'Year in review'\n" in result.output
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    heading, shown = re.search(r"```text\n(Touch programs\n)(    Dec 10 .*?)```", readme, re.S).groups()
+    assert heading in result.output and shown in result.output  # the README's example: this group, line for line
     logged = run("--vault", vault.root, "log", "ann", "ben", "cy", "email", "Year in review", "--today", "2026-12-08")
     assert logged.exit_code == 0, logged.output
     assert "Year in review" not in run("--vault", vault.root, "todo", "--today", "2026-12-08", "--days", "2").output
@@ -395,10 +400,11 @@ def test_an_e_mail_step_shows_the_address_and_a_call_the_phone(run, vault):
     vault.write("refnotes.yaml", PROGRAMS)
     vault.contact("dee", "name: Dee Sphere\nkind: sphere\ncreated: 2026-11-30\nphone: '+1 555 0100'\n"
                   "email: dee@example.com")
-    out = run("--vault", vault.root, "todo", "--today", "2026-12-07", "--days", "0").output
+    wide = {"COLUMNS": "200"}  # each item on one line
+    out = run("--vault", vault.root, "todo", "--today", "2026-12-07", "--days", "0", env=wide).output
     assert "8x8 2/8: e-mail Dee Sphere: Something of value: this month's market numbers  dee@example.com" in out
     assert run("--vault", vault.root, "build", "--today", "2026-12-07").exit_code == 0
     page = (vault.root / "_site" / "index.html").read_text()
     assert '<a class="reach" href="mailto:dee@example.com">dee@example.com</a>' in page
-    out = run("--vault", vault.root, "todo", "--today", "2026-12-14", "--days", "0").output
+    out = run("--vault", vault.root, "todo", "--today", "2026-12-14", "--days", "0", env=wide).output
     assert "8x8 3/8: call Dee Sphere: Call: how are they doing, what are they planning?  +1 555 0100" in out

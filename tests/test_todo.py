@@ -55,7 +55,8 @@ def test_todo_in_the_terminal_groups_by_rule_with_contact_details(run, referral_
     assert result.exit_code == 0
     out = result.output
     assert out.startswith("Wednesday, November 25, 2026: 4 items due within 7 days, 2 of them overdue")
-    assert "Thank referrers\n  ! Nov 20  Thank Bob Martinez for referring Alice Nguyen  +1 555 0110\n" in out
+    assert ("Thank referrers\n  ! Nov 20  Thank Bob Martinez for referring Alice Nguyen  +1 555 0110  bob-martinez\n"
+            in out)
     assert "Alice came in on Nov 18; no thanks logged to Bob since" in out
     assert "referrals given      ░░░░░░░░░░░░ 0/2 this week" in out
     assert "Lena Fischer needs Web Design: Bob Martinez" in out
@@ -66,7 +67,7 @@ def test_todo_in_the_terminal_groups_by_rule_with_contact_details(run, referral_
 def test_a_due_date_in_another_year_shows_its_year(run, referral_vault):
     result = run("--vault", referral_vault.root, "todo", "--today", "2027-01-04")
     assert result.exit_code == 0
-    line = "  ! Nov 20, 2026  Thank Bob Martinez for referring Alice Nguyen  +1 555 0110\n"
+    line = "  ! Nov 20, 2026  Thank Bob Martinez for referring Alice Nguyen  +1 555 0110  bob-martinez\n"
     assert "Thank referrers\n" + line in result.output
 
 

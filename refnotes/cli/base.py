@@ -62,10 +62,12 @@ class Context:
         self.use_cache = use_cache
         self.files = None  # the vault's contact files, once answer() has scanned them
 
-    def answer(self, *key, color: bool = False, folders: tuple[str, ...] = (), replayed: bool = True) -> Printer:
+    def answer(self, *key, color: bool = False, folders: tuple[str, ...] = (), replayed: bool = True,
+               paged: bool = False) -> Printer:
         """Where a command that only reads the vault prints: if an earlier run with the same key saw
         the same files (answers.py; and the vault's `folders` too), what it printed is printed again
-        and the command ends here (unless not `replayed`: a command that must run, like `build --rebuild`)."""
+        and the command ends here (unless not `replayed`: a command that must run, like `build --rebuild`).
+        `paged`: a long answer goes through the pager on a terminal."""
         from refnotes.store import answers
         from refnotes.store.reading import scan
 
@@ -74,8 +76,8 @@ class Context:
         stamp = answers.stamp(root, self.files, folders) if self.use_cache else None
         key = (*key, color)
         if replayed:
-            replay(answers.recall(root, stamp, key), color)
-        return Printer(root, stamp, key, color)
+            replay(answers.recall(root, stamp, key), color, paged)
+        return Printer(root, stamp, key, color, paged)
 
     def vault_root(self) -> Path:
         try:

@@ -7,9 +7,10 @@ from datetime import date, timedelta
 import click
 
 from refnotes.cli.base import Context, UsageFailure, json_option, pass_context, today_option
-from refnotes.cli.output import Printer, color_enabled, echo_json, json_text
+from refnotes.cli.output import Printer, color_enabled, echo_json, json_text, text_width
 from refnotes.core.model import WARNING, Vault
 from refnotes.core.wording import count, within
+from refnotes.present.terminal import Piece, cells, command_lines, wrap
 from refnotes.store import staged as staging
 
 
@@ -91,9 +92,11 @@ def todo(ctx: Context, days: int, show_why: bool, today: date, as_json: bool) ->
     from refnotes.store import git
 
     color = color_enabled() and not as_json
+    width = None if as_json else text_width()
     root = ctx.vault_root()
     # the commit too: when git first saw a file is when a never-reached contact is first seen
-    out = ctx.answer("todo", today.isoformat(), days, show_why, as_json, git.head_state(root), color=color)
+    out = ctx.answer("todo", today.isoformat(), days, show_why, as_json, git.head_state(root), width, color=color,
+                     paged=not as_json)
     from refnotes.core import agenda  # not before: an answer kept needs none of the rules' code
 
     vault = dated(ctx.load(), today)
@@ -112,30 +115,34 @@ def todo(ctx: Context, days: int, show_why: bool, today: date, as_json: bool) ->
         out.done()
         return
     overdue = sum(item.overdue for item in items)
-    out(click.style(f"{today:%A, %B} {today.day}, {today.year}", bold=True)
-        + f": {count(len(items), 'item')} {within(days)}" + (f", {overdue} of them overdue" if overdue else ""))
-    for rule in agenda.RULES:
-        group = [item for item in items if item.rule == rule]
-        if not group:
-            continue
+    say = _Lines(out, width)
+    say.wrap([Piece(f"{today:%A, %B} {today.day}, {today.year}", "bold"),
+              Piece(f"{count(len(items), 'item')} {within(days)}" + (f", {overdue} of them overdue" if overdue else ""),
+                    gap=": ")])
+    groups = [(rule, [item for item in items if item.rule == rule]) for rule in agenda.RULES]
+    groups = [(rule, agenda.together(group) if rule == "program-touch" else group)  # overdue first already
+              for rule, group in groups if group]
+    dues = {id(row): agenda.when(row.due, today) for _, rows in groups for row in rows}
+    due_width = max(6, *map(len, dues.values())) if dues else 6  # one column for every group
+    column = 6 + due_width  # where the text of every item starts: "  ! Nov 24  "
+    for rule, rows in groups:
         out()
         out(click.style(agenda.RULE_LABELS[rule], bold=True, underline=True))
-        rows = agenda.together(group) if rule == "program-touch" else group  # overdue first already
-        dues = [(item, agenda.when(item.due, today)) for item in rows]
-        width = max(6, *(len(when) for _, when in dues))
-        for item, when in dues:
-            mark = click.style("!", fg="red", bold=True) if item.overdue else " "
-            due = click.style(f"{when:<{width}}", fg="red" if item.overdue else None)
-            if isinstance(item, agenda.TouchGroup):
-                _touch_group(out, item, f"  {mark} {due}  ", vault, show_why)
+        for row in rows:
+            mark = click.style("!", fg="red", bold=True) if row.overdue else " "
+            lead = f"  {mark} " + click.style(f"{dues[id(row)]:<{due_width}}", fg="red" if row.overdue else None) + "  "
+            if isinstance(row, agenda.TouchGroup):
+                _touch_group(say, row, lead, column, vault, show_why)
                 continue
-            contact = vault.contacts[item.contact]
-            reach = (agenda.reach_for(contact, item) or ("", ""))[1]
-            out(f"  {mark} {due}  {item.title}" + (click.style(f"  {reach}", dim=True) if reach else ""))
+            contact = vault.contacts[row.contact]
+            reach = (agenda.reach_for(contact, row) or ("", ""))[1]
+            say.wrap([Piece(row.title), *([Piece(reach, "dim", whole=True)] if reach else []),
+                      Piece(contact.slug, "dim", whole=True)], lead, column)
             if show_why:
-                out(click.style(f"            {item.why}", dim=True))
+                say.why(row.why, column)
     if not items:
-        out("\nNothing due. A good week to ask how you can help someone.")
+        out()
+        say.wrap([Piece("Nothing due. A good week to ask how you can help someone.")])
     out()
     out(click.style("Goals", bold=True, underline=True))
     for goal in progress:
@@ -146,27 +153,59 @@ def todo(ctx: Context, days: int, show_why: bool, today: date, as_json: bool) ->
         out(click.style("Introductions you could make", bold=True, underline=True))
         for intro in intros[:5]:
             a, b = vault.contacts[intro.a], vault.contacts[intro.b]
-            out(f"  {a.name} needs {intro.topic}: {b.name}")
+            say.wrap([Piece(f"{a.name} needs {intro.topic}: {b.name}"),
+                      Piece(f"{a.slug} {b.slug}", "dim", whole=True)], "  ", 4)
         if len(intros) > 5:
-            out(click.style(f"  ... and {len(intros) - 5} more (refnotes todo --json)", dim=True))
+            say.wrap([Piece(f"... and {len(intros) - 5} more (refnotes todo --json)", "dim")], "  ", 4)
     if vault.problems:
         out(f"\n{count(len(vault.problems), 'problem')} in the vault: run `refnotes check`.", err=True)
     out.done()
 
 
 SHOWN_NAMES = 8  # a touch group names this many of its people; the log line names them all
+WHY = "· "  # before the --why line of an item
+STYLES = {"": {}, "dim": {"dim": True}, "bold": {"bold": True}, "late": {"fg": "red", "bold": True},
+          "warn": {"fg": "yellow"}}  # the tags of present.terminal's runs
 
 
-def _touch_group(out, group, lead: str, vault, show_why: bool) -> None:
+class _Lines:
+    """Lines laid out `width` cells wide (present.terminal) and styled by their tags, into `out`."""
+
+    def __init__(self, out, width: int):
+        self.out, self.width = out, width
+
+    def wrap(self, pieces: list[Piece], lead: str = "", column: int = 0, under: int | None = None,
+             rest: str | None = None) -> None:
+        """The pieces after `lead` (its text `column` cells wide), continued under that column (or `under`),
+        after `rest` if given (as many cells as `under`)."""
+        under = column if under is None else under
+        rest = " " * under if rest is None else rest
+        for number, line in enumerate(wrap(pieces, self.width, column, under)):
+            text = "".join(click.style(part, **STYLES[tag]) if tag else part for part, tag in line)
+            self.out((lead if number == 0 else rest) + text)
+
+    def why(self, text: str, column: int) -> None:
+        """Why an item is there: under its text, after a dot that sets it apart from the item's own lines."""
+        self.wrap([Piece(f"{WHY}{text}", "dim")], " " * column, column, column + cells(WHY))
+
+    def command(self, label: str, command: str, lead: str, column: int) -> None:
+        """`label` and a shell command after `lead`, the command's further lines under its first word."""
+        under = column + cells(label)
+        lines = command_lines(command, self.width, under, under)
+        for number, line in enumerate(lines):
+            self.out(click.style((lead + label if number == 0 else " " * under) + line, dim=True))
+
+
+def _touch_group(say: _Lines, group, lead: str, column: int, vault, show_why: bool) -> None:
     """A step due for several people: the step, who (the first few), and the one line that logs it."""
     names = [vault.contacts[slug].name for slug in group.contacts]
     more = f" and {len(names) - SHOWN_NAMES} more" if len(names) > SHOWN_NAMES else ""
-    pad = " " * 12
-    out(f"{lead}{group.title}")
-    out(click.style(f"{pad}{', '.join(names[:SHOWN_NAMES])}{more}", dim=True))
+    pad = " " * column
+    say.wrap([Piece(group.title)], lead, column)
+    say.wrap([Piece(f"{', '.join(names[:SHOWN_NAMES])}{more}", "dim")], pad, column)
     if show_why:
-        out(click.style(f"{pad}{group.why}", dim=True))
-    out(click.style(f"{pad}done? {group.command}", dim=True))
+        say.why(group.why, column)
+    say.command("done? ", group.command, pad, column)
 
 
 def _bar(done: int, target: int, width: int = 12) -> str:
@@ -201,22 +240,27 @@ def notes_command(ctx: Context, days: int, today: date, as_json: bool) -> None:
     if as_json:
         echo_json({"today": today.isoformat(), "notes": [note.as_json() for note in due]})
         return
-    color = color_enabled()
-    out = lambda text="": click.echo(text, color=color)  # noqa: E731
+    out = Printer(vault.root, None, (), color_enabled(), paged=True)
+    say = _Lines(out, text_width())
     if not due:
-        out(f"No handwritten notes {within(days)}.")
+        say.wrap([Piece(f"No handwritten notes {within(days)}.")])
+        out.done()
         return
-    out(click.style(f"{count(len(due), 'note')} to write", bold=True) + f" ({within(days)})")
+    say.wrap([Piece(f"{count(len(due), 'note')} to write", "bold"), Piece(f"({within(days)})", gap=" ")])
     for note in due:
         out()
-        late = click.style(" overdue", fg="red", bold=True) if note.item.overdue else ""
-        out(click.style(f"{prompts.OCCASION_LABELS[note.occasion]}: {note.contact.name}", bold=True)
-            + (f"  ({agenda.when(note.day, today)}; write by {agenda.when(note.item.due, today)})"
-               if note.day != note.item.due else f"  (write by {agenda.when(note.item.due, today)})") + late)
+        write_by = f"write by {agenda.when(note.item.due, today)}"
+        when = f"({agenda.when(note.day, today)}; {write_by})" if note.day != note.item.due else f"({write_by})"
+        say.wrap([Piece(f"{prompts.OCCASION_LABELS[note.occasion]}: {note.contact.name}", "bold"), Piece(when),
+                  *([Piece("overdue", "late", gap=" ")] if note.item.overdue else [])], "", 0, 2)
         address = note.address.strip().replace("\n", ", ") if note.address else None
-        out("  " + (address or click.style("address missing: add address: to their file", fg="yellow")))
+        say.wrap([Piece(address) if address else Piece("address missing: add address: to their file", "warn")],
+                 "  ", 2)
         for line in note.text.splitlines():
-            out(click.style(f"  │ {line}".rstrip(), dim=False))
-        out(click.style(f"  then: {note.log_command}", dim=True))
-
-
+            if line.strip():  # a line of the wording, continued after the same bar (and its own indent)
+                bar = "  │ " + line[:len(line) - len(line.lstrip())]
+                say.wrap([Piece(line)], bar, cells(bar), rest=bar)
+            else:
+                out("  │")
+        say.command("then: ", note.log_command, "  ", 2)
+    out.done()

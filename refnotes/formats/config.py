@@ -183,6 +183,9 @@ SPEC: tuple[Setting, ...] = (
             "`refnotes program list` shows the programs there are; a contact's own `programs:` adds one, "
             "`programs: never` takes it off all of them."),
     Setting("git.autocommit", False, boolean, "Commit each change refnotes makes (new, log, plan, import), none of yours."),
+    Setting("git.history", True, boolean,
+            "Show git history on the pages: each contact's History and the weekly plan's \"What changed this "
+            "week\". false: none, and git is not asked for it (`refnotes history SLUG` still shows it)."),
 )
 
 _BY_KEY = {setting.key: setting for setting in SPEC}

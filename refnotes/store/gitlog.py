@@ -5,6 +5,8 @@ contact files into plain records: contacts added or deleted, front-matter
 fields changed (`status: meeting → won`), log entries added or removed. The
 site's "what changed this week" and contact histories read the same records.
 Never writes to the repository; no git, or no repository, means no history.
+git runs in the vault's folder, where a pathspec is relative to it: `-- contacts` is the vault's own
+contacts folder, so a vault inside a larger repository shows only the commits that touched it.
 """
 
 from __future__ import annotations

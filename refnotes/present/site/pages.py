@@ -141,7 +141,7 @@ class Pages:
             "notes_due": to_write[:ITEMS_PER_RULE], "notes_more": len(to_write) - ITEMS_PER_RULE,
             "notes_count": len(to_write),
             "changes": self._changes(),
-            "is_repo": self.is_repo,
+            "is_repo": self.history and self.is_repo,  # False, git not asked, when the pages show no history
             "chart": chart(weeks),
             "drafts": self._drafts_link(),
             "reaches_for": agenda.reaches_for,
@@ -159,8 +159,15 @@ class Pages:
             return None
         return Path(os.path.relpath(folder, self._folder)).as_posix() + "/"
 
+    @property
+    def history(self) -> bool:
+        """Whether the pages show git history (`git.history`): with false, git is not even run for it."""
+        return bool(self.vault.config["git.history"])
+
     def _changes(self) -> dict | None:
-        if not self.is_repo:
+        """What changed in the vault's contact files since Monday, from git; None outside git, or when the
+        pages show no history (the template shows no section then)."""
+        if not self.history or not self.is_repo:
             return None
         added, entries, fields = [], [], []
         for commit in gitlog.recent(self.vault.root, since=agenda.week_start(self.today)):
@@ -176,8 +183,9 @@ class Pages:
                 "more": sum(max(0, len(rows) - CHANGES_SHOWN) for rows in found.values())}
 
     def _histories(self) -> dict[str, list[tuple[gitlog.Commit, gitlog.FileChange]]]:
-        """Recent (commit, change) pairs per contact file, from one `git log` over the whole folder."""
-        if not self.is_repo:
+        """Recent (commit, change) pairs per contact file, from one `git log` over the whole folder (none
+        when the pages show no history)."""
+        if not self.history or not self.is_repo:
             return {}
         out: dict[str, list[tuple[gitlog.Commit, gitlog.FileChange]]] = defaultdict(list)
         for commit in gitlog.recent(self.vault.root, limit=500):

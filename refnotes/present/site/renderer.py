@@ -76,8 +76,12 @@ class Renderer(Text, Pages):
         self.env.filters["short"] = agenda.short
         self.env.filters["when"] = lambda day: when_html(day, today)
         self.env.filters["longdate"] = lambda d: f"{agenda.weekday_month(d)} {d.day}, {d.year}"
-        self.is_repo = git.is_repository(vault.root)
         self._rendered: list[tuple[str, bytes]] | None = None  # pages a worker hands back instead of writing
+
+    @functools.cached_property
+    def is_repo(self) -> bool:
+        """Whether the vault is in git: asked only by the pages' history, when `git.history` shows it."""
+        return git.is_repository(self.vault.root)
 
     @functools.cached_property
     def index(self) -> agenda.Index:
