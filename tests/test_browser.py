@@ -350,3 +350,25 @@ def test_the_chart_labels_read_at_twelve_pixels_on_a_phone(browser, demo_site):
         page.close()
     assert len(sizes) >= 6 + 2  # week labels and the axis ticks
     assert min(sizes) >= 12, sizes
+
+
+def test_the_weekly_plan_leaves_no_empty_column_beside_a_long_one(browser, demo_site):
+    """At 1280 px, Today and the week take the page's whole width, and the cards after them share their
+    columns evenly: the columns end within one card's height of each other."""
+    page = browser.browser.new_page(viewport={"width": 1280, "height": 900})
+    try:
+        page.goto((demo_site / "index.html").as_uri())
+        found = page.evaluate("""() => {
+            const main = document.querySelector('main').getBoundingClientRect();
+            const wide = [...document.querySelectorAll('main > section')].map(s => s.getBoundingClientRect().width);
+            const cards = [...document.querySelectorAll('.flow > *')].map(c => c.getBoundingClientRect());
+            const columns = {};
+            for (const r of cards) columns[Math.round(r.left)] = Math.max(columns[Math.round(r.left)] || 0, r.bottom);
+            return {main: main.width, wide, columns: Object.values(columns), tallest: Math.max(...cards.map(r => r.height))};
+        }""")
+    finally:
+        page.close()
+    inner = found["main"] - 2 * 20  # main's padding
+    assert all(width >= inner - 1 for width in found["wide"]), found
+    assert len(found["columns"]) == 2, found
+    assert max(found["columns"]) - min(found["columns"]) <= found["tallest"], found
