@@ -122,7 +122,19 @@ def test_notes_page_lists_cards_and_missing_addresses(card_vault, run, tmp_path)
     assert len(cards) == 4
     text = " ".join("".join(tree.itertext()).split())
     assert "Address missing for" in text and "Kate Sullivan" in text
-    assert len(tree.findall(".//section[@class='envelope-sheet']")) == 1  # 2 addresses, 3 to a page
+    assert len(tree.findall(".//div[@class='envelope-sheet']")) == 1  # 2 addresses, 3 to a page
+    # the cards hold only their wording; who, why and where are on the crib sheet, in the cards' order
+    assert [len(card.findall(".//div[@class='wording']")) for card in cards] == [1, 1, 1, 1]
+    crib = [" ".join("".join(li.itertext()).split()) for li in tree.findall(".//li[@class='crib-entry']")]
+    wordings = ["".join(card.find(".//div[@class='wording']").itertext()) for card in cards]
+    assert [entry.split()[0] for entry in crib] == ["1", "2", "3", "4"]
+    for entry, wording in zip(crib, wordings):  # entry n is card n's: the card greets the one it names
+        assert entry.split()[2] in wording.split("\n")[0] or entry.split()[1] in wording.split("\n")[0]
+    assert any("Address missing" in entry and "Kate Sullivan" in entry for entry in crib)
+    assert any("Why: Aaron came in on Nov 23" in entry and "Referred Aaron Price" in entry for entry in crib)
+    assert any("2026-10-20" not in entry and "Oct 20 meeting Kiln opening night" in entry for entry in crib)
+    # no return address without owner.address, and the page says how to get one
+    assert not tree.findall(".//p[@class='return-address']") and "add owner: {address: ...}" in text
 
 
 def test_a_big_stack_of_notes_shows_the_most_urgent_first_and_counts_the_rest(card_vault, run, tmp_path,
@@ -179,12 +191,13 @@ class Printed:
         self.crib = list(range(first))
         self.cards: list[list[int]] = []
         page = first
-        for wording in self.wordings:
+        for number, wording in enumerate(self.wordings, 1):
             printed, mine = "", []
             while printed != wording:
-                assert page < len(self.texts), f"cut off: {wording!r} printed as {printed!r}"
+                assert page < len(self.texts), f"card {number} cut off: {wording!r} printed as {printed!r}"
                 printed = words(printed + " " + self.texts[page])
-                assert wording.startswith(printed), (wording, printed)
+                assert wording.startswith(printed), \
+                    f"card {number}: its pages print {printed!r}, not only its wording {wording!r} (cut off?)"
                 mine.append(page)
                 page += 1
             self.cards.append(mine)
@@ -194,11 +207,13 @@ class Printed:
         return " ".join(self.texts[n] for n in pages)
 
 
-OWNER_WITH_ADDRESS = "owner: {name: Sam Rivera, business: Rivera Bookkeeping, address: \"9 Oak Ave\\nSpringfield, IL 62701\"}"
+OWNER_WITH_ADDRESS = ("owner: {name: Sam Rivera, business: Rivera Bookkeeping, "
+                      "address: \"9 Oak Ave\\nSpringfield, IL 62701\"}")
 LONG_WORDING = """\
     Dear {{ greeting }},
 
-    {% if name.startswith("Wordy") %}{% for i in range(16) %}Paragraph {{ i + 1 }} of a long letter: thank you for the years, the referrals and the coffee.
+    {% if name.startswith("Wordy") %}{% for i in range(16) %}Paragraph {{ i + 1 }} of a long letter: thank you
+    for the years, the referrals and the coffee.
     {% endfor %}{% else %}Happy birthday! I hope the day is a good one.{% endif %}
 
     Warm regards,
@@ -233,7 +248,8 @@ def test_printed_cards_carry_their_whole_wording_at_every_card_size(vault, run, 
     long_card = next(pages for name, pages in zip(printed.names, printed.cards) if "Wordy" in name)
     assert len(long_card) >= 2 and "Paragraph 16 of a long letter" in printed.text(long_card)
     assert all(len(pages) == 1 for n, pages in enumerate(printed.cards) if pages is not long_card)
-    fonts = {str(font["/BaseFont"]) for n in sum(printed.cards, []) for font in printed.pages[n]["/Resources"]["/Font"].values()}
+    fonts = {str(font["/BaseFont"]) for n in sum(printed.cards, [])
+             for font in printed.pages[n]["/Resources"]["/Font"].values()}
     assert fonts and all(any(serif in font for serif in ("Serif", "Times", "Georgia")) for font in fonts), fonts
 
     # the crib sheet: several people to a page, numbered in the cards' order, with what to read first
