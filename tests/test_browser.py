@@ -164,18 +164,25 @@ def test_nu_html_checker_finds_no_errors(nu_report):
 
 def test_print_notes_one_card_per_page_and_whole_days(browser, demo_site, tmp_path):
     from pypdf import PdfReader
+    from test_notes import Printed
     from test_site import parse
 
-    notes_pdf = PdfReader(browser.pdf(demo_site / "notes.html", tmp_path / "notes.pdf"))
+    notes = Printed(browser.pdf(demo_site / "notes.html", tmp_path / "notes.pdf"), demo_site / "notes.html")
     tree = parse(demo_site / "notes.html")
     cards = tree.findall(".//article")
-    sheets = tree.findall(".//section[@class='envelope-sheet']")
-    assert len(notes_pdf.pages) == len(cards) + len(sheets)
-    for page in notes_pdf.pages:  # A6, as the demo vault's notes.card_size says
+    sheets = tree.findall(".//div[@class='envelope-sheet']")
+    for page in notes.pages:  # A6, as the demo vault's notes.card_size says
         assert abs(float(page.mediabox.width) - 297.6) < 2 and abs(float(page.mediabox.height) - 419.5) < 2
-    for page, card in zip(notes_pdf.pages, cards):  # each card whole on its own page
-        name = card.find(".//h2/a").text
-        assert name in page.extract_text()
+    # the crib sheet, several people to a page; each card whole on a page of its own (Printed checks the
+    # wording page by page), signed by the owner; then the envelopes, each with the return address
+    assert len(notes.cards) == len(cards) == 12 and all(pages == [n] for n, pages in
+                                                           enumerate(notes.cards, len(notes.crib)))
+    assert all(wording.endswith("Sam") for wording in notes.wordings)
+    assert len(notes.crib) <= len(cards) / 2 and all(name in notes.text(notes.crib) for name in notes.names)
+    assert len(notes.envelopes) == len(sheets)
+    envelopes = notes.text(notes.envelopes)
+    assert envelopes.count("Sam Rivera Rivera Bookkeeping 9 Oak Ave Springfield, IL 62701") == \
+        len(tree.findall(".//div[@class='envelope']")) > len(sheets)
     month = next(demo_site.glob("referral-month-*.html"))
     month_pdf = PdfReader(browser.pdf(month, tmp_path / "month.pdf"))
     texts = [page.extract_text() for page in month_pdf.pages]

@@ -64,8 +64,9 @@ def test_pages_link_the_household_and_print_one_envelope(run, vault, tmp_path):
     assert len(tree.findall(".//article")) == 2  # a birthday card each
     names = [" ".join("".join(p.itertext()).split()) for p in tree.iter() if p.get("class") == "envelope-name"]
     assert names == ["Tom & Lisa Nguyen"]
-    cards = [" ".join("".join(card.itertext()).split()) for card in tree.findall(".//article")]
-    assert all("12 Elm St" in card and "Address missing" not in card for card in cards)  # Lisa's: the household's
+    crib = [" ".join("".join(entry.itertext()).split()) for entry in tree.findall(".//li[@class='crib-entry']")]
+    assert len(crib) == 2  # Lisa's address: the household's
+    assert all("12 Elm St" in entry and "Address missing" not in entry for entry in crib)
     # Lisa moves out: her page and Tom's change, the envelope sheet too
     vault.contact("lisa", "name: Lisa Nguyen\nbirthday: 1982-11-28\ncadence: never\naddress: 3 Oak Ave")
     assert run("--vault", vault.root, "build", "--out", out, "--today", "2026-11-25").exit_code == 0

@@ -1,7 +1,9 @@
 """Handwritten-note prompts: occasions, wording, the ask line, overrides, and notes.html in print."""
 
 import json
+import unicodedata
 from datetime import date
+from pathlib import Path
 
 import pytest
 
@@ -120,7 +122,19 @@ def test_notes_page_lists_cards_and_missing_addresses(card_vault, run, tmp_path)
     assert len(cards) == 4
     text = " ".join("".join(tree.itertext()).split())
     assert "Address missing for" in text and "Kate Sullivan" in text
-    assert len(tree.findall(".//section[@class='envelope-sheet']")) == 1  # 2 addresses, 3 to a page
+    assert len(tree.findall(".//div[@class='envelope-sheet']")) == 1  # 2 addresses, 3 to a page
+    # the cards hold only their wording; who, why and where are on the crib sheet, in the cards' order
+    assert [len(card.findall(".//div[@class='wording']")) for card in cards] == [1, 1, 1, 1]
+    crib = [" ".join("".join(li.itertext()).split()) for li in tree.findall(".//li[@class='crib-entry']")]
+    wordings = ["".join(card.find(".//div[@class='wording']").itertext()) for card in cards]
+    assert [entry.split()[0] for entry in crib] == ["1", "2", "3", "4"]
+    for entry, wording in zip(crib, wordings):  # entry n is card n's: the card greets the one it names
+        assert entry.split()[2] in wording.split("\n")[0] or entry.split()[1] in wording.split("\n")[0]
+    assert any("Address missing" in entry and "Kate Sullivan" in entry for entry in crib)
+    assert any("Why: Aaron came in on Nov 23" in entry and "Referred Aaron Price" in entry for entry in crib)
+    assert any("2026-10-20" not in entry and "Oct 20 meeting Kiln opening night" in entry for entry in crib)
+    # no return address without owner.address, and the page says how to get one
+    assert not tree.findall(".//p[@class='return-address']") and "add owner: {address: ...}" in text
 
 
 def test_a_big_stack_of_notes_shows_the_most_urgent_first_and_counts_the_rest(card_vault, run, tmp_path,
@@ -139,30 +153,128 @@ def test_a_big_stack_of_notes_shows_the_most_urgent_first_and_counts_the_rest(ca
     assert "refnotes notes --days 14" in text
 
 
-@pytest.mark.slow
-@pytest.mark.parametrize("size, points", [("A6", (297.6, 419.5)), ("4x6in", (288, 432)), ("5x7in", (360, 504))])
-def test_printed_notes_have_one_card_per_page_at_the_card_size(vault, run, tmp_path, size, points, browser):
-    """Printed by the session's chromium (conftest.py), as a person prints the page: at the size its CSS asks."""
-    from pypdf import PdfReader
+def words(text: str) -> str:
+    """Text as a reader sees it: one space between words, ligatures (the "ﬁ" a PDF holds) as letters."""
+    return " ".join(unicodedata.normalize("NFKC", text).split())
 
-    vault.write("refnotes.yaml", f"owner: {{name: Sam Rivera}}\nnotes: {{card_size: {size}}}\n")
-    for i in range(5):
+
+def _name_positions(page) -> dict[str, tuple[float, float]]:
+    """Where each line of text starts on a printed page, (x, y) in points from its bottom left corner."""
+    found: dict[str, tuple[float, float]] = {}
+
+    def visit(text, cm, tm, font, size):
+        if text.strip():
+            x, y = tm[4] * cm[0] + tm[5] * cm[2] + cm[4], tm[4] * cm[1] + tm[5] * cm[3] + cm[5]
+            found.setdefault(text.strip(), (x, y))
+    page.extract_text(visitor_text=visit)
+    return found
+
+
+class Printed:
+    """notes.html as chromium prints it, read back page by page: the crib sheet's pages, each card's pages,
+    the envelopes' pages. Reading it asserts what every print must do: the cards come after the crib sheet,
+    each card starts on a page of its own, and its pages hold its whole wording, signature included, and
+    nothing else (a card cut off, or sharing a page, or carrying its context, fails here)."""
+
+    def __init__(self, pdf: Path, html: Path):
+        from pypdf import PdfReader
+        from test_site import parse
+
+        self.pages = PdfReader(pdf).pages
+        self.texts = [words(page.extract_text()) for page in self.pages]
+        tree = parse(html)
+        self.wordings = [words("".join(div.itertext())) for div in tree.iter("div") if div.get("class") == "wording"]
+        self.names = [words("".join(entry.find("h3").itertext())) for entry in tree.iter("li")
+                      if entry.get("class") == "crib-entry"]
+        assert self.wordings and len(self.names) == len(self.wordings)
+        first = next(n for n, text in enumerate(self.texts) if text and self.wordings[0].startswith(text))
+        self.crib = list(range(first))
+        self.cards: list[list[int]] = []
+        page = first
+        for number, wording in enumerate(self.wordings, 1):
+            printed, mine = "", []
+            while printed != wording:
+                assert page < len(self.texts), f"card {number} cut off: {wording!r} printed as {printed!r}"
+                printed = words(printed + " " + self.texts[page])
+                assert wording.startswith(printed), \
+                    f"card {number}: its pages print {printed!r}, not only its wording {wording!r} (cut off?)"
+                mine.append(page)
+                page += 1
+            self.cards.append(mine)
+        self.envelopes = list(range(page, len(self.texts)))
+
+    def text(self, pages: list[int]) -> str:
+        return " ".join(self.texts[n] for n in pages)
+
+
+OWNER_WITH_ADDRESS = ("owner: {name: Sam Rivera, business: Rivera Bookkeeping, "
+                      "address: \"9 Oak Ave\\nSpringfield, IL 62701\"}")
+LONG_WORDING = """\
+    Dear {{ greeting }},
+
+    {% if name.startswith("Wordy") %}{% for i in range(16) %}Paragraph {{ i + 1 }} of a long letter: thank you
+    for the years, the referrals and the coffee.
+    {% endfor %}{% else %}Happy birthday! I hope the day is a good one.{% endif %}
+
+    Warm regards,
+    {{ owner_name }}
+    """
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("size, points, per_sheet", [("A6", (297.6, 419.5), 3), ("4x6in", (288, 432), 3),
+                                                     ("5x7in", (360, 504), 4)])
+def test_printed_cards_carry_their_whole_wording_at_every_card_size(vault, run, tmp_path, size, points, per_sheet,
+                                                                    browser):
+    """Printed by the session's chromium (conftest.py), as a person prints the page: at the size its CSS asks.
+    One wording, from the vault's own template, is far longer than a card side: it flows on, never cut."""
+    vault.write("refnotes.yaml", f"{OWNER_WITH_ADDRESS}\nnotes: {{card_size: {size}}}\n")
+    vault.write("templates/notes/birthday.txt", LONG_WORDING)
+    for i in range(6):
         address = "address: |\n  12 Elm St\n  Springfield" if i != 2 else ""
-        vault.contact(f"p{i}", f"name: Person Ñoño {i}\nbirthday: --{'11-30' if i % 2 else '12-01'}\ncadence: never\n{address}",
-                      "## Log\n" + "".join(f"- 2026-10-{d:02d} call: a long conversation about everything " * 1 + "\n"
+        name = f"Wordy Ñoño {i}" if i == 3 else f"Person Ñoño {i}"
+        vault.contact(f"p{i}", f"name: {name}\nbirthday: --{'11-30' if i % 2 else '12-01'}\ncadence: never\n{address}",
+                      "## Log\n" + "".join(f"- 2026-10-{d:02d} call: a long conversation about everything\n"
                                            for d in range(1, 9)))
     out = tmp_path / "site"
     run("--vault", vault.root, "build", "--out", out, "--today", "2026-11-25")
-    pdf = browser.pdf(out / "notes.html", tmp_path / "notes.pdf")
-    pages = PdfReader(pdf).pages
-    cards, envelope_sheets = 5, 2 if size != "5x7in" else 1  # 4 addresses: 3 (or 4) to a page
-    assert len(pages) == cards + envelope_sheets
-    for page in pages:
+    printed = Printed(browser.pdf(out / "notes.html", tmp_path / "notes.pdf"), out / "notes.html")
+    for page in printed.pages:
         width, height = float(page.mediabox.width), float(page.mediabox.height)
         assert abs(width - points[0]) < 2 and abs(height - points[1]) < 2, (width, height)
-    texts = [page.extract_text() for page in pages]
-    assert sorted(t.split("\n")[1] for t in texts[:cards]) == [f"Person Ñoño {i}" for i in range(5)]
-    assert "Address missing" in texts[[i for i, t in enumerate(texts) if "Person Ñoño 2" in t][0]]
+
+    # every card: its whole wording, greeting to signature, on pages of its own; the long one on more than one
+    assert len(printed.cards) == 6 and all(w.endswith("Warm regards, Sam Rivera") for w in printed.wordings)
+    long_card = next(pages for name, pages in zip(printed.names, printed.cards) if "Wordy" in name)
+    assert len(long_card) >= 2 and "Paragraph 16 of a long letter" in printed.text(long_card)
+    assert all(len(pages) == 1 for n, pages in enumerate(printed.cards) if pages is not long_card)
+    fonts = {str(font["/BaseFont"]) for n in sum(printed.cards, [])
+             for font in printed.pages[n]["/Resources"]["/Font"].values()}
+    assert fonts and all(any(serif in font for serif in ("Serif", "Times", "Georgia")) for font in fonts), fonts
+
+    # the crib sheet: several people to a page, numbered in the cards' order, with what to read first
+    crib = printed.text(printed.crib)
+    assert 1 <= len(printed.crib) <= 3
+    assert [crib.index(name) for name in printed.names] == sorted(crib.index(name) for name in printed.names)
+    assert "Why: their birthday is on" in crib and "a long conversation about everything" in crib
+    entries = [crib[crib.index(name):] for name in printed.names]  # each entry, and all the entries after it
+    entries = [entry.removesuffix(after) for entry, after in zip(entries, entries[1:] + [""])]
+    assert ["Address missing" in entry for entry in entries] == ["Ñoño 2" in name for name in printed.names]
+    assert "refnotes log p0 card" in crib
+
+    # the envelopes: per_sheet to a page, each with the return address; the last page's not stretched
+    assert len(printed.envelopes) == 2  # 5 addresses
+    assert [printed.texts[n].count("Ñoño") for n in printed.envelopes] == [per_sheet, 5 - per_sheet]
+    for n in printed.envelopes:
+        assert printed.texts[n].count("Sam Rivera Rivera Bookkeeping 9 Oak Ave Springfield, IL 62701") == \
+            printed.texts[n].count("Ñoño")
+    first, last = (_name_positions(printed.pages[n]) for n in printed.envelopes)
+    top_first = max((xy for text, xy in first.items() if "Ñoño" in text), key=lambda xy: xy[1])
+    top_last = max((xy for text, xy in last.items() if "Ñoño" in text), key=lambda xy: xy[1])
+    assert abs(top_first[1] - top_last[1]) < 1, (top_first, top_last)  # as high up as on a full page
+    sender = first["Sam Rivera"]
+    assert sender[0] < top_first[0] and sender[1] > top_first[1]  # the return address: top left
+    assert sender[1] > height - 0.25 * height
 
 
 def packaged_variants(template: str, **context) -> list[str]:

@@ -57,11 +57,15 @@ class Pages:
         unique, missing = households.envelopes([n.contact for n in due], self.households)
         size = CARD_SIZES[self.vault.config["notes.card_size"]]
         per_sheet = size["per_sheet"]
+        owner = self.vault.config.section("owner")
+        sender = [line for line in dict.fromkeys((owner["name"].strip(), owner["business"].strip())) if line]
         return {
             "notes": due, "total": total, "horizon": self.today + timedelta(days=horizon_days), "card": size,
             "per_sheet": per_sheet, "occasion_labels": notes.OCCASION_LABELS,
             "missing": missing,
             "envelopes": [unique[i:i + per_sheet] for i in range(0, len(unique), per_sheet)],
+            # the envelope's return address, top left: who it is from, above owner.address
+            "sender": sender if owner["address"].strip() else [], "return_address": owner["address"].strip(),
         }
 
     def _plans(self) -> list[plan.Plan]:
