@@ -215,3 +215,37 @@ _WHYS = {
     "keep-in-touch": _keep_why,
     "service-check": lambda c, r, d, due, ix: "no score yet: ask how delighted they are, 0-10",
 }
+
+
+# What an item asks, in a few words, where the person is named already (their row of the contact list):
+# "Keep in touch", "Thank for referring Alice Nguyen"
+_TASKS = {
+    "follow-up-lead": lambda r, d: "Try again" if d.get("tried") else "Follow up",
+    "next-action": lambda r, d: d.get("action") or "Next step",
+    "service-recovery": lambda r, d: f"Fix the service (score {d['score']})" if "score" in d else "Fix the service",
+    "thank-referrer": lambda r, d: f"Thank for referring {r}",
+    "reward-referrer": lambda r, d: f"Reward: {r} became a client",
+    "update-referrer": lambda r, d: f"Update on {r}",
+    "referral-month": lambda r, d: "Referral month call",
+    "birthday-note": lambda r, d: "Birthday card",
+    "anniversary-note": lambda r, d: "Anniversary card",
+    "program-touch": lambda r, d: f"{'Missed: ' if d['missed'] else ''}{d['program']} {d['step']}/{d['steps']}: {d['do']}",
+    "ask-referral": lambda r, d: "Ask for referrals",
+    "keep-in-touch": lambda r, d: "Keep in touch",
+    "service-check": lambda r, d: "Ask how we're doing",
+}
+
+
+def task(item, about_name: str | None) -> str:
+    """An agenda item (agenda.Item) as what to do, without the name of the person it is for: `about_name`
+    is the name of the contact it is about (the referral), if any."""
+    return _TASKS[item.rule](about_name or item.about, item.detail or _NONE)
+
+
+def money(value: float, currency: str = "") -> str:
+    """An amount as the pages show it, with `owner.currency`: `3,600` without one, `$3,600` with a symbol,
+    `USD 3,600` with a code or word (letters); cents only when there are some (`1,250.50`)."""
+    number = f"{int(value):,}" if float(value).is_integer() else f"{value:,.2f}"
+    if not currency:
+        return number
+    return f"{currency} {number}" if currency[-1].isalpha() else f"{currency}{number}"

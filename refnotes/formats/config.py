@@ -20,6 +20,7 @@ CONFIG_FILE = "refnotes.yaml"
 CARD_SIZES = ("A6", "4x6in", "5x7in")
 MAX_TARGET = 10_000  # a goal's target, per week or month
 MAX_PER_DAY = 1_000  # contacts to reach on one day of the referral month
+MAX_CURRENCY = 8  # characters of owner.currency: a symbol or a code, not a sentence
 
 
 def cadence(value: Any) -> str:
@@ -94,6 +95,15 @@ def _one_or_list(value: Any, one: Callable[[Any], str]) -> tuple[str, ...]:
     return tuple(dict.fromkeys(one(item) for item in (value if isinstance(value, list) else [value])))
 
 
+def currency(value: Any) -> str:
+    """`owner.currency`: a symbol or a code of a few characters, one line, shown before amounts."""
+    shown_text = text(value).strip()
+    if len(shown_text) > MAX_CURRENCY or any(ch.isspace() for ch in shown_text):
+        raise ValueError(f"{shown(value)} is not a currency: a symbol like $ or € or a code like USD, "
+                         f"at most {MAX_CURRENCY} characters")
+    return shown_text
+
+
 def dates(value: Any) -> tuple[str, ...]:
     if not isinstance(value, list):
         raise ValueError("must be a list of dates like [2027-03-17]")
@@ -134,6 +144,10 @@ SPEC: tuple[Setting, ...] = (
     Setting("owner.phone", "", text, "The phone number you give out."),
     Setting("owner.email", "", text, "The email address you give out."),
     Setting("owner.address", "", text, "Your mailing address: the return address on envelopes."),
+    Setting("owner.currency", "", currency,
+            "The currency of `value:` on the pages. Empty: a plain number (3,600). A symbol goes right before "
+            "the number ($ shows $3,600, € shows €3,600); a code or word goes before it with a space (USD shows "
+            "USD 3,600, CHF shows CHF 3,600)."),
     Setting("ideal_client", "people like you", text,
             "Who you serve best, as people: it completes \"If you know ..., I'd be glad to help them too\" "
             "in the ask line and the referral-month talking points, e.g. \"families buying or selling a home\" "

@@ -8,13 +8,13 @@ import base64
 import functools
 import hashlib
 import re
-from datetime import date
+from datetime import date, datetime
 from urllib.parse import quote, unquote
 
 from markupsafe import Markup, escape
 
 from refnotes.core import agenda
-from refnotes.core.model import Contact
+from refnotes.core.model import Birthday, Contact
 from refnotes.formats.entries import LINK, hashtags, link_slug, without_log
 from refnotes.present import plainmd
 
@@ -86,6 +86,48 @@ def when_html(day: date, today: date) -> Markup:
     if day.year == today.year:
         return Markup(agenda.short(day))
     return Markup(f'{agenda.short(day)} <span class="year">{day.year}</span>')
+
+
+_ISO_DAY = re.compile(r"(\d{4})-(\d{2})-(\d{2})")
+_NO_YEAR = re.compile(r"--(\d{2})-(\d{2})")
+
+
+def day_text(value: object) -> str | None:
+    """A date as the pages write it, `Apr 12, 1980` (a birthday without its year: `Dec 7`), from a date,
+    a datetime (with its time), a Birthday or text written as YYYY-MM-DD or --MM-DD; None for anything
+    else, or a date that is none (2026-02-30)."""
+    if isinstance(value, datetime):
+        return f"{agenda.short(value)}, {value.year} {value:%H:%M}"
+    if isinstance(value, date):
+        return f"{agenda.short(value)}, {value.year}"
+    if isinstance(value, Birthday):
+        return day_text(str(value))
+    if not isinstance(value, str):
+        return None
+    text = value.strip()
+    try:
+        if match := _ISO_DAY.fullmatch(text):
+            day = date(*map(int, match.groups()))
+            return f"{agenda.short(day)}, {day.year}"
+        if match := _NO_YEAR.fullmatch(text):
+            return agenda.short(date(2000, *map(int, match.groups())))  # a leap year: Feb 29 is a birthday
+    except ValueError:
+        return None
+    return None
+
+
+def value_text(value: object) -> str:
+    """A front-matter value as a page shows it: dates as day_text says, a list joined with commas, a
+    mapping as `key: value` pairs, the rest as written."""
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, Birthday):  # a record, and so a tuple too
+        return day_text(value)
+    if isinstance(value, (list, tuple)):
+        return ", ".join(value_text(v) for v in value)
+    if isinstance(value, dict):
+        return ", ".join(f"{k}: {value_text(v)}" for k, v in value.items())
+    return day_text(value) or str(value)
 
 
 def markdown_in(text: str) -> bool:

@@ -3,19 +3,21 @@ lists, the notes to write, the referral months, the network, a contact's fields,
 
 from __future__ import annotations
 
+import functools
 import shlex
-from collections import defaultdict
+from collections import Counter, defaultdict
 from datetime import date, timedelta
 
 from markupsafe import Markup
 
 from refnotes import __version__
-from refnotes.core import agenda, households, plan
+from refnotes.core import agenda, households, plan, wording
 from refnotes.core.index import is_won
-from refnotes.core.model import Contact, Entry
+from refnotes.core.model import WEEKDAYS, Contact, Entry
+from refnotes.core.rules import service
 from refnotes.present import notes
 from refnotes.present.site.chart import chart
-from refnotes.present.site.markup import content_security_policy, mailto, page_name, tel
+from refnotes.present.site.markup import content_security_policy, mailto, page_name, tel, value_text
 from refnotes.store import gitlog
 
 ITEMS_PER_RULE = 30  # the weekly plan lists this many notes to write; `refnotes notes` lists them all
@@ -31,6 +33,12 @@ CARD_SIZES = {  # printed page sizes for notes.card_size, and envelope addresses
     "4x6in": {"label": "4×6 in", "width": "4in", "height": "6in", "margin": "0.3in", "per_sheet": 3},
     "5x7in": {"label": "5×7 in", "width": "5in", "height": "7in", "margin": "0.35in", "per_sheet": 4},
 }
+# Front-matter keys a contact page shows in places of their own (the heading, the badges, how to reach them,
+# referrals, household), not again among the details
+SHOWN_ELSEWHERE = frozenset(("name", "body", "kind", "tier", "company", "email", "phone", "address", "channel",
+                             "score", "status", "do_not_contact", "referred_by", "household", "spouse"))
+CHANNEL_LABELS = {"call": "a call", "email": "e-mail", "note": "a handwritten note", "meeting": "meeting in person",
+                  "text": "a text message"}
 KIND_LABELS = {"client": "Client", "prospect": "Prospect", "partner": "Referral partner", "sphere": "Sphere"}
 
 
@@ -46,8 +54,38 @@ def last_before(contact: Contact, day: date) -> date | None:
     return max([e.date for e in contact.entries if e.date < day], default=None)
 
 
+def days_text(workdays) -> str:
+    """`Monday to Friday`, `Monday, Wednesday and Friday`: the days of the week calls are made on."""
+    numbers = sorted(WEEKDAYS.index(d) for d in set(workdays))
+    names = [wording.WEEKDAYS[n] for n in numbers]
+    if len(numbers) >= 3 and numbers[-1] - numbers[0] == len(numbers) - 1:
+        return f"{names[0]} to {names[-1]}"
+    return names[0] if len(names) == 1 else f"{', '.join(names[:-1])} and {names[-1]}"
+
+
 class Pages:
     """The page contexts of a Renderer (it has `vault`, `today`, `index`, `items` and the text helpers)."""
+
+    @functools.cached_property
+    def name_counts(self) -> Counter[str]:
+        """How many contacts have each name (case-folded): a page shows a slug beside a name only where
+        two contacts share it."""
+        return Counter(c.name.casefold() for c in self.vault.contacts.values())
+
+    def twins(self, contacts) -> list[str]:
+        """The slugs of those of `contacts` whose name another contact of the vault has too, sorted."""
+        counts = self.name_counts
+        return sorted(c.slug for c in contacts if counts[c.name.casefold()] > 1)
+
+    @functools.cached_property
+    def introductions_of(self) -> dict[str, dict[str, list[agenda.Introduction]]]:
+        """Per contact, the introductions the weekly plan's matcher (agenda.introductions) suggests: "meet"
+        those whose offers meet their needs, "help" those who need what they offer."""
+        out: dict[str, dict[str, list[agenda.Introduction]]] = defaultdict(lambda: {"meet": [], "help": []})
+        for intro in agenda.introductions(self.vault, self.index):
+            out[intro.a]["meet"].append(intro)
+            out[intro.b]["help"].append(intro)
+        return dict(out)
 
     def _notes(self) -> dict:
         horizon_days = NOTES_DAYS
@@ -85,7 +123,13 @@ class Pages:
         days = [(day, [contacts[s] for s in slugs if s in contacts]) for day, slugs in month_plan.days.items()]
         total = len(status)
         done = sum(1 for v in status.values() if v["reached"])
-        return {"plan": month_plan, "days": days, "status": status, "last_touch": last_touch,
+        config = self.vault.config
+        worst = config["rules.recovery_max_score"]
+        return {"plan": month_plan, "days": days, "calendar": self._month_days(month_plan, days),
+                "unhappy": {slug for slug in status if slug in contacts and service.unhappy(contacts[slug], worst)},
+                "workdays": days_text(config["referral_month.workdays"]),
+                "twins": set(self.twins(contacts[s] for s in status if s in contacts)),
+                "status": status, "last_touch": last_touch,
                 "unscheduled": [contacts[s] for s in month_plan.unscheduled[:UNSCHEDULED_SHOWN] if s in contacts],
                 "unscheduled_count": len(month_plan.unscheduled),
                 "plan_file": month_plan.path,  # None for a preview
@@ -93,6 +137,29 @@ class Pages:
                 "helped": sum(1 for v in status.values() if v["help"]),
                 "asked": sum(1 for v in status.values() if v["ask"]),
                 "ideal_client": self.vault.config["ideal_client"]}
+
+    def _month_days(self, month_plan: plan.Plan, days: list[tuple[date, list[Contact]]]) -> list[dict]:
+        """The month day by day as its page lists it: each day of the plan (its people, and whether it is
+        a day the settings have no calls on, or holds more than per_day), and the days skipped, as the plan
+        has them: a workday of the plan with nobody on it ("empty": the month had more room than people,
+        or you took them off the day), and a workday the plan leaves out because `referral_month.skip`
+        names it ("off"). Days of the week that are no workdays are not listed."""
+        config = self.vault.config
+        workdays = set(config["referral_month.workdays"])
+        off = {date.fromisoformat(d) for d in config["referral_month.skip"]}
+        per_day = config["referral_month.per_day"]
+        planned = dict(days)
+        out = []
+        for number in range(1, plan.last_day(month_plan.year, month_plan.month).day + 1):
+            day = date(month_plan.year, month_plan.month, number)
+            call_day = WEEKDAYS[day.weekday()] in workdays and day not in off
+            if day in planned:
+                people = planned[day]
+                out.append({"day": day, "people": people, "skipped": None if people else "empty",
+                            "not_call_day": bool(people) and not call_day, "over": len(people) > per_day})
+            elif day in off and WEEKDAYS[day.weekday()] in workdays:
+                out.append({"day": day, "people": [], "skipped": "off", "not_call_day": False, "over": False})
+        return out
 
     def _common(self) -> dict:
         start = agenda.week_start(self.today)
@@ -102,7 +169,8 @@ class Pages:
             "vault": self.vault, "config": self.vault.config, "today": self.today,
             "week_start": start, "week_end": start + timedelta(days=6),
             "owner": self.vault.config.section("owner"), "page_name": page_name, "tel": tel, "mailto": mailto,
-            "kind_labels": KIND_LABELS, "rule_labels": agenda.RULE_LABELS, "version": __version__,
+            "kind_labels": KIND_LABELS, "channel_labels": CHANNEL_LABELS, "rule_labels": agenda.RULE_LABELS,
+            "version": __version__,
             "problems": self.vault.problems, "inline": self.inline, "contacts": self.vault.contacts,
             "csp": content_security_policy,
         }
@@ -112,7 +180,8 @@ class Pages:
         the functions and labels of the pages; not the day (a page shows its own dates), nor the vault."""
         common = self._common_context
         return {name: common[name] for name in ("month_page", "config", "owner", "page_name", "tel", "mailto",
-                                                 "kind_labels", "rule_labels", "version", "inline", "csp")}
+                                                 "kind_labels", "channel_labels", "rule_labels", "version", "inline",
+                                                 "csp")}
 
     def _index(self) -> dict:
         week_end = agenda.week_start(self.today) + timedelta(days=6)
@@ -198,17 +267,24 @@ class Pages:
                     out[change.path].append((commit, change))
         return out
 
-    def _fields(self, contact: Contact, skip: tuple[str, ...] = ()) -> list[tuple[str, object]]:
-        shown = {"name", "body", "email", "phone", *skip}  # email and phone are shown as links, `skip` too
+    def _fields(self, contact: Contact, skip: tuple[str, ...] = ()) -> list[tuple[str, str]]:
+        """(label, text) of each front-matter key the page shows nowhere else, in the file's order: dates
+        written out, `value` with owner.currency, lists joined, unknown keys as they are."""
+        shown = {*SHOWN_ELSEWHERE, *skip}
+        if contact.referred_by:
+            shown.add("referred_on")  # beside the referrer's name, under Referrals
+        currency = self.vault.config["owner.currency"]
         rows = []
         for key, value in contact.meta.items():
             if key in shown or value in (None, "", []):
                 continue
-            if isinstance(value, list):
-                value = ", ".join(str(v) for v in value)
-            elif isinstance(value, dict):
-                value = ", ".join(f"{k}: {v}" for k, v in value.items())
-            rows.append((key.replace("_", " "), value))
+            if key == "value" and contact.value is not None:
+                text = wording.money(contact.value, currency)
+            elif key == "birthday" and contact.birthday is not None:
+                text = value_text(contact.birthday)
+            else:
+                text = value_text(value)
+            rows.append((key.replace("_", " "), text))
         return rows
 
     def _log(self, contact: Contact, prefix: str) -> list[tuple[Entry, str, str, Markup]]:
@@ -222,9 +298,16 @@ class Pages:
             current = next_item.get(item.contact)
             if current is None or item.due < current.due:
                 next_item[item.contact] = item
+        contacts, counts = self.vault.contacts, self.name_counts
         rows = []
-        for c in sorted(self.vault.contacts.values(), key=lambda c: (c.name.casefold(), c.slug)):
-            rows.append({"contact": c, "last": c.last_touch, "next": next_item.get(c.slug)})
+        for c in sorted(contacts.values(), key=lambda c: (c.name.casefold(), c.slug)):
+            item = next_item.get(c.slug)
+            about = contacts.get(item.about) if item is not None and item.about else None
+            rows.append({"contact": c, "last": c.last_touch, "next": item,
+                         # what the next item asks, without the row's own name, and when: "Keep in touch", "Dec 23"
+                         "task": wording.task(item, about.name if about else None) if item is not None else None,
+                         "when": wording.when(item.due, self.today) if item is not None else None,
+                         "twin": counts[c.name.casefold()] > 1})
         return rows
 
     def _network(self) -> dict:

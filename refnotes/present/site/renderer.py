@@ -14,9 +14,11 @@ from pathlib import Path
 from refnotes import __version__
 from refnotes.core import agenda, households
 from refnotes.core.model import Contact, Vault
+from refnotes.core.rules import service
+from refnotes.core.wording import money
 from refnotes.formats.config import Config
 from refnotes.present import render
-from refnotes.present.site.markup import Text, contacts_page, when_html
+from refnotes.present.site.markup import Text, contacts_page, value_text, when_html
 from refnotes.present.site.pages import Pages, overdue_first
 from refnotes.store import freshness, fsutil, git, gitlog
 
@@ -76,6 +78,8 @@ class Renderer(Text, Pages):
         self.env.filters["short"] = agenda.short
         self.env.filters["when"] = lambda day: when_html(day, today)
         self.env.filters["longdate"] = lambda d: f"{agenda.weekday_month(d)} {d.day}, {d.year}"
+        self.env.filters["dated"] = value_text  # a value, its dates written out: `Apr 12, 1980`, `Dec 7`
+        self.env.filters["money"] = functools.partial(money, currency=vault.config["owner.currency"])
         self._rendered: list[tuple[str, bytes]] | None = None  # pages a worker hands back instead of writing
 
     @functools.cached_property
@@ -228,6 +232,7 @@ class Renderer(Text, Pages):
         self._histories_by_path = self._histories()
         self._shared = self._shared_inputs(self._common_context["month_page"])
         self._contact_common = self._contact_page_common()
+        self.introductions_of, self.name_counts  # noqa: B018 - worked out once, before workers fork
         # what every contact page is given alike, by value, once: the settings, the owner, the labels...
         self._shared = _hash(self._shared + value_key(self._contact_common, self._keys))
         try:
@@ -274,8 +279,9 @@ class Renderer(Text, Pages):
             parts = [shared, str(number)]
             for row in chunk:
                 c, nxt = row["contact"], row["next"]
-                parts.append(f"{c.slug}|{c.name}|{c.kind}|{c.tier}|{c.company}|{c.score}|{row['last']}|"
-                             + (f"{nxt.title}|{nxt.overdue}" if nxt else ""))
+                parts.append(f"{c.slug}|{c.name}|{c.kind}|{c.tier}|{c.company}|{c.score}|{c.status}|"
+                             f"{c.do_not_contact}|{row['last']}|{row['twin']}|"
+                             + (f"{row['task']}|{row['when']}|{nxt.title}|{nxt.overdue}" if nxt else ""))
             fingerprint = _hash("\x1e".join(parts))
             fingerprints[rel] = fingerprint
             if self.old_lists.get(rel) == fingerprint and (folder / rel).is_file():
@@ -307,9 +313,16 @@ class Renderer(Text, Pages):
             other for other in self.households.get(households.of(contact), ()) if other is not contact]
         spouse = get(contact.spouse_slug) if contact.spouse_slug else None
         shown.update((other.slug, other) for other in (*home, *([spouse] if spouse else [])))
+        introductions = self.introductions_of.get(contact.slug, {"meet": [], "help": []})
+        shown.update((slug, get(slug)) for intro in (*introductions["meet"], *introductions["help"])
+                     for slug in (intro.a, intro.b))
+        address = households.address_of(contact, self.households)
         return {"prefix": "../", "contact": contact, "contacts": shown, "household": home, "spouse": spouse,
                 "referrer": referrer, "referred": referred, "items": items, "history": history,
-                "first_line_day": self.today if contact.last_touch is None else None}
+                "first_line_day": self.today if contact.last_touch is None else None,
+                "introductions": introductions, "twins": self.twins(shown.values()),
+                "address": address, "address_shared": address is not None and address != contact.address,
+                "unhappy": service.unhappy(contact, self.vault.config["rules.recovery_max_score"])}
 
     # -- incremental builds: a contact page is rendered again only when its inputs changed
 
