@@ -379,3 +379,25 @@ def test_the_weekly_plan_leaves_no_empty_column_beside_a_long_one(browser, demo_
     assert all(width >= inner - 1 for width in found["wide"]), found
     assert len(found["columns"]) == 2, found
     assert max(found["columns"]) - min(found["columns"]) <= found["tallest"], found
+
+
+def test_a_phone_s_first_screen_shows_how_to_reach_them_and_the_open_items(browser, demo_site):
+    """At 375×800 a contact page shows the name, the phone and e-mail links and the open items' heading
+    before anything else (a low score's alert too); the month page, its talking points before the days."""
+    page = browser.browser.new_page(viewport={"width": 375, "height": 800})
+    try:
+        for slug in ("kate-sullivan", "jorge-ramirez"):
+            page.goto((demo_site / "contacts" / f"{slug}.html").as_uri())
+            bottom = page.evaluate("""() => {
+              const box = s => document.querySelector(s).getBoundingClientRect();
+              return {reach: box('section.reach').bottom, open: box('#open-h').bottom, notes: box('#notes-h').top,
+                      tel: box('section.reach a[href^="tel:"]').bottom, mail: box('section.reach a[href^="mailto:"]').bottom};
+            }""")
+            assert max(bottom["reach"], bottom["open"], bottom["tel"], bottom["mail"]) <= 800, (slug, bottom)
+            assert bottom["open"] < bottom["notes"], (slug, bottom)
+        page.goto(next(demo_site.glob("referral-month-*.html")).as_uri())
+        top = page.evaluate("""() => [document.querySelector('#points-h').getBoundingClientRect().top,
+                                      document.querySelector('section.day').getBoundingClientRect().top]""")
+        assert top[0] < top[1], top
+    finally:
+        page.close()

@@ -58,7 +58,7 @@ def test_pages_link_the_household_and_print_one_envelope(run, vault, tmp_path):
     out = tmp_path / "site"
     assert run("--vault", vault.root, "build", "--out", out, "--today", "2026-11-25").exit_code == 0
     page = " ".join("".join(parse(out / "contacts" / "tom.html").itertext()).split())
-    assert "Householdnguyen-elm: Lisa Nguyen" in page and "SpouseLisa Nguyen" in page
+    assert "Household Shares nguyen-elm with Lisa Nguyen (spouse)" in page and "Spouse Lisa Nguyen" in page
     assert 'href="lisa.html"' in (out / "contacts" / "tom.html").read_text()
     tree = parse(out / "notes.html")
     assert len(tree.findall(".//article")) == 2  # a birthday card each
@@ -70,7 +70,7 @@ def test_pages_link_the_household_and_print_one_envelope(run, vault, tmp_path):
     # Lisa moves out: her page and Tom's change, the envelope sheet too
     vault.contact("lisa", "name: Lisa Nguyen\nbirthday: 1982-11-28\ncadence: never\naddress: 3 Oak Ave")
     assert run("--vault", vault.root, "build", "--out", out, "--today", "2026-11-25").exit_code == 0
-    assert "Householdnguyen-elm: Lisa" not in " ".join("".join(parse(out / "contacts" / "tom.html").itertext()).split())
+    assert "Shares nguyen-elm with Lisa" not in " ".join("".join(parse(out / "contacts" / "tom.html").itertext()).split())
     tree = parse(out / "notes.html")
     names = [" ".join("".join(p.itertext()).split()) for p in tree.iter() if p.get("class") == "envelope-name"]
     assert sorted(names) == ["Lisa Nguyen", "Tom Nguyen"]

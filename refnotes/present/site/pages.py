@@ -306,7 +306,8 @@ class Pages:
             rows.append({"contact": c, "last": c.last_touch, "next": item,
                          # what the next item asks, without the row's own name, and when: "Keep in touch", "Dec 23"
                          "task": wording.task(item, about.name if about else None) if item is not None else None,
-                         "when": wording.when(item.due, self.today) if item is not None else None,
+                         "when": None if item is None else "today" if item.due == self.today
+                         else wording.when(item.due, self.today),
                          "twin": counts[c.name.casefold()] > 1})
         return rows
 
