@@ -27,7 +27,9 @@ from pathlib import Path
 from refnotes.cli.reference import README, write_atomically
 
 REGENERATE = "python -m refnotes.cli.samples"
-DEMO = README.parent / "vault"  # the checkout's demo vault, beside the README
+# the checkout's demo vault, beside the README; an installed copy (not editable) has none beside its
+# module, and is run from the checkout: then the vault/ folder where it runs
+DEMO = README.parent / "vault" if (README.parent / "vault").is_dir() else Path.cwd() / "vault"
 SAMPLE = re.compile(r"^<!-- sample: (?P<command>refnotes [^()]*?)(?: \(first (?P<lines>\d+) lines\))? -->\r?\n"
                     r"(?P<fence>```+)text\r?\n(?P<body>.*?)^(?P=fence)[ \t]*$", re.M | re.S)
 
