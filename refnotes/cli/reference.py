@@ -135,21 +135,30 @@ def run(argv: list[str] | None = None, *, group: click.Group | None = None, name
     args = parser.parse_args(argv)
     if group is None:
         from refnotes.cli import main as group
-    path: Path = args.readme
+    return check_or_write(args.readme, args.check, lambda text: stale(text, group, name),
+                          lambda text: updated(text, group, name), "the command reference", "--help says",
+                          REGENERATE, MarkersMissing)
+
+
+def check_or_write(path: Path, check: bool, stale, updated, what: str, says: str, regenerate: str,
+                   failure: type[Exception]) -> int:
+    """What a README generator's command does with the file at `path`: with `check`, exit 1 and a diff when
+    `what` in it is not what `stale` finds it should be (what the code `says` now), else rewrite it with
+    `updated`; 2 when it cannot be read or made (`failure`)."""
     try:
         text = path.read_bytes().decode("utf-8")
-        if args.check:
-            diff = stale(text, group, name)
+        if check:
+            diff = stale(text)
             if diff:
-                print(f"{path}: the command reference is not what --help says now; run: {REGENERATE}", file=sys.stderr)
+                print(f"{path}: {what} is not what {says} now; run: {regenerate}", file=sys.stderr)
                 print(diff, file=sys.stderr)
                 return 1
             return 0
-        fresh = updated(text, group, name)
+        fresh = updated(text)
         if fresh != text:
             write_atomically(path, fresh)
-            print(f"{path}: command reference rewritten")
-    except (OSError, UnicodeDecodeError, MarkersMissing) as exc:
+            print(f"{path}: {what} rewritten")
+    except (OSError, UnicodeDecodeError, failure) as exc:
         print(f"{path}: {exc}", file=sys.stderr)
         return 2
     return 0

@@ -24,14 +24,14 @@ import sys
 import tempfile
 from pathlib import Path
 
-from refnotes.cli.reference import README, write_atomically
+from refnotes.cli.reference import README, check_or_write
 
 REGENERATE = "python -m refnotes.cli.samples"
 # the checkout's demo vault, beside the README; an installed copy (not editable) has none beside its
 # module, and is run from the checkout: then the vault/ folder where it runs
 DEMO = README.parent / "vault" if (README.parent / "vault").is_dir() else Path.cwd() / "vault"
 SAMPLE = re.compile(r"^<!-- sample: (?P<command>refnotes [^()]*?)(?: \(first (?P<lines>\d+) lines\))? -->\r?\n"
-                    r"(?P<fence>```+)text\r?\n(?P<body>.*?)^(?P=fence)[ \t]*$", re.M | re.S)
+                    r"(?P<fence>```+)text\r?\n(?P<body>.*?)^(?P=fence)[ \t]*$", re.MULTILINE | re.DOTALL)
 
 
 class SampleFailed(ValueError):
@@ -103,25 +103,8 @@ def run(argv: list[str] | None = None) -> int:
     parser.add_argument("readme", nargs="?", type=Path, default=README, help=f"the README (default: {README})")
     parser.add_argument("--check", action="store_true", help="write nothing; exit 1 with a short diff when stale")
     args = parser.parse_args(argv)
-    path: Path = args.readme
-    try:
-        text = path.read_bytes().decode("utf-8")
-        if args.check:
-            diff = stale(text)
-            if diff:
-                print(f"{path}: a sample output is not what its command prints now; run: {REGENERATE}",
-                      file=sys.stderr)
-                print(diff, file=sys.stderr)
-                return 1
-            return 0
-        fresh = updated(text)
-        if fresh != text:
-            write_atomically(path, fresh)
-            print(f"{path}: sample outputs rewritten")
-    except (OSError, UnicodeDecodeError, SampleFailed) as exc:
-        print(f"{path}: {exc}", file=sys.stderr)
-        return 2
-    return 0
+    return check_or_write(args.readme, args.check, stale, updated, "a sample output", "its command prints",
+                          REGENERATE, SampleFailed)
 
 
 if __name__ == "__main__":  # pragma: no cover

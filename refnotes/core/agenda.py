@@ -72,6 +72,13 @@ class Introduction(NamedTuple):
     def json_line(self, quote) -> str:
         return f'{{"a": {quote(self.a)}, "b": {quote(self.b)}, "topic": {quote(self.topic)}}}'
 
+    @property
+    def command(self) -> str:
+        """The `refnotes intro` line that records it made."""
+        import shlex
+
+        return shlex.join(["refnotes", "intro", self.a, self.b, "--for", self.topic])
+
 
 class TouchGroup(NamedTuple):
     """One step of a touch program due for several people at once ("Market e-mail: 23 people"), done
@@ -179,10 +186,6 @@ class Person(NamedTuple):
     @property
     def overdue(self) -> bool:
         return any(i.overdue for i in self.items)
-
-    @property
-    def due(self) -> date:
-        return min(i.due for i in self.items)
 
 
 def by_person(items: Iterable[Item]) -> list[Person | TouchGroup]:

@@ -4,7 +4,6 @@ lists, the notes to write, the referral months, the network, a contact's fields,
 from __future__ import annotations
 
 import functools
-import shlex
 from collections import Counter, defaultdict
 from datetime import date, timedelta
 
@@ -209,7 +208,6 @@ class Pages:
             "record": lambda item: agenda.record_command(item, contacts[item.contact]),
             "goals": goals, "goals_met": sum(g.done >= g.target for g in goals),
             "previous_goals": agenda.previous_goals(self.vault, self.today),
-            "intro_command": lambda i: shlex.join(["refnotes", "intro", i.a, i.b, "--for", i.topic]),
             "introductions": agenda.introductions(self.vault, self.index, limit=12),
             "notes_due": to_write[:ITEMS_PER_RULE], "notes_more": len(to_write) - ITEMS_PER_RULE,
             "notes_count": len(to_write),
