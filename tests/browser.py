@@ -195,8 +195,8 @@ class Browser:
         page.close()
         return out
 
-    def screenshot(self, path: Path, out: Path, width: int, full_page: bool = True) -> Path:
-        page = self.browser.new_page(viewport={"width": width, "height": 900})
+    def screenshot(self, path: Path, out: Path, width: int, full_page: bool = True, height: int = 900) -> Path:
+        page = self.browser.new_page(viewport={"width": width, "height": height})
         page.goto(path.as_uri())
         page.screenshot(path=str(out), full_page=full_page)
         page.close()
@@ -252,7 +252,8 @@ SCREENSHOT_TODAY = "2026-11-25"  # the demo vault's day: the README's demo comma
 
 
 def screenshots() -> None:
-    """Rebuild the demo site on SCREENSHOT_TODAY and refresh docs/weekly-plan.png (the README's screenshot)."""
+    """Rebuild the demo site on SCREENSHOT_TODAY and refresh the README's screenshots: docs/weekly-plan.png (a
+    laptop's first screen) and docs/weekly-plan-phone.png (a phone's, 375 px wide)."""
     import tempfile
 
     repo = Path(__file__).resolve().parent.parent
@@ -263,10 +264,11 @@ def screenshots() -> None:
                         "--today", SCREENSHOT_TODAY], check=True, capture_output=True)
         browser = Browser()
         try:
-            browser.screenshot(site / "index.html", repo / "docs" / "weekly-plan.png", 1280, full_page=False)
+            for name, width, height in (("weekly-plan.png", 1280, 900), ("weekly-plan-phone.png", 375, 812)):
+                browser.screenshot(site / "index.html", repo / "docs" / name, width, full_page=False, height=height)
+                print(f"wrote {repo / 'docs' / name}")
         finally:
             browser.close()
-    print(f"wrote {repo / 'docs' / 'weekly-plan.png'}")
 
 
 if __name__ == "__main__":
