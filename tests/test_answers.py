@@ -177,6 +177,24 @@ def test_a_build_runs_again_when_anything_it_reads_or_wrote_changed(sample, run,
         assert "Robert Lee" in (out / "contacts" / "bob.html").read_text()
 
 
+def test_a_build_runs_again_when_a_shipped_template_changed(sample, run, tmp_path, monkeypatch):
+    """In a checkout, templates/ is edited like code: the next build renders, never 'Nothing changed'."""
+    import shutil
+
+    from refnotes.store import shipped
+
+    ours = tmp_path / "shipped" / "templates"
+    shutil.copytree(shipped.shipped(), ours)
+    monkeypatch.setattr(answers, "shipped", lambda: ours, raising=False)
+    out = tmp_path / "site"
+    args = ("--vault", sample.root, "build", "--out", out, "--today", "2026-11-25")
+    assert "Built" in run(*args).stdout
+    assert "Nothing changed" in run(*args).stdout  # the control: the same inputs are answered again
+    with open(ours / "site" / "network.html", "a", encoding="utf-8") as handle:
+        handle.write("{# an edit #}\n")
+    assert "Built" in run(*args).stdout
+
+
 def test_a_build_with_problems_says_so_again_with_its_exit_status(sample, run, monkeypatch, tmp_path):
     sample.contact("carol", "name: Carol\nbirthday: 1990-13-01")
     first = run("--vault", sample.root, "build", "--out", tmp_path / "s", "--today", "2026-11-25")

@@ -42,7 +42,7 @@ def test_each_occasion_comes_from_the_agenda(card_vault):
     assert "6 years" in found[("anniversary", "anniv")].text
     assert "Aaron" in found[("thanks", "bob")].text
     assert found[("thanks", "bob")].log_command == "refnotes thank bob --for lead --medium note"
-    assert found[("birthday", "bday")].log_command == 'refnotes log bday card "Birthday card #birthday"'
+    assert found[("birthday", "bday")].log_command == "refnotes log bday card 'Birthday card #birthday'"
 
 
 def test_logging_the_card_makes_the_note_disappear(card_vault, run):

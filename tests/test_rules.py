@@ -362,7 +362,7 @@ def test_notes_suggest_logging_the_occasion_tag(vault):
     occasions_vault(vault)
     due = notes.due_notes(vault.load(), day("2027-01-03"), 14)
     assert sorted(n.log_command for n in due) == [
-        'refnotes log k card "Anniversary card #anniversary"', 'refnotes log k card "Birthday card #birthday"']
+        'refnotes log k card \'Anniversary card #anniversary\'', 'refnotes log k card \'Birthday card #birthday\'']
 
 
 # -- ask-referral

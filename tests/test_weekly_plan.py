@@ -143,7 +143,7 @@ def test_an_item_is_in_today_when_it_is_due_on_or_before_today(run, vault, offse
     due = today + timedelta(days=offset)
     last = due - timedelta(days=30)  # monthly: due 30 days after the last reach
     vault.write("refnotes.yaml", "cadence: {sphere: monthly}\n")
-    vault.contact("al", f"name: Al Sphere\nkind: sphere\ncreated: 2026-01-01",
+    vault.contact("al", "name: Al Sphere\nkind: sphere\ncreated: 2026-01-01",
                   f"\n## Log\n- {last.isoformat()} call: caught up\n")
     assert run("--vault", vault.root, "build", "--today", today.isoformat()).exit_code == 0
     tree = parse(vault.root / "_site" / "index.html")

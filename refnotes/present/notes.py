@@ -11,6 +11,7 @@ holding only `%%`, and one is picked per contact and year, deterministically.
 from __future__ import annotations
 
 import hashlib
+import shlex
 from dataclasses import dataclass
 from datetime import date, timedelta
 
@@ -176,7 +177,7 @@ def _spouse(vault: Vault, contact: Contact) -> tuple[str, str]:
 
 def _log_command(occasion: str, contact: Contact, about: Contact | None) -> str:
     if occasion == "thanks" and about is not None:
-        return f"refnotes thank {contact.slug} --for {about.slug} --medium note"
+        return f"refnotes thank {shlex.quote(contact.slug)} --for {shlex.quote(about.slug)} --medium note"
     what = {"birthday": "Birthday card #birthday", "anniversary": "Anniversary card #anniversary",
             "keep-in-touch": "Handwritten note"}
-    return f'refnotes log {contact.slug} card "{what.get(occasion, "Card")}"'
+    return f"refnotes log {shlex.quote(contact.slug)} card {shlex.quote(what.get(occasion, 'Card'))}"

@@ -29,6 +29,7 @@ from refnotes.core.programs import PROGRAMS_DIR
 from refnotes.formats.config import CONFIG_FILE
 from refnotes.formats.planfile import PLANS_DIR
 from refnotes.store import freshness
+from refnotes.store.shipped import shipped
 
 FILE = "answers"
 KEEP = 6  # answers kept for one stamp: a build, todo and check, `--json` or not
@@ -46,6 +47,8 @@ def stamp(root: Path, files: list[tuple[str, str, os.stat_result | None]], folde
     extra += _listing(os.path.join(root, PROGRAMS_DIR), PROGRAMS_DIR)
     for folder in folders:
         extra += _tree(root, folder)
+    if "templates" in folders:  # what the vault's templates/ overrides: the shipped ones, edited in a checkout
+        extra += [(f"<shipped>/{rel}", path) for rel, path in _tree(*_shipped_folder())]
     stats = [(rel, _stat(path)) for rel, path in extra] + [(rel, stat) for rel, _, stat in files]
     stats += getattr(files, "refused_stats", [])  # what scan() would not read: a FIFO gone is news too
     lines.append(f"<refnotes>\0{freshness.code_identity()}\n")  # our own code: a new one answers anew
@@ -86,7 +89,13 @@ def _first_line(stamp: str) -> bytes:
     return f"refnotes-answers {stamp}\n".encode("ascii")
 
 
-def _tree(root: Path, folder: str) -> list[tuple[str, str]]:
+def _shipped_folder() -> tuple[str, str]:
+    """(parent, name) of the shipped templates folder on disk (a zipped install has none: an empty name)."""
+    folder = shipped()
+    return (str(folder.parent), folder.name) if isinstance(folder, Path) else ("", "")
+
+
+def _tree(root: Path | str, folder: str) -> list[tuple[str, str]]:
     """Every file and folder under `<root>/<folder>`, sorted; the folder alone when it is missing."""
     found = [(folder, os.path.join(root, folder))]
     for parent, dirs, names in os.walk(os.path.join(root, folder)):
