@@ -37,10 +37,9 @@ def known_owner(owner: str, members: Mapping[str, str], what: str) -> str:
 def checked_owner(root: Path, value: Any, what: str = "owner=") -> Any:
     """`owner=` of `set` (`--owner` of `new`): an id of the vault's team, in lower case (exit 2 if it is none of them); as given
     when the vault has no team (`check` warns then), or when it removes the key."""
+    from refnotes.formats.config import TEAM_ID
     from refnotes.formats.frontmatter import REMOVE
     from refnotes.store.vault import load_config
-
-    from refnotes.formats.config import TEAM_ID
 
     if value is None or value is REMOVE:
         return value
