@@ -75,7 +75,7 @@ def dated(vault: Vault, today: date) -> Vault:
 @click.option("--days", type=click.IntRange(0, 3660), default=7, show_default=True,
               help="Show items due within this many days (overdue ones always).")
 @click.option("--why", "show_why", is_flag=True, help="Say why each item is on the list.")
-@for_option
+@for_option("what is owed to, and the goals counted over,")
 @today_option
 @json_option
 @pass_context
@@ -100,8 +100,8 @@ def todo(ctx: Context, days: int, show_why: bool, for_owner: str | None, today: 
     width = None if as_json else text_width()
     root = ctx.vault_root()
     # the commit too: when git first saw a file is when a never-reached contact is first seen
-    out = ctx.answer("todo", today.isoformat(), days, show_why, as_json, git.head_state(root), width, for_owner,
-                     color=color, paged=not as_json)
+    out = ctx.answer("todo", today.isoformat(), days, show_why, as_json, git.head_state(root), width,
+                     *([f"--for {for_owner}"] if for_owner else []), color=color, paged=not as_json)
     from refnotes.core import agenda  # not before: an answer kept needs none of the rules' code
 
     vault = dated(ctx.load(), today)
@@ -225,7 +225,7 @@ def _bar(done: int, target: int, width: int = 12) -> str:
 @click.command("notes")
 @click.option("--days", type=click.IntRange(0, 3660), default=7, show_default=True,
               help="Notes due within this many days (overdue ones always).")
-@for_option
+@for_option("the notes to")
 @today_option
 @json_option
 @pass_context

@@ -16,11 +16,10 @@ from refnotes.core.model import Vault
 EXAMPLE_TEAM = "team: {sam: Sam Rivera, jo: Jo Park}"
 
 
-def for_option(func):
-    return click.option(
-        "--for", "for_owner", metavar="ID", default=None,
-        help="Only ID's part: the items of the contacts ID keeps (`owner: ID`), and ID's goals. ID is one of "
-             "`team:` in refnotes.yaml.")(func)
+def for_option(what: str):
+    """--for ID: only `what` of the contacts ID keeps."""
+    return click.option("--for", "for_owner", metavar="ID", default=None,
+                        help=f"Only {what} the contacts ID keeps (`owner: ID`). ID: one of `team:` in refnotes.yaml.")
 
 
 def known_owner(owner: str, members: Mapping[str, str], what: str) -> str:
