@@ -40,7 +40,8 @@ HOSTILE = '<script>alert(1)</script>"><img src=x onerror=alert(2)>{{ 7*7 }} של
 def hostile_site(tmp_path_factory):
     root = tmp_path_factory.mktemp("hostile") / "vault"
     (root / "contacts").mkdir(parents=True)
-    (root / "refnotes.yaml").write_text(f"owner: {{name: '{HOSTILE}', business: '{HOSTILE}'}}\n", encoding="utf-8")
+    (root / "refnotes.yaml").write_text(f"owner: {{name: '{HOSTILE}', business: '{HOSTILE}'}}\n"
+                                        f"team: {{ha: '{HOSTILE}', zo: Zoë}}\n", encoding="utf-8")  # owners/ha.html
     quoted = HOSTILE.replace("'", "''")
     long_name = "Maximiliana-Konstantinopoulou " * 12
     for i, name in enumerate([quoted, long_name.strip(), "王小明", "محمد عبد الله", "Zoë 🎉 Ñoño"]):
@@ -58,6 +59,7 @@ def hostile_site(tmp_path_factory):
             referred_by: h0
             referred_on: 2026-11-20
             custom: '{quoted}'
+            owner: ha
             ---
             {HOSTILE} [link](javascript:alert(3)) {"averyveryverylongwordwithoutanyspaces" * 6}
 

@@ -9,6 +9,7 @@ from typing import Any
 import click
 
 from refnotes.cli.base import AMOUNT, DATE, Context, UsageFailure, pass_context, today_option
+from refnotes.cli.team import checked_owner
 from refnotes.cli.writes import autocommit_changes, contact_file
 
 
@@ -145,11 +146,11 @@ def commit_edit(root: Path, done, message: str) -> None:
 
 # -- set
 
-_CASE = {"kind": str.lower, "tier": str.upper, "channel": str.lower, "cadence": str.lower}  # as refnotes reads them
+_CASE = {"kind": str.lower, "tier": str.upper, "channel": str.lower, "cadence": str.lower, "owner": str.lower}  # as refnotes reads them
 
 
 TEXT_KEYS = frozenset({"name", "company", "address", "first_name", "salutation", "household", "spouse",
-                       "next_action", "source"})  # keys refnotes reads as text: null, no or yes is a mistake
+                       "next_action", "source", "owner"})  # keys refnotes reads as text: null, no or yes is a mistake
 
 
 def _assignments(pairs: tuple[str, ...]) -> dict[str, Any]:
@@ -207,8 +208,8 @@ def set_command(ctx: Context, slug: str, pairs: tuple[str, ...], new_key: bool) 
     on its own line (a comment after it stays); a missing one is added just
     before the closing ---; no other byte of the file changes. Keys refnotes
     knows are checked first (score 0-10, dates, kind, tier, cadence, status
-    against pipeline.stages, ...), and nothing is written if one is wrong;
-    other keys are yours and written as given. A key whose value spans
+    against pipeline.stages, owner against team, ...), and nothing is written
+    if one is wrong; other keys are yours and written as given. A key whose value spans
     several lines (an address block, a list of lines) is refused: edit the
     file by hand.
 
@@ -217,6 +218,7 @@ def set_command(ctx: Context, slug: str, pairs: tuple[str, ...], new_key: bool) 
       refnotes set alice-nguyen score=9 tier=A
       refnotes set dan-lee snooze_until=2027-01-10 "needs=[web design, payroll]"
       refnotes set dan-lee snooze_until=          # removes the key
+      refnotes set dan-lee owner=jo               # Jo keeps Dan (team: in refnotes.yaml)
     """
     from refnotes.store import writer
     from refnotes.store.reading import find_contact_file
@@ -229,6 +231,8 @@ def set_command(ctx: Context, slug: str, pairs: tuple[str, ...], new_key: bool) 
             changes[key] = fold(changes[key])
     if isinstance(changes.get("status"), str):
         changes["status"] = _check_stage(changes["status"], _stages(root))
+    if "owner" in changes:
+        changes["owner"] = checked_owner(root, changes["owner"])
     referrer = changes.get("referred_by")
     if isinstance(referrer, str) and referrer.strip():
         found, close = find_contact_file(root, referrer)

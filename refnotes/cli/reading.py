@@ -8,6 +8,7 @@ import click
 
 from refnotes.cli.base import Context, UsageFailure, json_option, pass_context, today_option
 from refnotes.cli.output import Printer, color_enabled, echo_json, json_text, text_width
+from refnotes.cli.team import for_option, owned_for
 from refnotes.core.model import WARNING, Vault
 from refnotes.core.wording import count, within
 from refnotes.present.terminal import Piece, cells, command_lines, wrap
@@ -74,19 +75,23 @@ def dated(vault: Vault, today: date) -> Vault:
 @click.option("--days", type=click.IntRange(0, 3660), default=7, show_default=True,
               help="Show items due within this many days (overdue ones always).")
 @click.option("--why", "show_why", is_flag=True, help="Say why each item is on the list.")
+@for_option("what is owed to, and the goals counted over,")
 @today_option
 @json_option
 @pass_context
-def todo(ctx: Context, days: int, show_why: bool, today: date, as_json: bool) -> None:
+def todo(ctx: Context, days: int, show_why: bool, for_owner: str | None, today: date, as_json: bool) -> None:
     """The agenda: whom to follow up, thank, update, ask and keep in touch with.
 
     Items due within --days (default 7) and every overdue one, grouped by rule,
     overdue first; then goal progress and introductions you could make.
+    With --for ID (one of `team:` in refnotes.yaml), only what is owed to
+    the contacts ID keeps (`owner: ID`), and ID's goals.
 
     \b
     Examples:
       refnotes todo
       refnotes todo --days 14 --why
+      refnotes todo --for jo             # Jo's part of a team's vault
       refnotes todo --today 2026-11-25 --json | jq '.items[] | select(.overdue)'
     """
     from refnotes.store import git
@@ -95,15 +100,18 @@ def todo(ctx: Context, days: int, show_why: bool, today: date, as_json: bool) ->
     width = None if as_json else text_width()
     root = ctx.vault_root()
     # the commit too: when git first saw a file is when a never-reached contact is first seen
-    out = ctx.answer("todo", today.isoformat(), days, show_why, as_json, git.head_state(root), width, color=color,
-                     paged=not as_json)
+    out = ctx.answer("todo", today.isoformat(), days, show_why, as_json, git.head_state(root), width,
+                     *([f"--for {for_owner}"] if for_owner else []), color=color, paged=not as_json)
     from refnotes.core import agenda  # not before: an answer kept needs none of the rules' code
 
     vault = dated(ctx.load(), today)
+    owned, owner_name = owned_for(vault, for_owner)
     index = agenda.Index(vault, today)
     items = agenda.compute(vault, today, index, horizon=today + timedelta(days=days))
-    progress = agenda.goals(vault, today)
-    intros = agenda.introductions(vault, index)
+    if owned is not None:
+        items = [item for item in items if item.contact in owned]
+    progress = agenda.goals(vault, today, owned)
+    intros = agenda.introductions(vault, index, owned=owned)
     if as_json:
         out(json_text({
             "today": today.isoformat(),
@@ -117,6 +125,7 @@ def todo(ctx: Context, days: int, show_why: bool, today: date, as_json: bool) ->
     overdue = sum(item.overdue for item in items)
     say = _Lines(out, width)
     say.wrap([Piece(f"{today:%A, %B} {today.day}, {today.year}", "bold"),
+              *([Piece(f"{owner_name}'s contacts", "bold", gap=", ")] if owner_name else []),
               Piece(f"{count(len(items), 'item')} {within(days)}" + (f", {overdue} of them overdue" if overdue else ""),
                     gap=": ")])
     groups = [(rule, [item for item in items if item.rule == rule]) for rule in agenda.RULES]
@@ -216,10 +225,11 @@ def _bar(done: int, target: int, width: int = 12) -> str:
 @click.command("notes")
 @click.option("--days", type=click.IntRange(0, 3660), default=7, show_default=True,
               help="Notes due within this many days (overdue ones always).")
+@for_option("the notes to")
 @today_option
 @json_option
 @pass_context
-def notes_command(ctx: Context, days: int, today: date, as_json: bool) -> None:
+def notes_command(ctx: Context, days: int, for_owner: str | None, today: date, as_json: bool) -> None:
     """Handwritten notes due: who, for what, a suggested wording.
 
     Birthday and client-anniversary cards, thank-you notes for referrals, and
@@ -231,12 +241,15 @@ def notes_command(ctx: Context, days: int, today: date, as_json: bool) -> None:
     Examples:
       refnotes notes
       refnotes notes --days 14 --json
+      refnotes notes --for jo            # the notes to the contacts Jo keeps
     """
     from refnotes.core import agenda
     from refnotes.present import notes as prompts
 
     vault = ctx.load()
-    due = prompts.due_notes(vault, today, days)
+    owned, _ = owned_for(vault, for_owner)
+    due = prompts.due_items(vault, today, days)
+    due = prompts.write_notes(vault, today, [d for d in due if owned is None or d[0].contact in owned])
     if as_json:
         echo_json({"today": today.isoformat(), "notes": [note.as_json() for note in due]})
         return

@@ -9,6 +9,7 @@ from pathlib import Path
 import click
 
 from refnotes.cli.base import Context, Group, UsageFailure, pass_context, today_option
+from refnotes.cli.team import checked_owner
 from refnotes.cli.writes import autocommit_created, refuse_duplicate
 from refnotes.core.model import CHANNELS, KINDS, TIERS
 
@@ -87,6 +88,7 @@ def init(path: Path, today: date) -> None:
 @click.option("--channel", type=click.Choice(CHANNELS), help="How they like to be reached.")
 @click.option("--referred-by", "referred_by", metavar="SLUG", help="Who sent them: an existing contact's slug. "
               "Sets referred_on to today and status to new.")
+@click.option("--owner", metavar="ID", help="Who on the team keeps them: an id of `team:` in refnotes.yaml.")
 @click.option("--edit", is_flag=True, help="Open the new file in $VISUAL or $EDITOR.")
 @click.option("--force", is_flag=True, help="Add them even when a contact has their name or e-mail already.")
 @today_option
@@ -104,10 +106,13 @@ def new(ctx: Context, name: str, edit: bool, force: bool, today: date, **fields)
     Examples:
       refnotes new "Alice Nguyen" --kind client --tier A --email alice@example.com
       refnotes new "Carol Diaz" --referred-by alice-nguyen --phone "+1 555 0142"
+      refnotes new "Dan Lee" --owner jo        # Jo keeps Dan (team: in refnotes.yaml)
     """
     root = ctx.vault_root()
     from refnotes.store import scaffold
 
+    if fields.get("owner") is not None:
+        fields["owner"] = checked_owner(root, fields["owner"].strip().lower(), "--owner ")
     if not force:
         refuse_duplicate(ctx, name, fields.get("email", ()))
     try:

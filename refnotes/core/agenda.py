@@ -319,17 +319,28 @@ def period(per: str, today: date) -> tuple[date, date]:
     return start, start + timedelta(days=6)
 
 
-def goals(vault: Vault, today: date) -> list[GoalProgress]:
+def _kept(vault: Vault, owned: frozenset[str] | None) -> Iterable[Contact]:
+    """The contacts goals are counted over: all of them, or those of `owned` (one owner's, core/owners.py)."""
+    if owned is None:
+        return vault.contacts.values()
+    return [c for slug, c in vault.contacts.items() if slug in owned]
+
+
+def goals(vault: Vault, today: date, owned: frozenset[str] | None = None) -> list[GoalProgress]:
+    """Each goal's progress in its current period. With `owned` (one owner's contacts), counted over their
+    files only (asks, introductions and notes logged there), and the referrals received from them; the
+    targets are the team's, the same for each."""
     periods = {name: period(vault.config[f"goals.{name}"]["per"], today) for name in GOALS}
     first = min(start for start, _ in periods.values())
     last = max(end for _, end in periods.values())
     # one pass over the vault (skipping files with nothing logged since `first`): only entries inside
     # some goal's period are looked at again
     last = min(last, today)  # an entry dated after today is a plan: it counts from its day
-    active = [c for c in vault.contacts.values() if c.last_touch is not None and c.last_touch >= first]
+    active = [c for c in _kept(vault, owned) if c.last_touch is not None and c.last_touch >= first]
     tagged = [e for c in active for e in c.referral_entries if first <= e.date <= last and e.is_reach]
     cards = [e for c in active for e in c.card_entries if first <= e.date <= last and e.is_reach]
-    received = [c.referred_on for c in vault.contacts.values() if c.referred_by and c.referred_on]
+    received = [c.referred_on for c in vault.contacts.values() if c.referred_by and c.referred_on
+                and (owned is None or c.referred_by in owned)]
 
     def count(name: str, start: date, end: date) -> int:
         if name == "referrals_received":
@@ -350,23 +361,26 @@ def goals(vault: Vault, today: date) -> list[GoalProgress]:
     return out
 
 
-def previous_goals(vault: Vault, today: date) -> dict[str, GoalProgress]:
+def previous_goals(vault: Vault, today: date, owned: frozenset[str] | None = None) -> dict[str, GoalProgress]:
     """Each goal's result over its last whole period before the current one (last week, last month)."""
     before = {"week": week_start(today) - timedelta(days=1), "month": today.replace(day=1) - timedelta(days=1)}
-    found = {per: {g.goal: g for g in goals(vault, day)} for per, day in before.items()}
+    found = {per: {g.goal: g for g in goals(vault, day, owned)} for per, day in before.items()}
     return {name: found[vault.config[f"goals.{name}"]["per"]][name] for name in GOALS}
 
 
-def weekly_referrals(vault: Vault, today: date, weeks: int = 12) -> list[tuple[date, int, int]]:
-    """(week start, referrals received, introductions given) for the last `weeks` weeks, oldest first."""
+def weekly_referrals(vault: Vault, today: date, weeks: int = 12, owned: frozenset[str] | None = None
+                     ) -> list[tuple[date, int, int]]:
+    """(week start, referrals received, introductions given) for the last `weeks` weeks, oldest first;
+    with `owned`, counted as its goals are (see `goals`)."""
     first = week_start(today) - timedelta(weeks=weeks - 1)
     received = [0] * weeks
     for c in vault.contacts.values():
-        if c.referred_by and c.referred_on and first <= c.referred_on < first + timedelta(weeks=weeks):
+        if c.referred_by and c.referred_on and first <= c.referred_on < first + timedelta(weeks=weeks) and (
+                owned is None or c.referred_by in owned):
             received[(c.referred_on - first).days // 7] += 1
     given = [0] * weeks
     end = first + timedelta(weeks=weeks)
-    gave = (e for c in vault.contacts.values() if c.last_touch is not None and c.last_touch >= first
+    gave = (e for c in _kept(vault, owned) if c.last_touch is not None and c.last_touch >= first
             for e in c.referral_entries if first <= e.date < end and e.date <= today and "gave" in e.hashtags
             and e.is_reach)
     for e in distinct(gave):  # the date is part of what makes entries the same: filtering first is equal
@@ -377,12 +391,13 @@ def weekly_referrals(vault: Vault, today: date, weeks: int = 12) -> list[tuple[d
 # -- introductions
 
 
-def introductions(vault: Vault, index: Index | None = None, per_need: int = 3, limit: int | None = None
-                  ) -> list[Introduction]:
+def introductions(vault: Vault, index: Index | None = None, per_need: int = 3, limit: int | None = None,
+                  owned: frozenset[str] | None = None) -> list[Introduction]:
     """Pairs where one contact's `needs` meets another's `offers`, not yet introduced.
 
     For each need, at most `per_need` offerers: partners first, then by score, then by name.
-    With `limit`, only the first that many.
+    With `limit`, only the first that many; with `owned` (one owner's contacts), only those whose
+    contact in need is one of them.
     """
     index = index or Index(vault, date.max)
     offers: dict[str, list[Contact]] = defaultdict(list)
@@ -397,7 +412,7 @@ def introductions(vault: Vault, index: Index | None = None, per_need: int = 3, l
     folded: dict[str, list[Contact]] = {}  # a need as written -> who offers it (the same few needs, often)
     make = tuple.__new__
     for a in vault.contacts.values():
-        if not a.needs or a.do_not_contact or a.status == "lost":
+        if not a.needs or a.do_not_contact or a.status == "lost" or (owned is not None and a.slug not in owned):
             continue
         introduced = index.introduced.get(a.slug, nobody)
         for need in a.needs:

@@ -1,5 +1,5 @@
 """What no one file can tell: links and referrers that name no contact, referral loops (A referred B
-referred A), entries dated after today. Pure: the vault as read in, problems out."""
+referred A), owners the team does not list, entries dated after today. Pure: the vault as read in, problems out."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ from datetime import date
 from refnotes.core import households
 from refnotes.core.model import WARNING, Contact, Problem, Vault
 from refnotes.core.names import same_phone, web_pages
+from refnotes.core.owners import owner_problems
 
 
 def cross_checks(vault: Vault) -> list[Problem]:
@@ -50,6 +51,7 @@ def cross_checks(vault: Vault) -> list[Problem]:
             if first is not contact:
                 problems.append(_twice(contact, first, "email", f"email {email}"))
     problems.extend(duplicates(contacts))
+    problems.extend(owner_problems(vault))
     problems.extend(households.address_problems(households.groups(contacts.values())))
     problems.extend(_cycles(contacts))
     return problems

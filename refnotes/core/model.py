@@ -179,7 +179,7 @@ KNOWN_KEYS = frozenset((
     "name", "kind", "tier", "company", "email", "phone", "address", "birthday", "anniversary",
     "cadence", "channel", "score", "referred_by", "referred_on", "status", "offers", "needs",
     "tags", "value", "snooze_until", "do_not_contact", "first_name", "salutation", "household", "spouse",
-    "next", "next_action", "source", "programs", "imported", "created", "example",
+    "next", "next_action", "source", "programs", "imported", "created", "example", "owner",
 ))  # fmt: skip
 
 
@@ -223,6 +223,7 @@ class Contact(Record):
     next: date | None = None  # the next action promised...
     next_action: str | None = None  # ...and what it is
     source: str | None = None
+    owner: str | None = None  # the id of who on the team keeps the relationship (`team:` in refnotes.yaml)
     imported: date | None = None
     created: date | None = None
     example: bool = False  # the example contact `init` writes: never planned

@@ -7,6 +7,7 @@ writes (see `render_default`).
 
 from __future__ import annotations
 
+import re
 import textwrap
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -104,6 +105,47 @@ def currency(value: Any) -> str:
     return shown_text
 
 
+TEAM_ID = re.compile(r"[a-z0-9](?:[a-z0-9-]*[a-z0-9])?")  # an owner's id: sam, jo-park, a2
+MAX_TEAM = 100  # people on one vault's team
+
+
+class KeyProblems(ValueError):
+    """Some keys of a mapping setting are wrong: `value` is the setting without them, `problems` (key as the
+    data has it, message) are reported each on its own key's line."""
+
+    def __init__(self, value: Any, problems: list[tuple[Any, str]]):
+        super().__init__(problems[0][1])
+        self.value, self.problems = value, problems
+
+
+def team(value: Any) -> dict[str, str]:
+    """`team:`: who keeps the vault's relationships, `{sam: Sam Rivera, jo: Jo Park}` (id -> name). An id is
+    what a contact's `owner:` and `--for` name: lower-case letters, digits and hyphens. A bad member is
+    left out (and reported on its line); the others stay."""
+    if value is None:
+        return {}
+    if not isinstance(value, dict):
+        raise ValueError(f"must be a mapping of ids to names like {{sam: Sam Rivera, jo: Jo Park}}, not {shown(value)}")
+    out: dict[str, str] = {}
+    wrong: list[tuple[Any, str]] = []
+    for raw, name in value.items():
+        key = raw if isinstance(raw, str) else None
+        if key is None or not TEAM_ID.fullmatch(key) or len(key) > 64:
+            like = re.sub("[^a-z0-9]+", "-", str(raw).lower()).strip("-")
+            hint = "; put it in quotes" if like == str(raw) else f" (like {like})" if like else ""
+            wrong.append((raw, f"{shown(raw)} is not an id: lower-case letters, digits and hyphens{hint}"))
+        elif not isinstance(name, str) or not name.strip() or "\n" in name.strip():
+            wrong.append((raw, f"the name of {key} must be one line of text like Jo Park, not {shown(name)}"))
+        elif len(out) >= MAX_TEAM:
+            wrong.append((raw, f"more than {MAX_TEAM} people: {key} and those after are left out"))
+            break
+        else:
+            out[key] = " ".join(name.split())
+    if wrong:
+        raise KeyProblems(out, wrong)
+    return out
+
+
 def dates(value: Any) -> tuple[str, ...]:
     if not isinstance(value, list):
         raise ValueError("must be a list of dates like [2027-03-17]")
@@ -196,6 +238,12 @@ SPEC: tuple[Setting, ...] = (
             "{8x8: {kinds: [prospect, sphere], start: first-seen}, 33-touch: {tiers: [A, B], start: yearly}}. "
             "`refnotes program list` shows the programs there are; a contact's own `programs:` adds one, "
             "`programs: never` takes it off all of them."),
+    Setting("team", {}, team,
+            "Who keeps the vault's relationships, when several people share it: ids and names, like "
+            "{sam: Sam Rivera, jo: Jo Park}. A contact's `owner: jo` says who keeps it (a contact without one is "
+            "unassigned); `refnotes todo --for jo` and `refnotes notes --for jo` show Jo's part, the site adds "
+            "owners/jo.html (the weekly plan of Jo's contacts, with Jo's goals: the same targets each) and a filter "
+            "by owner on the weekly plan. Ids: lower-case letters, digits and hyphens."),
     Setting("git.autocommit", False, boolean, "Commit each change refnotes makes (new, log, plan, import), none of yours."),
     Setting("git.history", True, boolean,
             "Show git history on the pages: each contact's History and the weekly plan's \"What changed this "
@@ -294,6 +342,10 @@ def _apply(setting: Setting, value: Any, path: tuple[str, ...], values: dict[str
 
     try:
         values[setting.key] = setting.check(value)
+    except KeyProblems as exc:  # the good part kept, each bad key reported on its own line
+        values[setting.key] = exc.value
+        for key, message in exc.problems:
+            problem((*path, key), f"{setting.key}: {message}")
     except ValueError as exc:
         problem(path, f"{setting.key}: {exc} (default {yamlsrc.dump_scalar(setting.default)} used)")
 

@@ -223,6 +223,11 @@ def _programs(value: Any) -> tuple[str, ...] | None:
     return names
 
 
+def _owner(value: Any) -> str:
+    """Who on the team keeps them: an id of `team:` in refnotes.yaml (checked against it in crosscheck)."""
+    return _text(value).lower()
+
+
 def _score(value: Any) -> int:
     if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= 10:
         raise ValueError(f"must be a whole number from 0 to 10, not {shown(value)}")
@@ -283,6 +288,7 @@ _CONVERTERS = (
     ("next", parse_date),
     ("next_action", _text),
     ("source", _text),
+    ("owner", _owner),
     ("imported", parse_date),
     ("created", parse_date),
     ("example", boolean),

@@ -6,6 +6,7 @@ Both only ever create files, atomically, and never overwrite one.
 from __future__ import annotations
 
 import difflib
+import re
 from datetime import date, timedelta
 from pathlib import Path
 
@@ -88,6 +89,7 @@ def new_contact(
     channel: str | None = None,
     referred_by: str | None = None,
     referred_on: date | None = None,
+    owner: str | None = None,
 ) -> Path:
     """Create `contacts/<slug>.md` for `name`; returns its path. `referred_on` defaults to today."""
     for label, value in (("name", name), ("company", company), *(("email", e) for e in email), *(("phone", p) for p in phone)):
@@ -112,7 +114,11 @@ def new_contact(
         referred_by=referred_by,
         referred_on=(referred_on or today).isoformat(),
         today=today.isoformat(),
+        owner=owner,
     )
+    if owner and not re.search(rf"(?m)^owner: {re.escape(owner)}$", text):
+        raise ScaffoldError(f"--owner {owner}: the vault's templates/contact.md writes no `owner:`; add "
+                            "`{% if owner %}owner: {{ owner }}{% endif %}` to it, or leave out --owner")
     folder = root / CONTACTS_DIR
     for slug in candidates(slugify(name)):
         if slug in taken:

@@ -6,7 +6,8 @@ page is always whole. Contact pages whose inputs did not change since the last
 build (the fingerprints in the marker file say) are not rendered again; pages
 of contacts that are gone are removed. The build refuses a non-empty folder it
 did not create (the marker file says it did) and any folder that holds the
-vault, and it never deletes a folder. Many pages are rendered on every core.
+vault, and it never deletes a folder, but owners/ once its own pages there are
+gone (the team removed from refnotes.yaml) and nothing else is in it. Many pages are rendered on every core.
 Pages are plain files: they work from file://, offline, without JavaScript;
 everything from the vault is escaped by Jinja's autoescape, and notes are
 rendered by markdown-it with raw HTML off.
@@ -23,7 +24,7 @@ from pathlib import Path
 
 from refnotes import __version__
 from refnotes.core.model import Vault
-from refnotes.present.site.renderer import Renderer
+from refnotes.present.site.renderer import OWNERS, Renderer
 from refnotes.store import fsutil
 
 MARKER = ".refnotes-site"
@@ -65,7 +66,11 @@ def build(vault: Vault, today: date, out: Path, rebuild: bool = False) -> BuildR
         _remove_leftovers(out)
         renderer = Renderer(vault, today, old=None if rebuild else old)
         written = renderer.write(out)
-        _remove_stale(out, set(old.get("files", [])) - set(written))
+        stale = set(old.get("files", [])) - set(written)
+        _remove_stale(out, stale)
+        if any(rel.startswith(f"{OWNERS}/") for rel in stale) and not any(rel.startswith(f"{OWNERS}/") for rel in written):
+            with contextlib.suppress(OSError):  # the team gone: the folder of their pages, if nothing else is in it
+                os.rmdir(out / OWNERS)
         fsutil.write_page(out / MARKER, _manifest_text(renderer.fingerprints, written, renderer.list_fingerprints))
     return BuildResult(out, renderer.pages, renderer.reused)
 
@@ -74,10 +79,13 @@ def state(out: Path) -> tuple | None:
     """What tells a built site apart from the same folder changed since: the stat of its marker (rewritten
     by every build) and of the folders pages live in (a page added, removed or renamed changes them)."""
     found = []
-    for path in (out / MARKER, out, out / "contacts"):
+    for path in (out / MARKER, out, out / "contacts", out / OWNERS):
         try:
             stat = os.stat(path)
         except OSError:
+            if path.name == OWNERS:  # there only when the vault has a team
+                found.append(None)
+                continue
             return None
         found.append((stat.st_ino, stat.st_size, stat.st_mtime_ns, stat.st_ctime_ns))
     return tuple(found)
@@ -126,7 +134,7 @@ class _locked:
 
 def _remove_leftovers(out: Path) -> None:
     """Temporary files of a build that was killed halfway."""
-    for folder in (out, out / "contacts"):
+    for folder in (out, out / "contacts", out / OWNERS):
         try:
             names = os.listdir(folder)
         except OSError:

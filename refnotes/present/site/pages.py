@@ -10,7 +10,7 @@ from datetime import date, timedelta
 from markupsafe import Markup
 
 from refnotes import __version__
-from refnotes.core import agenda, households, plan, wording
+from refnotes.core import agenda, households, owners, plan, wording
 from refnotes.core.index import is_won
 from refnotes.core.model import WEEKDAYS, Contact, Entry
 from refnotes.core.rules import service
@@ -172,6 +172,7 @@ class Pages:
             "version": __version__,
             "problems": self.vault.problems, "inline": self.inline, "contacts": self.vault.contacts,
             "csp": content_security_policy,
+            "team": owners.team(self.vault.config),  # {} without one: the pages show no owners at all
         }
 
     def _contact_page_common(self) -> dict:
@@ -180,11 +181,16 @@ class Pages:
         common = self._common_context
         return {name: common[name] for name in ("month_page", "config", "owner", "page_name", "tel", "mailto",
                                                  "kind_labels", "channel_labels", "rule_labels", "version", "inline",
-                                                 "csp")}
+                                                 "csp", "team")}
 
-    def _index(self) -> dict:
+    def _index(self, owner: str | None = None) -> dict:
+        """The weekly plan: the whole vault's, or (`owner`, an id of the team) that of the contacts they keep,
+        with their goals (owners/ID.html)."""
+        owned = owners.owned(self.vault, owner) if owner is not None else None
         week_end = agenda.week_start(self.today) + timedelta(days=6)
         items = agenda.due_within(self.items, self.today, (week_end - self.today).days)
+        if owned is not None:
+            items = owners.items_of(items, owned)
         # whoever is owed something today gets everything owed to them this week in one row: one call
         # thanks Carol today and tells her the news she would be told on Thursday
         owed_now = {i.contact for i in items if i.due <= self.today}
@@ -195,23 +201,24 @@ class Pages:
             rows = agenda.by_person(i for i in items if i.due == day and i.contact not in owed_now)
             later.append((day, rows[:PEOPLE_A_DAY], len(rows) - PEOPLE_A_DAY))
         contacts = self.vault.contacts
-        goals = agenda.goals(self.vault, self.today)
+        goals = agenda.goals(self.vault, self.today, owned)
         # the notes notes.html prints, due this week: cards, thank-you notes, notes to keep in touch
         to_write = [item for item, _ in notes.due_items(self.vault, self.today, (week_end - self.today).days,
-                                                          self.items)]
-        weeks = agenda.weekly_referrals(self.vault, self.today)
+                                                          self.items) if owned is None or item.contact in owned]
+        weeks = agenda.weekly_referrals(self.vault, self.today, owned=owned)
         return {
+            "plan_owner": owner, "plan_owner_name": self._common_context["team"].get(owner),
             "now": now[:PEOPLE_TODAY], "now_more": len(now) - PEOPLE_TODAY,
             "now_count": sum(i.contact in owed_now for i in items),
             "later": later, "later_count": sum(i.contact not in owed_now for i in items),
             "item_count": len(items), "overdue": sum(i.overdue for i in items),
             "record": lambda item: agenda.record_command(item, contacts[item.contact]),
             "goals": goals, "goals_met": sum(g.done >= g.target for g in goals),
-            "previous_goals": agenda.previous_goals(self.vault, self.today),
-            "introductions": agenda.introductions(self.vault, self.index, limit=12),
+            "previous_goals": agenda.previous_goals(self.vault, self.today, owned),
+            "introductions": agenda.introductions(self.vault, self.index, limit=12, owned=owned),
             "notes_due": to_write[:ITEMS_PER_RULE], "notes_more": len(to_write) - ITEMS_PER_RULE,
             "notes_count": len(to_write),
-            "changes": self._changes(),
+            "changes": self._changes(owned),
             "is_repo": self.history and self.is_repo,  # False, git not asked, when the pages show no history
             "chart": chart(weeks),
             "drafts": self._drafts_link(),
@@ -235,9 +242,10 @@ class Pages:
         """Whether the pages show git history (`git.history`): with false, git is not even run for it."""
         return bool(self.vault.config["git.history"])
 
-    def _changes(self) -> dict | None:
-        """What changed in the vault's contact files since Monday, from git; None outside git, or when the
-        pages show no history (the template shows no section then)."""
+    @functools.cached_property
+    def _changed_this_week(self) -> dict[str, list[tuple]] | None:
+        """Every change to a contact file since Monday, from git (once a build); None outside git, or when
+        the pages show no history."""
         if not self.history or not self.is_repo:
             return None
         added, entries, fields = [], [], []
@@ -249,7 +257,16 @@ class Pages:
                 elif not change.deleted:
                     fields += [(commit, slug, key, old, new) for key, old, new in change.fields]
                     entries += [(commit, slug, text) for text in change.entries_added]
-        found = {"added": added, "entries": entries, "fields": fields}
+        return {"added": added, "entries": entries, "fields": fields}
+
+    def _changes(self, owned: frozenset[str] | None = None) -> dict | None:
+        """What changed in the vault's contact files since Monday (with `owned`, in those contacts' files),
+        from git; None outside git, or when the pages show no history (the template shows no section then)."""
+        found = self._changed_this_week
+        if found is None:
+            return None
+        if owned is not None:
+            found = {kind: [row for row in rows if row[1] in owned] for kind, rows in found.items()}
         return {**{kind: rows[:CHANGES_SHOWN] for kind, rows in found.items()},
                 "more": sum(max(0, len(rows) - CHANGES_SHOWN) for rows in found.values())}
 

@@ -22,8 +22,9 @@ from refnotes.present.site.markup import Text, contacts_page, value_text, when_h
 from refnotes.present.site.pages import Pages, overdue_first
 from refnotes.store import freshness, fsutil, git, gitlog
 
-AGENDA_JOBS = (("lists", ()), ("index", ()), ("notes", ()))  # pages that show agenda items, besides a contact's
+AGENDA_JOBS = (("lists", ()), ("index", ()), ("notes", ()), ("owners", ()))  # pages that show agenda items, besides a contact's
 CONTACTS_PER_PAGE = 500
+OWNERS = "owners"  # the folder of each team member's weekly plan (owners/ID.html), when the vault has a team
 RENDER_HERE = 50  # changed contact pages a build renders itself rather than hand out to workers
 
 
@@ -110,6 +111,8 @@ class Renderer(Text, Pages):
         """
         (folder / "contacts").mkdir(exist_ok=True)
         self._folder, self._common_context = folder, self._common()
+        if self._common_context["team"]:
+            (folder / OWNERS).mkdir(exist_ok=True)
         workers = _workers(len(self.vault.contacts))
         results = None
         if workers > 1:
@@ -199,6 +202,13 @@ class Renderer(Text, Pages):
         if name == "index":
             self._page(folder / "index.html", "index.html", prefix="", **common, **self._index())
             return {"paths": ["index.html"]}
+        if name == "owners":  # each owner's weekly plan, rendered every build as the whole team's is
+            written = []
+            for owner in common["team"]:
+                self._page(folder / OWNERS / f"{owner}.html", "index.html", prefix="../", **common,
+                           **self._index(owner))
+                written.append(f"{OWNERS}/{owner}.html")
+            return {"paths": written}
         if name == "network":
             self._page(folder / "network.html", "network.html", prefix="", **common, **self._network())
             return {"paths": ["network.html"]}
@@ -271,7 +281,7 @@ class Renderer(Text, Pages):
         rows = self._contact_rows()
         chunks = [rows[i:i + CONTACTS_PER_PAGE] for i in range(0, len(rows), CONTACTS_PER_PAGE)] or [[]]
         names = [contacts_page(n) for n in range(1, len(chunks) + 1)]
-        shared = self._shared_inputs(common["month_page"], "site/contacts.html") + f"|{len(rows)}|{names}"
+        shared = self._shared_inputs(common["month_page"], "site/contacts.html") + f"|{len(rows)}|{names}|{common['team']}"
         written, fingerprints = [], {}
         for number, chunk in enumerate(chunks, 1):
             rel = f"contacts/{names[number - 1]}"
@@ -280,7 +290,7 @@ class Renderer(Text, Pages):
             for row in chunk:
                 c, nxt = row["contact"], row["next"]
                 parts.append(f"{c.slug}|{c.name}|{c.kind}|{c.tier}|{c.company}|{c.score}|{c.status}|"
-                             f"{c.do_not_contact}|{row['last']}|{row['twin']}|"
+                             f"{c.do_not_contact}|{row['last']}|{row['twin']}|{c.owner}|"
                              + (f"{row['task']}|{row['when']}|{nxt.title}|{nxt.overdue}" if nxt else ""))
             fingerprint = _hash("\x1e".join(parts))
             fingerprints[rel] = fingerprint
@@ -293,6 +303,7 @@ class Renderer(Text, Pages):
     def _contact_page(self, folder: Path, common: dict, contact: Contact, referrer, referred, items, history) -> None:
         context = self._contact_context(contact, referrer, referred, items, history)
         skip = ("household", "spouse") if context["spouse"] is not None else ("household",)
+        skip += ("owner",) if common["team"] else ()  # said at the top, by name
         self._page(folder / "contacts" / f"{contact.slug}.html", "contact.html", **self._contact_common, **context,
                    fields=self._fields(contact, skip), notes=self.notes_html(contact, ""), log=self._log(contact, ""))
 
