@@ -152,6 +152,21 @@ def test_notes_for_lists_the_notes_to_their_contacts_only(run, vault):
     assert notes("--for", "sam") == []
 
 
+def test_a_card_is_signed_by_whoever_keeps_the_contact(run, vault):
+    """Jo writes the cards to her contacts; the vault's owner those to contacts nobody keeps, and to a
+    contact whose owner the team does not list."""
+    team_vault(vault)
+    vault.contact("fay-moss", "name: Fay Moss\nbirthday: 1980-11-30\nowner: alex")
+
+    def signed(slug):
+        result = run("--vault", vault.root, "notes", "--today", TODAY, "--days", "14", "--json")
+        text = next(n["text"] for n in json.loads(result.stdout)["notes"] if n["contact"] == slug)
+        return text.rstrip().splitlines()[-1]
+
+    assert signed("dan-lee") == "Jo" and signed("bob-martinez") == "Jo"
+    assert signed("erin-walsh") == "Sam" and signed("fay-moss") == "Sam"
+
+
 # -- goals per owner
 
 

@@ -15,7 +15,7 @@ import shlex
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from refnotes.core import agenda, households
+from refnotes.core import agenda, households, owners
 from refnotes.core.index import Index
 from refnotes.core.model import Contact, Entry, Vault
 from refnotes.core.names import greeting_from_name
@@ -130,7 +130,7 @@ def owner_context(vault: Vault, today: date) -> dict[str, object]:
 def recipient_context(vault: Vault, item: agenda.Item, occasion: str, base: dict[str, object]
                       ) -> tuple[dict[str, object], list[Entry]]:
     """The variables a wording template gets for one agenda item (README, "refnotes notes"): `base`
-    (owner_context) plus the recipient, their partner, the referral the item is about, the occasion's
+    (owner_context, signed by the team member who keeps the contact, if any) plus the recipient, their partner, the referral the item is about, the occasion's
     day and the last entries; and those entries, oldest first, for the card's crib sheet."""
     contact = vault.contacts[item.contact]
     about = vault.contacts.get(item.about) if item.about else None
@@ -147,6 +147,10 @@ def recipient_context(vault: Vault, item: agenda.Item, occasion: str, base: dict
         "last_entry": entries[-1].text if entries else "", "last_meeting": meetings[-1].text if meetings else "",
         "last_meeting_date": meetings[-1].date if meetings else None,
     }
+    members = owners.team(vault.config)
+    keeper = owners.owner_of(contact, members)
+    if keeper is not None:  # on a team, the card is in the hand of whoever keeps the relationship
+        context["owner_name"], context["owner_first_name"] = members[keeper], greeting_from_name(members[keeper])
     return context, entries
 
 
