@@ -10,7 +10,6 @@ from pathlib import Path
 import click
 
 from refnotes.cli.base import UsageFailure
-from refnotes.core.model import REFERRAL_TAGS
 from refnotes.store import edits
 
 
@@ -92,10 +91,7 @@ def entry_text(day: date, medium: str, text: str) -> str:
 
 
 def tags_of(text: str) -> str:
-    from refnotes.formats.entries import hashtags
-
-    tags = sorted({f"#{t}" for t in hashtags(text)} & {f"#{t}" for t in REFERRAL_TAGS})
-    return f" ({' '.join(tags)})" if tags else ""
+    return edits.tags_of(text)
 
 
 def refuse_duplicate(ctx, name: str, emails) -> None:

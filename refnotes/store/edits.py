@@ -73,6 +73,15 @@ def entry_text(day: date, medium: str, text: str) -> str:
         raise Refused(str(exc)) from None
 
 
+def tags_of(text: str) -> str:
+    """` (#ask #thanks)`: the referral tags in an entry's text, for the commit message saying what it was."""
+    from refnotes.core.model import REFERRAL_TAGS
+    from refnotes.formats.entries import hashtags
+
+    tags = sorted({f"#{t}" for t in hashtags(text)} & {f"#{t}" for t in REFERRAL_TAGS})
+    return f" ({' '.join(tags)})" if tags else ""
+
+
 def append_entries(root: Path, writes: list[tuple[str, str]], message: str) -> list[Message]:
     """Append each (slug, entry line); what was written (`path:line: entry`, one each) and the autocommit's
     outcome, if configured.

@@ -53,7 +53,9 @@ def check_output(out: Path, vault_root: Path) -> None:
                                 "refusing to replace it. Choose another --out, or empty it yourself")
 
 
-def build(vault: Vault, today: date, out: Path, rebuild: bool = False) -> BuildResult:
+def build(vault: Vault, today: date, out: Path, rebuild: bool = False, serving: dict | None = None) -> BuildResult:
+    """Render the site into `out`; `serving`: the forms of `refnotes serve`'s pages (serving.forms), which a
+    static build (None) never has."""
     check_output(out, vault.root)
     out = out.resolve()
     out.mkdir(parents=True, exist_ok=True)
@@ -63,7 +65,7 @@ def build(vault: Vault, today: date, out: Path, rebuild: bool = False) -> BuildR
         if not (out / MARKER).is_file():  # mark the folder ours before anything else goes in
             fsutil.write_page(out / MARKER, _manifest_text({}, []))
         _remove_leftovers(out)
-        renderer = Renderer(vault, today, old=None if rebuild else old)
+        renderer = Renderer(vault, today, old=None if rebuild else old, serving=serving)
         written = renderer.write(out)
         _remove_stale(out, set(old.get("files", [])) - set(written))
         fsutil.write_page(out / MARKER, _manifest_text(renderer.fingerprints, written, renderer.list_fingerprints))

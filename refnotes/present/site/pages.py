@@ -16,7 +16,14 @@ from refnotes.core.model import WEEKDAYS, Contact, Entry
 from refnotes.core.rules import service
 from refnotes.present import notes
 from refnotes.present.site.chart import chart
-from refnotes.present.site.markup import content_security_policy, mailto, page_name, tel, value_text
+from refnotes.present.site.markup import (
+    content_security_policy,
+    mailto,
+    page_name,
+    served_content_security_policy,
+    tel,
+    value_text,
+)
 from refnotes.store import gitlog
 
 ITEMS_PER_RULE = 30  # the weekly plan lists this many notes to write; `refnotes notes` lists them all
@@ -171,7 +178,8 @@ class Pages:
             "kind_labels": KIND_LABELS, "channel_labels": CHANNEL_LABELS, "rule_labels": agenda.RULE_LABELS,
             "version": __version__,
             "problems": self.vault.problems, "inline": self.inline, "contacts": self.vault.contacts,
-            "csp": content_security_policy,
+            "csp": served_content_security_policy if self.serving else content_security_policy,
+            "serving": self.serving, "suggest": agenda.record_entry,  # the forms of a served page
         }
 
     def _contact_page_common(self) -> dict:
@@ -180,7 +188,7 @@ class Pages:
         common = self._common_context
         return {name: common[name] for name in ("month_page", "config", "owner", "page_name", "tel", "mailto",
                                                  "kind_labels", "channel_labels", "rule_labels", "version", "inline",
-                                                 "csp")}
+                                                 "csp", "serving", "suggest")}
 
     def _index(self) -> dict:
         week_end = agenda.week_start(self.today) + timedelta(days=6)

@@ -64,10 +64,12 @@ def _hash(text: str) -> str:
 class Renderer(Text, Pages):
     """One build's pages: which need rendering (their fingerprints), rendered here or by forked workers."""
 
-    def __init__(self, vault: Vault, today: date, old: dict | None = None):
-        """`old`: the last build's manifest, whose fingerprints say which pages need no rendering."""
+    def __init__(self, vault: Vault, today: date, old: dict | None = None, serving: dict | None = None):
+        """`old`: the last build's manifest, whose fingerprints say which pages need no rendering; `serving`:
+        the forms of pages `refnotes serve` answers with (serving.forms), None for a static build."""
         self.vault = vault
         self.today = today
+        self.serving = serving
         self.old_fingerprints: dict[str, str] = (old or {}).get("pages", {})
         self.fingerprints: dict[str, str] = {}
         self.old_lists: dict[str, str] = (old or {}).get("lists", {})
@@ -329,11 +331,12 @@ class Renderer(Text, Pages):
     def _shared_inputs(self, month_page: str, *templates: str) -> str:
         """Everything every contact page depends on besides the contact: version, templates, owner, nav."""
         sources = []
-        for name in ("site/base.html", "site/macros.html", *(templates or ("site/contact.html",))):
+        for name in ("site/base.html", "site/macros.html", "site/forms.html", *(templates or ("site/contact.html",))):
             source, filename, _ = self.env.loader.get_source(self.env, name)
             sources.append((filename, source))
         # the code, and the year the `when` filter shows dates against (a date in another year has its year)
-        return _hash(repr((__version__, freshness.code_digest(), month_page, self.today.year, sources)))
+        serving = value_key(self.serving, {})
+        return _hash(repr((__version__, freshness.code_digest(), month_page, self.today.year, serving, sources)))
 
     def _fingerprint(self, shared: str, contact: Contact, referrer, referred, items, history) -> str:
         """A hash of the context the contact's page is rendered with, by value (`value_key`): whatever a
