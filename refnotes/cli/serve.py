@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import secrets
 import sys
 from datetime import date
@@ -55,8 +56,7 @@ def serve(ctx: Context, port: int | None, host: str, open_browser: bool, out: Pa
     root = ctx.vault_root()
     target = out if out is not None else root / ".refnotes" / "serve"
     clock = (lambda: today) if today is not None else local_today
-    stderr = lambda text: click.echo(text, err=True)  # noqa: E731
-    live = serving.LiveSite(root, target, clock, say=stderr, use_cache=ctx.use_cache)
+    live = serving.LiveSite(root, target, clock, say=functools.partial(click.echo, err=True), use_cache=ctx.use_cache)
     try:
         if target == root / ".refnotes" / "serve":
             from refnotes.store.fsutil import private_dir
@@ -65,6 +65,9 @@ def serve(ctx: Context, port: int | None, host: str, open_browser: bool, out: Pa
         live.build()
     except site.OutputRefused as exc:
         raise UsageFailure(str(exc)) from None
+    except KeyboardInterrupt:  # Ctrl-C during the first build
+        click.echo("Stopped.")
+        return
     token = secrets.token_urlsafe(24)
     try:
         httpd = server.listen(live, host, DEFAULT_PORT if port is None else port, token, clock,
@@ -74,21 +77,23 @@ def serve(ctx: Context, port: int | None, host: str, open_browser: bool, out: Pa
                            "leave --port out to take the next free one") from None
     except OSError as exc:
         raise UsageFailure(f"cannot listen on {host}:{port or DEFAULT_PORT}: {exc.strerror or exc}") from None
-    if port is None and httpd.port != DEFAULT_PORT:
-        click.echo(f"Port {DEFAULT_PORT} is busy: took {httpd.port}")
-    url = _say_where(root, httpd, host, token)
-    watcher = watch.Watcher(live).start()
-    if open_browser:
-        import webbrowser
-
-        webbrowser.open(url)
+    watcher = None
     try:
+        if port is None and httpd.port != DEFAULT_PORT:
+            click.echo(f"Port {DEFAULT_PORT} is busy: took {httpd.port}")
+        url = _say_where(root, httpd, host, token)
+        watcher = watch.Watcher(live).start()
+        if open_browser:
+            import webbrowser
+
+            webbrowser.open(url)
         httpd.serve_forever(poll_interval=0.25)
     except KeyboardInterrupt:
         pass
     finally:
-        watcher.stop()
-        httpd.server_close()
+        if watcher is not None:
+            watcher.stop()
+        httpd.server_close()  # waits for the requests under way: a write finishes, and commits
     click.echo("Stopped.")
 
 

@@ -160,15 +160,15 @@ class Handler(BaseHTTPRequestHandler):
     def version_string(self) -> str:
         return self.server_version
 
-    def log_message(self, format: str, *args) -> None:  # noqa: A002 - http.server's own signature
+    def log_message(self, format: str, *args) -> None:
         """Quiet: the terminal hears of writes (and of failures), not of every page."""
 
     # -- reading
 
-    def do_GET(self) -> None:  # noqa: N802 - http.server's naming
+    def do_GET(self) -> None:
         self._get(body=True)
 
-    def do_HEAD(self) -> None:  # noqa: N802
+    def do_HEAD(self) -> None:
         self._get(body=False)
 
     def _get(self, body: bool) -> None:
@@ -228,7 +228,7 @@ class Handler(BaseHTTPRequestHandler):
 
     # -- writing
 
-    def do_POST(self) -> None:  # noqa: N802
+    def do_POST(self) -> None:
         if not self._host_ok():
             return
         path = urlsplit(self.path).path
@@ -289,10 +289,10 @@ class Handler(BaseHTTPRequestHandler):
             self._error(400, "The form could not be read (not UTF-8, or too many fields). Nothing was written.")
             return None
 
-    def do_PUT(self) -> None:  # noqa: N802
+    def do_PUT(self) -> None:
         self._error(405, "refnotes serve takes GET, HEAD, and the forms' POST.")
 
-    do_DELETE = do_PATCH = do_OPTIONS = do_TRACE = do_CONNECT = do_PUT  # noqa: N815
+    do_DELETE = do_PATCH = do_OPTIONS = do_TRACE = do_CONNECT = do_PUT
 
     # -- checks and answers
 
@@ -342,7 +342,7 @@ class Handler(BaseHTTPRequestHandler):
     def _common_headers(self) -> None:
         self.send_header("Cache-Control", "no-store")
         self.send_header("X-Content-Type-Options", "nosniff")
-        self.send_header("Referrer-Policy", "no-referrer")
+        self.send_header("Referrer-Policy", "same-origin")  # not no-referrer: a post would say Origin: null
         self.send_header("X-Frame-Options", "DENY")
         self.send_header("Content-Security-Policy", "frame-ancestors 'none'")
 

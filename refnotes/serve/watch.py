@@ -12,7 +12,7 @@ from refnotes.serve.live import LiveSite
 
 IGNORED = (".git", ".refnotes", "_site", "__pycache__", ".obsidian", ".hypothesis")  # folders whose changes say nothing
 QUIET_MS = 300  # changes that come together (an editor's save, a git pull) make one rebuild
-DAY_CHECK_MS = 30_000  # how often the watcher wakes without a change, to see whether the day has turned
+WAKE_MS = 1000  # how often the watcher wakes without a change, to see whether the day has turned
 
 
 class Watcher:
@@ -47,14 +47,16 @@ class Watcher:
     def _run(self) -> None:
         from watchfiles import watch
 
+        first = True  # a change made after the first build and before the watch began is seen by a build then
         try:
             for changes in watch(self.live.root, watch_filter=self.wanted, stop_event=self.stopping,
-                                 debounce=QUIET_MS, step=50, rust_timeout=DAY_CHECK_MS, yield_on_timeout=True,
+                                 debounce=QUIET_MS, step=50, rust_timeout=WAKE_MS, yield_on_timeout=True,
                                  raise_interrupt=False):
                 if self.stopping.is_set():
                     return
-                if changes or self.live.stale():
+                if changes or first or self.live.stale():
                     self.live.build()
+                first = False
         except Exception as exc:  # noqa: BLE001 - no watcher here (no inotify left...): the forms still rebuild
             self.failure = str(exc) or type(exc).__name__
             self.live.say(f"refnotes serve: stopped watching the vault ({self.failure}); pages are still rebuilt "
