@@ -474,3 +474,48 @@ def test_forms_work_without_javascript(served, browser):
         assert "Sent the listing link" in page.locator("ol.log").inner_text()
     finally:
         context.close()
+
+
+@pytest.mark.slow
+def test_served_pages_are_accessible_and_fit_a_phone(served, browser):
+    """axe-core finds nothing serious on the served plan and a contact page (their forms unfolded), and
+    neither is wider than a 375 px screen."""
+    sys.path.insert(0, str(Path(__file__).parent))
+    import browser as bt
+    from axe_playwright_python.base import AXE_FILE_PATH
+
+    context = browser.browser.new_context(viewport={"width": 375, "height": 800})
+    context.add_init_script(path=str(AXE_FILE_PATH))
+    try:
+        page = context.new_page()
+        errors: list[str] = []
+        page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+        for path in ("/", "/contacts/erin-walsh.html"):
+            page.goto(f"http://127.0.0.1:{served.port}{path}", wait_until="load")
+            page.evaluate("document.querySelectorAll('details').forEach(d => d.open = true)")
+            violations = page.evaluate("""() => axe.run({resultTypes: ['violations']}).then(r => r.violations
+                .filter(v => v.impact === 'serious' || v.impact === 'critical').map(v => v.id + ': ' + v.help))""")
+            assert violations == [], (path, violations)
+            assert page.evaluate("document.documentElement.scrollWidth - window.innerWidth") <= 0, path
+            assert page.evaluate(bt._BROKEN_WORDS_JS) == [], path
+        assert errors == []
+    finally:
+        context.close()
+
+
+def test_a_busy_default_port_is_said_and_the_next_one_taken(demo_vault):
+    with socket.socket() as taken:
+        try:
+            taken.bind(("127.0.0.1", 8250))
+            taken.listen()
+        except OSError:
+            pass  # something else has it already: busy all the same
+        proc, said = _start(demo_vault)
+        try:
+            found = re.search(r"^Port 8250 is busy: took (\d+)$", said, re.MULTILINE)
+            assert found, said
+            assert f"at http://127.0.0.1:{found.group(1)}/" in said
+        finally:
+            proc.send_signal(signal.SIGINT)
+            proc.communicate(timeout=30)
+    assert proc.returncode == 0

@@ -64,7 +64,8 @@ class LiveSite:
         today = self.clock()
         try:
             vault = dated(load_vault(self.root, use_cache=self.use_cache), today)
-            site.build(vault, today, self.out, serving=forms(vault.config["pipeline.stages"]))
+            site.build(vault, today, self.out, serving=forms(vault.config["pipeline.stages"]),
+                       parallel=threading.active_count() == 1)  # the first build, before the server's threads
         except site.OutputRefused as exc:
             self.failure = str(exc)
             raise

@@ -64,12 +64,14 @@ def _hash(text: str) -> str:
 class Renderer(Text, Pages):
     """One build's pages: which need rendering (their fingerprints), rendered here or by forked workers."""
 
-    def __init__(self, vault: Vault, today: date, old: dict | None = None, serving: dict | None = None):
+    def __init__(self, vault: Vault, today: date, old: dict | None = None, serving: dict | None = None,
+                 parallel: bool = True):
         """`old`: the last build's manifest, whose fingerprints say which pages need no rendering; `serving`:
         the forms of pages `refnotes serve` answers with (serving.forms), None for a static build."""
         self.vault = vault
         self.today = today
         self.serving = serving
+        self.parallel = parallel  # whether forked workers may render a big site
         self.old_fingerprints: dict[str, str] = (old or {}).get("pages", {})
         self.fingerprints: dict[str, str] = {}
         self.old_lists: dict[str, str] = (old or {}).get("lists", {})
@@ -112,7 +114,7 @@ class Renderer(Text, Pages):
         """
         (folder / "contacts").mkdir(exist_ok=True)
         self._folder, self._common_context = folder, self._common()
-        workers = _workers(len(self.vault.contacts))
+        workers = _workers(len(self.vault.contacts)) if self.parallel else 1
         results = None
         if workers > 1:
             for name in ("contact", "contacts", "index", "network", "notes", "referral-month"):
