@@ -163,6 +163,25 @@ def test_bad_forms_get_an_error_page_and_write_nothing(served, fields, code, sai
     assert served.vault_files() == before
 
 
+@pytest.mark.parametrize("path, fields, code, said", [
+    ("/status", {"slug": "erin-walsh", "stage": "signed"}, 400, b"is not a stage"),
+    ("/status", {"slug": "erin-walsh", "stage": "won", "value": "21,300"}, 400, b"is not an amount"),
+    ("/status", {"slug": "erin-walsh", "stage": "won", "date": "2026-12-01"}, 400, b"after today"),
+    ("/status", {"slug": "erin-walsh", "stage": "won", "next": "someday"}, 400, b"next"),
+    ("/status", {"slug": "nobody-here", "stage": "won"}, 404, b"no contact"),
+    ("/snooze", {"slug": "erin-walsh", "until": "2026-11-20"}, 400, b"not after today"),
+    ("/snooze", {"slug": "erin-walsh", "days": "-3"}, 400, b"number of days"),
+    ("/snooze", {"slug": "erin-walsh"}, 400, b"for how long"),
+    ("/snooze", {"slug": "nobody-here", "days": "7"}, 404, b"no contact"),
+    ("/snooze", {"slug": "erin-walsh", "days": "7", "token": "stale"}, 403, b"token"),
+])
+def test_bad_status_and_snooze_forms_write_nothing(served, path, fields, code, said):
+    before = served.vault_files()
+    status, _, page = served.post(path, fields)
+    assert status == code and said in page, page
+    assert served.vault_files() == before
+
+
 def test_another_host_is_refused_for_pages_and_posts(served):
     before = served.vault_files()
     for host in (f"evil.example:{served.port}", "127.0.0.1:1", "attacker.localhost.example"):
