@@ -553,3 +553,14 @@ def test_a_busy_default_port_is_said_and_the_next_one_taken(demo_vault):
             proc.send_signal(signal.SIGINT)
             proc.communicate(timeout=30)
     assert proc.returncode == 0
+
+
+def test_it_will_not_build_into_a_folder_it_did_not_make(demo_vault, tmp_path):
+    folder = tmp_path / "mine"
+    folder.mkdir()
+    (folder / "notes.txt").write_text("my own file\n")
+    done = subprocess.run([sys.executable, "-m", "refnotes", "--vault", str(demo_vault), "serve", "--port", "0",
+                           "--out", str(folder), "--today", DEMO_TODAY], capture_output=True, text=True, timeout=120,
+                          check=False)
+    assert done.returncode == 2 and "was not made by refnotes build" in done.stderr
+    assert sorted(p.name for p in folder.iterdir()) == ["notes.txt"]
