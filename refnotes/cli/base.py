@@ -3,9 +3,7 @@ errors a command ends with, and the command group that gives every command the g
 
 from __future__ import annotations
 
-import math
 import os
-import re
 import sys
 from datetime import date
 from pathlib import Path
@@ -15,7 +13,7 @@ import click
 from refnotes.cli.output import Printer, replay
 from refnotes.core.dates import parse_date
 from refnotes.core.model import MEDIA, Vault
-from refnotes.formats.contact import MAX_VALUE  # the same bound as `value:` in a contact file
+from refnotes.formats.contact import parse_amount  # the same bound as `value:` in a contact file
 from refnotes.store.vault import VaultNotFound, find_vault, load_vault
 
 
@@ -40,9 +38,15 @@ class DateType(click.ParamType):
 DATE = DateType()
 
 
+def local_today() -> date:
+    """The one place refnotes reads the clock: the local date. A command reads it once (the default of
+    --today, `_today`); `refnotes serve`, which runs for days, asks it again for each rebuild and write."""
+    return date.today()
+
+
 def _today(ctx: click.Context, param: click.Parameter, value: date | None) -> date:
-    """The one place refnotes reads the clock: --today, else the local date, once for the whole command."""
-    return value if value is not None else date.today()
+    """--today, else the local date, once for the whole command."""
+    return value if value is not None else local_today()
 
 
 def today_option(func):
@@ -252,12 +256,8 @@ class AmountType(click.ParamType):
     def convert(self, value, param, ctx):
         if isinstance(value, (int, float)):
             return value
-        text = str(value).strip()
-        if not re.fullmatch(r"\d+(\.\d+)?", text):
-            self.fail(f"{value!r} is not an amount: write it like 21300 or 1250.50, without currency signs or "
-                      "commas", param, ctx)
-        amount = float(text)
-        if not math.isfinite(amount) or amount > MAX_VALUE:
-            self.fail(f"{value!r} is too large: at most {MAX_VALUE:,}", param, ctx)
-        return int(text) if amount.is_integer() and "." not in text else amount
+        try:
+            return parse_amount(value)
+        except ValueError as exc:
+            self.fail(str(exc), param, ctx)
 AMOUNT = AmountType()

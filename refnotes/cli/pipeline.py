@@ -10,55 +10,28 @@ import click
 
 from refnotes.cli.base import AMOUNT, DATE, Context, UsageFailure, pass_context, today_option
 from refnotes.cli.team import checked_owner
-from refnotes.cli.writes import autocommit_changes, contact_file
+from refnotes.cli.writes import contact_file, echo, refusals
+from refnotes.store import edits
 
 
 def edit_front(root: Path, path: Path, plan) -> Any:
-    """writer.edit_contact, with refusals as exit 2 naming the file and line."""
-    from refnotes.formats import frontmatter
-    from refnotes.store import writer
-
-    rel = path.relative_to(root).as_posix()
-    try:
-        return writer.edit_contact(root, path, rel, plan)
-    except frontmatter.EditRefused as exc:
-        where = f"{rel}:{exc.line}" if exc.line else rel
-        raise UsageFailure(f"{where}: {exc.message}") from None
-    except writer.WriteRefused as exc:
-        raise click.ClickException(exc.where(rel)) from None
+    """writer.edit_contact, with refusals as exit 2 naming the file and line (exit 1: the file cannot take it)."""
+    with refusals():
+        return edits.edit_front(root, path, plan)
 
 
 def said_lines(root: Path, done) -> list[str]:
-    """What changed, one `path:line: key: old → new` line each, in line order; the entry last."""
-    from refnotes.store.writer import in_vault
-
-    rel = in_vault(root, done.path)
-    lines = []
-    for change in done.changes:
-        if change.old is None:
-            what = f"{change.new} (added)"
-        elif change.new is None:
-            what = f"{change.old or '(empty)'} (removed)"
-        else:
-            what = f"{change.old or '(empty)'} → {change.new}"
-        lines.append(f"{rel}:{change.line}: {change.key}: {what}")
-    if done.entry is not None:
-        lines.append(f"{rel}:{done.entry.line}: {done.entry.text}")
-    return lines
+    return edits.said_lines(root, done)
 
 
-def _stages(root: Path) -> tuple[str, ...]:
-    from refnotes.store.vault import load_config
-
-    config, _ = load_config(root)
-    return config["pipeline.stages"]
+def commit_edit(root: Path, done, message: str) -> None:
+    """Autocommit exactly this edit (none of the user's own uncommitted changes), if configured."""
+    echo(edits.commit_edit(root, done, message))
 
 
-def _check_stage(stage: str, stages: tuple[str, ...]) -> str:
-    if stage.strip().lower() not in stages:
-        raise UsageFailure(f"{stage!r} is not a stage of this vault's pipeline: {' | '.join(stages)} "
-                           "(pipeline.stages in refnotes.yaml)")
-    return stage.strip().lower()
+def _check_stage(stage: str, root: Path) -> str:
+    with refusals():
+        return edits.check_stage(stage, edits.stages(root))
 
 
 # -- status
@@ -94,54 +67,18 @@ def status_command(ctx: Context, slug: str, stage: str, value, next_day: date | 
       refnotes status erin-walsh contacted --next 2026-12-02 --action "Call back about the listing"
       refnotes status erin-walsh won --value 21300 --date 2026-11-30
     """
-    from refnotes.core import pipeline
-    from refnotes.core.status import status_text
-    from refnotes.store import writer
-
     root = ctx.vault_root()
     path = contact_file(root, slug)
-    stage = _check_stage(stage, _stages(root))
+    stage = _check_stage(stage, root)
     day = day or today
     if day > today:
         raise UsageFailure(f"--date {day.isoformat()} is after today ({today.isoformat()}): log what has "
                            "happened; a plan goes in --next")
-    if action is not None:
-        if any(ch in action for ch in "\r\n") or not action.strip():
-            raise UsageFailure("--action is one line saying what you will do, like \"Call back about the listing\"")
-        action = " ".join(action.split())
-    moves = []
-
-    def plan(contact):
-        move = pipeline.move(contact, stage, day, value=value, next_day=next_day, action=action,
-                             keep_kind=keep_kind)
-        moves.append(move)
-        try:
-            line = writer.entry_line(day, "other", status_text(move.old, move.new, move.value)) if move.moved else None
-        except writer.WriteRefused as exc:
-            raise UsageFailure(str(exc)) from None
-        return move.changes, line
-
-    with writer.vault_lock(root):  # held from the write to the commit, as for log
-        done = edit_front(root, path, plan)
-        _status_said(root, path, done, moves[-1], stage)
-
-
-def _status_said(root: Path, path: Path, done, move, stage: str) -> None:
-    rel = path.relative_to(root).as_posix()
-    if not done.changes and done.entry is None:
-        click.echo(f"{rel}: status is {stage} already; nothing written")
-        return
-    for line in said_lines(root, done):
-        click.echo(line)
-    what = f"{move.old} → {move.new}" if move.moved and move.old else move.new
-    commit_edit(root, done, f"status: {path.stem} {what}")
-
-
-def commit_edit(root: Path, done, message: str) -> None:
-    """Autocommit exactly this edit (none of the user's own uncommitted changes), if configured."""
-    from refnotes.store import autocommit
-
-    autocommit_changes(root, [autocommit.Change(done.path, done.before, done.after, done.redo)], message)
+    if action is not None and (any(ch in action for ch in "\r\n") or not action.strip()):
+        raise UsageFailure("--action is one line saying what you will do, like \"Call back about the listing\"")
+    with refusals():
+        echo(edits.move_status(root, path, stage, day, value=value, next_day=next_day,
+                               action=edits.check_action(action), keep_kind=keep_kind))
 
 
 # -- set
@@ -220,7 +157,7 @@ def set_command(ctx: Context, slug: str, pairs: tuple[str, ...], new_key: bool) 
       refnotes set dan-lee snooze_until=          # removes the key
       refnotes set dan-lee owner=jo               # Jo keeps Dan (team: in refnotes.yaml)
     """
-    from refnotes.store import writer
+    from refnotes.formats import frontmatter
     from refnotes.store.reading import find_contact_file
 
     root = ctx.vault_root()
@@ -230,7 +167,7 @@ def set_command(ctx: Context, slug: str, pairs: tuple[str, ...], new_key: bool) 
         if isinstance(changes.get(key), str):
             changes[key] = fold(changes[key])
     if isinstance(changes.get("status"), str):
-        changes["status"] = _check_stage(changes["status"], _stages(root))
+        changes["status"] = _check_stage(changes["status"], root)
     if "owner" in changes:
         changes["owner"] = checked_owner(root, changes["owner"])
     referrer = changes.get("referred_by")
@@ -241,14 +178,16 @@ def set_command(ctx: Context, slug: str, pairs: tuple[str, ...], new_key: bool) 
             raise UsageFailure(f"referred_by: no contact {referrer!r}{hint}")
         if found == path:
             raise UsageFailure("referred_by: a contact cannot refer themselves")
-    def plan(contact):
-        if not new_key:
-            _no_typos(changes, contact)
-        return changes, None
 
-    with writer.vault_lock(root):
-        done = edit_front(root, path, plan)
-        _set_said(root, path, done, changes)
+    def tip(done) -> list[edits.Message]:
+        if "status" in changes and changes["status"] is not frontmatter.REMOVE:
+            return [edits.Message(f"tip: `refnotes status {path.stem} STAGE` also logs the change for their "
+                                  "referrer", err=True)]
+        return []
+
+    with refusals():
+        echo(edits.set_keys(root, path, changes, None if new_key else lambda contact: _no_typos(changes, contact),
+                            tip))
 
 
 def _no_typos(changes: dict[str, Any], contact) -> None:
@@ -265,18 +204,3 @@ def _no_typos(changes: dict[str, Any], contact) -> None:
         if close:
             raise UsageFailure(f"{key}: not a key refnotes knows; did you mean {close[0]}? (to add a key of your "
                                "own by that name, give --new-key)")
-
-
-def _set_said(root: Path, path: Path, done, changes) -> None:
-    from refnotes.formats import frontmatter
-
-    rel = path.relative_to(root).as_posix()
-    if not done.changes:
-        click.echo(f"{rel}: nothing to change; the keys hold those values already")
-        return
-    for line in said_lines(root, done):
-        click.echo(line)
-    if "status" in changes and changes["status"] is not frontmatter.REMOVE:
-        click.echo(f"tip: `refnotes status {path.stem} STAGE` also logs the change for their referrer", err=True)
-    said = ", ".join(f"{c.key}={c.new}" if c.new is not None else f"{c.key} removed" for c in done.changes)
-    commit_edit(root, done, f"set: {path.stem} {said}")

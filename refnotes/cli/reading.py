@@ -9,7 +9,8 @@ import click
 from refnotes.cli.base import Context, UsageFailure, json_option, pass_context, today_option
 from refnotes.cli.output import Printer, color_enabled, echo_json, json_text, text_width
 from refnotes.cli.team import for_option, owned_for
-from refnotes.core.model import WARNING, Vault
+from refnotes.core.crosscheck import dated
+from refnotes.core.model import WARNING
 from refnotes.core.wording import count, within
 from refnotes.present.terminal import Piece, cells, command_lines, wrap
 from refnotes.store import staged as staging
@@ -59,16 +60,6 @@ def check(ctx: Context, as_json: bool, strict: bool, staged: bool, today: date) 
                    f"{count(errors, 'error')}, {count(warnings, 'warning')}")
         out(("✓ " if not vault.problems else "") + summary)
     out.done(1 if errors or (strict and warnings) else 0)
-
-
-def dated(vault: Vault, today: date) -> Vault:
-    """The vault with the problems that depend on the day: entries dated after it (crosscheck.future_entries)."""
-    from refnotes.core.crosscheck import future_entries
-
-    later = future_entries(vault, today)
-    if later:
-        vault.problems = sorted(vault.problems + later, key=lambda p: (p.path, p.line, p.message))
-    return vault
 
 
 @click.command()

@@ -154,7 +154,7 @@ def record_command(item: Item, contact: Contact) -> str:
     medium and tags satisfy the rule, else the `set` of the score it waits for (`score=N`: your number)."""
     import shlex
 
-    slug, rule, detail = item.contact, item.rule, item.detail or {}
+    slug, rule = item.contact, item.rule
     if rule in ("thank-referrer", "update-referrer"):
         return shlex.join(["refnotes", "thank" if rule == "thank-referrer" else "update", slug, "--for", item.about])
     if rule in ("service-recovery", "service-check"):
@@ -162,19 +162,34 @@ def record_command(item: Item, contact: Contact) -> str:
     if rule == "ask-referral":
         medium = medium_for(contact)
         return shlex.join(["refnotes", "ask", slug, *(["--medium", medium] if medium != "call" else [])])
-    if rule == "reward-referrer":
-        medium, text = "gift", f"Thank-you gift for sending [[{item.about}]] #reward"
-    elif rule == "program-touch":
-        medium = "other" if detail["medium"] == "any" else detail["medium"]
-        text = detail["do"] + (" #ask" if detail.get("ask") and "#ask" not in detail["do"] else "")
-    elif rule in ("birthday-note", "anniversary-note"):
-        occasion = "birthday" if rule == "birthday-note" else "anniversary"
-        medium, text = "card", f"{occasion.capitalize()} card #{occasion}"
-    else:
-        medium = medium_for(contact)
-        text = {"follow-up-lead": "Followed up", "referral-month": "Referral-month call #help",
-                "keep-in-touch": "Caught up"}.get(rule) or detail.get("action") or "Done"
+    medium, text = record_entry(item, contact)
     return shlex.join(["refnotes", "log", slug, medium, text])
+
+
+def record_entry(item: Item, contact: Contact) -> tuple[str, str] | None:
+    """The (medium, text) of the log entry that records this item done, as `record_command`'s line
+    writes it (the shortcuts' wording for thanks, updates and asks); None for an item an entry does not
+    satisfy (a score to set)."""
+    rule, detail = item.rule, item.detail or {}
+    if rule in ("service-recovery", "service-check"):
+        return None
+    if rule == "thank-referrer":
+        return "note", f"Thank-you note for referring [[{item.about}]] #thanks"
+    if rule == "update-referrer":
+        return "call", f"Told them how it is going with [[{item.about}]] #update"
+    if rule == "ask-referral":
+        return medium_for(contact), "Asked for referrals #ask"
+    if rule == "reward-referrer":
+        return "gift", f"Thank-you gift for sending [[{item.about}]] #reward"
+    if rule == "program-touch":
+        medium = "other" if detail["medium"] == "any" else detail["medium"]
+        return medium, detail["do"] + (" #ask" if detail.get("ask") and "#ask" not in detail["do"] else "")
+    if rule in ("birthday-note", "anniversary-note"):
+        occasion = "birthday" if rule == "birthday-note" else "anniversary"
+        return "card", f"{occasion.capitalize()} card #{occasion}"
+    text = {"follow-up-lead": "Followed up", "referral-month": "Referral-month call #help",
+            "keep-in-touch": "Caught up"}.get(rule) or detail.get("action") or "Done"
+    return medium_for(contact), text
 
 
 class Person(NamedTuple):

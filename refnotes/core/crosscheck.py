@@ -156,3 +156,11 @@ def already_known(vault: Vault, name: str, emails: tuple[str, ...] = ()) -> list
         elif key and contact.name_key == key:
             found.append((contact, "name"))
     return found
+
+
+def dated(vault: Vault, today: date) -> Vault:
+    """The vault with the problems that depend on the day: entries dated after it (future_entries)."""
+    later = future_entries(vault, today)
+    if later:
+        vault.problems = sorted(vault.problems + later, key=lambda p: (p.path, p.line, p.message))
+    return vault

@@ -237,6 +237,21 @@ def _score(value: Any) -> int:
 MAX_VALUE = 10**12  # a trillion: more is a typo, and sums of it stay exact
 
 
+def parse_amount(text: str) -> int | float:
+    """An amount of business as typed (`refnotes status --value`, the server's Status form): `21300` or
+    `1250.50`; a whole number stays one (`value: 21300`). ValueError says how to write it."""
+    import math
+
+    text = str(text).strip()
+    if not re.fullmatch(r"\d+(\.\d+)?", text):
+        raise ValueError(f"{text!r} is not an amount: write it like 21300 or 1250.50, without currency signs or "
+                         "commas")
+    amount = float(text)
+    if not math.isfinite(amount) or amount > MAX_VALUE:
+        raise ValueError(f"{text!r} is too large: at most {MAX_VALUE:,}")
+    return int(text) if amount.is_integer() and "." not in text else amount
+
+
 def _value(value: Any) -> float:
     if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 <= value <= MAX_VALUE:
         if isinstance(value, (int, float)) and not isinstance(value, bool) and value > MAX_VALUE:

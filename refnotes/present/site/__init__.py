@@ -54,7 +54,11 @@ def check_output(out: Path, vault_root: Path) -> None:
                                 "refusing to replace it. Choose another --out, or empty it yourself")
 
 
-def build(vault: Vault, today: date, out: Path, rebuild: bool = False) -> BuildResult:
+def build(vault: Vault, today: date, out: Path, rebuild: bool = False, serving: dict | None = None,
+          parallel: bool = True) -> BuildResult:
+    """Render the site into `out`; `serving`: the forms of `refnotes serve`'s pages (serving.forms), which a
+    static build (None) never has. `parallel`: a big site may be rendered by forked workers (not from a
+    process whose other threads are running, like the server's: a fork copies their locks held)."""
     check_output(out, vault.root)
     out = out.resolve()
     out.mkdir(parents=True, exist_ok=True)
@@ -64,7 +68,7 @@ def build(vault: Vault, today: date, out: Path, rebuild: bool = False) -> BuildR
         if not (out / MARKER).is_file():  # mark the folder ours before anything else goes in
             fsutil.write_page(out / MARKER, _manifest_text({}, []))
         _remove_leftovers(out)
-        renderer = Renderer(vault, today, old=None if rebuild else old)
+        renderer = Renderer(vault, today, old=None if rebuild else old, serving=serving, parallel=parallel)
         written = renderer.write(out)
         stale = set(old.get("files", [])) - set(written)
         _remove_stale(out, stale)

@@ -49,9 +49,26 @@ CSP = ("default-src 'none'; style-src 'self'{styles}; img-src 'self' data:; base
 def content_security_policy(inline_styles: tuple[str, ...] | list[str] = ()) -> Markup:
     """The page's Content-Security-Policy (for its <meta http-equiv>); `inline_styles`: the text of
     each <style> element the page has, allowed by its hash."""
+    return _policy(CSP, inline_styles)
+
+
+# A page `refnotes serve` answers with: the same, but its forms post to the server, and the server's own
+# script (which reloads the page after a rebuild) may run and ask the server for the site's version.
+SERVED_CSP = ("default-src 'none'; style-src 'self'{styles}; img-src 'self' data:; base-uri 'none'; "
+              "form-action 'self'; script-src 'self'; connect-src 'self'")
+
+
+def served_content_security_policy(inline_styles: tuple[str, ...] | list[str] = ()) -> Markup:
+    """content_security_policy, for the pages `refnotes serve` answers with."""
+    return _policy(SERVED_CSP, inline_styles)
+
+
+def _policy(policy: str, inline_styles) -> Markup:
     hashes = "".join(f" 'sha256-{base64.b64encode(hashlib.sha256(str(css).encode()).digest()).decode()}'"
                      for css in inline_styles)
-    return Markup(CSP.format(styles=hashes))  # quotes, letters, digits and base64: nothing to escape
+    return Markup(policy.format(styles=hashes))  # quotes, letters, digits and base64: nothing to escape
+
+
 _SCHEME = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*:")
 
 

@@ -16,7 +16,14 @@ from refnotes.core.model import WEEKDAYS, Contact, Entry
 from refnotes.core.rules import service
 from refnotes.present import notes
 from refnotes.present.site.chart import chart
-from refnotes.present.site.markup import content_security_policy, mailto, page_name, tel, value_text
+from refnotes.present.site.markup import (
+    content_security_policy,
+    mailto,
+    page_name,
+    served_content_security_policy,
+    tel,
+    value_text,
+)
 from refnotes.store import gitlog
 
 ITEMS_PER_RULE = 30  # the weekly plan lists this many notes to write; `refnotes notes` lists them all
@@ -24,6 +31,7 @@ PEOPLE_TODAY = 60  # the weekly plan's Today block shows this many people; `refn
 PEOPLE_A_DAY = 30  # ...and each later day of the week this many
 UNSCHEDULED_SHOWN = 100  # names listed as "did not fit" on a referral-month page
 NETWORK_ROWS = 100  # referral sources and ledger rows on network.html
+OWNERS = "owners"  # the folder of each team member's weekly plan (owners/ID.html), when the vault has a team
 CHANGES_SHOWN = 30  # of each kind of change (new contacts, fields, log lines) under "What changed this week"
 NOTES_DAYS = 14  # notes.html shows the cards due within two weeks...
 NOTES_ON_PAGE = 100  # ...the most urgent hundred of them: a stack to write this week, not a catalogue
@@ -171,7 +179,8 @@ class Pages:
             "kind_labels": KIND_LABELS, "channel_labels": CHANNEL_LABELS, "rule_labels": agenda.RULE_LABELS,
             "version": __version__,
             "problems": self.vault.problems, "inline": self.inline, "contacts": self.vault.contacts,
-            "csp": content_security_policy,
+            "csp": served_content_security_policy if self.serving else content_security_policy,
+            "serving": self.serving, "suggest": agenda.record_entry,  # the forms of a served page
             "team": owners.team(self.vault.config),  # {} without one: the pages show no owners at all
         }
 
@@ -181,7 +190,7 @@ class Pages:
         common = self._common_context
         return {name: common[name] for name in ("month_page", "config", "owner", "page_name", "tel", "mailto",
                                                  "kind_labels", "channel_labels", "rule_labels", "version", "inline",
-                                                 "csp", "team")}
+                                                 "csp", "serving", "suggest", "team")}
 
     def _index(self, owner: str | None = None) -> dict:
         """The weekly plan: the whole vault's, or (`owner`, an id of the team) that of the contacts they keep,
@@ -208,6 +217,7 @@ class Pages:
         weeks = agenda.weekly_referrals(self.vault, self.today, owned=owned)
         return {
             "plan_owner": owner, "plan_owner_name": self._common_context["team"].get(owner),
+            "this_page": f"{OWNERS}/{owner}.html" if owner is not None else "index.html",  # where a form returns
             "now": now[:PEOPLE_TODAY], "now_more": len(now) - PEOPLE_TODAY,
             "now_count": sum(i.contact in owed_now for i in items),
             "later": later, "later_count": sum(i.contact not in owed_now for i in items),

@@ -19,12 +19,11 @@ from refnotes.core.wording import money
 from refnotes.formats.config import Config
 from refnotes.present import render
 from refnotes.present.site.markup import Text, contacts_page, value_text, when_html
-from refnotes.present.site.pages import Pages, overdue_first
+from refnotes.present.site.pages import OWNERS, Pages, overdue_first
 from refnotes.store import freshness, fsutil, git, gitlog
 
 AGENDA_JOBS = (("lists", ()), ("index", ()), ("notes", ()), ("owners", ()))  # pages that show agenda items, besides a contact's
 CONTACTS_PER_PAGE = 500
-OWNERS = "owners"  # the folder of each team member's weekly plan (owners/ID.html), when the vault has a team
 RENDER_HERE = 50  # changed contact pages a build renders itself rather than hand out to workers
 
 
@@ -65,10 +64,14 @@ def _hash(text: str) -> str:
 class Renderer(Text, Pages):
     """One build's pages: which need rendering (their fingerprints), rendered here or by forked workers."""
 
-    def __init__(self, vault: Vault, today: date, old: dict | None = None):
-        """`old`: the last build's manifest, whose fingerprints say which pages need no rendering."""
+    def __init__(self, vault: Vault, today: date, old: dict | None = None, serving: dict | None = None,
+                 parallel: bool = True):
+        """`old`: the last build's manifest, whose fingerprints say which pages need no rendering; `serving`:
+        the forms of pages `refnotes serve` answers with (serving.forms), None for a static build."""
         self.vault = vault
         self.today = today
+        self.serving = serving
+        self.parallel = parallel  # whether forked workers may render a big site
         self.old_fingerprints: dict[str, str] = (old or {}).get("pages", {})
         self.fingerprints: dict[str, str] = {}
         self.old_lists: dict[str, str] = (old or {}).get("lists", {})
@@ -113,7 +116,7 @@ class Renderer(Text, Pages):
         self._folder, self._common_context = folder, self._common()
         if self._common_context["team"]:
             (folder / OWNERS).mkdir(exist_ok=True)
-        workers = _workers(len(self.vault.contacts))
+        workers = _workers(len(self.vault.contacts)) if self.parallel else 1
         results = None
         if workers > 1:
             for name in ("contact", "contacts", "index", "network", "notes", "referral-month"):
@@ -340,11 +343,12 @@ class Renderer(Text, Pages):
     def _shared_inputs(self, month_page: str, *templates: str) -> str:
         """Everything every contact page depends on besides the contact: version, templates, owner, nav."""
         sources = []
-        for name in ("site/base.html", "site/macros.html", *(templates or ("site/contact.html",))):
+        for name in ("site/base.html", "site/macros.html", "site/forms.html", *(templates or ("site/contact.html",))):
             source, filename, _ = self.env.loader.get_source(self.env, name)
             sources.append((filename, source))
         # the code, and the year the `when` filter shows dates against (a date in another year has its year)
-        return _hash(repr((__version__, freshness.code_digest(), month_page, self.today.year, sources)))
+        serving = value_key(self.serving, {})
+        return _hash(repr((__version__, freshness.code_digest(), month_page, self.today.year, serving, sources)))
 
     def _fingerprint(self, shared: str, contact: Contact, referrer, referred, items, history) -> str:
         """A hash of the context the contact's page is rendered with, by value (`value_key`): whatever a
