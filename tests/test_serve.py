@@ -443,7 +443,8 @@ def _start(root: Path, *args: str) -> tuple[subprocess.Popen, str]:
     return proc, seen
 
 
-def test_the_command_serves_and_stops_cleanly_on_ctrl_c(demo_vault):
+@pytest.mark.parametrize("stop", [signal.SIGINT, signal.SIGTERM], ids=["ctrl-c", "kill"])
+def test_the_command_serves_and_stops_cleanly_on_ctrl_c_or_kill(demo_vault, stop):
     proc, said = _start(demo_vault, "--port", "0")
     try:
         found = re.search(r"^Serving .* at http://127\.0\.0\.1:(\d+)/$", said, re.MULTILINE)
@@ -455,7 +456,7 @@ def test_the_command_serves_and_stops_cleanly_on_ctrl_c(demo_vault):
         assert answer.status == 200 and b"<form" in answer.read()
         connection.close()
     finally:
-        proc.send_signal(signal.SIGINT)
+        proc.send_signal(stop)
         out, err = proc.communicate(timeout=30)
     assert proc.returncode == 0, err
     assert "Stopped." in out and "Traceback" not in err

@@ -54,6 +54,7 @@ def serve(ctx: Context, port: int | None, host: str, open_browser: bool, out: Pa
     from refnotes.serve import server, watch
 
     root = ctx.vault_root()
+    _stop_on_sigterm()
     target = out if out is not None else root / ".refnotes" / "serve"
     clock = (lambda: today) if today is not None else local_today
     live = serving.LiveSite(root, target, clock, say=functools.partial(click.echo, err=True), use_cache=ctx.use_cache)
@@ -95,6 +96,17 @@ def serve(ctx: Context, port: int | None, host: str, open_browser: bool, out: Pa
             watcher.stop()
         httpd.server_close()  # waits for the requests under way: a write finishes, and commits
     click.echo("Stopped.")
+
+
+def _stop_on_sigterm() -> None:
+    """`kill PID` (a service manager, a closed terminal's shell) stops it as Ctrl-C does: the write under way
+    finishes and commits, the watcher ends, it says Stopped."""
+    import signal
+
+    def stop(signum, frame):
+        raise KeyboardInterrupt
+
+    signal.signal(signal.SIGTERM, stop)
 
 
 def _say_where(root: Path, httpd, host: str, token: str) -> str:
