@@ -202,8 +202,7 @@ def _groups(lines: list[Line]) -> list[_Group]:
 def _front(old: _Version | None, mine: _Version, yours: _Version, out: list[Line],
            conflicts: list[str]) -> dict[str, Any]:
     """Put the merged front-matter lines in `out`; the value each key should read back as (None: gone)."""
-    for version in (mine, yours):
-        _give_back_leads(old, version)
+    _give_back_leads(old, yours)
     order = list(mine.units)
     for number, key in enumerate(yours.units):
         if key in mine.units:
@@ -240,8 +239,9 @@ def _front(old: _Version | None, mine: _Version, yours: _Version, out: list[Line
 
 
 def _give_back_leads(old: _Version | None, version: _Version) -> None:
-    """A key added between a comment and the key (or closing `---`) it stood above does not take the
-    comment along: `refnotes set` adds keys just before the closing line, after any comment there."""
+    """A key theirs added between a comment and the key (or closing `---`) it stood above does not take the
+    comment along (`refnotes set` adds keys just before the closing line, after any comment there): ours
+    has that comment already, and it would be there twice. Ours' lines are never moved."""
     if old is None:
         return
     keys = list(version.units)
