@@ -298,3 +298,9 @@ def test_every_entry_either_side_added_is_in_the_merge_and_ours_stay_in_order(ke
     assert all(any(line == entry for line in ours_kept) for entry in kept + mine)  # ours' entries, in order
     expected = Counter(kept) + Counter(mine) + (Counter(yours) - Counter(mine))
     assert Counter(merged) == expected
+
+
+def test_sync_names_what_each_conflict_block_is_about():
+    log = b"---\nname: A\n---\nnotes\n\n## Log\n<<<<<<< ours\n- 2026-11-01 call: a\n=======\n- 2026-11-01 call: b\n>>>>>>> theirs\n"
+    assert conflict_blocks(log, "vault/contacts/a.md") == [(7, "the log")]
+    assert conflict_blocks(b"a\n<<<<<<< ours\nb\n=======\nc\n>>>>>>> theirs\n", "notes.txt") == [(2, "the text")]
