@@ -284,3 +284,12 @@ def test_a_week_of_fifty_alternating_syncs_meets_no_conflict(run, team):
         assert run("--vault", clone, "check").exit_code == 0
     assert git(team.alex, "rev-parse", "HEAD") == git(team.bea, "rev-parse", "HEAD")
     assert {"Alex", "Bea"} == set(git(team.alex, "log", "--format=%an").split())
+
+
+def test_a_driver_whose_python_is_gone_is_warned_and_sync_registers_it_again(run, team, tmp_path):
+    git(team.bea, "config", "merge.refnotes.driver", f"{tmp_path / 'old-venv' / 'python'} -m refnotes merge-file "
+                                                     "%O %A %B %P")
+    warned = run("--vault", team.bea, "check")
+    assert "which is not there (a virtual environment moved?)" in warned.output
+    assert "registered the refnotes merge driver" in sync(run, team.bea).output
+    assert "old-venv" not in git(team.bea, "config", "merge.refnotes.driver")

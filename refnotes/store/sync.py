@@ -114,7 +114,8 @@ def _prepare(repo: _Repo, report: Report, python: str) -> None:
                              "`refnotes sync`")
     if repo.ok("symbolic-ref", "-q", "HEAD") is None:
         raise SyncFailed("HEAD is detached (no branch is checked out): `git switch BRANCH`, then `refnotes sync`")
-    if repo.ok("config", "--get", f"merge.{team.DRIVER}.driver") is None:
+    driver = repo.ok("config", "--get", f"merge.{team.DRIVER}.driver")
+    if driver is None or not team.runnable(driver.strip()):
         if team.register_driver(repo.root, python) is None:
             raise SyncFailed("could not register the refnotes merge driver in this clone's git config; "
                              "run `refnotes hook install`")

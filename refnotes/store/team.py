@@ -72,11 +72,27 @@ def problems(current: State | None) -> list[Problem]:
         found.append(Problem(CONFIG_FILE, 1, f"the vault's repository has a remote ({remote}) but this clone has "
                              "no refnotes merge driver: two people changing one contact would meet git merge "
                              "conflicts; run `refnotes hook install`", WARNING))
+    elif not runnable(current.driver):
+        found.append(Problem(CONFIG_FILE, 1, f"the refnotes merge driver registered in this clone runs "
+                             f"{shlex.split(current.driver)[0] if current.driver.strip() else 'nothing'}, which is "
+                             "not there (a virtual environment moved?): git would leave conflicts; run "
+                             "`refnotes hook install` again", WARNING))
     if not current.routed:
         found.append(Problem(ATTRIBUTES, 1, f"{' and '.join(PATTERNS)} are not routed to the refnotes merge driver "
                              f"(merge={DRIVER}); run `refnotes hook install`, which adds the lines, then commit "
                              f"{ATTRIBUTES}", WARNING))
     return found
+
+
+def runnable(driver: str) -> bool:
+    """Whether the program a registered driver command starts with is there to run."""
+    import shutil
+
+    try:
+        program = shlex.split(driver)[0]
+    except (ValueError, IndexError):
+        return False
+    return shutil.which(program) is not None
 
 
 def write_attributes(root: Path) -> bool:
