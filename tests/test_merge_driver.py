@@ -304,3 +304,15 @@ def test_sync_names_what_each_conflict_block_is_about():
     log = b"---\nname: A\n---\nnotes\n\n## Log\n<<<<<<< ours\n- 2026-11-01 call: a\n=======\n- 2026-11-01 call: b\n>>>>>>> theirs\n"
     assert conflict_blocks(log, "vault/contacts/a.md") == [(7, "the log")]
     assert conflict_blocks(b"a\n<<<<<<< ours\nb\n=======\nc\n>>>>>>> theirs\n", "notes.txt") == [(2, "the text")]
+
+
+def test_a_first_log_on_one_side_and_a_notes_edit_on_the_other_do_not_conflict(driver):
+    base = text("""
+        ---
+        name: Imported Person
+        ---
+        Met at the fair.
+        """)
+    status, merged = driver(base, base.replace(b"fair.", b"fair, 2025."), with_entries(base, "", "## Log",
+                                                                                    "- 2026-11-01 call: First"))
+    assert (status, merged) == (0, base.replace(b"fair.", b"fair, 2025.") + b"\n## Log\n- 2026-11-01 call: First\n")

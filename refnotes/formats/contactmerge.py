@@ -329,6 +329,21 @@ def _conflict(a: list[Line], b: list[Line], mine: _Version, yours: _Version) -> 
 def _notes(was: list[Line], mine: _Version, yours: _Version, part: str, merge_text: TextMerge,
            conflicts: list[str]) -> list[Line]:
     a, b = getattr(mine, part), getattr(yours, part)
+    if part == "before":  # the blank lines before the log part it from the notes: ours' stay, as ours has them
+        cut = len(_unpadded(a))
+        return _notes_merged(_unpadded(was), a[:cut], _unpadded(b), mine, merge_text, conflicts) + a[cut:]
+    return _notes_merged(was, a, b, mine, merge_text, conflicts)
+
+
+def _unpadded(lines: list[Line]) -> list[Line]:
+    cut = len(lines)
+    while cut and not lines[cut - 1][0].strip():
+        cut -= 1
+    return lines[:cut]
+
+
+def _notes_merged(was: list[Line], a: list[Line], b: list[Line], mine: _Version, merge_text: TextMerge,
+                  conflicts: list[str]) -> list[Line]:
     _, side = _three(_texts(was), _texts(a), _texts(b))
     if side == "ours":
         return list(a)
