@@ -47,7 +47,7 @@ def merge_file(base: Path, ours: Path, theirs: Path, path: str) -> Merged:
     if how != "text" and max(len(side) for side in sides) <= MAX_BYTES:
         try:
             if how == "contact":
-                outcome = merge_contacts(*sides, path, merge_text)
+                outcome = merge_contacts(*sides, path, lambda *texts: merge_text(*texts, folder=ours.parent))
             else:
                 outcome = merge_plans(*sides)
         except NotMergeable:
@@ -65,13 +65,14 @@ def merge_file(base: Path, ours: Path, theirs: Path, path: str) -> Merged:
     return Merged(CONFLICTED if outcome.conflicts else CLEAN, how, outcome.conflicts)
 
 
-def merge_text(base: str, ours: str, theirs: str) -> tuple[str, bool]:
+def merge_text(base: str, ours: str, theirs: str, folder: Path | None = None) -> tuple[str, bool]:
     """A three-way merge of texts (the notes of a contact), line by line, by `git merge-file`: the text,
-    conflict markers and all, and whether there were conflicts."""
-    with tempfile.TemporaryDirectory(prefix="refnotes-merge-") as folder:
+    conflict markers and all, and whether there were conflicts. Its files go in a temporary folder in
+    `folder` (beside git's own temporary files), removed after."""
+    with tempfile.TemporaryDirectory(prefix=".refnotes-merge-", dir=folder) as scratch:
         paths = []
         for name, text in (("ours", ours), ("base", base), ("theirs", theirs)):
-            path = Path(folder) / name
+            path = Path(scratch) / name
             path.write_bytes(text.encode("utf-8"))
             paths.append(path)
         data, conflicted = _git_merge_file(*paths)
