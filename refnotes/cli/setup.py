@@ -16,7 +16,7 @@ from refnotes.core.model import CHANNELS, KINDS, TIERS
 
 @click.group(cls=Group)
 def hook() -> None:
-    """Git hooks for the vault.
+    """Git set-up of this clone: the pre-commit check and the merge driver.
 
     \b
     Example:
