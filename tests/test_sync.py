@@ -293,3 +293,20 @@ def test_a_driver_whose_python_is_gone_is_warned_and_sync_registers_it_again(run
     assert "which is not there (a virtual environment moved?)" in warned.output
     assert "registered the refnotes merge driver" in sync(run, team.bea).output
     assert "old-venv" not in git(team.bea, "config", "merge.refnotes.driver")
+
+
+def test_init_writes_the_gitattributes_and_registers_the_driver_with_this_python(run, tmp_path, monkeypatch):
+    import shlex
+    import sys
+
+    monkeypatch.setenv("GIT_CONFIG_GLOBAL", str(tmp_path / "none"))
+    target = tmp_path / "new vault"
+    result = run("init", target, "--today", TODAY)
+    assert "created " + str(target / ".gitattributes") in result.output
+    lines = (target / ".gitattributes").read_text().splitlines()
+    assert [line for line in lines if not line.startswith("#")] == ["contacts/**/*.md merge=refnotes",
+                                                                   "plans/*.yaml merge=refnotes"]
+    assert git(target, "config", "merge.refnotes.driver").strip() == \
+        f"{shlex.quote(sys.executable)} -m refnotes merge-file %O %A %B %P"
+    again = run("--vault", target, "hook", "install")
+    assert "merge driver already registered" in again.output and "wrote" not in again.output
