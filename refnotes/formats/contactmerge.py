@@ -109,14 +109,14 @@ def merge_contacts(base: bytes, ours: bytes, theirs: bytes, path: str, merge_tex
         if out and len(out) > 1 and out[-1][0].strip() and mine.heading is None:
             out.append(("", mine.newline))  # a blank line before a heading that comes from theirs
         out.append(heading if mine.heading is not None else _own(heading, mine))
-        out += [line for group in groups for line in group]
+        out += [line for group in groups for line in group.lines]
     out += after
     for index in range(len(out) - 1):
         if not out[index][1]:  # a last line that is not last any more gains a line break
             out[index] = (out[index][0], mine.newline)
     merged = (frontmatter.BOM if mine.bom else b"") + "".join(text + end for text, end in out).encode("utf-8")
     if not conflicts:
-        _verify(merged, path, expected, mine, yours)
+        _verify(merged, path, expected, Counter(g.key for g in groups if g.key), mine, yours)
     return Outcome(merged, tuple(conflicts))
 
 
@@ -361,8 +361,8 @@ def _notes_merged(was: list[Line], a: list[Line], b: list[Line], mine: _Version,
 # -- the log
 
 
-def _log(old: _Version | None, mine: _Version, yours: _Version) -> list[list[Line]]:
-    """The merged log section's items (their lines), the heading left out."""
+def _log(old: _Version | None, mine: _Version, yours: _Version) -> list[_Group]:
+    """The merged log section's items, the heading left out."""
     was = Counter(g.key for g in old.groups) if old else Counter()
     have, come = Counter(g.key for g in mine.groups), Counter(g.key for g in yours.groups)
     wanted = {key: _count(was[key], have[key], come[key]) for key in {*have, *come}}
@@ -386,11 +386,11 @@ def _log(old: _Version | None, mine: _Version, yours: _Version) -> list[list[Lin
         at = next((i for i, g in enumerate(kept) if g.day is not None and group.day is not None
                    and g.day > group.day), len(kept))
         before.setdefault(at, []).append(group)
-    items: list[list[Line]] = []
+    items: list[_Group] = []
     for index in range(len(kept) + 1):
-        items += [g.lines for g in before.get(index, [])]
+        items += before.get(index, [])
         if index < len(kept):
-            items.append(kept[index].lines)
+            items.append(kept[index])
     return items
 
 
@@ -413,7 +413,7 @@ def _trimmed(lines: list[Line]) -> list[Line]:
 # -- checking the result
 
 
-def _verify(merged: bytes, path: str, expected: dict[str, Any], mine: _Version, yours: _Version) -> None:
+def _verify(merged: bytes, path: str, expected: dict[str, Any], log: Counter, mine: _Version, yours: _Version) -> None:
     contact, problems = parse_contact(merged, path, PurePosixPath(path).stem)
     if contact is None:
         raise NotMergeable("the merged file would not read")
@@ -422,3 +422,5 @@ def _verify(merged: bytes, path: str, expected: dict[str, Any], mine: _Version, 
     known = mine.errors | yours.errors
     if any(p.severity == ERROR and p.message not in known for p in problems):
         raise NotMergeable("the merge would make an error neither side has")
+    if Counter(g.key for g in _read(merged, path).groups if g.key) != log:
+        raise NotMergeable("the log would not read back as merged")
