@@ -43,13 +43,13 @@ def check(ctx: Context, as_json: bool, strict: bool, staged: bool, today: date) 
             raise UsageFailure(str(exc)) from None
         out = Printer(vault.root, None, (), color)
     else:
-        from refnotes.store import team
+        from refnotes.store import sharing
 
-        shared = team.state(ctx.vault_root())  # a clone with a remote and no merge driver is warned
+        shared = sharing.state(ctx.vault_root())  # a clone with a remote and no merge driver is warned
         out = ctx.answer("check", today.isoformat(), as_json, strict, shared and shared.key, color=color)
         vault = dated(ctx.load(), today)
-        if team.problems(shared):
-            vault.problems = sorted(vault.problems + team.problems(shared), key=lambda p: (p.path, p.line, p.message))
+        if sharing.problems(shared):
+            vault.problems = sorted(vault.problems + sharing.problems(shared), key=lambda p: (p.path, p.line, p.message))
     errors = len(vault.errors)
     warnings = len(vault.problems) - errors
     if as_json:

@@ -45,18 +45,18 @@ def hook_install(ctx: Context) -> None:
     Example:
       refnotes hook install && git commit   # the commit is checked first
     """
-    from refnotes.store import git, team
+    from refnotes.store import git, sharing
 
     root = ctx.vault_root()
     if not git.is_repository(root):
         raise UsageFailure(f"{root} is not in a git repository: run `git init` there first")
-    if team.write_attributes(root):
-        click.echo(f"wrote {root / team.ATTRIBUTES}: contact files and plans merge with the refnotes driver "
+    if sharing.write_attributes(root):
+        click.echo(f"wrote {root / sharing.ATTRIBUTES}: contact files and plans merge with the refnotes driver "
                    "(commit it, so that every clone does)")
-    done = team.register_driver(root, sys.executable)
+    done = sharing.register_driver(root, sys.executable)
     if done is None:
         raise click.ClickException("could not register the merge driver: `git config` failed")
-    click.echo(f"merge driver {done} in this clone's git config (merge.{team.DRIVER}.driver)")
+    click.echo(f"merge driver {done} in this clone's git config (merge.{sharing.DRIVER}.driver)")
     try:
         target = git.install_hook(root, sys.executable)
     except git.NotARepository as exc:
@@ -90,10 +90,10 @@ def init(path: Path, today: date) -> None:
         raise click.ClickException(str(exc)) from None
     for item in written:
         click.echo(f"created {path / item}")
-    from refnotes.store import git, team
+    from refnotes.store import git, sharing
 
     click.echo(git.init_repository(path))
-    if team.register_driver(path, sys.executable) is not None:
+    if sharing.register_driver(path, sys.executable) is not None:
         click.echo("registered the refnotes merge driver in the repository's git config, for a team sharing it "
                    "(each clone runs `refnotes hook install`)")
     click.echo(f"Next: edit {path / 'refnotes.yaml'}, then `refnotes new \"Full Name\"`.")

@@ -13,7 +13,7 @@ from refnotes.core.model import CONTACTS_DIR
 from refnotes.formats import config
 from refnotes.formats.slug import candidates, normal, slugify
 from refnotes.present import render
-from refnotes.store import fsutil, team
+from refnotes.store import fsutil, sharing
 from refnotes.store.reading import contact_files
 
 EXAMPLE = "jamie-example"
@@ -54,8 +54,8 @@ def init_vault(path: Path, today: date) -> list[str]:
         written.append(f"{CONTACTS_DIR}/{EXAMPLE}.md")
     if fsutil.append_missing_lines(path / ".gitignore", ignore):
         written.append(".gitignore")
-    if team.write_attributes(path):
-        written.append(team.ATTRIBUTES)
+    if sharing.write_attributes(path):
+        written.append(sharing.ATTRIBUTES)
     return written
 
 

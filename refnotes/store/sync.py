@@ -18,7 +18,7 @@ from pathlib import Path
 
 from refnotes.core.wording import count
 from refnotes.formats.conflicts import conflict_blocks
-from refnotes.store import team
+from refnotes.store import sharing
 
 TRIES = 3  # pushes refused because the remote moved on meanwhile: fetched, merged and pushed again
 LISTED = 5  # files named in a commit message; more are counted
@@ -114,15 +114,15 @@ def _prepare(repo: _Repo, report: Report, python: str) -> None:
                              "`refnotes sync`")
     if repo.ok("symbolic-ref", "-q", "HEAD") is None:
         raise SyncFailed("HEAD is detached (no branch is checked out): `git switch BRANCH`, then `refnotes sync`")
-    driver = repo.ok("config", "--get", f"merge.{team.DRIVER}.driver")
-    if driver is None or not team.runnable(driver.strip()):
-        if team.register_driver(repo.root, python) is None:
+    driver = repo.ok("config", "--get", f"merge.{sharing.DRIVER}.driver")
+    if driver is None or not sharing.runnable(driver.strip()):
+        if sharing.register_driver(repo.root, python) is None:
             raise SyncFailed("could not register the refnotes merge driver in this clone's git config; "
                              "run `refnotes hook install`")
         report.said.append("registered the refnotes merge driver in this clone's git config (as `refnotes hook "
                            "install` does): contacts and plans merge entry by entry")
-    if team.write_attributes(repo.root):
-        report.said.append(f"added the merge driver's lines to {team.ATTRIBUTES}")
+    if sharing.write_attributes(repo.root):
+        report.said.append(f"added the merge driver's lines to {sharing.ATTRIBUTES}")
 
 
 def _commit(repo: _Repo, report: Report, message: str | None) -> None:
