@@ -14,7 +14,8 @@ import sys
 import click
 
 from refnotes import __version__
-from refnotes.cli import book, drafts, entries, importing, pages, pipeline, plans, programs, reading, serve, setup
+from refnotes.cli import (book, drafts, entries, importing, pages, pipeline, plans, programs, reading, serve, setup,
+                          sharing)
 from refnotes.cli.base import NO_CACHE_HELP, VAULT_HELP, Context, Exit, Group
 
 
@@ -51,7 +52,7 @@ for command in (reading.check, reading.todo, reading.notes_command, drafts.draft
                 entries.intro, entries.refer,
                 plans.plan_command, importing.import_command, setup.init, setup.new, setup.hook,
                 pipeline.status_command, pipeline.set_command, book.merge, book.rename, programs.program,
-                serve.serve):
+                serve.serve, sharing.sync, sharing.merge_file):
     main.add_command(command)
 
 

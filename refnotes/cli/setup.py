@@ -1,4 +1,5 @@
-"""Starting out: `init` (a new vault), `new` (a contact), `hook install` (the pre-commit check)."""
+"""Starting out: `init` (a new vault), `new` (a contact), `hook install` (the pre-commit check and the merge
+driver)."""
 
 from __future__ import annotations
 
@@ -16,7 +17,7 @@ from refnotes.core.model import CHANNELS, KINDS, TIERS
 
 @click.group(cls=Group)
 def hook() -> None:
-    """Git hooks for the vault.
+    """Git set-up of this clone: the pre-commit check and the merge driver.
 
     \b
     Example:
@@ -27,21 +28,38 @@ def hook() -> None:
 @hook.command("install")
 @pass_context
 def hook_install(ctx: Context) -> None:
-    """Install a pre-commit hook that runs `refnotes check --staged`.
+    """Set up this clone: the pre-commit check and the merge driver.
 
-    A commit that would add problems to the vault is refused, with the
-    problems listed. An existing pre-commit hook that refnotes did not write
-    is left alone. (With the pre-commit framework, use the `refnotes-check`
-    hook from this project's .pre-commit-hooks.yaml instead.)
+    Installs a pre-commit hook that runs `refnotes check --staged`: a commit
+    that would add problems to the vault is refused, with the problems listed.
+    An existing pre-commit hook that refnotes did not write is left alone.
+    (With the pre-commit framework, use the `refnotes-check` hook from this
+    project's .pre-commit-hooks.yaml instead.)
+
+    Registers the refnotes merge driver in this clone's git config (git never
+    takes one from the repository) and writes the vault's .gitattributes lines
+    that route contact files and plans to it (commit that file), so that two
+    people logging one contact never meet a merge conflict. Run it in every
+    clone; running it again changes nothing.
 
     \b
     Example:
       refnotes hook install && git commit   # the commit is checked first
     """
-    from refnotes.store import git
+    from refnotes.store import git, sharing
 
+    root = ctx.vault_root()
+    if not git.is_repository(root):
+        raise UsageFailure(f"{root} is not in a git repository: run `git init` there first")
+    if sharing.write_attributes(root):
+        click.echo(f"wrote {root / sharing.ATTRIBUTES}: contact files and plans merge with the refnotes driver "
+                   "(commit it, so that every clone does)")
+    done = sharing.register_driver(root, sys.executable)
+    if done is None:
+        raise click.ClickException("could not register the merge driver: `git config` failed")
+    click.echo(f"merge driver {done} in this clone's git config (merge.{sharing.DRIVER}.driver)")
     try:
-        target = git.install_hook(ctx.vault_root(), sys.executable)
+        target = git.install_hook(root, sys.executable)
     except git.NotARepository as exc:
         raise UsageFailure(str(exc)) from None
     except git.HookRefused as exc:
@@ -56,8 +74,10 @@ def init(path: Path, today: date) -> None:
     """Create a new vault in PATH.
 
     Writes refnotes.yaml with every setting explained, contacts/ with one
-    example contact, a .gitignore for the built site, and runs `git init`
-    (when git is installed) so that history becomes the audit trail.
+    example contact, a .gitignore for the built site and a .gitattributes
+    for the merge driver, and runs `git init` (when git is installed) so
+    that history becomes the audit trail; the merge driver is registered in
+    the new repository (see `refnotes sync`).
 
     \b
     Example:
@@ -71,9 +91,12 @@ def init(path: Path, today: date) -> None:
         raise click.ClickException(str(exc)) from None
     for item in written:
         click.echo(f"created {path / item}")
-    from refnotes.store import git
+    from refnotes.store import git, sharing
 
     click.echo(git.init_repository(path))
+    if sharing.register_driver(path, sys.executable) is not None:
+        click.echo("registered the refnotes merge driver in the repository's git config, for a team sharing it "
+                   "(each clone runs `refnotes hook install`)")
     click.echo(f"Next: edit {path / 'refnotes.yaml'}, then `refnotes new \"Full Name\"`.")
 
 

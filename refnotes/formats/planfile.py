@@ -33,8 +33,8 @@ def render(plan: Plan) -> str:
         lines.append(f"  {day.isoformat()}: [{', '.join(slugs)}]")
     lines.append(f"unscheduled: [{', '.join(plan.unscheduled)}]")
     return "\n".join(lines) + "\n"
-_DAY_LINE = re.compile(r"(?P<lead>[ \t]+(?P<day>\d{4}-\d{2}-\d{2})[ \t]*:[ \t]*)\[[^\]\n#]*\](?P<tail>[ \t]*(?:#.*)?)")
-_UNSCHEDULED_LINE = re.compile(r"(?P<lead>unscheduled[ \t]*:[ \t]*)\[[^\]\n#]*\](?P<tail>[ \t]*(?:#.*)?)")
+DAY_LINE = re.compile(r"(?P<lead>[ \t]+(?P<day>\d{4}-\d{2}-\d{2})[ \t]*:[ \t]*)\[[^\]\n#]*\](?P<tail>[ \t]*(?:#.*)?)")
+UNSCHEDULED_LINE = re.compile(r"(?P<lead>unscheduled[ \t]*:[ \t]*)\[[^\]\n#]*\](?P<tail>[ \t]*(?:#.*)?)")
 
 
 def render_over(old: str, plan: Plan, contacts: dict[str, Contact], config) -> str:
@@ -49,7 +49,7 @@ def render_over(old: str, plan: Plan, contacts: dict[str, Contact], config) -> s
     at: dict[date, int] = {}  # day -> its line in out
     unscheduled = False
     for line in lines:
-        day_line = _DAY_LINE.fullmatch(line)
+        day_line = DAY_LINE.fullmatch(line)
         if day_line:
             try:
                 day = date.fromisoformat(day_line["day"])
@@ -59,7 +59,7 @@ def render_over(old: str, plan: Plan, contacts: dict[str, Contact], config) -> s
                 return render(plan)
             at[day] = len(out)
             line = f"{day_line['lead']}[{', '.join(plan.days[day])}]{day_line['tail']}"
-        elif not unscheduled and (found := _UNSCHEDULED_LINE.fullmatch(line)):
+        elif not unscheduled and (found := UNSCHEDULED_LINE.fullmatch(line)):
             line = f"{found['lead']}[{', '.join(plan.unscheduled)}]{found['tail']}"
             unscheduled = True
         out.append(line)

@@ -146,6 +146,25 @@ def write_bytes(path: Path, data: bytes) -> None:
     remove_stale_temps(path.parent)
 
 
+def append_missing_lines(path: Path, text: str, heading: str = "refnotes") -> bool:
+    """Create a list of patterns (.gitignore, .gitattributes) from `text`, or append the patterns of it the
+    file lacks under a `# heading` comment; comments and lines the file has stay. True if it wrote anything."""
+    if not path.exists():
+        create_file(path, text)
+        return True
+    have = {line.strip() for line in path.read_text(encoding="utf-8", errors="replace").splitlines()}
+    patterns = [line.strip() for line in text.splitlines() if line.strip() and not line.startswith("#")]
+    missing = [line for line in patterns if line not in have]
+    if not missing:
+        return False
+    existing = path.read_bytes()
+    with open(path, "a", encoding="utf-8") as handle:
+        if existing and not existing.endswith(b"\n"):
+            handle.write("\n")
+        handle.write(f"# {heading}\n" + "".join(f"{line}\n" for line in missing))
+    return True
+
+
 def replace_own(path: Path, *parts: bytes) -> None:
     """Replace a file of refnotes' own (a cache, kept answers) whole: the parts into a temporary file
     beside it, renamed over it. No fsync: such a file can always be made again."""

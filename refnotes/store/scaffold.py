@@ -14,7 +14,7 @@ from refnotes.core.model import CONTACTS_DIR
 from refnotes.formats import config
 from refnotes.formats.slug import candidates, normal, slugify
 from refnotes.present import render
-from refnotes.store import fsutil
+from refnotes.store import fsutil, sharing
 from refnotes.store.reading import contact_files
 
 EXAMPLE = "jamie-example"
@@ -53,27 +53,11 @@ def init_vault(path: Path, today: date) -> list[str]:
     if not contact_files(path):
         fsutil.create_file(path / CONTACTS_DIR / f"{EXAMPLE}.md", example)
         written.append(f"{CONTACTS_DIR}/{EXAMPLE}.md")
-    if _extend_gitignore(path / ".gitignore", ignore):
+    if fsutil.append_missing_lines(path / ".gitignore", ignore):
         written.append(".gitignore")
+    if sharing.write_attributes(path):
+        written.append(sharing.ATTRIBUTES)
     return written
-
-
-def _extend_gitignore(path: Path, text: str) -> bool:
-    """Create .gitignore, or append the lines it lacks. True if it wrote anything."""
-    if not path.exists():
-        fsutil.create_file(path, text)
-        return True
-    have = {line.strip() for line in path.read_text(encoding="utf-8", errors="replace").splitlines()}
-    patterns = [line.strip() for line in text.splitlines() if line.strip() and not line.startswith("#")]
-    missing = [line for line in patterns if line not in have]  # the template's patterns it lacks
-    if not missing:
-        return False
-    existing = path.read_bytes()
-    with open(path, "a", encoding="utf-8") as handle:
-        if existing and not existing.endswith(b"\n"):
-            handle.write("\n")
-        handle.write("# refnotes\n" + "".join(f"{line}\n" for line in missing))
-    return True
 
 
 def new_contact(
