@@ -367,6 +367,91 @@ def test_an_outside_edit_rebuilds_and_bumps_the_version(demo_vault):
         running.close()
 
 
+def counted_builds(monkeypatch, gate: threading.Event | None = None) -> list[int]:
+    """Count the site builds from here on (each waits for `gate` first, when given)."""
+    from refnotes.serve import live as live_module
+
+    builds, build = [], live_module.site.build
+
+    def counting(*args, **kwargs):
+        if gate is not None:
+            assert gate.wait(30)
+        builds.append(1)
+        return build(*args, **kwargs)
+
+    monkeypatch.setattr(live_module.site, "build", counting)
+    return builds
+
+
+def test_the_watcher_does_not_build_again_for_a_write_the_post_built(demo_vault, monkeypatch):
+    """A form's write is built once, by its post: the watcher's report of that very change is seen to be
+    in the pages already. An editor's change after it is built again."""
+    running = Served(demo_vault, watch=True)
+    try:
+        time.sleep(1.5)  # the watcher's first look, and any change of the first build, are behind us
+        builds = counted_builds(monkeypatch)
+        status, _, _ = running.post("/log", {"slug": "bob-martinez", "medium": "call", "text": "Caught up"})
+        assert status == 303 and len(builds) == 1
+        time.sleep(1.5)  # the watcher has seen the file change by now (it waits 0.3 s for quiet)
+        assert len(builds) == 1
+        path = demo_vault / "contacts" / "bob-martinez.md"
+        path.write_bytes(path.read_bytes() + entry("Edited in vim"))
+        deadline = time.monotonic() + 20
+        while time.monotonic() < deadline and len(builds) == 1:
+            time.sleep(0.1)
+        assert len(builds) == 2
+    finally:
+        running.close()
+
+
+def test_a_slow_rebuild_answers_the_post_at_once_and_the_page_says_it_is_coming(served, monkeypatch):
+    """A big vault takes longer to rebuild than a phone should wait: past `write_wait` the post is answered,
+    the page says the entry is saved and the pages are being rebuilt, and once they are it says no more."""
+    gate = threading.Event()
+    builds = counted_builds(monkeypatch, gate)
+    served.live.write_wait = 0.2
+    version = served.live.version
+    started = time.monotonic()
+    status, headers, _ = served.post("/log", {"slug": "bob-martinez", "medium": "call", "text": "Quick one"})
+    assert status == 303 and time.monotonic() - started < 5
+    assert served.file("bob-martinez").endswith(entry("Quick one"))  # written before it answered
+    _, _, page = served.get(headers["Location"])
+    assert b"Saved." in page and b"being rebuilt" in page and f'data-version="{version}"'.encode() in page
+    assert b"Quick one" not in served.get("/contacts/bob-martinez.html")[2]  # not built yet: the control
+    gate.set()
+    deadline = time.monotonic() + 20
+    while time.monotonic() < deadline and served.live.version == version:
+        time.sleep(0.05)
+    assert builds and served.live.version == version + 1
+    _, _, page = served.get(headers["Location"])
+    assert b"Saved." in page and b"being rebuilt" not in page
+    assert b"Quick one" in served.get("/contacts/bob-martinez.html")[2]
+
+
+def test_a_post_finds_its_contact_from_the_last_build_without_walking_the_vault(served, monkeypatch):
+    """Beside a running build, walking 10,000 files took the post seconds: the contacts the last build read
+    are found where it read them. One made since (in an editor) is still looked for on disk."""
+    from refnotes.store import reading
+
+    walk, walks = reading.scan, []
+
+    def scan(root):  # the rebuild after a post walks the vault, as every build does: the post itself must not
+        if threading.current_thread().name != "refnotes-rebuild":
+            walks.append(threading.current_thread().name)
+        return walk(root)
+
+    monkeypatch.setattr(reading, "scan", scan)
+    before = served.file("bob-martinez")
+    assert served.post("/log", {"slug": "bob-martinez", "medium": "call", "text": "Known"})[0] == 303
+    assert served.file("bob-martinez") == before + entry("Known") and walks == []
+    (served.root / "contacts" / "zoe-new.md").write_text("---\nname: Zoe New\n---\n", encoding="utf-8")
+    assert served.post("/log", {"slug": "zoe-new", "medium": "email", "text": "Welcome"})[0] == 303
+    assert served.file("zoe-new").endswith(entry("Welcome", "email")) and walks  # found on disk
+    (served.root / "contacts" / "bob-martinez.md").rename(served.root / "contacts" / "robert-martinez.md")
+    status, _, page = served.post("/log", {"slug": "bob-martinez", "medium": "call", "text": "Gone"})
+    assert status == 404 and b"Gone" not in (served.root / "contacts" / "robert-martinez.md").read_bytes()
+
+
 def test_the_turn_of_the_day_rebuilds(demo_vault):
     days = [TODAY]
     private_dir(demo_vault)

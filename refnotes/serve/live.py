@@ -16,11 +16,13 @@ from datetime import date
 from pathlib import Path
 
 from refnotes.core.crosscheck import dated
+from refnotes.formats.slug import normal
 from refnotes.present import site
 from refnotes.present.site.serving import forms
 from refnotes.store.vault import load_vault
 
 TOP_PAGES = ("index.html", "network.html", "notes.html")  # re-rendered every build: compared to tell a change
+WRITE_WAIT = 2.0  # seconds a form's post waits for the pages rebuilt with it; a bigger vault's come a moment later
 
 
 class LiveSite:
@@ -37,22 +39,51 @@ class LiveSite:
         self._asked = 0  # writes made so far, each asking for a build that sees it
         self._covered = 0  # writes the last finished build saw
         self._digest: str | None = None
+        self.write_wait = WRITE_WAIT
+        self._files: dict[str, str] = {}
+        self.paths: dict[str, str] = {}  # each contact's file, by lower-case slug, as the last build found them  # what the last build read: each contact file's digest, by its path
 
     def build(self) -> bool:
         """Build now (after the builds already running); whether a page changed."""
         with self._build_lock:
             return self._build()
 
-    def after_write(self) -> None:
-        """A write was made: return once a build that started after it has finished. Writes that come
-        together share one build: a build that began after this write was made covers it too."""
+    def after_write(self, wait: float | None = -1.0) -> int:
+        """A write was made: rebuild, and return once a build that started after it has finished, or after
+        `wait` seconds (None: however long it takes; by default `write_wait`), whichever comes first; the write's number, which
+        `covers` tells. Writes that come together share one build: one that began after this write covers it."""
         with self._count_lock:
             self._asked += 1
             wanted = self._asked
+        builder = threading.Thread(target=self._build_for, args=(wanted,), name="refnotes-rebuild", daemon=True)
+        builder.start()
+        builder.join(self.write_wait if wait == -1.0 else wait)
+        return wanted
+
+    def covers(self, write: int) -> bool:
+        """Whether the pages on disk were built after the write `after_write` numbered."""
+        return self._covered >= write
+
+    def _build_for(self, wanted: int) -> None:
         with self._build_lock:
-            if self._covered >= wanted:
-                return
-            self._build()
+            if self._covered < wanted:
+                self._build()
+
+    def saw(self, paths: list[str]) -> bool:
+        """Whether the last build read each of these files (paths relative to the vault) as they are now: a
+        change the watcher reports that a form's write made, and its build covered already."""
+        import os
+
+        for rel in paths:
+            known = self._files.get(rel)
+            try:
+                with open(os.path.join(self.root, rel), "rb") as handle:
+                    now = hashlib.blake2b(handle.read(), digest_size=16).hexdigest()
+            except OSError:
+                return False
+            if known is None or known != now:
+                return False
+        return True
 
     def stale(self) -> bool:
         """Whether the day changed since the pages were built (the server runs past midnight)."""
@@ -75,6 +106,8 @@ class LiveSite:
             return False
         self.failure = None
         self.built_for = today
+        self._files = {contact.path: contact.digest for contact in vault.contacts.values()}
+        self.paths = {normal(contact.slug): str(self.root / contact.path) for contact in vault.contacts.values()}
         self._covered = max(self._covered, covering)
         digest = self._pages_digest()
         if digest == self._digest:

@@ -31,6 +31,7 @@ from refnotes import __version__
 from refnotes.present.site.serving import NOTICE, TOKEN
 from refnotes.serve import actions
 from refnotes.serve.live import LiveSite
+from refnotes.store.reading import knowing
 from refnotes.store.shipped import shipped
 
 MAX_BODY = 64 * 1024  # bytes a form's post may have
@@ -204,6 +205,9 @@ class Handler(BaseHTTPRequestHandler):
                 return
             self._error(404, "No such page in the site.", body=body)
             return
+        # what the page is told (its version, whether the write it shows was built in) is taken before it is
+        # read: a build that ends in between makes the page reload itself, never look done while stale
+        version, notice = self.server.live.version, self._notice(query.get("done", [""])[0])
         try:
             data = found.read_bytes()
         except OSError:
@@ -211,17 +215,25 @@ class Handler(BaseHTTPRequestHandler):
             return
         kind = TYPES.get(found.suffix.lower(), "application/octet-stream")
         if found.suffix == ".html":
-            data = self._served(data, query.get("done", [""])[0])
+            data = self._served(data, version, notice)
         self._send(200, data, kind, body=body, cookie=cookie)
 
-    def _served(self, page: bytes, done: str) -> bytes:
+    def _notice(self, done: str) -> str:
+        """The notice of the write `?done=N` names (what was written, and whether the pages show it yet)."""
+        kept = self.server.notices.get(int(done)) if done.isdigit() and len(done) < 12 else None
+        if not kept:
+            return ""
+        said, write = kept
+        lines = "".join(f"<li>{html.escape(m.text)}</li>" for m in said)
+        pending = "" if self.server.live.covers(write) else \
+            ("<p>The pages are being rebuilt with it: this one reloads itself in a moment (or reload it "
+             "yourself).</p>")
+        return f'<div class="notice" role="status"><p><strong>Saved.</strong></p><ul>{lines}</ul>{pending}</div>'
+
+    def _served(self, page: bytes, version: int, notice: str) -> bytes:
         """A built page as this run serves it: the token in its forms, the version it shows, the notice."""
         live = self.server.live
-        notice = f'<div id="refnotes-served" data-version="{live.version}" hidden></div>'
-        said = self.server.notices.get(int(done)) if done.isdigit() and len(done) < 12 else None
-        if said:
-            lines = "".join(f"<li>{html.escape(m.text)}</li>" for m in said)
-            notice += f'<div class="notice" role="status"><p><strong>Saved.</strong></p><ul>{lines}</ul></div>'
+        notice = f'<div id="refnotes-served" data-version="{version}" hidden></div>' + notice
         if live.failure:
             notice += f'<p class="alert" role="alert">{html.escape(live.failure)}</p>'
         return page.replace(TOKEN.encode(), self.server.token.encode()).replace(NOTICE.encode(), notice.encode())
@@ -254,7 +266,8 @@ class Handler(BaseHTTPRequestHandler):
                              "written.")
             return
         try:
-            said = act(self.server.live.root, fields, self.server.clock())
+            with knowing(self.server.live.paths):
+                said = act(self.server.live.root, fields, self.server.clock())
         except actions.Failed as exc:
             said = exc.message if "nothing was written" in exc.message.lower() else \
                 f"{exc.message.rstrip('.')}. Nothing was written."
@@ -262,8 +275,8 @@ class Handler(BaseHTTPRequestHandler):
             return
         for message in said:
             self.server.say(message.text)
-        self.server.live.after_write()
-        number = self.server.keep_notice(said)
+        write = self.server.live.after_write()
+        number = self.server.keep_notice((said, write))
         page, _, fragment = back.partition("#")
         self._redirect(303, f"{page}?done={number}" + (f"#{fragment}" if fragment else ""))
 

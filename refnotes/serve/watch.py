@@ -33,8 +33,8 @@ class Watcher:
         self.thread.join(wait)
 
     def wanted(self, change, path: str) -> bool:
-        """Whether a change to `path` can change the site: not in refnotes' or git's folders, nor in the
-        folder the site is built in."""
+        """Whether a change to `path` can change the site: not a hidden file or folder, nor in the folder
+        the site is built in."""
         try:
             rel = Path(path).resolve().relative_to(self.live.root.resolve())
         except (ValueError, OSError):
@@ -42,7 +42,14 @@ class Watcher:
         out = self.live.out.resolve()
         if Path(path).resolve().is_relative_to(out):
             return False
-        return not any(part in IGNORED for part in rel.parts)
+        # hidden names are nothing refnotes reads (the vault's scan skips them): git's and refnotes' folders,
+        # an editor's swap file, the temporary file an atomic write renames into place
+        return not any(part in IGNORED or part.startswith(".") for part in rel.parts)
+
+    def changed(self, changes) -> list[str]:
+        """The changed files' paths, relative to the vault."""
+        root = self.live.root.resolve()
+        return [Path(path).resolve().relative_to(root).as_posix() for _, path in changes]
 
     def _run(self) -> None:
         from watchfiles import watch
@@ -54,7 +61,7 @@ class Watcher:
                                  raise_interrupt=False):
                 if self.stopping.is_set():
                     return
-                if changes or first or self.live.stale():
+                if first or self.live.stale() or (changes and not self.live.saw(self.changed(changes))):
                     self.live.build()
                 first = False
         except Exception as exc:  # noqa: BLE001 - no watcher here (no inotify left...): the forms still rebuild
