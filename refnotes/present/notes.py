@@ -130,8 +130,9 @@ def owner_context(vault: Vault, today: date) -> dict[str, object]:
 def recipient_context(vault: Vault, item: agenda.Item, occasion: str, base: dict[str, object]
                       ) -> tuple[dict[str, object], list[Entry]]:
     """The variables a wording template gets for one agenda item (README, "refnotes notes"): `base`
-    (owner_context, signed by the team member who keeps the contact, if any) plus the recipient, their partner, the referral the item is about, the occasion's
-    day and the last entries; and those entries, oldest first, for the card's crib sheet."""
+    (owner_context; on a team, signed by whoever keeps the contact) plus the recipient, their partner,
+    the referral the item is about, the occasion's day and the last entries; and those entries, oldest
+    first, for the card's crib sheet."""
     contact = vault.contacts[item.contact]
     about = vault.contacts.get(item.about) if item.about else None
     detail = item.detail or {}

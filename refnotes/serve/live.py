@@ -40,24 +40,24 @@ class LiveSite:
         self._covered = 0  # writes the last finished build saw
         self._digest: str | None = None
         self.write_wait = WRITE_WAIT
-        self._files: dict[str, str] = {}
-        self.paths: dict[str, str] = {}  # each contact's file, by lower-case slug, as the last build found them  # what the last build read: each contact file's digest, by its path
+        self._files: dict[str, str] = {}  # what the last build read: each contact file's digest, by its path
+        self.paths: dict[str, str] = {}  # each contact's file, by lower-case slug, as the last build found them
 
     def build(self) -> bool:
         """Build now (after the builds already running); whether a page changed."""
         with self._build_lock:
             return self._build()
 
-    def after_write(self, wait: float | None = -1.0) -> int:
+    def after_write(self) -> int:
         """A write was made: rebuild, and return once a build that started after it has finished, or after
-        `wait` seconds (None: however long it takes; by default `write_wait`), whichever comes first; the write's number, which
-        `covers` tells. Writes that come together share one build: one that began after this write covers it."""
+        `write_wait` seconds, whichever comes first; the write's number, which `covers` tells. Writes
+        that come together share one build: one that began after this write covers it too."""
         with self._count_lock:
             self._asked += 1
             wanted = self._asked
         builder = threading.Thread(target=self._build_for, args=(wanted,), name="refnotes-rebuild", daemon=True)
         builder.start()
-        builder.join(self.write_wait if wait == -1.0 else wait)
+        builder.join(self.write_wait)
         return wanted
 
     def covers(self, write: int) -> bool:
