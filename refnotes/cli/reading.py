@@ -9,6 +9,7 @@ import click
 from refnotes.cli.base import Context, UsageFailure, json_option, pass_context, today_option
 from refnotes.cli.output import Printer, color_enabled, echo_json, json_text, text_width
 from refnotes.cli.team import for_option, owned_for
+from refnotes.core import owners
 from refnotes.core.crosscheck import dated
 from refnotes.core.model import WARNING
 from refnotes.core.wording import count, within
@@ -105,7 +106,7 @@ def todo(ctx: Context, days: int, show_why: bool, for_owner: str | None, today: 
     index = agenda.Index(vault, today)
     items = agenda.compute(vault, today, index, horizon=today + timedelta(days=days))
     if owned is not None:
-        items = [item for item in items if item.contact in owned]
+        items = owners.items_of(items, owned)
     progress = agenda.goals(vault, today, owned)
     intros = agenda.introductions(vault, index, owned=owned)
     if as_json:
@@ -245,7 +246,7 @@ def notes_command(ctx: Context, days: int, for_owner: str | None, today: date, a
     vault = ctx.load()
     owned, _ = owned_for(vault, for_owner)
     due = prompts.due_items(vault, today, days)
-    due = prompts.write_notes(vault, today, [d for d in due if owned is None or d[0].contact in owned])
+    due = prompts.write_notes(vault, today, due if owned is None else [d for d in due if d[0].contact in owned])
     if as_json:
         echo_json({"today": today.isoformat(), "notes": [note.as_json() for note in due]})
         return

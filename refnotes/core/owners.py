@@ -14,7 +14,6 @@ from typing import Any
 
 from refnotes.core.model import WARNING, Contact, Problem, Vault
 
-UNASSIGNED = "Unassigned"  # what the pages call a contact without an owner, when the vault has a team
 
 
 def team(config: Mapping[str, Any]) -> dict[str, str]:
@@ -53,15 +52,6 @@ def owner_of(contact: Contact, members: Mapping[str, str]) -> str | None:
 def owned(vault: Vault, owner: str) -> frozenset[str]:
     """The slugs of the contacts `owner` keeps."""
     return frozenset(slug for slug, c in vault.contacts.items() if c.owner == owner)
-
-
-def owned_by(vault: Vault) -> dict[str, frozenset[str]]:
-    """Each team member's contacts (id -> slugs), every member listed, in the team's order."""
-    found: dict[str, set[str]] = {key: set() for key in team(vault.config)}
-    for slug, c in vault.contacts.items():
-        if c.owner in found:
-            found[c.owner].add(slug)
-    return {key: frozenset(slugs) for key, slugs in found.items()}
 
 
 def items_of(items: Iterable, slugs: frozenset[str]) -> list:

@@ -29,6 +29,10 @@ from refnotes.core.names import name_key, phone_digits
 from refnotes.formats.entries import link_slug, read_log
 
 
+def file_digest(raw: bytes) -> str:
+    """A contact file's bytes as its Contact.digest has them: what pages and caches tell changes apart by."""
+    return hashlib.blake2b(raw, digest_size=16).hexdigest()
+
 def parse_contact(raw: bytes, path: str, slug: str) -> tuple[Contact | None, list[Problem]]:
     """Parse one file. Returns (None, problems) when the file cannot be used at all."""
     try:
@@ -114,7 +118,7 @@ def parse_contact(raw: bytes, path: str, slug: str) -> tuple[Contact | None, lis
         name_key=name_key(fields["name"]),
         spouse_slug=link_slug(fields["spouse"]) if fields.get("spouse") else None,
         phone_keys=tuple(phone_digits(phone) for phone in fields.get("phones", ())),
-        digest=hashlib.blake2b(raw, digest_size=16).hexdigest(),
+        digest=file_digest(raw),
         doc=Doc((meta, at, body, body_start + 1)),
         **fields,
     )

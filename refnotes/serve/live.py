@@ -16,9 +16,11 @@ from datetime import date
 from pathlib import Path
 
 from refnotes.core.crosscheck import dated
+from refnotes.formats.contact import file_digest
 from refnotes.formats.slug import normal
 from refnotes.present import site
 from refnotes.present.site.serving import forms
+from refnotes.store.reading import read_regular
 from refnotes.store.vault import load_vault
 
 TOP_PAGES = ("index.html", "network.html", "notes.html")  # re-rendered every build: compared to tell a change
@@ -72,16 +74,12 @@ class LiveSite:
     def saw(self, paths: list[str]) -> bool:
         """Whether the last build read each of these files (paths relative to the vault) as they are now: a
         change the watcher reports that a form's write made, and its build covered already."""
-        import os
-
         for rel in paths:
             known = self._files.get(rel)
             try:
-                with open(os.path.join(self.root, rel), "rb") as handle:
-                    now = hashlib.blake2b(handle.read(), digest_size=16).hexdigest()
+                if known is None or known != file_digest(read_regular(self.root / rel)):
+                    return False
             except OSError:
-                return False
-            if known is None or known != now:
                 return False
         return True
 

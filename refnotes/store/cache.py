@@ -139,9 +139,9 @@ def digest_if_ambiguous(stat: os.stat_result, raw: bytes) -> str | None:
 
 
 def digest(raw: bytes) -> str:
-    import hashlib
+    from refnotes.formats.contact import file_digest
 
-    return hashlib.blake2b(raw, digest_size=16).hexdigest()
+    return file_digest(raw)
 
 
 def row_for(stat: os.stat_result, raw: bytes, contact: Contact | None, problems: list[Problem]) -> Row:
