@@ -46,13 +46,16 @@ def check(ctx: Context, as_json: bool, strict: bool, staged: bool, today: date) 
             raise UsageFailure(str(exc)) from None
         out = Printer(vault.root, None, (), color)
     else:
+        from dataclasses import astuple
+
         from refnotes.store import sharing
 
         shared = sharing.state(ctx.vault_root())  # a clone with a remote and no merge driver is warned
-        out = ctx.answer("check", today.isoformat(), as_json, strict, shared and shared.key, color=color)
+        out = ctx.answer("check", today.isoformat(), as_json, strict, shared and astuple(shared), color=color)
         vault = dated(ctx.load(), today)
-        if sharing.problems(shared):
-            vault.problems = sorted(vault.problems + sharing.problems(shared), key=lambda p: (p.path, p.line, p.message))
+        extra = sharing.problems(shared)
+        if extra:
+            vault.problems = sorted(vault.problems + extra, key=lambda p: (p.path, p.line, p.message))
     errors = len(vault.errors)
     warnings = len(vault.problems) - errors
     if as_json:

@@ -35,14 +35,14 @@ def merge_file(base: Path, ours: Path, theirs: Path, path: str) -> None:
     from refnotes.store import mergedriver
 
     try:
-        merged = mergedriver.merge_file(base, ours, theirs, path)
+        status = mergedriver.merge_file(base, ours, theirs, path)
     except mergedriver.MergeFailed as exc:
         click.echo(f"refnotes merge-file: {path}: {exc}", err=True)
         sys.exit(mergedriver.FAILED)
     except Exception as exc:  # noqa: BLE001 - git shows this; a traceback would only hide the file's name
         click.echo(f"refnotes merge-file: {path}: could not merge ({type(exc).__name__}: {exc})", err=True)
         sys.exit(mergedriver.FAILED)
-    sys.exit(merged.status)
+    sys.exit(status)
 
 
 @click.command()

@@ -220,7 +220,7 @@ def _front(old: _Version | None, mine: _Version, yours: _Version, out: list[Line
         if side == "conflict":
             lead = _lead(was, a, b, mine, yours, conflicts, key) if a or b else []
             out += lead
-            out += _conflict(a.lines if a else [], b.lines if b else [], mine, yours)
+            out += _conflict(a.lines if a else [], b.lines if b else [], mine)
             conflicts.append(key)
             continue
         unit = a if side == "ours" else b
@@ -231,7 +231,7 @@ def _front(old: _Version | None, mine: _Version, yours: _Version, out: list[Line
         expected[key] = (mine if side == "ours" else yours).meta.get(key)
     _, side = _three(_texts(old.tail) if old else [], _texts(mine.tail), _texts(yours.tail))
     if side == "conflict":
-        out += _conflict(mine.tail, yours.tail, mine, yours)
+        out += _conflict(mine.tail, yours.tail, mine)
         conflicts.append("front matter comments")
     else:
         out += mine.tail if side == "ours" else [_own(line, mine) for line in yours.tail]
@@ -270,7 +270,7 @@ def _lead(was: _Unit | None, a: _Unit | None, b: _Unit | None, mine: _Version, y
         _, side = _three(_texts(was.lead) if was else [], _texts(lead_a), _texts(lead_b))
         if side == "conflict":
             conflicts.append(f"the comment above {key}")
-            return _conflict(lead_a, lead_b, mine, yours)
+            return _conflict(lead_a, lead_b, mine)
     else:
         side = "ours" if a is not None else "theirs"
     return lead_a if side == "ours" else [_own(line, mine) for line in lead_b]
@@ -317,7 +317,7 @@ def _own(line: Line, mine: _Version) -> Line:
     return (line[0], mine.newline if line[1] else "")
 
 
-def _conflict(a: list[Line], b: list[Line], mine: _Version, yours: _Version) -> list[Line]:
+def _conflict(a: list[Line], b: list[Line], mine: _Version) -> list[Line]:
     nl = mine.newline
     return [(OURS, nl), *((text, nl) for text, _ in a), (SEPARATOR, nl), *((text, nl) for text, _ in b),
             (THEIRS, nl)]

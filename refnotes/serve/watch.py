@@ -23,6 +23,7 @@ class Watcher:
         self.stopping = threading.Event()
         self.thread = threading.Thread(target=self._run, name="refnotes-watch", daemon=True)
         self.failure: str | None = None
+        self.root, self.out = live.root.resolve(), live.out.resolve()  # once: every event is compared to them
 
     def start(self) -> Watcher:
         self.thread.start()
@@ -36,11 +37,11 @@ class Watcher:
         """Whether a change to `path` can change the site: not a hidden file or folder, nor in the folder
         the site is built in."""
         try:
-            rel = Path(path).resolve().relative_to(self.live.root.resolve())
+            where = Path(path).resolve()
+            rel = where.relative_to(self.root)
         except (ValueError, OSError):
             return False
-        out = self.live.out.resolve()
-        if Path(path).resolve().is_relative_to(out):
+        if where.is_relative_to(self.out):
             return False
         # hidden names are nothing refnotes reads (the vault's scan skips them): git's and refnotes' folders,
         # an editor's swap file, the temporary file an atomic write renames into place
@@ -48,8 +49,7 @@ class Watcher:
 
     def changed(self, changes) -> list[str]:
         """The changed files' paths, relative to the vault."""
-        root = self.live.root.resolve()
-        return [Path(path).resolve().relative_to(root).as_posix() for _, path in changes]
+        return [Path(path).resolve().relative_to(self.root).as_posix() for _, path in changes]
 
     def _run(self) -> None:
         from watchfiles import watch

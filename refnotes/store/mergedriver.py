@@ -12,11 +12,10 @@ from __future__ import annotations
 import os
 import subprocess
 import tempfile
-from dataclasses import dataclass
 from pathlib import Path
 
 from refnotes.formats.conflicts import file_kind
-from refnotes.formats.contactmerge import NotMergeable, Outcome, merge_contacts
+from refnotes.formats.contactmerge import Outcome, merge_contacts
 from refnotes.formats.planmerge import merge_plans
 from refnotes.store import fsutil
 
@@ -29,15 +28,9 @@ class MergeFailed(Exception):
     """Not even a line-by-line merge could be made (git missing, a file unreadable): OURS is unchanged."""
 
 
-@dataclass(frozen=True)
-class Merged:
-    status: int  # CLEAN or CONFLICTED
-    how: str  # "contact", "plan" or "text"
-    conflicts: tuple[str, ...]
-
-
-def merge_file(base: Path, ours: Path, theirs: Path, path: str) -> Merged:
-    """Merge the three files as `path` says, write the result over `ours`; MergeFailed if nothing could be."""
+def merge_file(base: Path, ours: Path, theirs: Path, path: str) -> int:
+    """Merge the three files as `path` says, write the result over `ours`: CLEAN, or CONFLICTED when
+    conflict markers are left in it; MergeFailed if nothing could be merged."""
     try:
         sides = [p.read_bytes() for p in (base, ours, theirs)]
     except OSError as exc:
@@ -50,19 +43,16 @@ def merge_file(base: Path, ours: Path, theirs: Path, path: str) -> Merged:
                 outcome = merge_contacts(*sides, path, lambda *texts: merge_text(*texts, folder=ours.parent))
             else:
                 outcome = merge_plans(*sides)
-        except NotMergeable:
-            outcome = None
         except Exception:  # noqa: BLE001 - a case the merge did not foresee: git's merge never loses a line
             outcome = None
     if outcome is None:
-        how = "text"
         data, conflicted = _git_merge_file(ours, base, theirs)
         outcome = Outcome(data, ("text",) if conflicted else ())
     try:
         fsutil.write_bytes(ours, outcome.merged)
     except OSError as exc:
         raise MergeFailed(f"cannot write {exc.filename}: {exc.strerror}") from None
-    return Merged(CONFLICTED if outcome.conflicts else CLEAN, how, outcome.conflicts)
+    return CONFLICTED if outcome.conflicts else CLEAN
 
 
 def merge_text(base: str, ours: str, theirs: str, folder: Path | None = None) -> tuple[str, bool]:

@@ -38,10 +38,6 @@ class State:
     driver: str | None
     routed: bool
 
-    @property
-    def key(self) -> tuple:
-        return (self.remotes, self.driver, self.routed)
-
 
 def state(root: Path) -> State | None:
     """The clone's team setup, or None outside git (one or two quick git calls)."""
