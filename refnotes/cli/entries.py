@@ -13,12 +13,14 @@ from refnotes.cli.writes import (
     autocommit_created,
     check_referral,
     checked,
+    echo,
     entry_text,
     refuse_duplicate,
-    tags_of,
+    refusals,
 )
 from refnotes.core.model import KINDS, MEDIA
 from refnotes.core.wording import count
+from refnotes.store import edits
 
 
 @click.command("log")
@@ -70,11 +72,8 @@ def log_command(ctx: Context, args: tuple[str, ...], tags: tuple[str, ...], kind
     if not chosen:
         raise UsageFailure("nobody to log: name a SLUG, or choose contacts with --tag or --kind" +
                            (" (none matched)" if tags or kinds else ""))
-    if attempt and "#attempt" not in text.lower():
-        text = f"{text} #attempt"
-    line = entry_text(day, medium, text)
-    who = chosen[0] if len(chosen) == 1 else count(len(chosen), "contact")
-    append_entries(root, checked(root, [(slug, line) for slug in chosen]), f"log: {medium} with {who}{tags_of(text)}")
+    with refusals():
+        echo(edits.log_entries(root, chosen, day, medium, text, attempt))
     if len(chosen) > 1:
         click.echo(f"Logged {medium} for {count(len(chosen), 'contact')}")
 

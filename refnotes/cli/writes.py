@@ -90,10 +90,6 @@ def entry_text(day: date, medium: str, text: str) -> str:
         return edits.entry_text(day, medium, text)
 
 
-def tags_of(text: str) -> str:
-    return edits.tags_of(text)
-
-
 def refuse_duplicate(ctx, name: str, emails) -> None:
     """Exit 2 when NAME (or one of `emails`) is a contact already, saying which file and what to do."""
     from refnotes.core.crosscheck import already_known

@@ -15,7 +15,6 @@ from pathlib import Path
 
 from refnotes.core.dates import parse_date
 from refnotes.core.model import MEDIA
-from refnotes.core.wording import count
 from refnotes.formats.contact import parse_amount
 from refnotes.present.site.serving import TEXT_MAX
 from refnotes.store import edits
@@ -50,14 +49,10 @@ def log(root: Path, fields: Fields, today: date) -> list[edits.Message]:
     if len(text) > TEXT_MAX:
         raise Failed(400, f"the text is {len(text)} characters long: a log entry says what happened in a few words "
                           f"(at most {TEXT_MAX})")
-    if _one(fields, "attempt", "").strip().lower() in ("1", "on", "yes", "true") and "#attempt" not in text.lower():
-        text = f"{text} #attempt"
+    attempt = _one(fields, "attempt", "").strip().lower() in ("1", "on", "yes", "true")
     day = _day(fields, "date", today)
     with _refusals():
-        line = edits.entry_text(day, medium, text)
-        writes = edits.checked(root, [(slug, line) for slug in slugs])
-        who = slugs[0] if len(slugs) == 1 else count(len(slugs), "contact")
-        return edits.append_entries(root, writes, f"log: {medium} with {who}{edits.tags_of(text)}")
+        return edits.log_entries(root, slugs, day, medium, text, attempt)
 
 
 def status(root: Path, fields: Fields, today: date) -> list[edits.Message]:

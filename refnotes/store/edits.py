@@ -13,6 +13,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any, NamedTuple
 
+from refnotes.core.wording import count
 from refnotes.store import autocommit, writer
 from refnotes.store.reading import find_contact_file
 
@@ -80,6 +81,18 @@ def tags_of(text: str) -> str:
 
     tags = sorted({f"#{t}" for t in hashtags(text)} & {f"#{t}" for t in REFERRAL_TAGS})
     return f" ({' '.join(tags)})" if tags else ""
+
+
+def log_entries(root: Path, slugs: list[str], day: date, medium: str, text: str, attempt: bool = False
+                ) -> list[Message]:
+    """What `refnotes log` and serve's Done and Tried write: one entry `- DAY MEDIUM: TEXT` (with `#attempt`
+    when it was only tried) in each contact's log, all or none, committed as `log: MEDIUM with WHO`."""
+    if attempt and "#attempt" not in text.lower():
+        text = f"{text} #attempt"
+    line = entry_text(day, medium, text)
+    writes = checked(root, [(slug, line) for slug in slugs])
+    who = slugs[0] if len(slugs) == 1 else count(len(slugs), "contact")
+    return append_entries(root, writes, f"log: {medium} with {who}{tags_of(text)}")
 
 
 def append_entries(root: Path, writes: list[tuple[str, str]], message: str) -> list[Message]:
